@@ -1,0 +1,13 @@
+"""Test-wide setup.
+
+nameko runs on eventlet, so the test process is monkey-patched before anything else imports socket or threading
+(nameko's pytest plugin no longer does this itself). Code under test that needs a plain OS thread (an asyncio
+server, a browser driver) runs in a subprocess instead.
+"""
+import eventlet
+
+eventlet.monkey_patch()
+
+from psycogreen.eventlet import patch_psycopg  # noqa: E402
+
+patch_psycopg()
