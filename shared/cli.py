@@ -1,0 +1,112 @@
+"""The `sodsong` command: run services, migrate, and the operator's tools."""
+import eventlet
+
+eventlet.monkey_patch()
+
+from psycogreen.eventlet import patch_psycopg  # noqa: E402
+
+patch_psycopg()
+
+import json  # noqa: E402
+import sys  # noqa: E402
+
+import click  # noqa: E402
+
+from shared import config as config_mod  # noqa: E402
+from shared import logging as logging_mod  # noqa: E402
+
+
+def _config(ctx) -> dict:
+    return ctx.obj["config"]
+
+
+@click.group()
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="YAML configuration file (also SODSONG_CONFIG).")
+@click.pass_context
+def main(ctx, config_path):
+    """Sodsong (สอดส่อง): tip line and case desk."""
+    cfg = config_mod.load(config_path)
+    logging_mod.configure(cfg.get("log_level", "INFO"))
+    ctx.obj = {"config": cfg}
+
+
+@main.command()
+@click.option("--service", "services", multiple=True, type=click.Choice(config_mod.SERVICES),
+              help="Run only this service (repeatable). Default: all five.")
+@click.option("--no-migrate", is_flag=True, help="Do not apply schema migrations first.")
+@click.pass_context
+def run(ctx, services, no_migrate):
+    """Run Sodsong: all services in one process, or the ones named."""
+    from shared.runner import run as run_services
+
+    sys.exit(run_services(_config(ctx), services or config_mod.SERVICES, migrate=not no_migrate))
+
+
+@main.group()
+def db():
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--service", "services", multiple=True, type=click.Choice(config_mod.SERVICES))
+@click.pass_context
+def db_upgrade(ctx, services):
+    """Apply migrations (alembic) for the services named, or all."""
+    from shared import migrations
+
+    migrations.upgrade_all(_config(ctx), services or config_mod.SERVICES)
+    click.echo("ok")
+
+
+@main.group()
+def broker():
+    """RabbitMQ topology."""
+
+
+@broker.command("setup")
+@click.pass_context
+def broker_setup(ctx):
+    """Declare the exchanges and every consumer's queue (idempotent)."""
+    from shared import topology
+
+    for name in topology.declare_all(_config(ctx)):
+        click.echo(name)
+
+
+@main.group()
+def audit():
+    """The audit trail."""
+
+
+@audit.command("verify")
+@click.pass_context
+def audit_verify(ctx):
+    """Check the hash chain; exits non-zero naming the first bad entry."""
+    from services.audit import chain
+    from shared.dependencies import service_db_for
+
+    with service_db_for("audit", _config(ctx)).reading() as session:
+        verdict = chain.verify(session)
+    if verdict.ok:
+        click.echo(f"ok: {verdict.entries} entries, chain intact")
+        return
+    click.echo(f"BROKEN at entry {verdict.first_bad_seq}: {verdict.problem} "
+               f"({verdict.entries} entries verified before it)", err=True)
+    sys.exit(1)
+
+
+from shared.cli_ops import ops  # noqa: E402
+
+main.add_command(ops)
+
+try:  # the routing commands need the jurisdiction engine
+    from services.routing.cli import routing  # noqa: E402
+
+    main.add_command(routing)
+except ImportError:  # pragma: no cover
+    pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Operator commands: dead letters, outbox, cases per office. Never print tip content."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from shared.config import SERVICES
+
+
+def _dbs(config, service):
+    from shared.dependencies import service_db_for
+
+    return [(s, service_db_for(s, config)) for s in ([service] if service else SERVICES)]
+
+
+def _emit(rows, as_json, columns):
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=1))
+        return
+    if not rows:
+        click.echo("(none)")
+        return
+    click.echo("\t".join(columns))
+    for row in rows:
+        click.echo("\t".join(str(row.get(c, "")) for c in columns))
+
+
+@click.group()
+def ops():
+    """Operator tools."""
+
+
+@ops.group()
+def dlq():
+    """Dead-lettered events per service."""
+
+
+@dlq.command("list")
+@click.option("--service", type=click.Choice(SERVICES))
+@click.option("--status", default="dead", show_default=True,
+              help="dead | redrive_requested | redriving | redriven | discarded | all")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def dlq_list(ctx, service, status, as_json):
+    from shared import deadletters
+    from shared.events import utcnow
+
+    rows = []
+    for name, db in _dbs(ctx.obj["config"], service):
+        for letter in deadletters.list_letters(db, None if status == "all" else status):
+            dead_at = letter["last_dead_at"]
+            if dead_at.tzinfo is None:
+                from datetime import timezone
+
+                dead_at = dead_at.replace(tzinfo=timezone.utc)
+            rows.append({
+                "service": name, "id": letter["id"], "queue": letter["queue"], "event_type": letter["event_type"],
+                "correlation_id": letter["correlation_id"], "status": letter["status"],
+                "attempts": letter["attempts"], "times_dead": letter["times_dead"],
+                "age_seconds": int((utcnow() - dead_at).total_seconds()),
+                "error": letter["error"].splitlines()[0][:200],
+            })
+    _emit(rows, as_json, ["service", "id", "event_type", "correlation_id", "status", "attempts", "age_seconds",
+                          "error"])
+
+
+@dlq.command("redrive")
+@click.option("--service", type=click.Choice(SERVICES), required=True)
+@click.argument("letter_ids", type=int, nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every dead letter of the service.")
+@click.pass_context
+def dlq_redrive(ctx, service, letter_ids, everything):
+    """Put dead letters back through their handler (a running instance of the service picks them up)."""
+    from shared import deadletters
+
+    (_, db), = _dbs(ctx.obj["config"], service)
+    if everything:
+        letter_ids = [letter["id"] for letter in deadletters.list_letters(db, "dead")]
+    failed = [i for i in letter_ids if not deadletters.set_status(db, i, "redrive_requested")]
+    click.echo(f"redrive requested for {len(letter_ids) - len(failed)} dead letter(s)")
+    if failed:
+        click.echo(f"not dead (or unknown): {failed}", err=True)
+        sys.exit(1)
+
+
+@dlq.command("discard")
+@click.option("--service", type=click.Choice(SERVICES), required=True)
+@click.argument("letter_ids", type=int, nargs=-1, required=True)
+@click.pass_context
+def dlq_discard(ctx, service, letter_ids):
+    """Mark dead letters as deliberately discarded (they stay on record)."""
+    from shared import deadletters
+
+    (_, db), = _dbs(ctx.obj["config"], service)
+    done = sum(deadletters.set_status(db, i, "discarded") for i in letter_ids)
+    click.echo(f"discarded {done} dead letter(s)")
+
+
+@ops.command("outbox")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def outbox(ctx, as_json):
+    """Unpublished events and the oldest one's age, per service."""
+    from shared.outbox import pending_stats
+
+    rows = [{"service": name, **pending_stats(db)} for name, db in _dbs(ctx.obj["config"], None)]
+    _emit(rows, as_json, ["service", "unpublished", "oldest_age_seconds"])
+
+
+@ops.command("cases")
+@click.option("--office", required=True, help="Office code, e.g. PACC-R2")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def cases(ctx, office, as_json):
+    """An office's inbox (references, states and deadlines only)."""
+    from services.casework.handlers import inbox
+    from shared.dependencies import service_db_for
+
+    with service_db_for("casework", ctx.obj["config"]).reading() as session:
+        rows = [{"reference": c.reference, "office": c.office_code, "status": c.status, "category": c.category,
+                 "province": c.province_code, "triage": c.triage, "acknowledge_due": c.acknowledge_due}
+                for c in inbox(session, office)]
+    _emit(rows, as_json, ["reference", "office", "status", "category", "province", "triage", "acknowledge_due"])
+
+
+@ops.command("notifications")
+@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed", "dead"]))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def notifications(ctx, status, as_json):
+    """Deliveries and their state (no message content)."""
+    from sqlalchemy import select
+
+    from services.notify.models import Delivery
+    from shared.dependencies import service_db_for
+
+    with service_db_for("notify", ctx.obj["config"]).reading() as session:
+        query = select(Delivery).order_by(Delivery.created_at)
+        if status:
+            query = query.where(Delivery.status == status)
+        rows = [{"id": d.id, "reference": d.reference, "recipient": f"{d.recipient_kind}:{d.recipient_id}",
+                 "channel": d.channel, "template": d.template, "status": d.status, "attempts": d.attempts,
+                 "last_error": (d.last_error or "")[:120], "sent_at": d.sent_at}
+                for d in session.execute(query).scalars()]
+    _emit(rows, as_json, ["id", "reference", "recipient", "channel", "status", "attempts", "sent_at", "last_error"])
+
+
+@ops.command("notification-retry")
+@click.argument("delivery_id")
+@click.pass_context
+def notification_retry(ctx, delivery_id):
+    """Send a failed or dead delivery again."""
+    from services.notify.deliveries import retry_now
+    from shared.dependencies import service_db_for
+
+    if not retry_now(service_db_for("notify", ctx.obj["config"]), delivery_id):
+        click.echo("no failed or dead delivery with that id", err=True)
+        sys.exit(1)
+    click.echo("queued for sending")

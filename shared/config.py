@@ -1,0 +1,131 @@
+"""Configuration: built-in defaults < YAML file (SODSONG_CONFIG) < environment variables.
+
+Environment overrides:
+  SODSONG_AMQP_URI, SODSONG_DB_URL, SODSONG_DATA_DIR, SODSONG_CONFIG (path of a YAML file),
+  SODSONG_DB_URL_<SERVICE> (one service's database), SODSONG_LOG_LEVEL,
+  and SODSONG__<section>__<key>=<yaml value> for anything else (e.g. SODSONG__intake__http=0.0.0.0:8000).
+"""
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+import yaml
+
+SERVICES = ("intake", "routing", "casework", "notify", "audit")
+
+DEFAULTS: dict = {
+    "amqp_uri": "memory://",
+    "db_url": None,  # None: one SQLite file per service under data_dir
+    "data_dir": "./sodsong-data",
+    "log_level": "INFO",
+    "max_workers": 10,
+    "intake": {
+        "http": "127.0.0.1:8000",
+        "max_body_bytes": 1_048_576,
+        "argon2": {"time_cost": 3, "memory_cost_kib": 65536, "parallelism": 1},
+    },
+    "casework": {"http": "127.0.0.1:8001", "desk_url": "http://127.0.0.1:8001"},
+    "routing": {"overrides": None},
+    "notify": {
+        # name -> channel settings; the embedded default writes one JSON line per message to a file
+        "channels": {"file": {"type": "file", "path": None}},
+        "office_channel": "file",
+        "max_attempts": 6,
+        "backoff_seconds": [1, 5, 30, 120, 600],
+    },
+    "audit": {},
+    "events": {
+        # a failing handler is tried this many times in all before its event is dead-lettered
+        "max_attempts": 4,
+        "backoff_seconds": [0.2, 1.0, 3.0],
+        # broker-side backstop against a message that crashes the consumer process itself
+        "broker_delivery_limit": 20,
+    },
+    "outbox": {"poll_seconds": 0.5, "batch": 200, "replay_hours_on_memory_transport": 168},
+}
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in (extra or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load(path: str | os.PathLike | None = None, env: dict | None = None) -> dict:
+    env = os.environ if env is None else env
+    config = copy.deepcopy(DEFAULTS)
+    path = path or env.get("SODSONG_CONFIG")
+    if path:
+        with open(path, encoding="utf-8") as fh:
+            config = _merge(config, _expand(yaml.safe_load(fh) or {}, env))
+    simple = {
+        "SODSONG_AMQP_URI": "amqp_uri",
+        "SODSONG_DB_URL": "db_url",
+        "SODSONG_DATA_DIR": "data_dir",
+        "SODSONG_LOG_LEVEL": "log_level",
+    }
+    for var, key in simple.items():
+        if env.get(var):
+            config[key] = env[var]
+    for var, value in env.items():
+        if var.startswith("SODSONG__"):
+            *sections, leaf = var[len("SODSONG__"):].lower().split("__")
+            node = config
+            for section in sections:
+                node = node.setdefault(section, {})
+            node[leaf] = yaml.safe_load(value)
+    config["data_dir"] = str(Path(config["data_dir"]).expanduser().resolve())
+    for service in SERVICES:
+        override = env.get(f"SODSONG_DB_URL_{service.upper()}")
+        config.setdefault(service, {})["db_url"] = override or db_url_for(config, service)
+    file_channel = config["notify"]["channels"].get("file")
+    if file_channel is not None and not file_channel.get("path"):
+        file_channel["path"] = str(Path(config["data_dir"]) / "notifications.jsonl")
+    return config
+
+
+def _expand(node, env):
+    """${VAR} and ${VAR:default} inside YAML string values."""
+    if isinstance(node, dict):
+        return {k: _expand(v, env) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_expand(v, env) for v in node]
+    if isinstance(node, str) and "${" in node:
+        import re
+
+        def sub(match):
+            name, _, default = match.group(1).partition(":")
+            return env.get(name, default)
+
+        return re.sub(r"\$\{([^}]+)\}", sub, node)
+    return node
+
+
+def db_url_for(config: dict, service: str) -> str:
+    if config.get("db_url"):
+        return config["db_url"]
+    return f"sqlite:///{Path(config['data_dir']) / (service + '.db')}"
+
+
+def is_memory_transport(config: dict) -> bool:
+    return str(config["amqp_uri"]).startswith("memory://")
+
+
+def nameko_config(config: dict, service: str) -> dict:
+    """The dict a nameko ServiceContainer takes for one service."""
+    out = {
+        "AMQP_URI": config["amqp_uri"],
+        "max_workers": int(config.get("max_workers", 10)),
+        "SODSONG": config,
+        "SERIALIZER": "json",
+    }
+    http = (config.get(service) or {}).get("http")
+    if http:
+        out["WEB_SERVER_ADDRESS"] = http
+    return out

@@ -1,0 +1,167 @@
+"""Database access: one engine per service, a unit of work per transaction, the outbox written in it.
+
+PostgreSQL goes through psycopg2 made cooperative by psycogreen (psycopg 3 would block the eventlet hub);
+SQLite (embedded mode) gets WAL, full fsync, and one writer at a time per file.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import create_engine, event, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.events import Event, new_event
+from shared.messaging_tables import MessagingTables
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def is_sqlite(engine_or_url) -> bool:
+    url = getattr(engine_or_url, "url", engine_or_url)
+    return str(url).startswith("sqlite")
+
+
+def engine_for(url: str) -> Engine:
+    """One engine (and pool) per URL per process."""
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _make_engine(url)
+            _engines[url] = engine
+        return engine
+
+
+def dispose_all() -> None:
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def _make_engine(url: str) -> Engine:
+    if is_sqlite(url):
+        from pathlib import Path
+
+        path = url.split("sqlite:///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            # Deferred BEGIN: readers never wait for the writer (WAL); writers in this process take
+            # the write lock below, so only another process (the CLI) can ever make a writer wait.
+            conn.exec_driver_sql("BEGIN")
+
+        engine._sodsong_write_lock = _green_lock()
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_recycle=1800)
+
+
+def _green_lock():
+    # threading.RLock is green under eventlet's monkey patching, and a real lock elsewhere (CLI, tests).
+    return threading.RLock()
+
+
+@dataclass
+class UnitOfWork:
+    """One transaction of one service: its state changes and the events they cause commit together."""
+    session: Session
+    tables: MessagingTables
+    events: list[Event] = field(default_factory=list)
+
+    def emit(self, type_: str, payload: dict, correlation_id: str, *, causation: Event | None = None,
+             actor: dict | None = None) -> Event:
+        ev = new_event(type_, payload, correlation_id, causation=causation, actor=actor)
+        wire = ev.to_wire()
+        self.session.execute(insert(self.tables.outbox).values(
+            event_id=ev.id,
+            event_type=ev.type,
+            correlation_id=ev.correlation_id,
+            body=json.dumps(wire, ensure_ascii=False),
+            created_at=ev.occurred_at,
+        ))
+        self.events.append(ev)
+        return ev
+
+
+class ServiceDatabase:
+    """A service's handle on its own database (plain Python; the nameko DependencyProvider wraps it)."""
+
+    def __init__(self, engine: Engine, tables: MessagingTables, on_commit_with_events=None):
+        self.engine = engine
+        self.tables = tables
+        self._on_events = on_commit_with_events
+
+    @contextlib.contextmanager
+    def transaction(self):
+        lock = getattr(self.engine, "_sodsong_write_lock", None)
+        with (lock if lock is not None else contextlib.nullcontext()):
+            with Session(self.engine, expire_on_commit=False) as session:
+                uow = UnitOfWork(session, self.tables)
+                try:
+                    yield uow
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        if uow.events and self._on_events:
+            self._on_events()
+
+    @contextlib.contextmanager
+    def reading(self):
+        """A session for queries only; nothing it does is committed."""
+        with Session(self.engine) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def consume(self, event: Event, handler: str, effect) -> bool:
+        """Run `effect(uow, event)` once per (event id, handler): the effect and the inbox row commit together.
+
+        Returns False when this handler has already processed the event (a redelivery or a replay).
+        """
+        inbox = self.tables.inbox
+        try:
+            with self.transaction() as uow:
+                seen = uow.session.execute(
+                    select(inbox.c.event_id).where(inbox.c.event_id == event.id, inbox.c.handler == handler)
+                ).first()
+                if seen:
+                    return False
+                uow.session.execute(insert(inbox).values(
+                    event_id=event.id, handler=handler, event_type=event.type,
+                    correlation_id=event.correlation_id, processed_at=_now(),
+                ))
+                effect(uow, event)
+            return True
+        except IntegrityError:
+            # Two deliveries of one event raced; if the other one won, this one is a duplicate.
+            with self.reading() as session:
+                if session.execute(select(inbox.c.event_id).where(
+                        inbox.c.event_id == event.id, inbox.c.handler == handler)).first():
+                    return False
+            raise
+
+
+def _now():
+    from shared.events import utcnow
+
+    return utcnow()

@@ -1,0 +1,143 @@
+"""nameko DependencyProviders shared by every service: the database (with its outbox relay and dead-letter
+redriver) and the per-worker logging context."""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+
+import structlog
+from nameko.extensions import DependencyProvider
+from sqlalchemy import MetaData, select
+
+from shared import deadletters, topology
+from shared.config import is_memory_transport
+from shared.db import ServiceDatabase, engine_for
+from shared.logging import get_logger
+from shared.messaging_tables import messaging_tables
+from shared.outbox import OutboxRelay
+
+log = get_logger(__name__)
+
+INSTANCE_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+
+class WorkerDatabase:
+    """What a service method sees as `self.db`."""
+
+    def __init__(self, service_db: ServiceDatabase, handler: str):
+        self._db = service_db
+        self._handler = handler
+
+    def transaction(self):
+        return self._db.transaction()
+
+    def reading(self):
+        return self._db.reading()
+
+    def consume(self, event, effect) -> bool:
+        return self._db.consume(event, self._handler, effect)
+
+
+class Database(DependencyProvider):
+    def __init__(self, metadata: MetaData):
+        self.metadata = metadata
+
+    def setup(self):
+        config = self.container.config["SODSONG"]
+        service = self.container.service_name
+        self.config = config
+        self.tables = messaging_tables_for(self.metadata, service)
+        self.service_db = ServiceDatabase(engine_for(config[service]["db_url"]), self.tables, self._wake_relay)
+        self.relay = OutboxRelay(self.service_db, config["amqp_uri"], batch=int(config["outbox"]["batch"]))
+        self.stopping = threading.Event()
+
+    def start(self):
+        topology.declare_all(self.config)
+        if is_memory_transport(self.config):
+            replayed = self.relay.replay_recent(float(self.config["outbox"]["replay_hours_on_memory_transport"]))
+            if replayed:
+                log.info("outbox.replayed_after_restart", service=self.container.service_name, events=replayed)
+        self.container.spawn_managed_thread(
+            lambda: self.relay.run_forever(float(self.config["outbox"]["poll_seconds"]), self.stopping),
+            identifier=f"{self.container.service_name}.outbox_relay")
+        self.container.spawn_managed_thread(self._redrive_loop, identifier=f"{self.container.service_name}.redrive")
+        self._wake_relay()
+
+    def stop(self):
+        self.stopping.set()
+        self.relay.wakeup.set()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return WorkerDatabase(self.service_db, worker_ctx.entrypoint.method_name)
+
+    def _wake_relay(self):
+        self.relay.wakeup.set()
+
+    def _redrive_loop(self):
+        from shared.reliable import EventConsumer
+
+        by_queue = {ep.subscription.queue_name: ep for ep in self.container.entrypoints
+                    if isinstance(ep, EventConsumer)}
+        while not self.stopping.wait(2.0):
+            try:
+                for letter in deadletters.claim_redrives(self.service_db):
+                    entrypoint = by_queue.get(letter["queue"])
+                    if entrypoint is None:
+                        deadletters.set_status(self.service_db, letter["id"], "dead", from_statuses=("redriving",))
+                        continue
+                    import json
+
+                    log.info("dead_letter.redrive", queue=letter["queue"], letter_id=letter["id"])
+                    entrypoint.redrive(json.loads(letter["body"]), letter["id"])
+            except Exception as exc:
+                log.warning("dead_letter.redrive_loop_failed", error=type(exc).__name__)
+
+
+_tables_cache: dict = {}
+
+
+def messaging_tables_for(metadata: MetaData, service: str):
+    """The outbox/inbox/dead-letter tables on a service's metadata (added once)."""
+    key = (id(metadata), service)
+    if key not in _tables_cache:
+        if f"{service}_outbox" in metadata.tables:
+            t = metadata.tables
+            from shared.messaging_tables import MessagingTables
+
+            _tables_cache[key] = MessagingTables(service, t[f"{service}_outbox"], t[f"{service}_inbox"],
+                                                 t[f"{service}_dead_letters"])
+        else:
+            _tables_cache[key] = messaging_tables(metadata, service)
+    return _tables_cache[key]
+
+
+class LoggingContext(DependencyProvider):
+    """Binds the tip's correlation id (and the event being handled) to every log line of a worker."""
+
+    def worker_setup(self, worker_ctx):
+        structlog.contextvars.clear_contextvars()
+        data = worker_ctx.data or {}
+        structlog.contextvars.bind_contextvars(
+            service=self.container.service_name,
+            entrypoint=worker_ctx.entrypoint.method_name,
+            **{k: data[k] for k in ("correlation_id", "event_id", "event_type") if data.get(k)},
+        )
+
+    def worker_teardown(self, worker_ctx):
+        structlog.contextvars.clear_contextvars()
+
+    def get_dependency(self, worker_ctx):
+        return get_logger(f"sodsong.{self.container.service_name}")
+
+
+def service_db_for(service: str, config: dict) -> ServiceDatabase:
+    """A service's database outside a running container (CLI, tests)."""
+    from shared.topology import service_class
+
+    cls = service_class(service)
+    metadata = cls.db.metadata
+    return ServiceDatabase(engine_for(config[service]["db_url"]), messaging_tables_for(metadata, service))

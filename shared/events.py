@@ -1,0 +1,231 @@
+"""The one event envelope, and the catalogue of event types with their payload schemas.
+
+Every message between services is an envelope:
+  id (uuid), type ("tip.received"), version (int), occurred_at (UTC ISO 8601),
+  correlation_id (the tip's reference), causation_id (id of the event that caused this one, if any),
+  actor ({"kind", "id"}), payload (checked against the catalogue's schema for type+version).
+
+Payloads never carry the tipster's identity or contact: only a pseudonymous `tipster_id`.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from shared.vocabulary import CATEGORIES, CHANNELS, LANGUAGES, OFFICIAL_TYPES
+
+ACTOR_KINDS = ("tipster", "volunteer", "partner", "user", "system")
+
+
+class _Payload(Schema):
+    class Meta:
+        unknown = EXCLUDE  # tolerant reader: a newer producer may add fields
+
+
+class Bilingual(_Payload):
+    th = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class AgencyRef(_Payload):
+    code = fields.String(required=True)
+    name_th = fields.String(required=True)
+    name_en = fields.String(required=True)
+
+
+class Location(_Payload):
+    province_code = fields.String(required=True)
+    district_code = fields.String(allow_none=True, load_default=None)
+    subdistrict_code = fields.String(allow_none=True, load_default=None)
+    place = fields.String(allow_none=True, load_default=None)
+
+
+class Accused(_Payload):
+    official_type = fields.String(required=True, validate=validate.OneOf(OFFICIAL_TYPES))
+    name = fields.String(allow_none=True, load_default=None)
+    position = fields.String(allow_none=True, load_default=None)
+    organization = fields.String(allow_none=True, load_default=None)
+
+
+class TipFacts(_Payload):
+    """What other services may know about a tip. No reporter identity, ever."""
+    reference = fields.String(required=True)
+    tipster_id = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    description = fields.String(required=True)
+    event_date = fields.Date(allow_none=True, load_default=None)
+    amount_thb = fields.Decimal(allow_none=True, load_default=None, as_string=True)
+    location = fields.Nested(Location, required=True)
+    accused = fields.Nested(Accused, required=True)
+    submitted_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    volunteer_id = fields.String(allow_none=True, load_default=None)
+
+
+class TipReceived(TipFacts):
+    pass
+
+
+class TipRouted(_Payload):
+    reference = fields.String(required=True)
+    agency = fields.Nested(AgencyRef, required=True)
+    triage = fields.Boolean(required=True)
+    rule = fields.String(required=True)
+    rules_version = fields.String(required=True)
+    reasons = fields.Nested(Bilingual, required=True)
+    statute = fields.String(allow_none=True, load_default=None)
+    decided_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    tip = fields.Nested(TipFacts, required=True)
+
+
+class CaseOpened(_Payload):
+    reference = fields.String(required=True)
+    case_id = fields.String(required=True)
+    office = fields.Nested(AgencyRef, required=True)
+    category = fields.String(required=True)
+    province_code = fields.String(required=True)
+    status = fields.String(required=True)
+    acknowledge_due = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    feedback_due = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    opened_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class CaseStatusChanged(_Payload):
+    reference = fields.String(required=True)
+    case_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    from_status = fields.String(required=True)
+    to_status = fields.String(required=True)
+    tipster_label = fields.Nested(Bilingual, required=True)
+    changed_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class NotificationRecorded(_Payload):
+    delivery_id = fields.String(required=True)
+    reference = fields.String(allow_none=True, load_default=None)
+    recipient_kind = fields.String(required=True)  # office | tipster | user | operator
+    recipient_id = fields.String(required=True)    # office code or pseudonymous id, never an address
+    channel = fields.String(required=True)
+    status = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    version: int
+    producer: str
+    schema: type[Schema]
+
+
+CATALOGUE: dict[str, EventType] = {
+    t.name: t
+    for t in (
+        EventType("tip.received", 1, "intake", TipReceived),
+        EventType("tip.routed", 1, "routing", TipRouted),
+        EventType("case.opened", 1, "casework", CaseOpened),
+        EventType("case.status_changed", 1, "casework", CaseStatusChanged),
+        EventType("notification.sent", 1, "notify", NotificationRecorded),
+        EventType("notification.failed", 1, "notify", NotificationRecorded),
+    )
+}
+
+
+class ActorSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    kind = fields.String(required=True, validate=validate.OneOf(ACTOR_KINDS))
+    id = fields.String(required=True)
+
+
+class EnvelopeSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = fields.UUID(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(CATALOGUE))
+    version = fields.Integer(required=True, strict=True)
+    occurred_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    correlation_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    causation_id = fields.String(allow_none=True, load_default=None)
+    actor = fields.Nested(ActorSchema, required=True)
+    payload = fields.Dict(required=True)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    version: int
+    occurred_at: datetime
+    correlation_id: str
+    causation_id: str | None
+    actor: dict
+    payload: dict = field(repr=False)
+
+    def to_wire(self) -> dict:
+        """JSON-ready dict; the payload is dumped through its catalogue schema."""
+        spec = CATALOGUE[self.type]
+        return {
+            "id": self.id,
+            "type": self.type,
+            "version": self.version,
+            "occurred_at": self.occurred_at.astimezone(timezone.utc).isoformat(),
+            "correlation_id": self.correlation_id,
+            "causation_id": self.causation_id,
+            "actor": dict(self.actor),
+            "payload": spec.schema().dump(self.payload),
+        }
+
+
+SYSTEM = {"kind": "system", "id": "sodsong"}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_event(type_: str, payload: dict, correlation_id: str, *, causation: Event | None = None,
+              actor: dict | None = None, occurred_at: datetime | None = None) -> Event:
+    """Create an event, validating the payload against the catalogue so a bad event never leaves a service."""
+    spec = CATALOGUE[type_]
+    wire_payload = spec.schema().dump(payload)
+    errors = spec.schema().validate(wire_payload)
+    if errors:
+        raise ValidationError(errors)
+    return Event(
+        id=str(uuid.uuid4()),
+        type=type_,
+        version=spec.version,
+        occurred_at=occurred_at or utcnow(),
+        correlation_id=correlation_id,
+        causation_id=causation.id if causation else None,
+        actor=actor or SYSTEM,
+        payload=spec.schema().load(wire_payload),
+    )
+
+
+def from_wire(body) -> Event:
+    """Parse and validate a received envelope. Raises marshmallow.ValidationError if it is not one."""
+    if not isinstance(body, dict):
+        raise ValidationError({"_schema": ["envelope must be a JSON object"]})
+    env = EnvelopeSchema().load(body)
+    spec = CATALOGUE[env["type"]]
+    if env["version"] != spec.version:
+        raise ValidationError({"version": [f"unsupported version {env['version']} of {env['type']}"]})
+    payload = spec.schema().load(env["payload"])
+    return Event(
+        id=str(env["id"]),
+        type=env["type"],
+        version=env["version"],
+        occurred_at=env["occurred_at"],
+        correlation_id=env["correlation_id"],
+        causation_id=env["causation_id"],
+        actor=env["actor"],
+        payload=payload,
+    )

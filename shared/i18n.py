@@ -1,0 +1,113 @@
+"""Thai-first, English-second messages, including validation errors.
+
+Validators raise marshmallow errors whose message is a key of MESSAGES; marshmallow's own English messages
+are recognised and given a Thai translation. `field_errors()` turns a marshmallow error dict into
+{"location.province_code": [{"th": ..., "en": ...}], ...}.
+"""
+from __future__ import annotations
+
+import re
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "request.invalid_json": {"th": "ข้อมูลที่ส่งมาไม่ใช่ JSON ที่ถูกต้อง", "en": "The request body is not valid JSON."},
+    "request.invalid_utf8": {"th": "ข้อมูลที่ส่งมาไม่ใช่ UTF-8", "en": "The request body is not valid UTF-8."},
+    "request.not_object": {"th": "ข้อมูลต้องเป็นออบเจกต์ JSON", "en": "The request body must be a JSON object."},
+    "request.too_large": {"th": "ข้อมูลที่ส่งมามีขนาดใหญ่เกินกำหนด", "en": "The request body is too large."},
+    "request.wrong_content_type": {"th": "ต้องส่งข้อมูลเป็น application/json",
+                                   "en": "The request must be sent as application/json."},
+    "request.validation_failed": {"th": "ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบช่องที่ระบุ",
+                                  "en": "Some fields are not valid; see the field errors."},
+    "request.not_found": {"th": "ไม่พบข้อมูลที่ขอ", "en": "Not found."},
+    "request.method_not_allowed": {"th": "ไม่รองรับวิธีการนี้", "en": "Method not allowed."},
+    "request.unauthorized": {"th": "กรุณาเข้าสู่ระบบ", "en": "Please sign in."},
+    "request.internal_error": {"th": "ระบบขัดข้องชั่วคราว ข้อมูลของท่านไม่สูญหาย กรุณาลองใหม่อีกครั้ง",
+                               "en": "A temporary error occurred; please try again."},
+    "receipt.missing": {"th": "กรุณาระบุรหัสรับแจ้ง (X-Receipt)", "en": "Please give your receipt (X-Receipt)."},
+    "receipt.unknown": {"th": "ไม่พบเรื่องที่ตรงกับรหัสรับแจ้งนี้", "en": "No report matches this receipt."},
+    "field.required": {"th": "จำเป็นต้องกรอก", "en": "This field is required."},
+    "field.unknown": {"th": "ไม่รู้จักช่องข้อมูลนี้", "en": "Unknown field."},
+    "field.null": {"th": "ต้องไม่เว้นว่าง", "en": "This field may not be null."},
+    "field.not_string": {"th": "ต้องเป็นข้อความ", "en": "Must be a string."},
+    "field.not_integer": {"th": "ต้องเป็นจำนวนเต็ม", "en": "Must be an integer."},
+    "field.not_number": {"th": "ต้องเป็นตัวเลข", "en": "Must be a number."},
+    "field.not_boolean": {"th": "ต้องเป็นจริงหรือเท็จ (true/false)", "en": "Must be true or false."},
+    "field.not_date": {"th": "ต้องเป็นวันที่รูปแบบ ปปปป-ดด-วว", "en": "Must be a date (YYYY-MM-DD)."},
+    "field.not_object": {"th": "ต้องเป็นออบเจกต์", "en": "Must be an object."},
+    "field.not_list": {"th": "ต้องเป็นรายการ", "en": "Must be a list."},
+    "field.not_email": {"th": "อีเมลไม่ถูกต้อง", "en": "Not a valid email address."},
+    "field.not_one_of": {"th": "ค่าไม่อยู่ในตัวเลือกที่กำหนด", "en": "Not one of the allowed values."},
+    "field.length": {"th": "ความยาวไม่อยู่ในช่วงที่กำหนด", "en": "Length is outside the allowed range."},
+    "field.range": {"th": "ค่าไม่อยู่ในช่วงที่กำหนด", "en": "Value is outside the allowed range."},
+    "field.invalid": {"th": "ค่าไม่ถูกต้อง", "en": "Invalid value."},
+    "field.future_date": {"th": "วันที่ต้องไม่เป็นวันในอนาคต", "en": "The date may not be in the future."},
+    "field.negative": {"th": "ต้องไม่ติดลบ", "en": "Must not be negative."},
+    "field.phone": {"th": "หมายเลขโทรศัพท์ไม่ถูกต้อง", "en": "Not a valid phone number."},
+    "geo.unknown_province": {"th": "ไม่พบรหัสจังหวัดนี้ (รหัสกรมการปกครอง 2 หลัก)",
+                             "en": "Unknown province code (2-digit DOPA code)."},
+    "geo.unknown_district": {"th": "ไม่พบรหัสอำเภอนี้", "en": "Unknown district code."},
+    "geo.unknown_subdistrict": {"th": "ไม่พบรหัสตำบลนี้", "en": "Unknown subdistrict code."},
+    "geo.district_not_in_province": {"th": "อำเภอนี้ไม่อยู่ในจังหวัดที่ระบุ",
+                                     "en": "This district is not in the given province."},
+    "geo.subdistrict_not_in_district": {"th": "ตำบลนี้ไม่อยู่ในอำเภอที่ระบุ",
+                                        "en": "This subdistrict is not in the given district."},
+    "geo.subdistrict_not_in_province": {"th": "ตำบลนี้ไม่อยู่ในจังหวัดที่ระบุ",
+                                        "en": "This subdistrict is not in the given province."},
+}
+
+# marshmallow's English defaults -> our keys
+_MARSHMALLOW = [
+    (re.compile(r"^Missing data for required field"), "field.required"),
+    (re.compile(r"^Unknown field"), "field.unknown"),
+    (re.compile(r"^Field may not be null"), "field.null"),
+    (re.compile(r"^Not a valid string"), "field.not_string"),
+    (re.compile(r"^Not a valid integer"), "field.not_integer"),
+    (re.compile(r"^Not a valid (number|decimal)"), "field.not_number"),
+    (re.compile(r"^Not a valid boolean"), "field.not_boolean"),
+    (re.compile(r"^Not a valid date"), "field.not_date"),
+    (re.compile(r"^Not a valid mapping|^Invalid input type"), "field.not_object"),
+    (re.compile(r"^Not a valid list"), "field.not_list"),
+    (re.compile(r"^Not a valid email"), "field.not_email"),
+    (re.compile(r"^Must be one of"), "field.not_one_of"),
+    (re.compile(r"^(Shorter|Longer) than|^Length must be"), "field.length"),
+    (re.compile(r"^Must be (greater|less)"), "field.range"),
+    (re.compile(r"^Special numeric values"), "field.not_number"),
+]
+
+
+def message(key: str, **detail) -> dict:
+    text = dict(MESSAGES.get(key) or MESSAGES["field.invalid"])
+    if detail:
+        text["detail"] = detail
+    return text
+
+
+def translate(raw: str) -> dict:
+    if raw in MESSAGES:
+        return dict(MESSAGES[raw])
+    for pattern, key in _MARSHMALLOW:
+        if pattern.search(raw):
+            out = dict(MESSAGES[key])
+            if key in ("field.not_one_of", "field.length", "field.range"):
+                out["en"] = raw  # keeps the allowed values / bounds
+            return out
+    return {"th": MESSAGES["field.invalid"]["th"], "en": raw}
+
+
+def field_errors(errors, prefix: str = "") -> dict[str, list[dict]]:
+    """Flatten marshmallow's nested error dict into dotted field paths with bilingual messages."""
+    out: dict[str, list[dict]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            path = prefix if key == "_schema" and prefix else (f"{prefix}.{key}" if prefix else str(key))
+            for p, msgs in field_errors(value, path).items():
+                out.setdefault(p, []).extend(msgs)
+    elif isinstance(errors, (list, tuple)):
+        for item in errors:
+            if isinstance(item, (dict, list)):
+                for p, msgs in field_errors(item, prefix).items():
+                    out.setdefault(p, []).extend(msgs)
+            else:
+                out.setdefault(prefix or "_request", []).append(translate(str(item)))
+    else:
+        out.setdefault(prefix or "_request", []).append(translate(str(errors)))
+    return out

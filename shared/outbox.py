@@ -1,0 +1,108 @@
+"""The outbox relay: publishes committed events with publisher confirms and `mandatory`, then marks them sent.
+
+Rows are claimed with FOR UPDATE SKIP LOCKED, so several instances of a service never publish the same row at
+the same time. A row is marked only after the broker confirmed it; a crash in between means it is published
+again, which idempotent consumers absorb.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+
+from kombu.exceptions import OperationalError as KombuOperationalError
+from nameko.amqp.publish import Publisher, UndeliverableMessage
+from sqlalchemy import func, select, update
+
+from shared.events import utcnow
+from shared.logging import get_logger
+from shared.topology import EVENTS_EXCHANGE
+
+log = get_logger(__name__)
+
+
+class OutboxRelay:
+    def __init__(self, service_db, amqp_uri: str, batch: int = 200):
+        self.db = service_db
+        self.batch = batch
+        self.publisher = Publisher(
+            amqp_uri, use_confirms=True, mandatory=True, serializer="json",
+            declare=[EVENTS_EXCHANGE], retry=True, retry_policy={"max_retries": 3, "interval_start": 0.2},
+        )
+        self.wakeup = threading.Event()
+
+    def publish_pending(self) -> int:
+        """Publish one batch; returns how many rows were confirmed."""
+        table = self.db.tables.outbox
+        published = 0
+        with self.db.transaction() as uow:
+            rows = uow.session.execute(
+                select(table.c.seq, table.c.event_id, table.c.event_type, table.c.correlation_id, table.c.body)
+                .where(table.c.published_at.is_(None))
+                .order_by(table.c.seq)
+                .limit(self.batch)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for row in rows:
+                try:
+                    self.publisher.publish(
+                        json.loads(row.body), exchange=EVENTS_EXCHANGE, routing_key=row.event_type,
+                        message_id=row.event_id, correlation_id=row.correlation_id,
+                    )
+                except UndeliverableMessage:
+                    # No queue is bound for this type: keep the row, say so, try again later.
+                    uow.session.execute(update(table).where(table.c.seq == row.seq).values(
+                        attempts=table.c.attempts + 1, last_error="unroutable"))
+                    log.warning("outbox.unroutable", event_type=row.event_type, event_id=row.event_id)
+                    continue
+                except (KombuOperationalError, ConnectionError, OSError) as exc:
+                    log.warning("outbox.broker_unavailable", error=type(exc).__name__)
+                    break
+                uow.session.execute(update(table).where(table.c.seq == row.seq).values(
+                    published_at=utcnow(), attempts=table.c.attempts + 1, last_error=None))
+                published += 1
+        return published
+
+    def replay_recent(self, hours: float) -> int:
+        """Mark recently published events unpublished again.
+
+        Used at start-up on the in-memory transport, where whatever was in flight died with the process:
+        re-sending the recent events end to end lets every hop finish (consumers ignore what they have seen).
+        """
+        table = self.db.tables.outbox
+        since = utcnow() - timedelta(hours=hours)
+        with self.db.transaction() as uow:
+            result = uow.session.execute(update(table).where(
+                table.c.published_at.is_not(None), table.c.published_at >= since).values(published_at=None))
+            return result.rowcount
+
+    def run_forever(self, poll_seconds: float, stopping: threading.Event) -> None:
+        failures = 0
+        while not stopping.is_set():
+            self.wakeup.wait(timeout=poll_seconds)
+            self.wakeup.clear()
+            try:
+                while self.publish_pending() >= self.batch:
+                    pass
+                failures = 0
+            except Exception as exc:  # keep relaying after DB/broker outages
+                failures += 1
+                log.warning("outbox.relay_failed", error=type(exc).__name__, detail=str(exc)[:200],
+                            failures=failures)
+                stopping.wait(min(30.0, 0.5 * 2 ** min(failures, 6)))
+
+
+def pending_stats(service_db) -> dict:
+    """Unpublished events and the age of the oldest one, for operators."""
+    table = service_db.tables.outbox
+    with service_db.reading() as session:
+        count, oldest = session.execute(
+            select(func.count(), func.min(table.c.created_at)).where(table.c.published_at.is_(None))).one()
+    age = None
+    if oldest is not None:
+        if oldest.tzinfo is None:  # SQLite returns naive UTC
+            from datetime import timezone
+
+            oldest = oldest.replace(tzinfo=timezone.utc)
+        age = (utcnow() - oldest).total_seconds()
+    return {"unpublished": count, "oldest_age_seconds": age}

@@ -1,0 +1,132 @@
+"""A nameko entrypoint for events that never acks-and-drops and never requeues forever.
+
+    @subscribe("tip.received")
+    def on_tip_received(self, event): ...
+
+- The body is parsed into a validated `shared.events.Event`; something that is not a valid event is
+  dead-lettered at once (retrying cannot fix it).
+- A handler that raises is tried again with backoff while the message stays unacked (a crash meanwhile
+  returns it to the queue), up to `events.max_attempts` in all; then the event goes to the service's
+  dead-letter table (committed) and only then is the message acked.
+- A database or broker outage is not the event's fault: the message goes back to the queue after a pause and
+  does not count towards dead-lettering.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from functools import partial
+
+import eventlet
+import sqlalchemy.exc
+from marshmallow import ValidationError
+from nameko.exceptions import ContainerBeingKilled
+from nameko.messaging import Consumer
+
+from shared import deadletters, topology
+from shared.events import from_wire
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+INFRASTRUCTURE_ERRORS = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.DisconnectionError,
+    sqlalchemy.exc.TimeoutError,
+    ConnectionError,
+)
+PERMANENT_ERRORS = (ValidationError,)
+
+
+class EventConsumer(Consumer):
+    def __init__(self, *event_types: str, **kwargs):
+        self.event_types = tuple(event_types)
+        super().__init__(queue=None, requeue_on_error=False, **kwargs)
+
+    def setup(self):
+        config = self.container.config["SODSONG"]
+        self.settings = config["events"]
+        self.subscription = topology.Subscription(self.container.service_name, self.method_name, self.event_types)
+        self.queue = topology.consumer_queue(self.subscription, config)
+        super().setup()
+
+    @property
+    def service_db(self):
+        from shared.dependencies import Database
+
+        for dep in self.container.dependencies:
+            if isinstance(dep, Database):
+                return dep.service_db
+        raise RuntimeError(f"{self.container.service_name} has no Database dependency for its dead letters")
+
+    # -- receiving -------------------------------------------------------------------------------------------
+    def handle_message(self, body, message):
+        self._attempt(body, message, attempt=1)
+
+    def redrive(self, body, letter_id: int) -> None:
+        """Run a dead-lettered event through the handler again (asked for by an operator)."""
+        self._attempt(body, None, attempt=1, letter_id=letter_id)
+
+    def _attempt(self, body, message, attempt, letter_id=None):
+        try:
+            event = from_wire(body)
+        except ValidationError as exc:
+            self._dead_letter(body, message, f"not a valid event: {json.dumps(exc.messages)[:800]}", 0, letter_id)
+            return
+        context = {"correlation_id": event.correlation_id, "event_id": event.id, "event_type": event.type}
+        handle_result = partial(self._handle_result, body, message, attempt, letter_id)
+        try:
+            self.container.spawn_worker(self, (event,), {}, context_data=context, handle_result=handle_result)
+        except ContainerBeingKilled:
+            self._give_back(message, letter_id)
+
+    # -- outcome ---------------------------------------------------------------------------------------------
+    def _handle_result(self, body, message, attempt, letter_id, worker_ctx, result=None, exc_info=None):
+        if exc_info is None:
+            self._done(message, letter_id)
+            return result, exc_info
+        exc = exc_info[1]
+        fields = dict(queue=self.subscription.queue_name, attempt=attempt, error=type(exc).__name__)
+        if isinstance(exc, INFRASTRUCTURE_ERRORS):
+            log.warning("event.infrastructure_error", **fields)
+            eventlet.sleep(min(10.0, 0.5 * 2 ** min(attempt, 5)))
+            self._give_back(message, letter_id)
+        elif isinstance(exc, PERMANENT_ERRORS) or attempt >= int(self.settings["max_attempts"]):
+            error = f"{type(exc).__name__}: {str(exc)[:1500]}"
+            self._dead_letter(body, message, error, attempt, letter_id)
+        else:
+            delays = self.settings["backoff_seconds"]
+            delay = float(delays[min(attempt - 1, len(delays) - 1)])
+            log.info("event.retry_scheduled", delay=delay, **fields)
+            eventlet.spawn_after(delay, self._attempt, body, message, attempt + 1, letter_id)
+        return result, exc_info
+
+    def _done(self, message, letter_id):
+        if message is not None:
+            self.queue_consumer.ack_message(message)
+        if letter_id is not None:
+            deadletters.set_status(self.service_db, letter_id, "redriven", from_statuses=("redriving",))
+
+    def _give_back(self, message, letter_id):
+        if message is not None:
+            self.queue_consumer.requeue_message(message)
+        if letter_id is not None:
+            deadletters.set_status(self.service_db, letter_id, "redrive_requested", from_statuses=("redriving",))
+
+    def _dead_letter(self, body, message, error, attempts, letter_id):
+        try:
+            deadletters.record(self.service_db, self.subscription.queue_name, body, error, attempts)
+        except Exception:  # could not store it: the broker must keep it
+            log.error("event.dead_letter_store_failed", queue=self.subscription.queue_name,
+                      exc_info=sys.exc_info())
+            eventlet.sleep(2.0)
+            self._give_back(message, letter_id)
+            return
+        log.error("event.dead_lettered", queue=self.subscription.queue_name, attempts=attempts,
+                  error=error.split(":")[0])
+        if message is not None:
+            self.queue_consumer.ack_message(message)
+
+
+subscribe = EventConsumer.decorator

@@ -1,0 +1,58 @@
+"""Running services: all five in one process (embedded) or any subset per process (real deployments).
+
+Each service gets its own nameko container and config (intake and casework listen on different ports).
+Migrations run before any container starts, and every service declares the broker topology on start.
+"""
+from __future__ import annotations
+
+import signal
+
+import eventlet
+from nameko.containers import ServiceContainer
+
+from shared import config as config_mod
+from shared import migrations, topology
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def build_containers(config: dict, services) -> list[ServiceContainer]:
+    return [ServiceContainer(topology.service_class(s), config_mod.nameko_config(config, s)) for s in services]
+
+
+def run(config: dict, services, migrate: bool = True) -> int:
+    if migrate:
+        migrations.upgrade_all(config, services)
+    containers = build_containers(config, services)
+    for container in containers:
+        container.start()
+    mode = "embedded" if config_mod.is_memory_transport(config) else "real"
+    log.info("sodsong.started", mode=mode, services=list(services),
+             intake_http=config["intake"]["http"] if "intake" in services else None,
+             casework_http=config["casework"]["http"] if "casework" in services else None)
+
+    stopping = eventlet.event.Event()
+
+    def _stop(signum, _frame):
+        if not stopping.ready():
+            stopping.send(signum)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+    waiters = [eventlet.spawn(container.wait) for container in containers]
+    crashed = eventlet.event.Event()
+    for waiter in waiters:
+        waiter.link(lambda gt: crashed.ready() or crashed.send(gt))
+    while not stopping.ready() and not crashed.ready():
+        eventlet.sleep(0.2)
+    if crashed.ready() and not stopping.ready():
+        log.error("sodsong.container_crashed")
+        for container in containers:
+            container.kill()
+        return 1
+    log.info("sodsong.stopping")
+    for container in containers:
+        container.stop()
+    return 0

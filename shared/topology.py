@@ -1,0 +1,94 @@
+"""Broker topology: one topic exchange for all events, one durable queue per consuming handler.
+
+Every service declares the whole topology when it starts (declaration is idempotent), so an event published
+before its consumer has ever run waits in that consumer's queue instead of being dropped as unroutable.
+On RabbitMQ the queues are quorum queues with a delivery limit and a dead-letter exchange: a backstop for a
+message that kills its consumer process over and over (ordinary handler failures are retried and
+dead-lettered by the service itself, see shared.reliable).
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass
+
+from kombu import Connection, Exchange, Queue, binding
+
+from shared.config import SERVICES, is_memory_transport
+
+EVENTS_EXCHANGE = Exchange("sodsong.events", type="topic", durable=True)
+DEAD_LETTER_EXCHANGE = Exchange("sodsong.dead-letter", type="fanout", durable=True)
+BROKER_DEAD_LETTER_QUEUE = "sodsong.dead-letter"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    service: str
+    method: str
+    event_types: tuple[str, ...]
+
+    @property
+    def queue_name(self) -> str:
+        return queue_name(self.service, self.method)
+
+
+def queue_name(service: str, method: str) -> str:
+    return f"sodsong.{service}.{method}"
+
+
+def consumer_queue(sub: Subscription, config: dict) -> Queue:
+    args = {}
+    if not is_memory_transport(config):
+        args = {
+            "x-queue-type": "quorum",
+            "x-delivery-limit": int(config["events"]["broker_delivery_limit"]),
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE.name,
+        }
+    return Queue(
+        sub.queue_name,
+        bindings=[binding(EVENTS_EXCHANGE, routing_key=t) for t in sub.event_types],
+        durable=True,
+        queue_arguments=args,
+    )
+
+
+def dead_letter_queue(config: dict) -> Queue:
+    args = {} if is_memory_transport(config) else {"x-queue-type": "quorum"}
+    return Queue(BROKER_DEAD_LETTER_QUEUE, exchange=DEAD_LETTER_EXCHANGE, durable=True, queue_arguments=args)
+
+
+def service_class(service: str):
+    return importlib.import_module(f"services.{service}.service").Service
+
+
+def subscriptions(services=SERVICES) -> list[Subscription]:
+    """Every event-consuming handler of every service, read from the service classes themselves."""
+    from shared.reliable import EventConsumer
+
+    found = []
+    for service in services:
+        cls = service_class(service)
+        for method_name, method in inspect.getmembers(cls, inspect.isfunction):
+            for ep in getattr(method, "nameko_entrypoints", ()):
+                if isinstance(ep, EventConsumer):
+                    found.append(Subscription(service, method_name, tuple(ep.event_types)))
+    return found
+
+
+def declare_all(config: dict, connection: Connection | None = None) -> list[str]:
+    """Declare the exchanges and every consumer queue with its bindings. Safe to repeat."""
+    own = connection is None
+    connection = connection or Connection(config["amqp_uri"])
+    try:
+        channel = connection.default_channel
+        EVENTS_EXCHANGE(channel).declare()
+        DEAD_LETTER_EXCHANGE(channel).declare()
+        dead_letter_queue(config)(channel).declare()
+        names = []
+        for sub in subscriptions():
+            consumer_queue(sub, config)(channel).declare()
+            names.append(sub.queue_name)
+        return names
+    finally:
+        if own:
+            connection.release()
