@@ -1,5 +1,9 @@
 """The `sodsong` command: run services, migrate, and the operator's tools."""
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 

@@ -16,7 +16,7 @@ import yaml
 SERVICES = ("intake", "routing", "casework", "notify", "audit")
 
 DEFAULTS: dict = {
-    "amqp_uri": "memory://",
+    "amqp_uri": "memory://localhost/",
     "db_url": None,  # None: one SQLite file per service under data_dir
     "data_dir": "./sodsong-data",
     "log_level": "INFO",
@@ -83,7 +83,7 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None) -> dict
     config["data_dir"] = str(Path(config["data_dir"]).expanduser().resolve())
     for service in SERVICES:
         override = env.get(f"SODSONG_DB_URL_{service.upper()}")
-        config.setdefault(service, {})["db_url"] = override or db_url_for(config, service)
+        config.setdefault(service, {})["db_url"] = normalise_db_url(override) if override else db_url_for(config, service)
     file_channel = config["notify"]["channels"].get("file")
     if file_channel is not None and not file_channel.get("path"):
         file_channel["path"] = str(Path(config["data_dir"]) / "notifications.jsonl")
@@ -107,9 +107,17 @@ def _expand(node, env):
     return node
 
 
+def normalise_db_url(url: str) -> str:
+    """psycopg2 (made green by psycogreen) is the PostgreSQL driver: psycopg 3 would block the eventlet hub."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
 def db_url_for(config: dict, service: str) -> str:
     if config.get("db_url"):
-        return config["db_url"]
+        return normalise_db_url(config["db_url"])
     return f"sqlite:///{Path(config['data_dir']) / (service + '.db')}"
 
 
@@ -125,6 +133,9 @@ def nameko_config(config: dict, service: str) -> dict:
         "SODSONG": config,
         "SERIALIZER": "json",
     }
+    if is_memory_transport(config):
+        # kombu's virtual transports poll; the default second per poll would add a second to every hop
+        out["TRANSPORT_OPTIONS"] = {"polling_interval": 0.01}
     http = (config.get(service) or {}).get("http")
     if http:
         out["WEB_SERVER_ADDRESS"] = http

@@ -68,7 +68,7 @@ def configure(level: str = "INFO", stream=None) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for noisy in ("amqp", "kombu", "alembic.runtime.migration"):
+    for noisy in ("amqp", "kombu", "alembic"):
         logging.getLogger(noisy).setLevel("WARNING")
     logging.getLogger("nameko.web.server").setLevel("WARNING")
     _configured = True

@@ -85,10 +85,8 @@ def send(service_db, delivery_id: str, channels: dict, settings: dict, render) -
 
     with service_db.reading() as session:
         d = session.get(Delivery, delivery_id)
-        subject, text, html = render(d.template, d.language, json.loads(d.context_json))
-        message = OutboundMessage(recipient=d.address, language=d.language, subject=subject, text=text,
-                                  html=html, idempotency_key=d.id)
-        attempts = d.attempts
+        session.expunge(d)
+    attempts = d.attempts
     channel = channels.get(d.channel)
     error = None
     provider_id = None
@@ -96,6 +94,9 @@ def send(service_db, delivery_id: str, channels: dict, settings: dict, render) -
     try:
         if channel is None:
             raise PermanentDeliveryError(f"channel {d.channel!r} is not configured")
+        subject, text, html = render(d.template, d.language, json.loads(d.context_json))
+        message = OutboundMessage(recipient=d.address, language=d.language, subject=subject, text=text,
+                                  html=html, idempotency_key=d.id)
         provider_id = channel.send(message)
     except PermanentDeliveryError as exc:
         error, permanent = f"permanent: {exc}"[:1000], True
