@@ -100,6 +100,29 @@ def audit_verify(ctx):
     sys.exit(1)
 
 
+@audit.command("trail")
+@click.argument("reference")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def audit_trail(ctx, reference, as_json):
+    """The audit entries of one tip (types, times, actors; never content)."""
+    from sqlalchemy import select
+
+    from services.audit.models import ChainEntry
+    from shared.dependencies import service_db_for
+
+    with service_db_for("audit", _config(ctx)).reading() as session:
+        rows = [{"seq": e.seq, "event_type": e.event_type, "occurred_at": e.occurred_at,
+                 "actor": f"{e.actor_kind}:{e.actor_id}", "hash": e.hash}
+                for e in session.execute(select(ChainEntry).where(ChainEntry.correlation_id == reference)
+                                         .order_by(ChainEntry.seq)).scalars()]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+    else:
+        for row in rows:
+            click.echo(f"{row['seq']}\t{row['occurred_at']}\t{row['event_type']}\t{row['actor']}")
+
+
 from shared.cli_ops import ops  # noqa: E402
 
 main.add_command(ops)

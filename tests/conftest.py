@@ -4,7 +4,11 @@ nameko runs on eventlet, so the test process is monkey-patched before anything e
 (nameko's pytest plugin no longer does this itself). Code under test that needs a plain OS thread (an asyncio
 server, a browser driver) runs in a subprocess instead.
 """
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 

@@ -32,17 +32,15 @@ def record_new_case(uow, event, config: dict) -> list[str]:
     p = event.payload
     from shared import geography
 
+    from services.notify.messages import when
+
+    language = config["notify"].get("office_language", "th")
     province = geography.province(p["province_code"])
     context = {
         "reference": p["reference"],
-        "office_code": p["office"]["code"],
-        "office_name_th": p["office"]["name_th"],
-        "office_name_en": p["office"]["name_en"],
-        "category_th": CATEGORIES[p["category"]]["th"],
-        "category_en": CATEGORIES[p["category"]]["en"],
-        "province_th": province.name_th if province else p["province_code"],
-        "province_en": province.name_en if province else p["province_code"],
-        "acknowledge_due": p["acknowledge_due"].date().isoformat(),
+        "category": CATEGORIES[p["category"]][language],
+        "province": (getattr(province, f"name_{language}") if province else p["province_code"]),
+        "acknowledge_by": when(p["acknowledge_due"], language),
         "desk_url": f"{config['casework']['desk_url'].rstrip('/')}/cases/{p['reference']}",
     }
     ids = []
@@ -51,7 +49,7 @@ def record_new_case(uow, event, config: dict) -> list[str]:
         delivery = Delivery(
             id=str(uuid.uuid4()), event_id=event.id, reference=p["reference"], recipient_kind="office",
             recipient_id=p["office"]["code"], channel=channel, address=address, template="office_new_case",
-            language="th", context_json=json.dumps(context, ensure_ascii=False), status="pending",
+            language=language, context_json=json.dumps(context, ensure_ascii=False), status="pending",
             attempts=0, next_attempt_at=now, created_at=now, updated_at=now,
         )
         uow.session.add(delivery)

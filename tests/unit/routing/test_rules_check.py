@@ -1,0 +1,116 @@
+"""`rules check`: clean data passes; each kind of breakage is reported."""
+import pytest
+import yaml
+
+from services.routing.directory import AGENCIES_PATH
+from services.routing.rules import RULES_PATH, load_engine
+from services.routing.rules_check import check, check_files
+
+
+def load(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def dump(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def rule(spec, rule_id):
+    return next(r for r in spec["rules"] if r["id"] == rule_id)
+
+
+def agency(spec, code):
+    return next(o for o in spec["offices"] if o["code"] == code)
+
+
+def test_shipped_data_is_clean():
+    assert check(load_engine()) == []
+    assert check_files() == []
+
+
+def test_shadowed_rule_is_reported(tmp_path):
+    spec = load(RULES_PATH)
+    shadow = {"id": "r0-everyone-to-pacc", "when": {"official_type": ["state_official", "kamnan_village_head",
+                                                                       "soe_employee"]},
+              "office_of": "PACC", "statute": "", "reasons": {"th": "ก", "en": "a"}}
+    spec["rules"].insert(1, shadow)
+    problems = check_files(rules_path=dump(tmp_path, "rules.yaml", spec))
+    assert any("r7-state-official is never reached" in p for p in problems)
+    assert not any("r0-everyone-to-pacc" in p for p in problems)
+
+
+def test_unknown_agency_code_is_reported(tmp_path):
+    spec = load(RULES_PATH)
+    rule(spec, "r8-private-bid-rigging")["agency"] = "DSI-BIDS"
+    problems = check_files(rules_path=dump(tmp_path, "rules.yaml", spec))
+    assert "rule r8-private-bid-rigging: DSI-BIDS for province 23 is not in the directory" in problems
+
+
+def test_vocabulary_typo_is_reported(tmp_path):
+    spec = load(RULES_PATH)
+    rule(spec, "r8-private-bid-rigging")["when"]["category"] = ["procurment"]
+    problems = check_files(rules_path=dump(tmp_path, "rules.yaml", spec))
+    assert "rule r8-private-bid-rigging: category value 'procurment' is not in the vocabulary" in problems
+    assert any("r8-private-bid-rigging is never reached" in p for p in problems)
+
+
+def test_gap_without_catch_all_is_reported(tmp_path):
+    spec = load(RULES_PATH)
+    spec["rules"] = [r for r in spec["rules"] if r["id"] not in {"r9-unknown-other", "r10-fallback"}]
+    problems = check_files(rules_path=dump(tmp_path, "rules.yaml", spec))
+    assert "no rule decides unknown x bribery (Bangkok, recent)" in problems
+
+
+def test_catch_all_must_be_last(tmp_path):
+    spec = load(RULES_PATH)
+    fallback = spec["rules"].pop()
+    spec["rules"].insert(3, fallback)
+    problems = check_files(rules_path=dump(tmp_path, "rules.yaml", spec))
+    assert "the catch-all rule must be the last rule" in problems
+
+
+def test_province_without_pacc_office_is_reported(tmp_path):
+    spec = load(AGENCIES_PATH)
+    agency(spec, "PACC-R2")["provinces"].remove("23")
+    problems = check_files(agencies_path=dump(tmp_path, "agencies.yaml", spec))
+    assert "province 23: needs exactly one PACC office, has none" in problems
+    assert "rule r7-state-official: a PACC office for province 23 is not in the directory" in problems
+    assert "province 23: the triage coordinator is not in the directory" in problems
+
+
+def test_province_with_two_pacc_offices_is_reported(tmp_path):
+    spec = load(AGENCIES_PATH)
+    agency(spec, "PACC-R3")["provinces"].append("23")
+    problems = check_files(agencies_path=dump(tmp_path, "agencies.yaml", spec))
+    assert problems == ["province 23: needs exactly one PACC office, has PACC-R2, PACC-R3"]
+
+
+def test_missing_provincial_nacc_office_is_reported(tmp_path):
+    spec = load(AGENCIES_PATH)
+    spec["per_province"][0]["skip"] = ["10", "96"]
+    problems = check_files(agencies_path=dump(tmp_path, "agencies.yaml", spec))
+    assert "province 96: needs exactly one NACC office, has none" in problems
+
+
+def test_unknown_province_code_in_directory_is_reported(tmp_path):
+    spec = load(AGENCIES_PATH)
+    agency(spec, "PACC-R9")["provinces"].append("97")
+    problems = check_files(agencies_path=dump(tmp_path, "agencies.yaml", spec))
+    assert "office PACC-R9: unknown province code 97" in problems
+
+
+@pytest.mark.parametrize("text, message", [
+    ("rules: [\n", "cannot read"),
+    ("version: '1'\nrules:\n  - id: x\n    when: {colour: [red]}\n    triage: true\n"
+     "    reasons: {th: ก, en: a}\n", "unknown condition colour"),
+    ("version: '1'\nrules:\n  - id: x\n    agency: OAG\n    triage: true\n    reasons: {th: ก, en: a}\n",
+     "exactly one of office_of, agency, triage"),
+    ("rules: []\n", "no version"),
+])
+def test_unloadable_rules_file_is_reported(tmp_path, text, message):
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    problems = check_files(rules_path=path)
+    assert len(problems) == 1 and message in problems[0]

@@ -1,0 +1,86 @@
+"""Whatever arrives, routing gives exactly one outcome: an office that exists, or triage with a coordinator."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from services.routing.rules import load_engine
+from shared import geography
+
+ENGINE = load_engine()
+RULE_IDS = {rule.id for rule in ENGINE.rules}
+INPUT_CHECK_IDS = {check_id for check_id, _ in ENGINE.input_checks.values()}
+PROVINCES = st.sampled_from(geography.province_codes())
+
+aware_datetimes = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
+    timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=7)), timezone(timedelta(hours=-5))]))
+junk = st.one_of(st.none(), st.text(max_size=12), st.integers(), st.lists(st.text(max_size=3), max_size=2))
+
+
+def valid_tips():
+    return st.fixed_dictionaries({
+        "category": st.sampled_from(ENGINE.categories),
+        "description": st.text(max_size=40),
+        "event_date": st.one_of(st.none(), st.dates().map(lambda d: d.isoformat())),
+        "location": st.fixed_dictionaries({"province_code": PROVINCES, "district_code": st.none(),
+                                           "subdistrict_code": st.none()}),
+        "accused": st.fixed_dictionaries({"official_type": st.sampled_from(ENGINE.official_types),
+                                          "name": st.text(max_size=10), "position": st.text(max_size=10),
+                                          "organization": st.text(max_size=10)}),
+    })
+
+
+def any_tips():
+    return st.fixed_dictionaries({}, optional={
+        "category": st.one_of(st.sampled_from(ENGINE.categories), junk),
+        "event_date": st.one_of(st.dates().map(lambda d: d.isoformat()), junk),
+        "location": st.one_of(st.fixed_dictionaries({}, optional={"province_code": st.one_of(PROVINCES, junk)}),
+                              junk),
+        "accused": st.one_of(
+            st.fixed_dictionaries({}, optional={"official_type": st.one_of(st.sampled_from(ENGINE.official_types),
+                                                                           junk)}),
+            junk),
+    })
+
+
+def assert_one_outcome(decision):
+    assert decision.rules_version == ENGINE.rules_version
+    assert decision.reasons["th"] and decision.reasons["en"]
+    if decision.triage:
+        assert decision.agency is None
+        assert ENGINE.directory.office(decision.coordinator) is not None
+    else:
+        assert decision.agency is not None
+        assert ENGINE.directory.office(decision.agency) is not None
+        assert decision.coordinator is None
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@given(tip=valid_tips(), submitted_at=aware_datetimes)
+def test_valid_tips_are_decided_by_a_rule(tip, submitted_at):
+    decision = ENGINE.decide(tip, submitted_at)
+    assert_one_outcome(decision)
+    catch_all = {rule.id for rule in ENGINE.rules if rule.catch_all}
+    assert decision.rule in RULE_IDS - catch_all
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@given(tip=any_tips(), submitted_at=aware_datetimes)
+def test_any_input_gets_one_outcome_and_never_crashes(tip, submitted_at):
+    decision = ENGINE.decide(tip, submitted_at)
+    assert_one_outcome(decision)
+    assert decision.rule in RULE_IDS | INPUT_CHECK_IDS
+
+
+@settings(max_examples=200)
+@given(tip=valid_tips(), submitted_at=aware_datetimes, text=st.text(max_size=40))
+def test_free_text_never_changes_the_route(tip, submitted_at, text):
+    changed = {**tip, "description": text, "accused": {**tip["accused"], "name": text}}
+    assert ENGINE.decide(changed, submitted_at) == ENGINE.decide(tip, submitted_at)
+
+
+@pytest.mark.parametrize("tip", [None, [], "bribery", 42])
+def test_non_dict_tips_are_triaged(tip):
+    assert_one_outcome(ENGINE.decide(tip, datetime.now(timezone.utc)))
