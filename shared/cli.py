@@ -1,7 +1,7 @@
 """The `sodsong` command: run services, migrate, and the operator's tools."""
 import warnings
 
-warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
 
 import eventlet  # noqa: E402
 

@@ -1,4 +1,6 @@
 """`rules check`: clean data passes; each kind of breakage is reported."""
+from datetime import datetime, timezone
+
 import pytest
 import yaml
 
@@ -59,8 +61,12 @@ def test_vocabulary_typo_is_reported(tmp_path):
 def test_gap_without_catch_all_is_reported(tmp_path):
     spec = load(RULES_PATH)
     spec["rules"] = [r for r in spec["rules"] if r["id"] not in {"r9-unknown-other", "r10-fallback"}]
-    problems = check_files(rules_path=dump(tmp_path, "rules.yaml", spec))
-    assert "no rule decides unknown x bribery (Bangkok, recent)" in problems
+    path = dump(tmp_path, "rules.yaml", spec)
+    assert "no rule decides unknown x bribery (Bangkok, recent)" in check_files(rules_path=path)
+    # The engine still gives the gap one outcome.
+    tip = {"category": "bribery", "location": {"province_code": "10"}, "accused": {"official_type": "unknown"}}
+    decision = load_engine(rules_path=path).decide(tip, datetime(2026, 11, 1, tzinfo=timezone.utc))
+    assert (decision.rule, decision.triage, decision.coordinator) == ("no-rule", True, "PACC")
 
 
 def test_catch_all_must_be_last(tmp_path):
@@ -108,6 +114,8 @@ def test_unknown_province_code_in_directory_is_reported(tmp_path):
     ("version: '1'\nrules:\n  - id: x\n    agency: OAG\n    triage: true\n    reasons: {th: ก, en: a}\n",
      "exactly one of office_of, agency, triage"),
     ("rules: []\n", "no version"),
+    ("version: '1'\nrules: []\n", "no list of rules"),
+    ("version: '1'\nrules: [oops]\n", "must be a mapping"),
 ])
 def test_unloadable_rules_file_is_reported(tmp_path, text, message):
     path = tmp_path / "rules.yaml"

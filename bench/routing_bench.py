@@ -1,0 +1,119 @@
+"""Latency of one routing decision, and of one duplicate check against 100,000 earlier tips.
+
+    .venv/bin/python bench/routing_bench.py [--tips 100000] [--queries 2000]
+
+The synthetic tips are Thai sentences built from tip vocabulary, spread over all provinces and three years.
+One busy block is added on purpose (10% of all tips name the same position in one province), so the
+figures include the worst case the scan cap exists for.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from services.routing.duplicates import DuplicateIndex  # noqa: E402
+from services.routing.rules import load_engine  # noqa: E402
+from shared import geography  # noqa: E402
+
+WORDS = (
+    "เรียกรับเงิน ผู้รับเหมา โครงการ ก่อสร้าง ถนน คอนกรีต ขุดลอก คลอง ฝาย ประปา หมู่บ้าน งบประมาณ "
+    "จัดซื้อ จัดจ้าง ราคากลาง ฮั้ว ประมูล ล็อกสเปก ตรวจรับ งานไม่ตรงแบบ เบิกจ่าย ใบเสร็จ ปลอม ยักยอก "
+    "เบียดบัง เงินหลวง รถยนต์ราชการ ที่ดิน โฉนด บุกรุก ป่า ที่สาธารณะ ญาติ บริษัท คู่สัญญา ส่วย ใต้โต๊ะ "
+    "ค่าน้ำร้อนน้ำชา ละเว้น กลั่นแกล้ง อนุมัติ ใบอนุญาต ก่อสร้างอาคาร ทิ้งงาน ล่าช้า ชาวบ้าน ร้องเรียน "
+    "หลักฐาน ภาพถ่าย เอกสาร สัญญา เทศบาล โรงเรียน อาหารกลางวัน นม ไฟฟ้า ถนนลูกรัง สะพาน บ่อบาดาล"
+).split()
+POSITIONS = ["นายก อบต.", "ปลัด อบต.", "นายกเทศมนตรี", "ผู้ใหญ่บ้าน", "กำนัน", "เจ้าหน้าที่พัสดุ",
+             "ผู้อำนวยการโรงเรียน", "เจ้าพนักงานที่ดิน", "นายช่างโยธา", "สมาชิกสภา อบต."]
+PLACES = ["บ้านนา", "คลองใหญ่", "เกาะช้าง", "หนองบัว", "ท่าใหม่", "บ่อไร่", "วังกระแจะ", "แหลมงอบ", "เขาสมิง",
+          "ห้วยแร้ง", "ท่ากุ่ม", "ชำราก", "ตะกาง", "หนองเสม็ด", "ไม้รูด"]
+FIRST = ["สมชาย", "สมศักดิ์", "วิชัย", "ประยุทธ", "สุนทร", "มานพ", "บุญมี", "สมพร", "ชัยวัฒน์", "ธนากร"]
+LAST = ["ใจดี", "มีสุข", "ทองคำ", "ศรีสวัสดิ์", "บุญมา", "แก้วประเสริฐ", "พรหมมา", "สุขเจริญ"]
+CATEGORIES = ["bribery", "procurement", "embezzlement", "abuse_of_power", "budget_misuse", "land_encroachment",
+              "conflict_of_interest", "unusual_wealth", "maladministration", "other"]
+OFFICIAL_TYPES = ["political_office_holder", "local_executive", "local_council_member", "senior_executive",
+                  "state_official", "kamnan_village_head", "soe_employee", "private_person", "unknown"]
+START = datetime(2023, 11, 1, tzinfo=timezone.utc)
+DAYS = 3 * 365
+
+
+def synthetic_tip(rng: random.Random, provinces, hot: bool = False) -> dict:
+    province = "23" if hot else rng.choice(provinces)
+    place = rng.choice(PLACES)
+    position = "นายก อบต." if hot else rng.choice(POSITIONS)
+    return {
+        "category": rng.choice(CATEGORIES),
+        "description": f"{position}{place} " + "".join(rng.choices(WORDS, k=rng.randint(12, 30)))
+        + f" {rng.randint(1, 99) * 1000:,} บาท",
+        "event_date": (START + timedelta(days=rng.randint(-4000, DAYS))).date().isoformat(),
+        "location": {"province_code": province, "district_code": f"{province}{rng.randint(1, 12):02d}",
+                     "subdistrict_code": None},
+        "accused": {"official_type": rng.choice(OFFICIAL_TYPES),
+                    "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}{rng.randint(1, 40)}",
+                    "position": position, "organization": f"อบต.{place}{rng.randint(1, 5)}"},
+    }
+
+
+def percentiles(samples_ns: list[int]) -> str:
+    ordered = sorted(samples_ns)
+    median = statistics.median(ordered) / 1e6
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] / 1e6
+    return f"median {median:.4f} ms, p99 {p99:.4f} ms (n={len(ordered)})"
+
+
+def bench_routing(rng, provinces, n: int) -> str:
+    engine = load_engine()
+    tips = [synthetic_tip(rng, provinces) for _ in range(1000)]
+    submitted = datetime(2026, 11, 15, tzinfo=timezone.utc)
+    samples = []
+    for i in range(n):
+        tip = tips[i % len(tips)]
+        start = time.perf_counter_ns()
+        engine.decide(tip, submitted)
+        samples.append(time.perf_counter_ns() - start)
+    return percentiles(samples)
+
+
+def bench_duplicates(rng, provinces, n_tips: int, n_queries: int) -> tuple[str, str, float]:
+    index = DuplicateIndex()
+    built = time.perf_counter()
+    for i in range(n_tips):
+        when = START + timedelta(days=DAYS * i / n_tips)
+        index.add(f"t{i}", synthetic_tip(rng, provinces, hot=rng.random() < 0.1), when)
+    build_seconds = time.perf_counter() - built
+    at = START + timedelta(days=DAYS + 1)
+    results = []
+    for hot in (False, True):
+        samples = []
+        for _ in range(n_queries):
+            tip = synthetic_tip(rng, provinces, hot=hot)
+            start = time.perf_counter_ns()
+            index.candidates(tip, at)
+            samples.append(time.perf_counter_ns() - start)
+        results.append(percentiles(samples))
+    return results[0], results[1], build_seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tips", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--decisions", type=int, default=100_000)
+    args = parser.parse_args()
+    rng = random.Random(2568)
+    provinces = geography.province_codes()
+    print(f"routing decision: {bench_routing(rng, provinces, args.decisions)}")
+    typical, hot, build_seconds = bench_duplicates(rng, provinces, args.tips, args.queries)
+    print(f"duplicate index: {args.tips} earlier tips indexed in {build_seconds:.1f} s")
+    print(f"duplicate check, typical tip: {typical}")
+    print(f"duplicate check, busiest block: {hot}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Routing data: the agency directory and the versioned rule set (YAML, shipped as package data)."""
