@@ -146,10 +146,12 @@ def test_wrong_password_is_transient_because_it_is_a_configuration_fault(smtp_se
     assert server.received() == []
 
 
-def test_missing_auth_is_refused_by_the_relay(smtp_server):
+def test_missing_auth_is_transient_because_it_is_a_configuration_fault(smtp_server):
     server = smtp_server("--auth", "desk:s3cret")
-    with pytest.raises(PermanentDeliveryError):  # 530 at MAIL FROM
+    with pytest.raises(TransientDeliveryError) as failure:
         channel(server.port).send(message())
+    assert failure.value.status == 530  # at MAIL FROM
+    assert server.received() == []
 
 
 def test_starttls_then_auth(smtp_server, tls_certificate):

@@ -82,7 +82,7 @@ def test_national_offices_serve_every_province(directory):
 def test_override_fills_contacts(tmp_path):
     path = write_override(tmp_path, {"offices": {"PACC-R2": {
         "contacts": {"email": "r2-desk@example.org"}, "hotline": "033000000"}}})
-    office = load_directory(override_path=path).office("PACC-R2")
+    office = load_directory(path).office("PACC-R2")
     assert office.contacts == {"email": "r2-desk@example.org", "webhook": "", "line": "", "sms": ""}
     assert office.hotline == "033000000"
     assert load_directory().office("PACC-R2").contacts["email"] == ""
@@ -90,7 +90,7 @@ def test_override_fills_contacts(tmp_path):
 
 def test_override_moves_provinces_between_offices_of_one_agency(tmp_path):
     path = write_override(tmp_path, {"offices": {"PACC": {"provinces": ["10", 11, "12", "13"]}}})
-    directory = load_directory(override_path=path)
+    directory = load_directory(path)
     assert directory.pacc_office_for("12").code == "PACC"
     assert "12" not in directory.office("PACC-R1").provinces
     assert directory.pacc_office_for("14").code == "PACC-R1"
@@ -101,6 +101,11 @@ def test_override_moves_provinces_between_offices_of_one_agency(tmp_path):
     assert engine.decide(tip, datetime(2026, 11, 1, tzinfo=timezone.utc)).agency == "PACC"
 
 
+def test_missing_override_file_is_a_directory_error(tmp_path):
+    with pytest.raises(DirectoryError, match="cannot read"):
+        load_directory(tmp_path / "absent-override.yaml")
+
+
 @pytest.mark.parametrize("override, message", [
     ({"offices": {"PACC-R10": {"hotline": "1"}}}, "unknown office PACC-R10"),
     ({"offices": {"PACC-R2": {"code": "X"}}}, "cannot change code"),
@@ -109,9 +114,9 @@ def test_override_moves_provinces_between_offices_of_one_agency(tmp_path):
 ])
 def test_bad_override_is_refused(tmp_path, override, message):
     with pytest.raises(DirectoryError, match=message):
-        load_directory(override_path=write_override(tmp_path, override))
+        load_directory(write_override(tmp_path, override))
 
 
 def test_missing_file_is_a_directory_error(tmp_path):
     with pytest.raises(DirectoryError, match="cannot read"):
-        load_directory(tmp_path / "absent.yaml")
+        load_directory(agencies_path=tmp_path / "absent.yaml")

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import pytest
 import yaml
 
-from services.routing.directory import AGENCIES_PATH
+from services.routing.directory import AGENCIES_PATH, load_directory
 from services.routing.rules import RULES_PATH, load_engine
 from services.routing.rules_check import check, check_files
 
@@ -80,10 +80,18 @@ def test_catch_all_must_be_last(tmp_path):
 def test_province_without_pacc_office_is_reported(tmp_path):
     spec = load(AGENCIES_PATH)
     agency(spec, "PACC-R2")["provinces"].remove("23")
-    problems = check_files(agencies_path=dump(tmp_path, "agencies.yaml", spec))
+    path = dump(tmp_path, "agencies.yaml", spec)
+    problems = check_files(agencies_path=path)
     assert "province 23: needs exactly one PACC office, has none" in problems
     assert "rule r7-state-official: a PACC office for province 23 is not in the directory" in problems
     assert "province 23: the triage coordinator is not in the directory" in problems
+    # Routing into the gap triages instead of failing.
+    tip = {"category": "bribery", "location": {"province_code": "23"},
+           "accused": {"official_type": "state_official"}}
+    engine = load_engine(load_directory(agencies_path=path))
+    decision = engine.decide(tip, datetime(2026, 11, 1, tzinfo=timezone.utc))
+    assert (decision.rule, decision.agency, decision.coordinator) == ("directory-no-office", None, "PACC")
+    assert "PACC" in decision.reasons["en"] and "Trat" in decision.reasons["en"]
 
 
 def test_province_with_two_pacc_offices_is_reported(tmp_path):

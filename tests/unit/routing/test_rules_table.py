@@ -112,6 +112,12 @@ def test_time_bar_leap_days(event, submitted, barred):
     assert is_time_barred(event, submitted, 10) is barred
 
 
+@pytest.mark.parametrize("submitted", ["2026-11-15T10:00:00+07:00", "2026-11-15"])
+def test_submitted_at_may_be_an_iso_string(engine, submitted):
+    assert engine.decide(make_tip(event_date="2016-11-14"), submitted).rule == "r1-time-barred"
+    assert engine.decide(make_tip(event_date="2016-11-15"), submitted).rule == "r7-state-official"
+
+
 def test_missing_event_date_is_not_time_barred(engine):
     assert engine.decide(make_tip(), SUBMITTED).agency == "PACC-R2"
 
