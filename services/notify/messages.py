@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from services.notify.channels.base import LANGUAGES
+from shared.vocabulary import TIPSTER_STATUSES
 
 TIPSTER_SAFE_FIELDS = frozenset({"reference", "status_url"})
 
@@ -46,12 +47,9 @@ LABELS = {
                "resolve": "การดำเนินการให้แล้วเสร็จ"},
         "en": {"acknowledge": "acknowledgement", "feedback": "feedback to the tipster", "resolve": "resolution"},
     },
-    "status": {
-        "th": {"received": "รับเรื่องแล้ว", "triage": "อยู่ระหว่างคัดกรอง", "forwarded": "ส่งต่อหน่วยงานแล้ว",
-               "in_progress": "อยู่ระหว่างดำเนินการ", "closed": "ปิดเรื่องแล้ว"},
-        "en": {"received": "received", "triage": "being triaged", "forwarded": "forwarded to an agency",
-               "in_progress": "in progress", "closed": "closed"},
-    },
+    # Case statuses use the words the tipster's status page uses, so a volunteer and a tipster read the same.
+    "status": {language: {code: labels[language] for code, labels in TIPSTER_STATUSES.items()}
+               for language in LANGUAGES},
 }
 
 
@@ -62,10 +60,16 @@ class UnsafeContextError(ValueError):
 def when(value, language: str) -> str:
     """A date or deadline as people read it: Thai uses the Buddhist era; times are Bangkok time.
 
-    Naive datetimes are taken as UTC, which is what the database hands back.
+    Accepts datetimes, dates and their ISO strings (as events carry them); any other string is taken as already
+    formatted and passed through, so formatting twice is harmless. Naive datetimes are taken as UTC, which is
+    what the database hands back.
     """
     if isinstance(value, str):
-        return value
+        try:
+            value = (datetime.date.fromisoformat(value) if len(value) == 10
+                     else datetime.datetime.fromisoformat(value))
+        except ValueError:
+            return value
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=datetime.timezone.utc)

@@ -95,8 +95,10 @@ class Directory:
         return self.office_for("DAMRONGTHAM", province_code)
 
 
-def load_directory(path: str | Path | None = None, override_path: str | Path | None = None) -> Directory:
-    data = _read_yaml(path or AGENCIES_PATH)
+def load_directory(override_path: str | Path | None = None, *,
+                   agencies_path: str | Path | None = None) -> Directory:
+    """The shipped directory, changed by the operator's override file when one is given."""
+    data = _read_yaml(agencies_path or AGENCIES_PATH)
     channels = list(data.get("contact_channels") or [])
     all_provinces = geography.province_codes()
     offices = [_office(entry, channels, all_provinces) for entry in data.get("offices") or []]

@@ -8,7 +8,7 @@ An earlier tip is a candidate when it is in the same province, within the time w
 Tips are indexed in blocks keyed by (province, signal, normalised value), each block sorted by time, so a
 check reads only the few blocks the new tip shares and only their in-window slice: its cost does not grow
 with the size of the index. Text similarity compares sets of Thai words, cut by PyThaiNLP's dictionary-based
-newmm tokenizer (its dictionary ships in the package; nothing is downloaded).
+newmm tokenizer in its safe mode (its dictionary ships in the package; nothing is downloaded).
 """
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from pathlib import Path
 WINDOW_DAYS = 180
 SIMILAR = 0.35  # text similarity needed when the accused matches
 VERY_SIMILAR = 0.6  # needed when only the district matches
-MAX_SCAN = 2000  # newest in-window tips read per block; bounds the cost of a very busy block
+MAX_SCAN = 1000  # newest in-window tips read per block; bounds the cost of a very busy (generic) block
+MAX_TEXT = 2000  # characters of a description compared; the opening names the matter, and it bounds the cost
 
 # Long official names and their common abbreviations, so "องค์การบริหารส่วนตำบลเกาะช้าง" and "อบต.เกาะช้าง" match.
 _ABBREVIATIONS = (
@@ -48,6 +49,7 @@ def _tokenizer():
     from pythainlp.tokenize import word_tokenize
 
     stopwords = frozenset(thai_stopwords())
+    word_tokenize("ทดสอบ", engine="newmm-safe")  # the first call loads the dictionary (about half a second)
     return word_tokenize, stopwords
 
 
@@ -75,7 +77,8 @@ def words(text: str) -> frozenset[str]:
     word_tokenize, stopwords = _tokenizer()
     text = _NUMBER_COMMAS.sub("", _expand_abbreviations(text or "").lower())
     out = set()
-    for token in word_tokenize(text, engine="newmm", keep_whitespace=False):
+    # newmm-safe, not newmm: plain newmm can take over half a second on long runs of unspaced Thai.
+    for token in word_tokenize(text[:MAX_TEXT], engine="newmm-safe", keep_whitespace=False):
         token = token.strip()
         if token and token not in stopwords and _NOT_WORD.sub("", token):
             out.add(token)
@@ -144,10 +147,9 @@ class _Block:
             insort(self.times, when)
             self.entries.insert(at, (tip_id, text_words))
 
-    def newest_within(self, start: float, end: float):
+    def newest_within(self, start: float, end: float) -> list[tuple[str, frozenset]]:
         lo, hi = bisect_left(self.times, start), bisect_right(self.times, end)
-        for i in range(hi - 1, max(lo, hi - MAX_SCAN) - 1, -1):
-            yield self.entries[i]
+        return self.entries[max(lo, hi - MAX_SCAN):hi]
 
 
 class DuplicateIndex:
@@ -159,6 +161,7 @@ class DuplicateIndex:
         self.very_similar = very_similar
         self._blocks: dict[tuple[str, str, str], _Block] = {}
         self._size = 0
+        _tokenizer()  # load the dictionary now rather than during the first check
 
     def __len__(self) -> int:
         return self._size
@@ -175,34 +178,43 @@ class DuplicateIndex:
             self._blocks.setdefault((province, signal, value), _Block()).add(when, tip_id, text_words)
         self._size += 1
 
-    def candidates(self, tip: dict, submitted_at: datetime, limit: int = 5,
-                   exclude=None) -> list[tuple[object, float, tuple[str, ...]]]:
+    def candidates(self, tip: dict, submitted_at: datetime, limit: int = 5, exclude=None,
+                   text_words: frozenset | None = None) -> list[tuple[object, float, tuple[str, ...]]]:
         """Earlier (or concurrent) tips that may be the same matter, best first: (tip_id, score, reasons).
 
-        The score is the text similarity (0..1); reasons name the signals that matched.
+        The score is the text similarity (0..1); reasons name the signals that matched. `text_words` may
+        pass `matter_words(tip)` already computed for `add`.
         """
         province = _province(tip)
         if not province:
             return []
-        text_words = matter_words(tip)
+        text_words = matter_words(tip) if text_words is None else frozenset(text_words)
+        if not text_words:
+            return []
         when = _timestamp(submitted_at)
         start, end = when - self.window, when + self.window
+        floor = min(self.similar, self.very_similar)
         scores: dict[object, float] = {}
         matched: dict[object, list[str]] = {}
         for signal, value in _signals(tip):
             block = self._blocks.get((province, signal, value))
             if block is None:
                 continue
+            # This loop is the whole cost of a check on a busy block: similarity() is inlined, and only
+            # tips that pass the lower threshold are remembered (recomputing one seen in two blocks is cheap).
             for tip_id, other_words in block.newest_within(start, end):
-                if tip_id == exclude:
+                shared = len(text_words & other_words)
+                if not shared:
                     continue
-                if tip_id not in scores:
-                    scores[tip_id] = similarity(text_words, other_words)
-                matched.setdefault(tip_id, []).append(signal)
+                score = (shared / (len(text_words) + len(other_words) - shared)
+                         + shared / min(len(text_words), len(other_words))) / 2
+                if score >= floor and tip_id != exclude:
+                    scores[tip_id] = score
+                    matched.setdefault(tip_id, []).append(signal)
         found = []
         for tip_id, signals in matched.items():
             score = scores[tip_id]
-            accused_match = any(signal != "district" for signal in signals)
+            accused_match = signals != ["district"]
             if score >= (self.similar if accused_match else self.very_similar):
                 reasons = ("same_province", *(f"same_{signal}" for signal in signals), "similar_text",
                            self._within)

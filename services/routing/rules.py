@@ -217,7 +217,7 @@ class RuleEngine:
         configured = self.configured_coordinator(province_code) if province_code is not None else None
         return configured or self.fallback_coordinator
 
-    def decide(self, tip: dict, submitted_at: datetime | date) -> Decision:
+    def decide(self, tip: dict, submitted_at: datetime | date | str) -> Decision:
         tip = tip if isinstance(tip, dict) else {}
         category = tip.get("category")
         if not isinstance(category, str) or category not in self._known_categories:
@@ -290,7 +290,9 @@ def is_time_barred(event: date, submitted: date, years: int) -> bool:
     return event < cutoff
 
 
-def _local_date(moment: datetime | date) -> date:
+def _local_date(moment: datetime | date | str) -> date:
+    if isinstance(moment, str):  # an ISO 8601 timestamp straight from an event payload
+        moment = datetime.fromisoformat(moment) if len(moment) > 10 else date.fromisoformat(moment)
     if isinstance(moment, datetime):
         if moment.tzinfo is None:  # naive timestamps in this project are UTC
             moment = moment.replace(tzinfo=timezone.utc)

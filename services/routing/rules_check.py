@@ -30,7 +30,7 @@ def check(engine: RuleEngine) -> list[str]:
 def check_files(rules_path=None, agencies_path=None, override_path=None) -> list[str]:
     """Load the files and check them; a file that cannot be loaded is itself reported as a problem."""
     try:
-        directory = load_directory(agencies_path, override_path)
+        directory = load_directory(override_path, agencies_path=agencies_path)
         engine = load_engine(directory, rules_path)
     except (RulesError, DirectoryError) as exc:
         return [str(exc)]

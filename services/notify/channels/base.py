@@ -61,7 +61,8 @@ class ChannelConfigError(ValueError):
 
 
 class Channel(abc.ABC):
-    name: str
+    kind: str  # file, email, webhook, line, sms
+    name: str  # what the config calls this instance; the kind unless build_channels says otherwise
 
     @abc.abstractmethod
     def send(self, message: OutboundMessage) -> str:

@@ -11,18 +11,18 @@ import json
 import os
 from pathlib import Path
 
-from .base import Channel, OutboundMessage, PermanentDeliveryError, TransientDeliveryError, require
+from .base import Channel, OutboundMessage, TransientDeliveryError, require
 
 
 class FileChannel(Channel):
-    name = "file"
+    kind = name = "file"
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
 
     @classmethod
     def from_config(cls, config: dict) -> "FileChannel":
-        require(config, cls.name, "path")
+        require(config, cls.kind, "path")
         return cls(config["path"])
 
     def send(self, message: OutboundMessage) -> str:
@@ -40,9 +40,8 @@ class FileChannel(Channel):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # 0600: the lines hold recipient addresses, which for a tipster are as sensitive as the tip.
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        except PermissionError:
-            raise PermanentDeliveryError("file channel: permission denied") from None
         except OSError as exc:
+            # A wrong path or permission is the installation's fault: keep the delivery queued until fixed.
             raise TransientDeliveryError(f"file channel: {exc.strerror}") from None
         try:
             written = os.write(fd, line)

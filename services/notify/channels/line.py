@@ -25,18 +25,18 @@ MAX_TEXT = 5000  # LINE's limit for one text message
 
 
 class LineChannel(Channel):
-    name = "line"
+    kind = name = "line"
 
     def __init__(self, *, channel_access_token: str, base_url: str = "https://api.line.me",
                  timeout: float = 10.0, session: requests.Session | None = None):
         self.token = channel_access_token
-        self.base_url = require_http_url(base_url, self.name).rstrip("/")
+        self.base_url = require_http_url(base_url, self.kind).rstrip("/")
         self.timeout = float(timeout)
         self.session = session or requests.Session()
 
     @classmethod
     def from_config(cls, config: dict) -> "LineChannel":
-        require(config, cls.name, "channel_access_token")
+        require(config, cls.kind, "channel_access_token")
         return cls(channel_access_token=config["channel_access_token"],
                    base_url=config.get("base_url") or "https://api.line.me", timeout=config.get("timeout", 10.0))
 

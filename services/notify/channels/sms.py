@@ -25,13 +25,13 @@ _PHONE = re.compile(r"^\+?[0-9]{8,15}$")
 
 
 class SmsChannel(Channel):
-    name = "sms"
+    kind = name = "sms"
 
     def __init__(self, *, url: str, api_key: str, sender: str, api_key_header: str = "X-API-Key",
                  body_format: str = "json", timeout: float = 10.0, session: requests.Session | None = None):
         if body_format not in BODY_FORMATS:
             raise ChannelConfigError(f"sms: body_format must be one of {BODY_FORMATS}")
-        self.url = require_http_url(url, self.name)
+        self.url = require_http_url(url, self.kind)
         self.api_key, self.api_key_header = api_key, api_key_header
         self.sender, self.body_format = sender, body_format
         self.timeout = float(timeout)
@@ -39,7 +39,7 @@ class SmsChannel(Channel):
 
     @classmethod
     def from_config(cls, config: dict) -> "SmsChannel":
-        require(config, cls.name, "url", "api_key", "sender")
+        require(config, cls.kind, "url", "api_key", "sender")
         return cls(url=config["url"], api_key=config["api_key"], sender=config["sender"],
                    api_key_header=config.get("api_key_header") or "X-API-Key",
                    body_format=config.get("body_format") or "json", timeout=config.get("timeout", 10.0))

@@ -31,7 +31,7 @@ _ENHANCED_STATUS = re.compile(rb"^[245]\.\d{1,3}\.\d{1,3}")
 
 
 class SmtpChannel(Channel):
-    name = "email"
+    kind = name = "email"
 
     def __init__(self, *, host: str, port: int, sender: str, security: str = "starttls",
                  username: str | None = None, password: str | None = None, timeout: float = 10.0,
@@ -52,7 +52,7 @@ class SmtpChannel(Channel):
 
     @classmethod
     def from_config(cls, config: dict) -> "SmtpChannel":
-        require(config, cls.name, "host", "from")
+        require(config, cls.kind, "host", "from")
         security = config.get("security", "starttls")
         default_port = {"starttls": 587, "ssl": 465, "none": 25}.get(security, 587)
         return cls(host=config["host"], port=config.get("port") or default_port, sender=config["from"],
@@ -133,7 +133,8 @@ def _by_code(code: int, reply: bytes, stage: str):
     enhanced = _ENHANCED_STATUS.match(reply or b"")
     # The reply text is left out on purpose: relays echo the recipient address in it.
     reason = f"email: relay answered {code}{' ' + enhanced.group().decode() if enhanced else ''} at {stage}"
-    if 400 <= code < 500:
+    if 400 <= code < 500 or code == 530:
+        # 530 "authentication required" is the relay's configuration, not this message: keep it queued.
         return TransientDeliveryError(reason, status=code)
     if 500 <= code < 600:
         return PermanentDeliveryError(reason, status=code)

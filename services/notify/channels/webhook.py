@@ -17,17 +17,17 @@ from .base import Channel, OutboundMessage, post_once, provider_id_from_json, re
 
 
 class WebhookChannel(Channel):
-    name = "webhook"
+    kind = name = "webhook"
 
     def __init__(self, *, url: str, secret: str, timeout: float = 10.0, session: requests.Session | None = None):
-        self.url = require_http_url(url, self.name)
+        self.url = require_http_url(url, self.kind)
         self.secret = secret
         self.timeout = float(timeout)
         self.session = session or requests.Session()
 
     @classmethod
     def from_config(cls, config: dict) -> "WebhookChannel":
-        require(config, cls.name, "url", "secret")
+        require(config, cls.kind, "url", "secret")
         return cls(url=config["url"], secret=config["secret"], timeout=config.get("timeout", 10.0))
 
     def send(self, message: OutboundMessage) -> str:

@@ -43,6 +43,14 @@ class Recorder:
         return "250 2.0.0 Message accepted"
 
 
+def password_checker(user: str, password: str):
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            user.encode(), password.encode())
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
+    return authenticator
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True, type=Path)
@@ -61,15 +69,7 @@ def main():
     if args.cert:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(args.cert, args.key)
-    authenticator = None
-    if args.auth:
-        user, password = args.auth.split(":", 1)
-
-        def authenticator(server, session, envelope, mechanism, auth_data):
-            ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-                user.encode(), password.encode())
-            return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
-
+    authenticator = password_checker(*args.auth.split(":", 1)) if args.auth else None
     handler = Recorder(args.out, args.rcpt_reply, args.data_reply)
     starttls = tls is not None and not args.implicit_tls
 

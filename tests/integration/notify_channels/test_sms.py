@@ -77,4 +77,4 @@ def test_config_is_checked_at_build_time():
     with pytest.raises(ChannelConfigError):
         build_channels({"sms": {"url": "https://gw.example", "api_key": "k", "sender": "S", "body_format": "xml"}})
     with pytest.raises(ChannelConfigError):
-        build_channels({"smss": {}})
+        build_channels({"smss": {"url": "https://gw.example"}})  # a typo must not switch SMS off

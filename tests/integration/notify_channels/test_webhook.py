@@ -1,4 +1,6 @@
 """The webhook channel against a loopback HTTP server that checks the signature as a receiver would."""
+import hashlib
+import hmac
 import json
 import time
 
@@ -16,6 +18,11 @@ from services.notify.channels import (
 from services.notify.channels.webhook import sign
 
 SECRET = "office-shared-secret"
+
+
+def expected_signature(secret, timestamp, body: bytes):
+    """Written out from the documented scheme, independently of the code under test."""
+    return "sha256=" + hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
 def message(**changes):
@@ -50,7 +57,8 @@ def test_signed_json_post(receiver):
     assert headers["Content-Type"] == "application/json; charset=utf-8"
     assert headers["X-Sodsong-Delivery"] == "d-42"
     assert abs(int(headers["X-Sodsong-Timestamp"]) - time.time()) < 60
-    assert headers["X-Sodsong-Signature"] == sign(SECRET, headers["X-Sodsong-Timestamp"], request["body"])
+    assert headers["X-Sodsong-Signature"] == expected_signature(SECRET, headers["X-Sodsong-Timestamp"],
+                                                                request["body"])
     assert json.loads(request["body"]) == {
         "delivery_id": "d-42", "to": "nacc-cm", "language": "th",
         "subject": "[สอดส่อง] เรื่องใหม่ SS-2025-000123", "text": "มีเรื่องร้องเรียนใหม่ส่งถึงหน่วยงานของท่าน"}
@@ -115,7 +123,8 @@ def test_connection_refused_is_transient(refused_port):
 def test_verify_signature_accepts_the_real_thing_and_rejects_tampering():
     body = '{"text":"มีเรื่องร้องเรียนใหม่"}'.encode()
     now = 1_700_000_000
-    signature = sign(SECRET, now, body)
+    signature = expected_signature(SECRET, now, body)
+    assert sign(SECRET, now, body) == signature
     assert verify_signature(SECRET, str(now), body, signature, now=now)
     assert verify_signature(SECRET, now, body.decode(), signature, now=now + 299)
     assert not verify_signature(SECRET, now, body.replace("ใหม่".encode(), b"x"), signature, now=now)
@@ -132,3 +141,18 @@ def test_config_is_checked_at_build_time():
     with pytest.raises(ChannelConfigError):
         build_channels({"webhook": {"url": "ftp://agency.example", "secret": "s"}})
     assert build_channels({"webhook": {"enabled": "false", "url": "x"}}) == {}
+
+
+def test_named_channels_of_one_type(receiver):
+    channels = build_channels({
+        "nacc_chiangmai": {"type": "webhook", "url": receiver.url + "/a", "secret": SECRET},
+        "pacc_hook": {"type": "webhook", "url": receiver.url + "/b", "secret": SECRET},
+    })
+    assert {name: (c.name, c.kind) for name, c in channels.items()} == {
+        "nacc_chiangmai": ("nacc_chiangmai", "webhook"), "pacc_hook": ("pacc_hook", "webhook")}
+    channels["pacc_hook"].send(message())
+    assert [r["path"] for r in receiver.requests] == ["/b"]
+    with pytest.raises(ChannelConfigError, match="nacc_chiangmai"):
+        build_channels({"nacc_chiangmai": {"type": "webhook", "url": receiver.url}})
+    with pytest.raises(ChannelConfigError, match="unknown channel type"):
+        build_channels({"office": {"type": "fax"}})

@@ -19,7 +19,7 @@ CONTEXTS = {
                                          caseworker_name=None, desk_url="https://desk.example/c/1"),
     "supervisor_deadline_breach": dict(reference="SS-2025-000123", deadline="feedback", due_by=DUE,
                                        caseworker_name="Somsri", desk_url="https://desk.example/c/1"),
-    "volunteer_status_change": dict(reference="SS-2025-000123", status="forwarded",
+    "volunteer_status_change": dict(reference="SS-2025-000123", status="routed",
                                     status_url="https://sodsong.example/status"),
     "operator_daily_failures": dict(day=datetime.date(2025, 3, 5), total_failed=3, queue_url="https://desk.example/q",
                                     by_channel=[{"channel": "sms", "failed": 2, "last_reason": "HTTP 503 <gw>"},
@@ -50,6 +50,22 @@ def test_thai_dates_use_the_buddhist_era_and_bangkok_time():
     assert "5 มีนาคม 2568 เวลา 17:00 น." in text
     _, text, _ = render("office_new_case", "en", CONTEXTS["office_new_case"])
     assert "5 March 2025, 17:00 Bangkok time" in text
+
+
+def test_dates_arrive_as_iso_strings_from_events_and_formatting_twice_is_harmless():
+    assert messages.when("2025-03-05T10:00:00+00:00", "th") == "5 มีนาคม 2568 เวลา 17:00 น."
+    assert messages.when("2025-03-05", "en") == "5 March 2025"
+    assert messages.when(datetime.datetime(2025, 3, 5, 10, 0), "en") == "5 March 2025, 17:00 Bangkok time"
+    once = messages.when(DUE, "th")
+    assert messages.when(once, "th") == once
+    context = dict(CONTEXTS["office_new_case"], acknowledge_by=once)
+    assert once in render("office_new_case", "th", context)[1]
+
+
+def test_volunteer_sees_the_same_status_words_as_the_tipster_page():
+    from shared.vocabulary import TIPSTER_STATUSES
+    context = dict(CONTEXTS["volunteer_status_change"], status="investigating")
+    assert TIPSTER_STATUSES["investigating"]["th"] in render("volunteer_status_change", "th", context)[1]
 
 
 def test_html_is_escaped_and_text_is_not():

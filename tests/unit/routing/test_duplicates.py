@@ -41,6 +41,18 @@ def test_thai_words_are_segmented_and_normalised():
     assert "อบต." in words("องค์การบริหารส่วนตำบลเกาะช้าง")
 
 
+def test_long_unspaced_text_is_cut_and_quick():
+    import time
+
+    text = "ผู้รับเหมาเรียกรับเงินโครงการก่อสร้างถนนคอนกรีตงบประมาณ" * 200 + "ทุเรียน"  # 10,000 characters
+    start = time.perf_counter()
+    found = words(text)
+    assert time.perf_counter() - start < 0.5
+    assert {"ผู้รับเหมา", "ถนน"} <= found
+    assert "ทุเรียน" not in found  # beyond MAX_TEXT
+    assert "ทุเรียน" in words("ผู้รับเหมา" + "ทุเรียน")
+
+
 def test_similarity_orders_related_texts():
     assert similarity(words(BRIBE), words(BRIBE_REWORDED)) > 0.5
     assert similarity(words(BRIBE), words(CAR)) < 0.3
