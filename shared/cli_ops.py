@@ -105,8 +105,16 @@ def outbox(ctx, as_json):
     """Unpublished events and the oldest one's age, per service."""
     from shared.outbox import pending_stats
 
-    rows = [{"service": name, **pending_stats(db)} for name, db in _dbs(ctx.obj["config"], None)]
-    _emit(rows, as_json, ["service", "unpublished", "oldest_age_seconds"])
+    from sqlalchemy.exc import SQLAlchemyError
+
+    rows = []
+    for name, db in _dbs(ctx.obj["config"], None):
+        try:
+            rows.append({"service": name, **pending_stats(db), "note": ""})
+        except SQLAlchemyError as exc:  # e.g. a service whose tables were never created here
+            rows.append({"service": name, "unpublished": None, "oldest_age_seconds": None,
+                         "note": f"unavailable: {type(exc).__name__}"})
+    _emit(rows, as_json, ["service", "unpublished", "oldest_age_seconds", "note"])
 
 
 @ops.command("cases")
@@ -159,3 +167,72 @@ def notification_retry(ctx, delivery_id):
         click.echo("no failed or dead delivery with that id", err=True)
         sys.exit(1)
     click.echo("queued for sending")
+
+
+@ops.command("queues")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--sample", type=float, default=0.0, help="Seconds between two looks, to flag growing backlogs.")
+@click.pass_context
+def queues(ctx, as_json, sample):
+    """Per queue: messages ready/unacked, consumers, rates (management API) and warnings."""
+    import time
+
+    from shared import broker_status
+    from shared.config import is_memory_transport
+
+    config = ctx.obj["config"]
+    if is_memory_transport(config):
+        click.echo("embedded mode: the broker lives inside the `sodsong run` process; see `sodsong ops outbox` "
+                   "and `sodsong ops dlq list`", err=True)
+        return
+    earlier = None
+    if sample > 0:
+        earlier = broker_status.snapshot(config)
+        time.sleep(sample)
+    rows = broker_status.flag(broker_status.snapshot(config), earlier)
+    for row in rows:
+        row["flags"] = ",".join(row["flags"])
+    _emit(rows, as_json, ["queue", "ready", "unacked", "consumers", "publish_rate", "deliver_rate", "flags"])
+
+
+@ops.command("health")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--within", type=float, default=30.0, show_default=True,
+              help="A service is alive if an instance beat within this many seconds.")
+@click.pass_context
+def health(ctx, as_json, within):
+    """Broker, databases and every service's heartbeat; exits 1 when anything is unhealthy."""
+    from kombu import Connection
+    from sqlalchemy import text
+
+    from shared import heartbeats
+    from shared.config import is_memory_transport
+
+    config = ctx.obj["config"]
+    checks = []
+    if is_memory_transport(config):
+        checks.append({"check": "broker", "ok": True, "detail": "in-process (embedded)"})
+    else:
+        try:
+            with Connection(config["amqp_uri"], connect_timeout=5) as conn:
+                conn.ensure_connection(max_retries=1)
+            checks.append({"check": "broker", "ok": True, "detail": "reachable"})
+        except Exception as exc:
+            checks.append({"check": "broker", "ok": False, "detail": type(exc).__name__})
+    for name, db in _dbs(config, None):
+        try:
+            with db.reading() as session:
+                session.execute(text("SELECT 1"))
+            checks.append({"check": f"db:{name}", "ok": True, "detail": "reachable"})
+        except Exception as exc:
+            checks.append({"check": f"db:{name}", "ok": False, "detail": type(exc).__name__})
+            continue
+        try:
+            alive = [i for i in heartbeats.instances(db, within) if i["alive"]]
+            checks.append({"check": f"service:{name}", "ok": bool(alive),
+                           "detail": f"{len(alive)} instance(s) alive" if alive else "no recent heartbeat"})
+        except Exception as exc:
+            checks.append({"check": f"service:{name}", "ok": False, "detail": type(exc).__name__})
+    _emit(checks, as_json, ["check", "ok", "detail"])
+    if not all(c["ok"] for c in checks):
+        sys.exit(1)

@@ -21,6 +21,9 @@ DEFAULTS: dict = {
     "data_dir": "./sodsong-data",
     "log_level": "INFO",
     "max_workers": 10,
+    "heartbeat_seconds": 5,
+    # Prometheus /metrics of this process; each process (instance) needs its own port
+    "metrics": {"http": "127.0.0.1:9464"},
     "intake": {
         "http": "127.0.0.1:8000",
         "max_body_bytes": 1_048_576,

@@ -145,6 +145,7 @@ class ServiceDatabase:
                     select(inbox.c.event_id).where(inbox.c.event_id == event.id, inbox.c.handler == handler)
                 ).first()
                 if seen:
+                    _count_duplicate(self.tables.service, handler)
                     return False
                 uow.session.execute(insert(inbox).values(
                     event_id=event.id, handler=handler, event_type=event.type,
@@ -157,8 +158,15 @@ class ServiceDatabase:
             with self.reading() as session:
                 if session.execute(select(inbox.c.event_id).where(
                         inbox.c.event_id == event.id, inbox.c.handler == handler)).first():
+                    _count_duplicate(self.tables.service, handler)
                     return False
             raise
+
+
+def _count_duplicate(service, handler):
+    from shared import metrics
+
+    metrics.EVENTS_DUPLICATE.labels(service, handler).inc()
 
 
 def _now():

@@ -62,6 +62,8 @@ class Database(DependencyProvider):
             lambda: self.relay.run_forever(float(self.config["outbox"]["poll_seconds"]), self.stopping),
             identifier=f"{self.container.service_name}.outbox_relay")
         self.container.spawn_managed_thread(self._redrive_loop, identifier=f"{self.container.service_name}.redrive")
+        self.container.spawn_managed_thread(self._heartbeat_loop,
+                                            identifier=f"{self.container.service_name}.heartbeat")
         self._wake_relay()
 
     def stop(self):
@@ -76,6 +78,20 @@ class Database(DependencyProvider):
 
     def _wake_relay(self):
         self.relay.wakeup.set()
+
+    def _heartbeat_loop(self):
+        """Says this instance is alive (for `sodsong ops health`) and refreshes the outbox/dead-letter gauges."""
+        from shared import heartbeats
+
+        started = heartbeats.now()
+        while True:
+            try:
+                heartbeats.beat(self.service_db, INSTANCE_ID, started)
+                heartbeats.refresh_gauges(self.service_db)
+            except Exception as exc:
+                log.warning("heartbeat.failed", error=type(exc).__name__)
+            if self.stopping.wait(float(self.config.get("heartbeat_seconds", 5))):
+                return
 
     def _redrive_loop(self):
         from shared.reliable import EventConsumer

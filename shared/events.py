@@ -229,3 +229,60 @@ def from_wire(body) -> Event:
         actor=env["actor"],
         payload=payload,
     )
+
+
+# --- appended by intake (issue 3): tipster follow-up, caseworker questions, evidence, receipt changes ---------
+
+class AttachmentMeta(_Payload):
+    """What other services learn about a file: never its name (a file name can identify the tipster)."""
+    attachment_id = fields.String(required=True)
+    media_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+
+
+class TipMessageAdded(_Payload):
+    """The tipster answered a question or added information. Content for the case file; no identity."""
+    reference = fields.String(required=True)
+    tipster_id = fields.String(required=True)
+    message_id = fields.String(required=True)
+    in_reply_to = fields.String(allow_none=True, load_default=None)  # a case.question_asked question_id
+    text = fields.String(required=True)
+    attachments = fields.List(fields.Nested(AttachmentMeta), load_default=list)
+    added_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class TipAttachmentsReceived(_Payload):
+    """Files sent with the tip itself (tip.received carries the facts; this carries what files came with it)."""
+    reference = fields.String(required=True)
+    tipster_id = fields.String(required=True)
+    attachments = fields.List(fields.Nested(AttachmentMeta), required=True)
+    received_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class TipReceiptReplaced(_Payload):
+    """The tipster asked for a new receipt; the old one no longer works. Neither receipt is ever in an event."""
+    reference = fields.String(required=True)
+    replaced_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class CaseQuestionAsked(_Payload):
+    """A caseworker asks the tipster something; intake shows it on the tipster's status page.
+
+    `text` is the question as the caseworker wrote it (usually Thai); `text_en` an optional translation.
+    """
+    reference = fields.String(required=True)
+    question_id = fields.String(required=True)
+    text = fields.String(required=True)
+    text_en = fields.String(allow_none=True, load_default=None)
+    asked_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+for _t in (
+    EventType("tip.message_added", 1, "intake", TipMessageAdded),
+    EventType("tip.attachments_received", 1, "intake", TipAttachmentsReceived),
+    EventType("tip.receipt_replaced", 1, "intake", TipReceiptReplaced),
+    EventType("case.question_asked", 1, "casework", CaseQuestionAsked),
+):
+    CATALOGUE.setdefault(_t.name, _t)  # another service may have declared the same type first: theirs wins
+del _t

@@ -14,6 +14,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from sqlalchemy import func, select, update
 
+from shared import metrics
 from shared.events import utcnow
 from shared.logging import get_logger
 from shared.topology import EVENTS_EXCHANGE
@@ -53,6 +54,7 @@ class OutboxRelay:
                     # No queue is bound for this type: keep the row, say so, try again later.
                     uow.session.execute(update(table).where(table.c.seq == row.seq).values(
                         attempts=table.c.attempts + 1, last_error="unroutable"))
+                    metrics.EVENTS_UNROUTABLE.labels(self.db.tables.service, row.event_type).inc()
                     log.warning("outbox.unroutable", event_type=row.event_type, event_id=row.event_id)
                     continue
                 except (KombuOperationalError, ConnectionError, OSError) as exc:
@@ -61,6 +63,7 @@ class OutboxRelay:
                 uow.session.execute(update(table).where(table.c.seq == row.seq).values(
                     published_at=utcnow(), attempts=table.c.attempts + 1, last_error=None))
                 published += 1
+                metrics.EVENTS_PUBLISHED.labels(self.db.tables.service, row.event_type).inc()
         return published
 
     def replay_recent(self, hours: float) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from functools import partial
 
 import eventlet
@@ -23,7 +24,7 @@ from marshmallow import ValidationError
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
 
-from shared import deadletters, topology
+from shared import deadletters, metrics, topology
 from shared.events import from_wire
 from shared.logging import get_logger
 
@@ -75,27 +76,36 @@ class EventConsumer(Consumer):
             self._dead_letter(body, message, f"not a valid event: {json.dumps(exc.messages)[:800]}", 0, letter_id)
             return
         context = {"correlation_id": event.correlation_id, "event_id": event.id, "event_type": event.type}
-        handle_result = partial(self._handle_result, body, message, attempt, letter_id)
+        handle_result = partial(self._handle_result, body, message, attempt, letter_id, event.type,
+                                time.monotonic())
         try:
             self.container.spawn_worker(self, (event,), {}, context_data=context, handle_result=handle_result)
         except ContainerBeingKilled:
             self._give_back(message, letter_id)
 
     # -- outcome ---------------------------------------------------------------------------------------------
-    def _handle_result(self, body, message, attempt, letter_id, worker_ctx, result=None, exc_info=None):
+    def _handle_result(self, body, message, attempt, letter_id, event_type, started, worker_ctx, result=None,
+                       exc_info=None):
+        labels = dict(service=self.container.service_name, queue=self.subscription.queue_name)
+        metrics.HANDLER_SECONDS.labels(**labels).observe(time.monotonic() - started)
         if exc_info is None:
+            metrics.EVENTS_HANDLED.labels(event_type=event_type, **labels).inc()
             self._done(message, letter_id)
             return result, exc_info
         exc = exc_info[1]
         fields = dict(queue=self.subscription.queue_name, attempt=attempt, error=type(exc).__name__)
         if isinstance(exc, INFRASTRUCTURE_ERRORS):
+            metrics.EVENTS_FAILED.labels(event_type=event_type, kind="infrastructure", **labels).inc()
             log.warning("event.infrastructure_error", **fields)
             eventlet.sleep(min(10.0, 0.5 * 2 ** min(attempt, 5)))
             self._give_back(message, letter_id)
         elif isinstance(exc, PERMANENT_ERRORS) or attempt >= int(self.settings["max_attempts"]):
+            metrics.EVENTS_FAILED.labels(event_type=event_type, kind="handler", **labels).inc()
             error = f"{type(exc).__name__}: {str(exc)[:1500]}"
             self._dead_letter(body, message, error, attempt, letter_id)
         else:
+            metrics.EVENTS_FAILED.labels(event_type=event_type, kind="handler", **labels).inc()
+            metrics.EVENTS_RETRIED.labels(event_type=event_type, **labels).inc()
             delays = self.settings["backoff_seconds"]
             delay = float(delays[min(attempt - 1, len(delays) - 1)])
             log.info("event.retry_scheduled", delay=delay, **fields)
@@ -125,6 +135,10 @@ class EventConsumer(Consumer):
             return
         log.error("event.dead_lettered", queue=self.subscription.queue_name, attempts=attempts,
                   error=error.split(":")[0])
+        metrics.EVENTS_DEAD_LETTERED.labels(
+            service=self.container.service_name, queue=self.subscription.queue_name,
+            event_type=(body.get("type") if isinstance(body, dict) and isinstance(body.get("type"), str)
+                        else "invalid")[:64]).inc()
         if message is not None:
             self.queue_consumer.ack_message(message)
 

@@ -24,6 +24,9 @@ def build_containers(config: dict, services) -> list[ServiceContainer]:
 def run(config: dict, services, migrate: bool = True) -> int:
     if migrate:
         migrations.upgrade_all(config, services)
+    from shared import metrics
+
+    metrics.serve((config.get("metrics") or {}).get("http"))
     containers = build_containers(config, services)
     for container in containers:
         container.start()

@@ -6,11 +6,12 @@ status and message; anything else is logged (without request content) and answer
 from __future__ import annotations
 
 import json
+import time
 
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Response
 
-from shared import i18n
+from shared import i18n, metrics
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -82,10 +83,13 @@ class ApiHandler(HttpRequestHandler):
         return json_response(500, error_body("request.internal_error"))
 
     def handle_request(self, request):
-        # Requests must not be held open for keep-alive forever by a client that goes away.
+        started = time.monotonic()
         response = super().handle_request(request)
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
+        labels = dict(service=self.container.service_name, method=self.method, route=self.url)
+        metrics.HTTP_SECONDS.labels(**labels).observe(time.monotonic() - started)
+        metrics.HTTP_REQUESTS.labels(status=str(response.status_code), **labels).inc()
         return response
 
 

@@ -60,6 +60,7 @@ def base_env(data_dir, intake_port, casework_port, amqp_uri=None, db_url=None, e
         "SODSONG_DATA_DIR": str(data_dir),
         "SODSONG__intake__http": f"127.0.0.1:{intake_port}",
         "SODSONG__casework__http": f"127.0.0.1:{casework_port}",
+        "SODSONG__metrics__http": "",
         "SODSONG_LOG_LEVEL": "INFO",
         # cheaper receipt hashing keeps big test runs quick; production parameters are tested in unit tests
         "SODSONG__intake__argon2": "{time_cost: 1, memory_cost_kib: 8192, parallelism: 1}",

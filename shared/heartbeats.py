@@ -1,0 +1,52 @@
+"""Service instances say they are alive by writing a row in their own database every few seconds."""
+from __future__ import annotations
+
+from datetime import timezone
+
+from sqlalchemy import func, select, update
+
+from shared import metrics
+from shared.events import utcnow
+from shared.outbox import pending_stats
+
+
+def now():
+    return utcnow()
+
+
+def _table(service_db):
+    return service_db.tables.outbox.metadata.tables[f"{service_db.tables.service}_heartbeats"]
+
+
+def beat(service_db, instance: str, started_at) -> None:
+    table = _table(service_db)
+    at = utcnow()
+    with service_db.transaction() as uow:
+        done = uow.session.execute(update(table).where(table.c.instance == instance).values(beat_at=at)).rowcount
+        if not done:
+            uow.session.execute(table.insert().values(instance=instance, beat_at=at, started_at=started_at))
+    metrics.HEARTBEAT.labels(service_db.tables.service).set(at.timestamp())
+
+
+def refresh_gauges(service_db) -> None:
+    service = service_db.tables.service
+    stats = pending_stats(service_db)
+    metrics.OUTBOX_UNPUBLISHED.labels(service).set(stats["unpublished"])
+    metrics.OUTBOX_LAG.labels(service).set(stats["oldest_age_seconds"] or 0)
+    letters = service_db.tables.dead_letters
+    with service_db.reading() as session:
+        dead = session.execute(select(func.count()).select_from(letters).where(letters.c.status == "dead")).scalar()
+    metrics.DEAD_LETTERS.labels(service).set(dead)
+
+
+def instances(service_db, within_seconds: float = 30.0) -> list[dict]:
+    """Instances of this service and whether each beat recently."""
+    table = _table(service_db)
+    now_ = utcnow()
+    out = []
+    with service_db.reading() as session:
+        for row in session.execute(select(table).order_by(table.c.instance)):
+            beat_at = row.beat_at if row.beat_at.tzinfo else row.beat_at.replace(tzinfo=timezone.utc)
+            age = (now_ - beat_at).total_seconds()
+            out.append({"instance": row.instance, "age_seconds": round(age, 1), "alive": age <= within_seconds})
+    return out
