@@ -24,7 +24,8 @@ def _vhost(config) -> str:
 
 
 def queue_names() -> list[str]:
-    return [s.queue_name for s in topology.subscriptions()] + [topology.BROKER_DEAD_LETTER_QUEUE]
+    return [s.queue_name for s in topology.subscriptions()] + [topology.BROKER_DEAD_LETTER_QUEUE,
+                                                                 topology.UNROUTABLE_QUEUE]
 
 
 def from_management(config: dict) -> list[dict] | None:
@@ -86,10 +87,13 @@ def flag(rows: list[dict], earlier: list[dict] | None = None) -> list[dict]:
         flags = []
         if row["source"] == "missing":
             flags.append("missing")
-        if row["consumers"] == 0 and row["queue"] != topology.BROKER_DEAD_LETTER_QUEUE:
+        holding = row["queue"] in (topology.BROKER_DEAD_LETTER_QUEUE, topology.UNROUTABLE_QUEUE)
+        if row["consumers"] == 0 and not holding:
             flags.append("no-consumers")
         if row["queue"] == topology.BROKER_DEAD_LETTER_QUEUE and (row["ready"] or 0) > 0:
             flags.append("dead-letters")
+        if row["queue"] == topology.UNROUTABLE_QUEUE and (row["ready"] or 0) > 0:
+            flags.append("unroutable")
         prior = before.get(row["queue"])
         if prior and (row["ready"] or 0) > (prior["ready"] or 0):
             flags.append("growing")

@@ -78,6 +78,16 @@ def broker_setup(ctx):
         click.echo(name)
 
 
+@broker.command("definitions")
+@click.option("--vhost", default="sodsong", show_default=True)
+@click.pass_context
+def broker_definitions(ctx, vhost):
+    """Print the topology as a RabbitMQ definitions document (deploy/rabbitmq/definitions.json)."""
+    from shared import topology
+
+    click.echo(json.dumps(topology.definitions(_config(ctx), vhost), indent=2, ensure_ascii=False))
+
+
 @main.group()
 def audit():
     """The audit trail."""

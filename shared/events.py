@@ -114,6 +114,97 @@ class NotificationRecorded(_Payload):
     attempts = fields.Integer(required=True)
 
 
+class CaseViewed(_Payload):
+    """Someone opened a case. Content-free: who, which case, when, and which view."""
+    reference = fields.String(required=True)
+    case_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    viewer_id = fields.String(required=True)     # desk user id
+    viewer_role = fields.String(required=True)
+    view = fields.String(required=True)          # detail | status | audit
+    viewed_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class CaseTransferRequested(_Payload):
+    """An office hands a case on (transfer: it is not competent; refer: another body must act); routing decides."""
+    reference = fields.String(required=True)
+    case_id = fields.String(required=True)
+    from_office = fields.String(required=True)
+    mode = fields.String(required=True, validate=validate.OneOf(("transfer", "refer")))
+    reason = fields.String(required=True)
+    suggested_office = fields.String(allow_none=True, load_default=None)
+    hop = fields.Integer(required=True)          # transfers so far, including this one (loop protection)
+    requested_by = fields.String(required=True)  # desk user id
+    requested_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class CaseAssigned(_Payload):
+    reference = fields.String(required=True)
+    case_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    assignee_id = fields.String(required=True)
+    caseworker_name = fields.String(required=True)
+    category = fields.String(required=True)
+    province_code = fields.String(required=True)
+    due_by = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    assigned_by = fields.String(required=True)
+    assigned_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class CaseNoteAdded(_Payload):
+    """A note on a case. `text` is carried only for notes meant for the tipster; internal notes stay in casework."""
+    reference = fields.String(required=True)
+    case_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    note_id = fields.String(required=True)
+    visibility = fields.String(required=True, validate=validate.OneOf(("internal", "tipster_visible")))
+    text = fields.String(allow_none=True, load_default=None)
+    added_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class CaseQuestionAsked(_Payload):
+    """The office asks the tipster something; intake can show it on the receipt's status page."""
+    reference = fields.String(required=True)
+    case_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    question_id = fields.String(required=True)
+    text = fields.String(required=True)
+    asked_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class CaseDeadlineAlert(_Payload):
+    """A deadline is near (reminder) or passed (breach, escalated to the office's supervisors)."""
+    reference = fields.String(required=True)
+    case_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    deadline = fields.String(required=True, validate=validate.OneOf(("acknowledge", "feedback")))
+    due_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    assignee_id = fields.String(allow_none=True, load_default=None)
+    caseworker_name = fields.String(allow_none=True, load_default=None)
+    escalate_to = fields.String(required=True, validate=validate.OneOf(("assignee", "office", "supervisor")))
+    raised_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class CaseDeadlineExtended(_Payload):
+    reference = fields.String(required=True)
+    case_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    deadline = fields.String(required=True, validate=validate.OneOf(("acknowledge", "feedback")))
+    previous_due = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    new_due = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    extended_by = fields.String(required=True)
+    extended_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class AccountChanged(_Payload):
+    """Desk accounts and sign-ins (ASVS 16.3.1). Never a password, token or TOTP code."""
+    user_id = fields.String(required=True)       # "unknown" when a sign-in named no existing account
+    office_code = fields.String(allow_none=True, load_default=None)
+    role = fields.String(allow_none=True, load_default=None)
+    detail = fields.String(allow_none=True, load_default=None)  # e.g. "bad_credentials", "throttled", "totp"
+    at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
 @dataclass(frozen=True)
 class EventType:
     name: str
@@ -131,6 +222,19 @@ CATALOGUE: dict[str, EventType] = {
         EventType("case.status_changed", 1, "casework", CaseStatusChanged),
         EventType("notification.sent", 1, "notify", NotificationRecorded),
         EventType("notification.failed", 1, "notify", NotificationRecorded),
+        EventType("case.viewed", 1, "casework", CaseViewed),
+        EventType("case.transfer_requested", 1, "casework", CaseTransferRequested),
+        EventType("case.assigned", 1, "casework", CaseAssigned),
+        EventType("case.note_added", 1, "casework", CaseNoteAdded),
+        EventType("case.question_asked", 1, "casework", CaseQuestionAsked),
+        EventType("case.deadline_reminder", 1, "casework", CaseDeadlineAlert),
+        EventType("case.deadline_breached", 1, "casework", CaseDeadlineAlert),
+        EventType("case.deadline_extended", 1, "casework", CaseDeadlineExtended),
+        EventType("account.created", 1, "casework", AccountChanged),
+        EventType("account.disabled", 1, "casework", AccountChanged),
+        EventType("account.signed_in", 1, "casework", AccountChanged),
+        EventType("account.signed_out", 1, "casework", AccountChanged),
+        EventType("account.sign_in_failed", 1, "casework", AccountChanged),
     )
 }
 

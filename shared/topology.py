@@ -16,7 +16,11 @@ from kombu import Connection, Exchange, Queue, binding
 
 from shared.config import SERVICES, is_memory_transport
 
-EVENTS_EXCHANGE = Exchange("sodsong.events", type="topic", durable=True)
+UNROUTABLE_EXCHANGE = Exchange("sodsong.unroutable", type="fanout", durable=True)
+UNROUTABLE_QUEUE = "sodsong.unroutable"
+# Events no queue is bound for are not dropped: the alternate exchange keeps them for an operator.
+EVENTS_EXCHANGE = Exchange("sodsong.events", type="topic", durable=True,
+                           arguments={"alternate-exchange": UNROUTABLE_EXCHANGE.name})
 DEAD_LETTER_EXCHANGE = Exchange("sodsong.dead-letter", type="fanout", durable=True)
 BROKER_DEAD_LETTER_QUEUE = "sodsong.dead-letter"
 
@@ -57,6 +61,11 @@ def dead_letter_queue(config: dict) -> Queue:
     return Queue(BROKER_DEAD_LETTER_QUEUE, exchange=DEAD_LETTER_EXCHANGE, durable=True, queue_arguments=args)
 
 
+def unroutable_queue(config: dict) -> Queue:
+    args = {} if is_memory_transport(config) else {"x-queue-type": "quorum"}
+    return Queue(UNROUTABLE_QUEUE, exchange=UNROUTABLE_EXCHANGE, durable=True, queue_arguments=args)
+
+
 def service_class(service: str):
     return importlib.import_module(f"services.{service}.service").Service
 
@@ -81,9 +90,11 @@ def declare_all(config: dict, connection: Connection | None = None) -> list[str]
     connection = connection or Connection(config["amqp_uri"])
     try:
         channel = connection.default_channel
+        UNROUTABLE_EXCHANGE(channel).declare()
         EVENTS_EXCHANGE(channel).declare()
         DEAD_LETTER_EXCHANGE(channel).declare()
         dead_letter_queue(config)(channel).declare()
+        unroutable_queue(config)(channel).declare()
         names = []
         for sub in subscriptions():
             consumer_queue(sub, config)(channel).declare()
@@ -92,3 +103,29 @@ def declare_all(config: dict, connection: Connection | None = None) -> list[str]
     finally:
         if own:
             connection.release()
+
+
+def definitions(config: dict, vhost: str = "sodsong") -> dict:
+    """The topology as a RabbitMQ definitions document (for `rabbitmqctl import_definitions` or the
+    management plugin's load_definitions), so an operator can create it before any service starts."""
+    real = dict(config, amqp_uri="amqp://definitions/")  # quorum arguments, whatever the current transport
+    queues, bindings = [], []
+    for sub in subscriptions():
+        q = consumer_queue(sub, real)
+        queues.append({"name": q.name, "vhost": vhost, "durable": True, "auto_delete": False,
+                       "arguments": dict(q.queue_arguments)})
+        for b in q.bindings:
+            bindings.append({"source": EVENTS_EXCHANGE.name, "vhost": vhost, "destination": q.name,
+                             "destination_type": "queue", "routing_key": b.routing_key, "arguments": {}})
+    for q, exchange in ((dead_letter_queue(real), DEAD_LETTER_EXCHANGE), (unroutable_queue(real), UNROUTABLE_EXCHANGE)):
+        queues.append({"name": q.name, "vhost": vhost, "durable": True, "auto_delete": False,
+                       "arguments": dict(q.queue_arguments)})
+        bindings.append({"source": exchange.name, "vhost": vhost, "destination": q.name,
+                         "destination_type": "queue", "routing_key": "", "arguments": {}})
+    exchanges = [
+        {"name": e.name, "vhost": vhost, "type": e.type, "durable": True, "auto_delete": False, "internal": False,
+         "arguments": dict(e.arguments or {})}
+        for e in (EVENTS_EXCHANGE, DEAD_LETTER_EXCHANGE, UNROUTABLE_EXCHANGE)
+    ]
+    return {"vhosts": [{"name": vhost}], "exchanges": exchanges, "queues": sorted(queues, key=lambda q: q["name"]),
+            "bindings": sorted(bindings, key=lambda b: (b["destination"], b["routing_key"]))}

@@ -184,6 +184,12 @@ def test_as_dict_shape(engine):
     assert result["rules_version"] == engine.rules_version == yaml.safe_load(RULES_PATH.read_text())["version"]
 
 
+def test_callers_cannot_alter_each_others_decisions(engine):
+    first = engine.decide(make_tip(), SUBMITTED)
+    first.reasons["en"] = "changed"
+    assert engine.decide(make_tip(), SUBMITTED).reasons["en"] != "changed"
+
+
 def test_configured_coordinator(tmp_path):
     spec = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
     spec["triage"]["coordinator"] = {"agency": "NACC"}
