@@ -84,12 +84,16 @@ class Database(DependencyProvider):
         from shared import heartbeats
 
         started = heartbeats.now()
+        beats = 0
         while True:
             try:
                 heartbeats.beat(self.service_db, INSTANCE_ID, started)
                 heartbeats.refresh_gauges(self.service_db)
+                if beats % 3 == 0:
+                    heartbeats.refresh_queue_gauges(self.config)
             except Exception as exc:
                 log.warning("heartbeat.failed", error=type(exc).__name__)
+            beats += 1
             if self.stopping.wait(float(self.config.get("heartbeat_seconds", 5))):
                 return
 

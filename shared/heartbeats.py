@@ -1,6 +1,7 @@
 """Service instances say they are alive by writing a row in their own database every few seconds."""
 from __future__ import annotations
 
+import importlib
 from datetime import timezone
 
 from sqlalchemy import func, select, update
@@ -37,6 +38,11 @@ def refresh_gauges(service_db) -> None:
     with service_db.reading() as session:
         dead = session.execute(select(func.count()).select_from(letters).where(letters.c.status == "dead")).scalar()
     metrics.DEAD_LETTERS.labels(service).set(dead)
+    try:
+        own = importlib.import_module(f"services.{service}.metrics")
+    except ModuleNotFoundError:
+        return
+    own.refresh(service_db)
 
 
 def instances(service_db, within_seconds: float = 30.0) -> list[dict]:
@@ -50,3 +56,16 @@ def instances(service_db, within_seconds: float = 30.0) -> list[dict]:
             age = (now_ - beat_at).total_seconds()
             out.append({"instance": row.instance, "age_seconds": round(age, 1), "alive": age <= within_seconds})
     return out
+
+
+def refresh_queue_gauges(config: dict) -> None:
+    """Queue depth and consumers as this instance sees them, so alerts need no broker plugin."""
+    from shared import broker_status
+    from shared.config import is_memory_transport
+
+    if is_memory_transport(config):
+        return
+    for row in broker_status.from_passive_declare(config):
+        if row["ready"] is not None:
+            metrics.QUEUE_READY.labels(row["queue"]).set(row["ready"])
+        metrics.QUEUE_CONSUMERS.labels(row["queue"]).set(row["consumers"] or 0)

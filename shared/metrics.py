@@ -32,6 +32,9 @@ HTTP_SECONDS = Histogram("sodsong_http_request_seconds", "HTTP request latency",
                          buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
 DELIVERIES = Gauge("sodsong_deliveries", "Notification deliveries by state", ["state"])
 CASES_OVERDUE = Gauge("sodsong_cases_overdue", "Open cases past a deadline", ["office", "deadline"])
+QUEUE_READY = Gauge("sodsong_queue_messages_ready", "Messages waiting in a Sodsong queue (passive declare)",
+                    ["queue"])
+QUEUE_CONSUMERS = Gauge("sodsong_queue_consumers", "Consumers attached to a Sodsong queue", ["queue"])
 HEARTBEAT = Gauge("sodsong_service_heartbeat_timestamp_seconds", "Last heartbeat of a service instance",
                   ["service"])
 
