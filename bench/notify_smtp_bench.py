@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiosmtpd.smtp import SMTP  # noqa: E402
 
-from services.notify.channels import OutboundMessage, SmtpChannel  # noqa: E402
-from services.notify.messages import render  # noqa: E402
+from shared.notifications.channels import OutboundMessage, SmtpChannel  # noqa: E402
+from shared.notifications.messages import render  # noqa: E402
 
 
 class CountingHandler:

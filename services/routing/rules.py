@@ -8,7 +8,7 @@ for checks that must not trust the table.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -124,6 +124,9 @@ class RuleEngine:
         }
         self._known_categories = frozenset(self.categories)
         self._known_official_types = frozenset(self.official_types)
+        # Checked against this set rather than geography.province(), whose cache would grow with every
+        # made-up code a tip carries.
+        self._provinces = frozenset(geography.province_codes())
         self._outcome = lru_cache(maxsize=4096)(self._outcome_uncached)
 
     # --- loading --------------------------------------------------------------------------------------
@@ -230,11 +233,13 @@ class RuleEngine:
         if event is False:
             return self._input_triage("invalid_event_date", None)
         province_code = _province_code(tip.get("location"))
-        if province_code is None:
+        if province_code not in self._provinces:
             return self._input_triage("unknown_province", None)
         barred = event is not None and is_time_barred(event, _local_date(submitted_at), self.time_bar_years)
         rule = self._table[Facts(official_type, category, barred, province_code == geography.BANGKOK)]
-        return self._outcome(rule, province_code)
+        decision = self._outcome(rule, province_code)
+        # Decisions are cached; each caller gets its own reasons dict, so no caller can alter another's.
+        return replace(decision, reasons=dict(decision.reasons))
 
     def _outcome_uncached(self, rule: Rule | None, province_code: str) -> Decision:
         area = geography.province(province_code)
@@ -322,8 +327,7 @@ def _province_code(location) -> str | None:
     code = location.get("province_code")
     if code is None or isinstance(code, bool):
         return None
-    code = str(code).strip()
-    return code if geography.province(code) is not None else None
+    return str(code).strip()
 
 
 def load_engine(directory: Directory | None = None, rules_path: str | Path | None = None) -> RuleEngine:

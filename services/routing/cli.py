@@ -1,0 +1,53 @@
+"""`sodsong routing …`: explain decisions and check the rules, without submitting anything."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+
+@click.group()
+def routing():
+    """The jurisdiction rules and agency directory."""
+
+
+@routing.command("explain")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.pass_context
+def explain(ctx, path):
+    """Print, per tip in PATH (one tip object or a JSON array), which office and why — one JSON line each."""
+    from services.routing.directory import load_directory
+    from services.routing.explain import explain_lines
+    from services.routing.rules import load_engine
+
+    overrides = ctx.obj["config"]["routing"].get("overrides")
+    engine = load_engine(directory=load_directory(overrides) if overrides else None)
+    with click.open_file(path, encoding="utf-8") as fh:
+        try:
+            data = json.load(fh)
+        except ValueError as exc:
+            click.echo(f"{path}: not JSON ({exc})", err=True)
+            sys.exit(2)
+    for line in explain_lines(data, engine):
+        click.echo(line)
+
+
+@routing.group("rules")
+def rules():
+    """The rule set."""
+
+
+@rules.command("check")
+@click.pass_context
+def rules_check(ctx):
+    """Check the rules and directory: one PACC, NACC and Damrongtham target per province, every rule
+    reachable, every agency code a rule can produce exists. Exits 1 listing the problems."""
+    from services.routing.rules_check import check_files
+
+    problems = check_files(override_path=ctx.obj["config"]["routing"].get("overrides"))
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("ok: rules and directory are consistent")

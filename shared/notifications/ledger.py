@@ -1,0 +1,146 @@
+"""The delivery state machine, on a table of whichever service sends (notify's deliveries, intake's notices).
+
+    pending ──claim──▶ sending ──▶ sent
+                          │
+                          ├──▶ failed ──(next_attempt_at)──▶ claim again …   (transient error, attempts left)
+                          └──▶ dead                                          (permanent error, or out of attempts)
+
+- Recording happens in the consuming transaction; sending happens after commit (an email cannot be rolled back).
+- `claim` moves one due row to `sending` and counts the attempt; only one instance can win it, and a row that is
+  not due yet (backing off) cannot be claimed, so two instances never shorten each other's backoff.
+- A row stuck in `sending` (the process died mid-send) becomes claimable again after STUCK_SENDING: external
+  sends are at-least-once, and every attempt carries the row id as its idempotency key.
+- The table needs the columns: id, status, attempts, last_error, provider_id, next_attempt_at, sent_at,
+  updated_at (see `delivery_columns`).
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Column, DateTime, Integer, String, Text, or_, select, update
+
+STATES = ("pending", "sending", "sent", "failed", "dead")
+STUCK_SENDING = timedelta(minutes=5)
+DEFAULT_SETTINGS = {"max_attempts": 6, "backoff_seconds": [1, 5, 30, 120, 600]}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def delivery_columns() -> list[Column]:
+    """The state columns every delivery table carries (fresh Column objects for each table)."""
+    return [
+        Column("status", String(10), nullable=False, index=True),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("last_error", Text, nullable=True),
+        Column("provider_id", String(200), nullable=True),
+        Column("next_attempt_at", DateTime(timezone=True), nullable=False, index=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("sent_at", DateTime(timezone=True), nullable=True),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """What one attempt came to. error None means sent."""
+    provider_id: str | None = None
+    error: str | None = None
+    permanent: bool = False
+    retry_after: float | None = None  # seconds the provider asked us to wait
+
+
+def attempt(send) -> Outcome:
+    """Run `send()` (one channel attempt, returning the provider id) and classify what happened."""
+    from shared.notifications.channels import PermanentDeliveryError, TransientDeliveryError
+
+    try:
+        return Outcome(provider_id=send())
+    except PermanentDeliveryError as exc:
+        return Outcome(error=f"permanent: {exc}"[:1000], permanent=True)
+    except TransientDeliveryError as exc:
+        return Outcome(error=f"{type(exc).__name__}: {exc}"[:1000], retry_after=exc.retry_after)
+    except Exception as exc:  # transient by default: timeouts, refused connections, a bug fixed by a redeploy
+        return Outcome(error=f"{type(exc).__name__}: {exc}"[:1000])
+
+
+def settings_of(section: dict | None) -> dict:
+    section = section or {}
+    return {"max_attempts": int(section.get("max_attempts", DEFAULT_SETTINGS["max_attempts"])),
+            "backoff_seconds": list(section.get("backoff_seconds") or DEFAULT_SETTINGS["backoff_seconds"])}
+
+
+def backoff(attempts: int, settings: dict, retry_after: float | None = None) -> timedelta:
+    delays = settings["backoff_seconds"]
+    delay = float(delays[min(max(attempts, 1) - 1, len(delays) - 1)])
+    if retry_after:
+        delay = max(delay, min(float(retry_after), 3600.0))  # honour the provider, within reason
+    return timedelta(seconds=delay)
+
+
+def _claimable(table, now):
+    c = table.c
+    return or_(
+        c.status.in_(("pending", "failed")) & (c.next_attempt_at <= now),
+        (c.status == "sending") & (c.updated_at <= now - STUCK_SENDING),
+    )
+
+
+def due_ids(session, table, now: datetime | None = None, limit: int = 100) -> list[str]:
+    now = now or utcnow()
+    query = select(table.c.id).where(_claimable(table, now)).order_by(table.c.next_attempt_at).limit(limit)
+    return list(session.execute(query).scalars())
+
+
+def claim(service_db, table, row_id: str, now: datetime | None = None) -> bool:
+    """Move one due row to `sending` and count the attempt; True for the one caller that wins it."""
+    now = now or utcnow()
+    with service_db.transaction() as uow:
+        result = uow.session.execute(update(table).where(table.c.id == row_id, _claimable(table, now))
+                                     .values(status="sending", updated_at=now, attempts=table.c.attempts + 1))
+        return result.rowcount == 1
+
+
+def settle(service_db, table, row_id: str, outcome: Outcome, settings: dict, on_settled=None) -> str | None:
+    """Record a claimed row's attempt; returns its new status (None when it was no longer `sending`).
+
+    on_settled(uow, row, status) runs in the same transaction when the row reaches `sent` or `dead`
+    (notify emits its notification.sent / notification.failed events there).
+    """
+    now = utcnow()
+    with service_db.transaction() as uow:
+        row = uow.session.execute(select(table).where(table.c.id == row_id)).mappings().first()
+        if row is None or row["status"] != "sending":
+            return None  # an operator reset it meanwhile, or another instance took over a stuck send
+        values = {"updated_at": now}
+        if outcome.error is None:
+            values.update(status="sent", sent_at=now, provider_id=(outcome.provider_id or "")[:200] or None,
+                          last_error=None)
+        elif outcome.permanent or row["attempts"] >= settings["max_attempts"]:
+            values.update(status="dead", last_error=outcome.error)
+        else:
+            values.update(status="failed", last_error=outcome.error,
+                          next_attempt_at=now + backoff(row["attempts"], settings, outcome.retry_after))
+        uow.session.execute(update(table).where(table.c.id == row_id).values(**values))
+        if values["status"] in ("sent", "dead") and on_settled is not None:
+            on_settled(uow, {**row, **values}, values["status"])
+        return values["status"]
+
+
+def retry_now(service_db, table, row_id: str) -> bool:
+    """Operator: send a failed or dead row again at once, with a fresh count of attempts."""
+    now = utcnow()
+    with service_db.transaction() as uow:
+        result = uow.session.execute(update(table).where(
+            table.c.id == row_id, table.c.status.in_(("failed", "dead"))
+        ).values(status="pending", next_attempt_at=now, attempts=0, updated_at=now))
+        return result.rowcount == 1
+
+
+def list_rows(session, table, status: str | None = None, limit: int = 500) -> list[dict]:
+    query = select(table).order_by(table.c.created_at.desc()).limit(limit)
+    if status:
+        query = query.where(table.c.status == status)
+    return [dict(row) for row in session.execute(query).mappings()]
