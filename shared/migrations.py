@@ -47,6 +47,12 @@ def run_env(service: str) -> None:
         return
     connectable = engine_for(url) if not url.startswith("sqlite") else _sqlite_engine(url, pool)
     with connectable.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # two instances of a service starting together must not both create its tables
+            from sqlalchemy import text
+
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                               {"key": f"sodsong-migrate-{service}"})
         context.configure(connection=connection, **options)
         with context.begin_transaction():
             context.run_migrations()
