@@ -46,7 +46,8 @@ def run_env(service: str) -> None:
             context.run_migrations()
         return
     connectable = engine_for(url) if not url.startswith("sqlite") else _sqlite_engine(url, pool)
-    with connectable.connect() as connection:
+    # begin(): the advisory lock below starts the transaction, so it must also be the one that commits
+    with connectable.begin() as connection:
         if connection.dialect.name == "postgresql":
             # two instances of a service starting together must not both create its tables
             from sqlalchemy import text
