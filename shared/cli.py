@@ -167,5 +167,12 @@ except ImportError:  # pragma: no cover
     pass
 
 
+from services.casework.cli import users  # noqa: E402
+from services.intake.cli import intake, volunteers  # noqa: E402
+
+main.add_command(users)
+main.add_command(volunteers)
+main.add_command(intake)
+
 if __name__ == "__main__":
     main()

@@ -32,6 +32,12 @@ def ops():
     """Operator tools."""
 
 
+def _add_service_commands():
+    from services.notify.cli import notifications
+
+    ops.add_command(notifications)
+
+
 @ops.group()
 def dlq():
     """Dead-lettered events per service."""
@@ -133,42 +139,6 @@ def cases(ctx, office, as_json):
     _emit(rows, as_json, ["reference", "office", "status", "category", "province", "triage", "acknowledge_due"])
 
 
-@ops.command("notifications")
-@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed", "dead"]))
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def notifications(ctx, status, as_json):
-    """Deliveries and their state (no message content)."""
-    from sqlalchemy import select
-
-    from services.notify.models import Delivery
-    from shared.dependencies import service_db_for
-
-    with service_db_for("notify", ctx.obj["config"]).reading() as session:
-        query = select(Delivery).order_by(Delivery.created_at)
-        if status:
-            query = query.where(Delivery.status == status)
-        rows = [{"id": d.id, "reference": d.reference, "recipient": f"{d.recipient_kind}:{d.recipient_id}",
-                 "channel": d.channel, "template": d.template, "status": d.status, "attempts": d.attempts,
-                 "last_error": (d.last_error or "")[:120], "sent_at": d.sent_at}
-                for d in session.execute(query).scalars()]
-    _emit(rows, as_json, ["id", "reference", "recipient", "channel", "status", "attempts", "sent_at", "last_error"])
-
-
-@ops.command("notification-retry")
-@click.argument("delivery_id")
-@click.pass_context
-def notification_retry(ctx, delivery_id):
-    """Send a failed or dead delivery again."""
-    from services.notify.deliveries import retry_now
-    from shared.dependencies import service_db_for
-
-    if not retry_now(service_db_for("notify", ctx.obj["config"]), delivery_id):
-        click.echo("no failed or dead delivery with that id", err=True)
-        sys.exit(1)
-    click.echo("queued for sending")
-
-
 @ops.command("queues")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--sample", type=float, default=0.0, help="Seconds between two looks, to flag growing backlogs.")
@@ -236,3 +206,6 @@ def health(ctx, as_json, within):
     _emit(checks, as_json, ["check", "ok", "detail"])
     if not all(c["ok"] for c in checks):
         sys.exit(1)
+
+
+_add_service_commands()

@@ -80,6 +80,11 @@ class TipRouted(_Payload):
     statute = fields.String(allow_none=True, load_default=None)
     decided_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
     tip = fields.Nested(TipFacts, required=True)
+    # added for transfers and triage decisions (issue 4); absent on events from before
+    hop = fields.Integer(allow_none=True, load_default=None)          # 0 = first decision, then +1 per move
+    kind = fields.String(allow_none=True, load_default=None,
+                         validate=validate.OneOf(("automatic", "manual", "transfer")))
+    previous_office = fields.String(allow_none=True, load_default=None)  # the office the tip leaves
 
 
 class CaseOpened(_Payload):
@@ -92,6 +97,7 @@ class CaseOpened(_Payload):
     acknowledge_due = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
     feedback_due = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
     opened_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    triage = fields.Boolean(load_default=False)  # in the coordinating office's triage queue, not yet decided
 
 
 class CaseStatusChanged(_Payload):
@@ -335,7 +341,8 @@ def from_wire(body) -> Event:
     )
 
 
-# --- appended by intake (issue 3): tipster follow-up, caseworker questions, evidence, receipt changes ---------
+# --- appended by intake (issue 3): tipster follow-up, evidence, receipt changes (intake consumes casework's
+# case.question_asked above for the tipster's status page) -----------------------------------------------------
 
 class AttachmentMeta(_Payload):
     """What other services learn about a file: never its name (a file name can identify the tipster)."""
@@ -370,23 +377,74 @@ class TipReceiptReplaced(_Payload):
     replaced_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
 
 
-class CaseQuestionAsked(_Payload):
-    """A caseworker asks the tipster something; intake shows it on the tipster's status page.
-
-    `text` is the question as the caseworker wrote it (usually Thai); `text_en` an optional translation.
-    """
-    reference = fields.String(required=True)
-    question_id = fields.String(required=True)
-    text = fields.String(required=True)
-    text_en = fields.String(allow_none=True, load_default=None)
-    asked_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
-
-
 for _t in (
     EventType("tip.message_added", 1, "intake", TipMessageAdded),
     EventType("tip.attachments_received", 1, "intake", TipAttachmentsReceived),
     EventType("tip.receipt_replaced", 1, "intake", TipReceiptReplaced),
-    EventType("case.question_asked", 1, "casework", CaseQuestionAsked),
 ):
-    CATALOGUE.setdefault(_t.name, _t)  # another service may have declared the same type first: theirs wins
+    CATALOGUE.setdefault(_t.name, _t)
+del _t
+
+
+# --- appended by routing (issue 4): triage decisions, transfers, duplicate candidates -----------------------------
+
+class CaseTriageDecided(_Payload):
+    """A triage officer at the coordinating office decided which office is competent; routing records it as a
+    manual decision and announces it with `tip.routed` (kind "manual")."""
+    reference = fields.String(required=True)
+    case_id = fields.String(required=True)
+    office_code = fields.String(required=True)       # the coordinating office whose triage desk decided
+    decided_agency = fields.String(required=True)    # code of the office found competent (in the directory)
+    reason = fields.String(required=True)            # the officer's reason, shown in tip.routed's reasons
+    decided_by = fields.String(required=True)        # desk account id
+    decided_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    supervisor_override = fields.Boolean(load_default=False)  # may send the tip back to an office it left
+
+
+class CaseTransferRequestedByOffice(CaseTransferRequested):
+    """casework's case.transfer_requested, plus the supervisor's approval to send a tip back to an office it
+    has already left (routing refuses such a loop otherwise)."""
+    supervisor_override = fields.Boolean(load_default=False)
+
+
+class TipTransferRefused(_Payload):
+    """Routing would not move the tip (loop, too many transfers, unknown office, stale request, ...); the case
+    stays where it was. `reasons` says why in both languages."""
+    reference = fields.String(required=True)
+    case_id = fields.String(required=True)
+    from_office = fields.String(required=True)
+    suggested_agency = fields.String(allow_none=True, load_default=None)
+    reason_code = fields.String(required=True, validate=validate.OneOf((
+        "unknown_tip", "not_current_office", "not_in_triage", "unknown_office", "same_office", "loop",
+        "hop_limit", "no_alternative")))
+    reasons = fields.Nested(Bilingual, required=True)
+    request = fields.String(load_default="transfer",
+                            validate=validate.OneOf(("transfer", "triage_decision")))
+    refused_at = fields.AwareDateTime(allow_none=True, load_default=None, default_timezone=timezone.utc)
+
+
+class DuplicateCandidate(_Payload):
+    reference = fields.String(required=True)
+    score = fields.Float(required=True)               # text similarity, 0..1
+    reasons = fields.Nested(Bilingual, required=True)
+    signals = fields.List(fields.String(), load_default=list)  # e.g. same_province, same_accused_name
+
+
+class TipDuplicatesFound(_Payload):
+    """Earlier tips that may describe the same matter, for a caseworker to confirm or dismiss (never merged)."""
+    reference = fields.String(required=True)
+    candidates = fields.List(fields.Nested(DuplicateCandidate), required=True, validate=validate.Length(min=1))
+    detected_at = fields.AwareDateTime(allow_none=True, load_default=None, default_timezone=timezone.utc)
+
+
+if "supervisor_override" not in CaseTransferRequested._declared_fields:
+    # the same event and version: one optional field more, which older readers ignore
+    CATALOGUE["case.transfer_requested"] = EventType("case.transfer_requested", 1, "casework",
+                                                     CaseTransferRequestedByOffice)
+for _t in (
+    EventType("case.triage_decided", 1, "casework", CaseTriageDecided),
+    EventType("tip.transfer_refused", 1, "routing", TipTransferRefused),
+    EventType("tip.duplicates_found", 1, "routing", TipDuplicatesFound),
+):
+    CATALOGUE.setdefault(_t.name, _t)
 del _t

@@ -98,6 +98,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "case.extension_invalid": {"th": "ขยายเวลาแจ้งความคืบหน้าได้ไม่เกินจำนวนเดือนสูงสุดที่กำหนด และต้องนานกว่าเดิม",
                                "en": "The feedback deadline can only be extended, up to the allowed maximum."},
     "case.updated": {"th": "บันทึกแล้ว", "en": "Saved."},
+    "case.not_in_triage": {"th": "เรื่องนี้ไม่ได้รอการคัดกรอง", "en": "This case is not waiting for triage."},
 }
 
 # marshmallow's English defaults -> our keys
@@ -162,9 +163,6 @@ def field_errors(errors, prefix: str = "") -> dict[str, list[dict]]:
 # --- appended by intake (issue 3) -------------------------------------------------------------------------------
 MESSAGES.update({
     "request.invalid": {"th": "คำขอไม่ถูกต้อง", "en": "The request is not valid."},
-    "request.wrong_content_type_tip": {
-        "th": "ต้องส่งข้อมูลเป็น application/json หรือ multipart/form-data (ส่วน tip เป็น JSON พร้อมไฟล์แนบ)",
-        "en": "Send the tip as application/json, or as multipart/form-data with a JSON `tip` part and the files."},
     "request.multipart_invalid": {"th": "ข้อมูลแบบ multipart ไม่ถูกต้อง",
                                   "en": "The multipart/form-data body could not be read."},
     "request.missing_tip_part": {"th": "ไม่พบส่วน tip (ข้อมูลเรื่องร้องเรียนแบบ JSON) ในข้อมูลที่ส่งมา",

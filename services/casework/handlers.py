@@ -6,32 +6,120 @@ import uuid
 
 from sqlalchemy import select
 
-from services.casework.deadlines import due_dates
-from services.casework.models import Case, CaseEvent
+from services.casework.cases import change_status
+from services.casework.deadlines import due_dates, settings_for
+from services.casework.lifecycle import (
+    ACKNOWLEDGED, HANDED_OVER, INVESTIGATING, RECEIVED, SYSTEM, UNDER_REVIEW, check,
+)
+from services.casework.models import Case, CaseEvent, DuplicateCandidate
 from shared.events import utcnow
+from shared.logging import get_logger
+
+log = get_logger(__name__)
 
 
 def open_case(uow, event, deadlines: dict) -> None:
+    """`tip.routed`: open the case in the decided office's inbox — or, for a case this office handed over,
+    move it to the office routing has now decided on."""
     p = event.payload
+    existing = uow.session.execute(select(Case).where(Case.reference == p["reference"])).scalar_one_or_none()
+    if existing is not None:
+        _reroute(uow, event, existing, deadlines)
+        return
     tip = p["tip"]
     now = utcnow()
-    ack_due, feedback_due = due_dates(now, int(deadlines.get("acknowledge_days", 7)),
-                                      int(deadlines.get("feedback_months", 3)))
+    limits = settings_for(deadlines, p["agency"]["code"])
+    ack_due, feedback_due = due_dates(now, limits["acknowledge_days"], limits["feedback_months"])
     case = Case(
         id=str(uuid.uuid4()), reference=p["reference"], office_code=p["agency"]["code"],
         office_name_th=p["agency"]["name_th"], office_name_en=p["agency"]["name_en"], triage=p["triage"],
-        status="received", category=tip["category"], province_code=tip["location"]["province_code"],
+        status=RECEIVED, category=tip["category"], province_code=tip["location"]["province_code"],
         facts_json=json.dumps(_facts(tip), ensure_ascii=False, default=str),
         routing_rule=p["rule"], routing_reasons_json=json.dumps(p["reasons"], ensure_ascii=False),
         opened_at=now, acknowledge_due=ack_due, feedback_due=feedback_due, updated_at=now,
+        volunteer_id=(str(tip["volunteer_id"])[:80] if tip.get("volunteer_id") else None),
+        feedback_extended=False, transfer_count=0, status_changed_at=now,
     )
     uow.session.add(case)
     uow.session.add(CaseEvent(case_id=case.id, kind="opened", actor="system", at=now, detail_json=json.dumps(
         {"office": p["agency"]["code"], "rule": p["rule"], "triage": p["triage"]})))
+    _announce_opened(uow, event, case, now)
+
+
+def _reroute(uow, event, case: Case, deadlines: dict) -> None:
+    p = event.payload
+    if case.status not in HANDED_OVER:
+        # a replayed or late decision for a case that is not waiting for one: nothing to move
+        log.info("case.routing_decision_ignored", status=case.status)
+        return
+    now = utcnow()
+    previous, previous_status = case.office_code, case.status
+    case.office_code = p["agency"]["code"]
+    case.office_name_th = p["agency"]["name_th"]
+    case.office_name_en = p["agency"]["name_en"]
+    case.triage = p["triage"]
+    case.routing_rule = p["rule"]
+    case.routing_reasons_json = json.dumps(p["reasons"], ensure_ascii=False)
+    case.assignee_id = None
+    case.acknowledged_at = None
+    limits = settings_for(deadlines, case.office_code)
+    case.acknowledge_due, _ = due_dates(now, limits["acknowledge_days"], limits["feedback_months"])
+    # the feedback deadline is the tipster's: it keeps running from the first opening
+    uow.session.add(CaseEvent(case_id=case.id, kind="rerouted", actor="system", at=now, detail_json=json.dumps(
+        {"from_office": previous, "to_office": case.office_code, "rule": p["rule"], "triage": p["triage"]})))
+    check(previous_status, RECEIVED, SYSTEM, reason="routing")
+    change_status(uow, case, RECEIVED, actor=None, actor_label="system", reason="routing", now=now,
+                  causation=event, kind="transition")
+    _announce_opened(uow, event, case, now)
+
+
+def transfer_refused(uow, event) -> None:
+    """`tip.transfer_refused`: routing would not move the tip, so the case stays with this office, in the open
+    state it was handed over from; the refusal (and routing's reasons) go on the timeline."""
+    p = event.payload
+    case = uow.session.execute(select(Case).where(Case.reference == p["reference"])).scalar_one_or_none()
+    if case is None or case.office_code != p["from_office"] or case.status not in HANDED_OVER:
+        log.info("case.transfer_refusal_ignored", known=case is not None)
+        return
+    rows = uow.session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition")
+                               .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).scalars()
+    back_to = next((json.loads(r.detail_json).get("from") for r in rows
+                    if json.loads(r.detail_json).get("to") == case.status), None)
+    if back_to not in (ACKNOWLEDGED, UNDER_REVIEW, INVESTIGATING):
+        back_to = ACKNOWLEDGED  # handed over straight from `received`: the office has seen it, so acknowledged
+    reasons = p["reasons"]
+    reason = f"{reasons['th']} / {reasons['en']}"
+    check(case.status, back_to, SYSTEM, reason=reason)
+    now = utcnow()
+    case.transfer_count = max(0, (case.transfer_count or 0) - 1)  # a refused hand-over is not a hop
+    uow.session.add(CaseEvent(case_id=case.id, kind="transfer_refused", actor="system", at=now, detail_json=json.dumps(
+        {"reason_code": p["reason_code"], "reasons": reasons, "request": p.get("request")}, ensure_ascii=False)))
+    change_status(uow, case, back_to, actor=None, actor_label="system", reason=reason, now=now, causation=event)
+
+
+def duplicates_found(uow, event) -> None:
+    """`tip.duplicates_found`: keep routing's candidates (by reference: the case may not be open yet)."""
+    p = event.payload
+    detected = p.get("detected_at") or utcnow()
+    for c in p["candidates"]:
+        exists = uow.session.execute(select(DuplicateCandidate.id).where(
+            DuplicateCandidate.reference == p["reference"],
+            DuplicateCandidate.candidate_reference == c["reference"])).first()
+        if exists or c["reference"] == p["reference"]:
+            continue
+        uow.session.add(DuplicateCandidate(
+            reference=p["reference"], candidate_reference=c["reference"][:20], score=float(c["score"]),
+            reasons_json=json.dumps(c["reasons"], ensure_ascii=False),
+            signals_json=json.dumps(list(c.get("signals") or []), ensure_ascii=False), detected_at=detected))
+
+
+def _announce_opened(uow, event, case: Case, now) -> None:
     uow.emit("case.opened", {
-        "reference": p["reference"], "case_id": case.id, "office": p["agency"], "category": case.category,
-        "province_code": case.province_code, "status": case.status, "acknowledge_due": ack_due,
-        "feedback_due": feedback_due, "opened_at": now,
+        "reference": case.reference, "case_id": case.id,
+        "office": {"code": case.office_code, "name_th": case.office_name_th, "name_en": case.office_name_en},
+        "category": case.category, "province_code": case.province_code, "status": case.status,
+        "acknowledge_due": case.acknowledge_due, "feedback_due": case.feedback_due, "opened_at": now,
+        "triage": bool(case.triage),
     }, correlation_id=event.correlation_id, causation=event)
 
 

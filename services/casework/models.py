@@ -1,7 +1,11 @@
-"""Casework's own tables: cases in office inboxes and each case's timeline."""
+"""Casework's own tables: cases in office inboxes and each case's timeline, the desk's accounts and sessions,
+notes and questions, deadline alerts, read receipts (who opened which case) and timer leases."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import (
+    BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint,
+    false, text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.dependencies import messaging_tables_for
@@ -30,11 +34,24 @@ class Case(Base):
     acknowledge_due: Mapped[object] = mapped_column(DateTime(timezone=True))
     feedback_due: Mapped[object] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    # -- the desk (casework_0002) ------------------------------------------------------------------------------
+    volunteer_id: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
+    assignee_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    resolution: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    acknowledged_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    feedback_given_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    status_changed_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    feedback_extended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    transfer_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # a caseworker's closure proposal waiting for a supervisor: {"resolution", "reason", "by", "at"}
+    pending_closure_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_casework_cases_office_status", "office_code", "status"),)
 
 
 class CaseEvent(Base):
+    """The case's timeline as staff see it (transitions with their reasons, notes, assignments, alerts)."""
     __tablename__ = "casework_case_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -43,6 +60,124 @@ class CaseEvent(Base):
     detail_json: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(80))
     at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
+class User(Base):
+    """A desk account. Passwords are argon2id hashes; the TOTP secret is set only when 2FA is on."""
+    __tablename__ = "casework_users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    office_code: Mapped[str] = mapped_column(String(40), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # no code is accepted twice
+    volunteer_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    password_changed_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
+class DeskSession(Base):
+    """A signed-in session. Only the SHA-256 of the token is stored; the token itself is never kept."""
+    __tablename__ = "casework_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("casework_users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # api | web
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[object] = mapped_column(DateTime(timezone=True))  # the absolute timeout
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per username (whether or not the account exists), for lock-outs."""
+    __tablename__ = "casework_login_throttle"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    first_failure_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Note(Base):
+    __tablename__ = "casework_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id"), index=True)
+    author_id: Mapped[str] = mapped_column(String(36))
+    visibility: Mapped[str] = mapped_column(String(20))  # internal | tipster_visible
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
+class Question(Base):
+    """A question from the office to the tipster (intake shows it on the receipt's status page)."""
+    __tablename__ = "casework_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id"), index=True)
+    author_id: Mapped[str] = mapped_column(String(36))
+    body: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class DeadlineAlert(Base):
+    """One reminder or breach per case, deadline and due date: the unique key makes escalation happen once."""
+    __tablename__ = "casework_deadline_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id"), index=True)
+    deadline: Mapped[str] = mapped_column(String(20))  # acknowledge | feedback
+    kind: Mapped[str] = mapped_column(String(20))      # reminder | breach
+    due_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    raised_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    raised_by: Mapped[str] = mapped_column(String(120))  # the instance whose sweep raised it
+
+    __table_args__ = (UniqueConstraint("case_id", "deadline", "kind", "due_at", name="uq_casework_deadline_alert"),)
+
+
+class DuplicateCandidate(Base):
+    """An earlier tip routing thinks may be the same matter (`tip.duplicates_found`); never merged automatically.
+    Kept by reference, so it may arrive before the case itself is opened."""
+    __tablename__ = "casework_duplicate_candidates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(20), index=True)
+    candidate_reference: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float] = mapped_column(Float)
+    reasons_json: Mapped[str] = mapped_column(Text)
+    signals_json: Mapped[str] = mapped_column(Text)
+    detected_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("reference", "candidate_reference", name="uq_casework_duplicate_candidate"),)
+
+
+class CaseView(Base):
+    """Who opened which case, when (content-free; auditors and supervisors read it)."""
+    __tablename__ = "casework_case_views"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(36))
+    role: Mapped[str] = mapped_column(String(30))
+    view: Mapped[str] = mapped_column(String(20))
+    at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
+class Lease(Base):
+    """A named lease: the one instance holding it runs the job (the deadline sweep) until it expires."""
+    __tablename__ = "casework_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    acquired_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[object] = mapped_column(DateTime(timezone=True))
 
 
 TABLES = messaging_tables_for(Base.metadata, "casework")

@@ -1,7 +1,16 @@
-"""Intake's own tables: the tip (with its hashed receipt) and the tipster-visible status projection."""
+"""Intake's own tables: the tip (with its hashed receipt), the tipster-visible status projection, attachments,
+the tipster's messages and the caseworkers' questions, volunteers, Open311 partners, idempotent responses and
+the receipt-guessing guard.
+
+Columns that can identify or hurt a tipster hold ciphertext (services.intake.crypto: "e1:<key id>:..." for text,
+a key-id-prefixed blob for bytes), sealed for their table, column and row. `facts_json` and `reporter_json`
+keep their names from the first schema but hold ciphertext since intake_0002 (plaintext rows from before are
+read as they are and re-sealed by `sodsong intake rotate-keys`).
+"""
 from __future__ import annotations
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import (Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text,
+                        false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.dependencies import messaging_tables_for
@@ -24,8 +33,8 @@ class Tip(Base):
     language: Mapped[str] = mapped_column(String(2))
     category: Mapped[str] = mapped_column(String(40))
     province_code: Mapped[str] = mapped_column(String(2))
-    facts_json: Mapped[str] = mapped_column(Text)        # what other services may see (no reporter)
-    reporter_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # identity/contact: intake only
+    facts_json: Mapped[str] = mapped_column(Text)        # sealed: what other services may see (no reporter)
+    reporter_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # sealed: identity/contact, intake only
     submitted_at: Mapped[object] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20))
     status_rank: Mapped[int] = mapped_column(Integer, default=0)
@@ -33,6 +42,10 @@ class Tip(Base):
     agency_name_th: Mapped[str | None] = mapped_column(String(200), nullable=True)
     agency_name_en: Mapped[str | None] = mapped_column(String(200), nullable=True)
     updated_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    volunteer_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    partner_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # someone other than the tipster (a volunteer, a partner's app) has seen the receipt: suggest a new one
+    receipt_shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class TimelineEntry(Base):
@@ -49,4 +62,89 @@ class TimelineEntry(Base):
     __table_args__ = (Index("ix_intake_timeline_tip", "tip_id", "at"),)
 
 
+class Attachment(Base):
+    """A file sent with a tip or a message: content sealed, images stripped of EXIF/GPS before sealing."""
+    __tablename__ = "intake_attachments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tip_id: Mapped[str] = mapped_column(ForeignKey("intake_tips.id"), index=True)
+    message_id: Mapped[str | None] = mapped_column(ForeignKey("intake_messages.id"), nullable=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)            # bytes as stored (after metadata stripping)
+    sha256: Mapped[str] = mapped_column(String(64))       # of the content as stored
+    filename_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)  # sealed
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
+class Message(Base):
+    """Something the tipster added after filing (an answer to a question, or more information)."""
+    __tablename__ = "intake_messages"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tip_id: Mapped[str] = mapped_column(ForeignKey("intake_tips.id"), index=True)
+    in_reply_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    text_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
+class Question(Base):
+    """A caseworker's question to the tipster (from case.question_asked)."""
+    __tablename__ = "intake_questions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the casework question_id
+    tip_id: Mapped[str] = mapped_column(ForeignKey("intake_tips.id"), index=True)
+    text_enc: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Volunteer(Base):
+    """A community volunteer who files tips for citizens. The token is shown once and kept as a SHA-256."""
+    __tablename__ = "intake_volunteers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    network: Mapped[str] = mapped_column(String(120))
+    subdistricts_json: Mapped[str] = mapped_column(Text)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Partner(Base):
+    """An Open311 client (another platform or a partner app). The API key is kept as a SHA-256."""
+    __tablename__ = "intake_partners"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class IdempotentResponse(Base):
+    """The first response to a request with an Idempotency-Key, sealed (it holds the receipt), for 24 hours."""
+    __tablename__ = "intake_idempotency"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of caller scope + key
+    response_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[object] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class GuardBucket(Base):
+    """Failed receipt attempts per client (a keyed hash of the address, never the address) and overall."""
+    __tablename__ = "intake_guard"
+
+    bucket: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[object] = mapped_column(DateTime(timezone=True))
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 TABLES = messaging_tables_for(Base.metadata, "intake")
+
+# Tipster and volunteer notices (content-free "your report has an update"), sent by intake itself.
+from services.intake.tipster_notices import notices_table  # noqa: E402
+
+NOTICES = notices_table(Base.metadata)

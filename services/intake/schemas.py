@@ -1,12 +1,25 @@
-"""What the public may send to intake, checked at the edge. Errors carry keys that shared.i18n translates."""
+"""What the public may send to intake, checked at the edge. Errors carry keys that shared.i18n translates.
+
+One model (TipSchema) behind every channel: the JSON API, multipart with files, the web form, volunteers and
+Open311 all end up here. The response schemas below are used only to document the API (OpenAPI).
+"""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+import re
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 
 from shared import geography
-from shared.vocabulary import CATEGORIES, CHANNELS, LANGUAGES, NOTIFY_CHANNELS, OFFICIAL_TYPES
+from shared.vocabulary import CATEGORIES, CHANNELS, LANGUAGES, NOTIFY_CHANNELS, OFFICIAL_TYPES, TIPSTER_STATUSES
+
+MAX_AMOUNT_THB = Decimal("1000000000000")  # one trillion baht: above any real case, below float trouble
+EARLIEST_EVENT = date(1950, 1, 1)
+_BANGKOK = timezone(timedelta(hours=7))
+# C0/C1 control characters other than tab, newline and carriage return (NUL breaks PostgreSQL text columns)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class _Strict(Schema):
@@ -14,17 +27,51 @@ class _Strict(Schema):
         unknown = RAISE
 
 
+class Text(fields.String):
+    """A string without control characters (multi-line text may keep tab/newline/CR)."""
+
+    def __init__(self, *args, multiline: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pattern = _CONTROL if multiline else _LINE_CONTROL
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if self._pattern.search(text):
+            raise ValidationError("field.control_chars")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (from a JSON \ud800 escape) cannot be stored
+            raise ValidationError("field.invalid") from None
+        return text
+
+
+class StrictBoolean(fields.Boolean):
+    """true or false only: not "yes", 1 or "on" (a tipster's choice to stay anonymous must be unambiguous)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def _text(max_len: int, **kw):
-    return fields.String(validate=validate.Length(max=max_len), allow_none=True, load_default=None, **kw)
+    return Text(validate=validate.Length(max=max_len), allow_none=True, load_default=None, **kw)
+
+
+def _digits(n: int, error: str):
+    return validate.Regexp(rf"^\d{{{n}}}$", error=error)
 
 
 class LocationSchema(_Strict):
-    province_code = fields.String(required=True, validate=validate.Regexp(r"^\d{2}$", error="geo.unknown_province"))
-    district_code = fields.String(allow_none=True, load_default=None,
-                                  validate=validate.Regexp(r"^\d{4}$", error="geo.unknown_district"))
-    subdistrict_code = fields.String(allow_none=True, load_default=None,
-                                     validate=validate.Regexp(r"^\d{6}$", error="geo.unknown_subdistrict"))
-    place = _text(300)
+    province_code = Text(required=True, validate=_digits(2, "geo.unknown_province"),
+                         metadata={"description": "DOPA province code (2 digits), e.g. 23 = Trat",
+                                   "example": "23"})
+    district_code = Text(allow_none=True, load_default=None, validate=_digits(4, "geo.unknown_district"),
+                         metadata={"description": "DOPA district (amphoe) code, 4 digits", "example": "2301"})
+    subdistrict_code = Text(allow_none=True, load_default=None, validate=_digits(6, "geo.unknown_subdistrict"),
+                            metadata={"description": "DOPA subdistrict (tambon) code, 6 digits",
+                                      "example": "230101"})
+    place = _text(300, metadata={"description": "Where, in words (village, office, road)"})
 
     @validates_schema
     def _codes_exist_and_nest(self, data, **_):
@@ -35,49 +82,83 @@ class LocationSchema(_Strict):
 
 
 class AccusedSchema(_Strict):
-    official_type = fields.String(required=True, validate=validate.OneOf(list(OFFICIAL_TYPES)))
+    official_type = Text(required=True, validate=validate.OneOf(list(OFFICIAL_TYPES)))
     name = _text(200)
     position = _text(200)
     organization = _text(300)
 
 
 class ReporterSchema(_Strict):
-    anonymous = fields.Boolean(load_default=True)
+    anonymous = StrictBoolean(load_default=True, metadata={
+        "description": "true (default): nothing that identifies you is stored. false: name and contact are "
+                       "stored encrypted, seen by intake only, never sent to other services"})
     name = _text(200)
-    phone = fields.String(allow_none=True, load_default=None,
-                          validate=validate.Regexp(r"^\+?[0-9 \-]{6,20}$", error="field.phone"))
+    phone = Text(allow_none=True, load_default=None,
+                 validate=validate.Regexp(r"^\+?[0-9][0-9 \-]{5,19}$", error="field.phone"))
     email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
     line_user_id = _text(64)
-    notify_via = fields.List(fields.String(validate=validate.OneOf(NOTIFY_CHANNELS)), load_default=list)
-    consent_to_contact = fields.Boolean(load_default=False)
+    notify_via = fields.List(Text(validate=validate.OneOf(NOTIFY_CHANNELS)), load_default=list,
+                             validate=validate.Length(max=len(NOTIFY_CHANNELS), error="field.too_many_items"))
+    consent_to_contact = StrictBoolean(load_default=False)
+
+    @validates_schema
+    def _consistent(self, data, **_):
+        identity = [k for k in ("name", "phone", "email", "line_user_id") if data.get(k)]
+        if data.get("anonymous", True) and identity:
+            raise ValidationError({"anonymous": ["field.anonymous_with_identity"]})
+        contact_for = {"email": "email", "sms": "phone", "line": "line_user_id"}
+        for channel in data.get("notify_via") or ():
+            if not data.get("consent_to_contact") or not data.get(contact_for[channel]):
+                raise ValidationError({"notify_via": ["field.contact_needs_consent"]})
 
 
 class TipSchema(_Strict):
-    channel = fields.String(load_default="web", validate=validate.OneOf(CHANNELS))
-    language = fields.String(load_default="th", validate=validate.OneOf(LANGUAGES))
-    category = fields.String(required=True, validate=validate.OneOf(list(CATEGORIES)))
-    description = fields.String(required=True, validate=validate.Length(min=10, max=10_000))
-    event_date = fields.Date(allow_none=True, load_default=None)
-    amount_thb = fields.Decimal(allow_none=True, load_default=None, places=2, allow_nan=False)
+    channel = Text(load_default="web", validate=validate.OneOf(CHANNELS))
+    language = Text(load_default="th", validate=validate.OneOf(LANGUAGES))
+    category = Text(required=True, validate=validate.OneOf(list(CATEGORIES)))
+    description = Text(required=True, multiline=True, validate=validate.Length(min=10, max=10_000),
+                       metadata={"description": "What happened: who, what, when, where, and what evidence exists"})
+    event_date = fields.Date(allow_none=True, load_default=None, metadata={"description": "Not in the future"})
+    amount_thb = fields.Decimal(allow_none=True, load_default=None, places=2, allow_nan=False,
+                                metadata={"description": "Money involved, baht, >= 0"})
     location = fields.Nested(LocationSchema, required=True)
     accused = fields.Nested(AccusedSchema, required=True)
     reporter = fields.Nested(ReporterSchema, load_default=lambda: ReporterSchema().load({}))
-    volunteer_id = _text(64)
+    volunteer_id = Text(allow_none=True, load_default=None, validate=validate.Regexp(
+        r"^[A-Za-z0-9_.-]{1,64}$", error="field.invalid"),
+        metadata={"description": "Set by the server from the volunteer's token; if sent, it must match it"})
 
     @validates("event_date")
     def _not_future(self, value, **_):
-        if value is not None and value > datetime.now(timezone.utc).date():
+        if value is None:
+            return
+        # Thailand is UTC+7: "today" there may already be tomorrow in UTC
+        today = datetime.now(timezone.utc).astimezone(_BANGKOK).date()
+        if value > today:
             raise ValidationError("field.future_date")
+        if value < EARLIEST_EVENT:
+            raise ValidationError("field.range")
 
     @validates("amount_thb")
     def _not_negative(self, value, **_):
-        if value is not None and value < 0:
+        if value is None:
+            return
+        if value < 0:
             raise ValidationError("field.negative")
+        if value > MAX_AMOUNT_THB:
+            raise ValidationError("field.range")
 
     @validates("description")
     def _not_blank(self, value, **_):
         if len(value.strip()) < 10:
             raise ValidationError("field.length")
+
+
+class MessageSchema(_Strict):
+    """The tipster adds information or answers a caseworker's question."""
+    text = Text(load_default="", multiline=True, validate=validate.Length(max=10_000))
+    in_reply_to = Text(allow_none=True, load_default=None, validate=validate.Length(min=1, max=64),
+                       metadata={"description": "question_id of the question being answered"})
 
 
 def facts_for_others(tip: dict) -> dict:
@@ -93,3 +174,97 @@ def facts_for_others(tip: dict) -> dict:
         "accused": dict(tip["accused"]),
         "volunteer_id": tip.get("volunteer_id"),
     }
+
+
+def reporter_identity(tip: dict) -> dict | None:
+    """What intake keeps (sealed) about who the reporter is; None for an anonymous tip."""
+    reporter = tip.get("reporter") or {}
+    if reporter.get("anonymous", True):
+        return None
+    return {k: reporter.get(k) for k in ("name", "phone", "email", "line_user_id", "notify_via",
+                                         "consent_to_contact")}
+
+
+# --- responses (documentation only) ----------------------------------------------------------------------------
+
+class Bilingual(Schema):
+    th = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class TipCreated(Schema):
+    reference = fields.String(required=True, metadata={"example": "SS-7KQ2-M9XD"})
+    receipt = fields.String(required=True, metadata={
+        "description": "16 digits, shown once: the only way to follow the tip. Never sent again except to a "
+                       "retry with the same Idempotency-Key within 24 hours"})
+    status = fields.String(required=True, validate=validate.OneOf(list(TIPSTER_STATUSES)))
+    receipt_change_recommended = fields.Boolean(metadata={
+        "description": "Present when someone other than the tipster (a volunteer, a partner) saw the receipt"})
+
+
+class Agency(Schema):
+    code = fields.String()
+    name_th = fields.String()
+    name_en = fields.String()
+
+
+class TimelineItem(Schema):
+    status = fields.String()
+    label = fields.Nested(Bilingual)
+    at = fields.String(metadata={"format": "date-time"})
+
+
+class QuestionView(Schema):
+    question_id = fields.String()
+    text = fields.String()
+    text_en = fields.String(allow_none=True)
+    asked_at = fields.String(metadata={"format": "date-time"})
+    answered = fields.Boolean()
+
+
+class StatusView(Schema):
+    reference = fields.String()
+    status = fields.String()
+    status_label = fields.Nested(Bilingual, allow_none=True)
+    agency = fields.Nested(Agency, allow_none=True)
+    timeline = fields.List(fields.Nested(TimelineItem))
+    questions = fields.List(fields.Nested(QuestionView))
+    messages_sent = fields.Integer()
+    receipt_change_recommended = fields.Boolean()
+
+
+class MessageAccepted(Schema):
+    message_id = fields.String()
+    attachments = fields.Integer()
+    status = fields.String()
+
+
+class ReceiptReplaced(Schema):
+    reference = fields.String()
+    receipt = fields.String()
+    message = fields.Nested(Bilingual)
+
+
+class VolunteerTip(Schema):
+    reference = fields.String()
+    status = fields.String()
+    status_label = fields.Nested(Bilingual)
+    agency = fields.Nested(Agency, allow_none=True)
+    submitted_at = fields.String(metadata={"format": "date-time"})
+    updated_at = fields.String(metadata={"format": "date-time"})
+
+
+class VolunteerTips(Schema):
+    volunteer_id = fields.String()
+    tips = fields.List(fields.Nested(VolunteerTip))
+
+
+class FieldMessage(Schema):
+    th = fields.String()
+    en = fields.String()
+
+
+class Error(Schema):
+    error = fields.Dict(metadata={"description": "{code, message: {th, en}}"})
+    field_errors = fields.Dict(data_key="fields", keys=fields.String(),
+                               values=fields.List(fields.Nested(FieldMessage)), metadata={"description": "dotted field path -> messages in Thai and English"})

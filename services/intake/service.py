@@ -1,25 +1,60 @@
-"""intake: the only service that ever sees who a tipster is."""
+"""intake: the only service that ever sees who a tipster is. Thin nameko entrypoints over services.intake.app."""
 from __future__ import annotations
 
-from marshmallow import ValidationError
+import functools
+import threading
+
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 
-from services.intake import projection, receipts, submission
-from services.intake.models import Base
-from services.intake.schemas import TipSchema
-from shared import i18n
+from sqlalchemy import select
+
+from services.intake import (crypto, edge, idempotency, open311, openapi, pages, projection, receipts, submission,
+                             tipster_notices)
+from services.intake.app import PUBLIC, IntakeApp, partner_caller, volunteer_caller
+from services.intake.handlers import api
+from services.intake.models import Base, Tip
 from shared.dependencies import Database, LoggingContext
+from shared.logging import get_logger
 from shared.reliable import subscribe
-from shared.web import ApiError, api, json_response, read_json
+from shared.web import ApiError, json_response
+
+log = get_logger(__name__)
 
 
-class Receipts(DependencyProvider):
+class Intake(DependencyProvider):
+    """The plain-Python application (services.intake.app) with its keyring, built once per container."""
+
     def setup(self):
-        self.hasher = receipts.ReceiptHasher(**self.container.config["SODSONG"]["intake"]["argon2"])
+        self.config = self.container.config["SODSONG"]
+        self.keyring = crypto.load(self.config)  # a broken key configuration stops intake from starting
+        self.hasher = receipts.ReceiptHasher(**self.config["intake"]["argon2"])
+        self.app = None
+
+    def start(self):
+        for dep in self.container.dependencies:
+            if isinstance(dep, Database):
+                self.app = IntakeApp(dep.service_db, self.hasher, self.keyring, self.config)
+        self.stopping = threading.Event()
+        self.container.spawn_managed_thread(self._housekeeping, identifier="intake.housekeeping")
+
+    def stop(self):
+        self.stopping.set()
+
+    def kill(self):
+        self.stop()
+
+    def _housekeeping(self):
+        """Hourly: forget idempotent responses (they hold receipts) after 24 h, and idle receipt-guard buckets."""
+        while not self.stopping.wait(3600.0):
+            try:
+                idempotency.purge(self.app.db)
+                self.app.guard.purge()
+            except Exception as exc:  # the next hour tries again
+                log.warning("intake.housekeeping_failed", error=type(exc).__name__)
 
     def get_dependency(self, worker_ctx):
-        return self.hasher
+        return self.app
 
 
 class Service:
@@ -27,48 +62,179 @@ class Service:
 
     db = Database(Base.metadata)
     log = LoggingContext()
-    receipts = Receipts()
+    intake = Intake()
     config = Config()
+    notices = tipster_notices.NoticeSender(
+        reporter_factory=lambda cfg: functools.partial(submission.reporter_of, crypto.load(cfg)))
 
+    # -- the tip API ----------------------------------------------------------------------------------------
     @api("POST", "/api/v1/tips")
     def submit(self, request):
-        limit = int(self.config["SODSONG"]["intake"]["max_body_bytes"])
-        try:
-            tip = TipSchema().load(read_json(request, limit))
-        except ValidationError as exc:
-            raise ApiError(400, "request.validation_failed", fields=i18n.field_errors(exc.messages))
-        receipt = receipts.new_receipt()
-        receipt_hash = self.receipts.hash(receipt)
-        actor = {"kind": "tipster", "id": "anonymous"}
-        with self.db.transaction() as uow:
-            done = submission.submit_tip(uow, tip, receipt_hash, receipt, actor)
-        self.log.info("tip.accepted", correlation_id=done.reference, category=tip["category"])
-        return json_response(201, {"reference": done.reference, "receipt": done.receipt, "status": done.status})
+        caller = PUBLIC
+        if request.headers.get("Authorization"):
+            caller = volunteer_caller(self.intake.volunteer(request.headers.get("Authorization")))
+        data, uploads = edge.json_or_multipart(request, "tip", self._max_json(), self.intake.limits)
+        key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
+        status, body, replayed = self.intake.file_tip(data, uploads, caller=caller, idempotency_key=key)
+        return json_response(status, body, {"Idempotent-Replayed": "true"} if replayed else None)
 
     @api("GET", "/api/v1/tips/status")
     def status(self, request):
-        receipt = receipts.normalise(request.headers.get("X-Receipt"))
-        if receipt is None:
-            raise ApiError(404, "receipt.unknown")
-        with self.db.reading() as session:
-            tip = submission.find_by_receipt(session, receipt, self.receipts)
-            if tip is None:
-                raise ApiError(404, "receipt.unknown")
-            return json_response(200, projection.status_view(session, tip))
+        view = self.intake.status(request.headers.get("X-Receipt"), self._client(request))
+        return json_response(200, view)
+
+    @api("POST", "/api/v1/tips/messages")
+    def add_message(self, request):
+        client = self._client(request)
+        self.intake.guard.check(client)  # refuse a locked-out client before reading a large body
+        data, uploads = edge.json_or_multipart(request, "message", self._max_json(), self.intake.limits)
+        result = self.intake.add_message(request.headers.get("X-Receipt"), client, data, uploads)
+        return json_response(201, result)
+
+    @api("POST", "/api/v1/tips/receipt")
+    def new_receipt(self, request):
+        return json_response(201, self.intake.new_receipt(request.headers.get("X-Receipt"), self._client(request)))
+
+    @api("GET", "/api/v1/volunteer/tips")
+    def volunteer_tips(self, request):
+        volunteer = self.intake.volunteer(request.headers.get("Authorization"))
+        return json_response(200, self.intake.volunteer_tips(volunteer))
+
+    @api("GET", "/api/v1/openapi.json")
+    def openapi_document(self, request):
+        return json_response(200, openapi.document(), {"Cache-Control": "no-cache"})
 
     @api("GET", "/health")
     def health(self, request):
         return json_response(200, {"service": "intake", "status": "ok"})
 
+    # -- Open311 GeoReport v2 -----------------------------------------------------------------------------------
+    @api("GET", "/open311/v2/services.json")
+    def open311_services(self, request):
+        return json_response(200, open311.services())
+
+    @api("GET", "/open311/v2/services/<string:code>.json")
+    def open311_service(self, request, code):
+        return self._open311(lambda: open311.service_definition(code))
+
+    @api("POST", "/open311/v2/requests.json")
+    def open311_post(self, request):
+        def post():
+            if (request.mimetype or "").lower() != "application/x-www-form-urlencoded":
+                raise ApiError(415, "request.wrong_content_type")
+            if request.content_length is not None and request.content_length > self._max_json():
+                raise ApiError(413, "request.too_large")
+            request.max_content_length = self._max_json()
+            request.max_form_memory_size = self._max_json()
+            form = request.form
+            partner = self._partner(form.get("api_key"))
+            tip = open311.tip_from_form(form)
+            key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
+            _, body, _ = self.intake.file_tip(tip, caller=partner_caller(partner), idempotency_key=key)
+            return open311.post_response(body)
+        return self._open311(post)
+
+    @api("GET", "/open311/v2/requests.json")
+    def open311_list(self, request):
+        def listing():
+            partner = self._partner(request.args.get("api_key"))
+            with self.db.reading() as session:
+                return open311.list_requests(session, self.intake.keyring, partner, request.args)
+        return self._open311(listing)
+
+    @api("GET", "/open311/v2/requests/<string:request_id>.json")
+    def open311_get(self, request, request_id):
+        def one():
+            partner = self._partner(request.args.get("api_key"))
+            with self.db.reading() as session:
+                return open311.one_request(session, self.intake.keyring, partner, request_id)
+        return self._open311(one)
+
+    # -- public web pages (no JavaScript needed) -------------------------------------------------------------------
+    @api("GET", "/")
+    def page_report(self, request):
+        return pages.report_form(self.intake, request)
+
+    @api("POST", "/report")
+    def page_report_post(self, request):
+        return pages.report_post(self.intake, request, self._max_json())
+
+    @api("POST", "/report/proof")
+    def page_proof(self, request):
+        return pages.proof(self.intake, request)
+
+    @api("GET", "/status")
+    def page_status(self, request):
+        return pages.status_form(self.intake, request)
+
+    @api("POST", "/status")
+    def page_status_post(self, request):
+        return pages.status_post(self.intake, request, self._client(request))
+
+    @api("POST", "/status/message")
+    def page_message_post(self, request):
+        return pages.message_post(self.intake, request, self._client(request), self._max_json())
+
+    @api("POST", "/status/receipt")
+    def page_receipt_post(self, request):
+        return pages.new_receipt_post(self.intake, request, self._client(request))
+
+    @api("GET", "/static/intake.css")
+    def page_css(self, request):
+        return pages.stylesheet()
+
+    # -- events -----------------------------------------------------------------------------------------------------
     @subscribe("tip.routed")
     def on_tip_routed(self, event):
         self.db.consume(event, projection.on_tip_routed)
 
     @subscribe("case.opened")
     def on_case_opened(self, event):
-        self.db.consume(event, projection.on_case_opened)
+        if self.db.consume(event, self._then_notify(projection.on_case_opened)):
+            self.notices.wakeup.set()
 
     @subscribe("case.status_changed")
     def on_case_status_changed(self, event):
-        self.db.consume(event, projection.on_case_status_changed)
+        if self.db.consume(event, self._then_notify(projection.on_case_status_changed)):
+            self.notices.wakeup.set()
 
+    @subscribe("case.question_asked")
+    def on_case_question_asked(self, event):
+        keyring = self.intake.keyring
+        apply = functools.partial(projection.on_question_asked, keyring=keyring)
+        if self.db.consume(event, self._then_notify(apply)):
+            self.notices.wakeup.set()
+
+    def _then_notify(self, apply):
+        """The projection update, then (same transaction) the content-free notices it calls for."""
+        def effect(uow, event):
+            apply(uow, event)
+            tip = uow.session.execute(select(Tip).where(Tip.reference == event.payload["reference"])).scalar_one()
+            tipster_notices.record_tipster_notice(uow, tip, event, self.config["SODSONG"],
+                                                  reporter=self.notices.reporter,
+                                                  volunteer_contact=self.notices.volunteer_contact)
+        return effect
+
+    # -- helpers ------------------------------------------------------------------------------------------------------
+    def _max_json(self) -> int:
+        return int(self.config["SODSONG"]["intake"]["max_body_bytes"])
+
+    def _client(self, request):
+        return edge.client_address(request, self.config["SODSONG"])
+
+    def _partner(self, api_key) -> str:
+        from services.intake import accounts
+
+        with self.db.reading() as session:
+            partner = accounts.partner_for_key(session, api_key)
+            if partner is None:
+                raise ApiError(403, "partner.unauthorized")
+            return partner.id
+
+    @staticmethod
+    def _open311(produce, status: int = 200):
+        try:
+            return json_response(status, produce())
+        except ApiError as exc:
+            body = open311.error_body(exc.status, exc.key, exc.fields)
+            return json_response(exc.status, body)

@@ -1,4 +1,6 @@
-"""Taking a tip: store it with its hashed receipt and emit `tip.received`, in one transaction."""
+"""Taking a tip: store it sealed, with its hashed receipt and its files, and emit `tip.received` (and
+`tip.attachments_received` when files came with it), all in one transaction. Also: the tipster's later
+messages, a new receipt for an old one, and reading sealed tips back (for Open311 and the CLI)."""
 from __future__ import annotations
 
 import json
@@ -6,12 +8,14 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.intake import receipts
-from services.intake.models import TimelineEntry, Tip
-from services.intake.schemas import facts_for_others
+from services.intake.attachments import CleanFile, metadata
+from services.intake.crypto import Keyring, is_encrypted_text
+from services.intake.models import Attachment, Message, Question, TimelineEntry, Tip
+from services.intake.schemas import facts_for_others, reporter_identity
 from shared.events import utcnow
 from shared.vocabulary import TIPSTER_STATUSES
 
@@ -32,9 +36,16 @@ class Submitted:
     reference: str
     receipt: str
     status: str
+    tip_id: str
 
 
-def submit_tip(uow, tip: dict, receipt_hash: str, receipt: str, actor: dict) -> Submitted:
+def aad(table_column: str, row_id: str) -> str:
+    return f"{table_column}:{row_id}"
+
+
+def submit_tip(uow, tip: dict, receipt_hash: str, receipt: str, actor: dict, keyring: Keyring,
+               files: list[CleanFile] = (), *, partner_id: str | None = None,
+               receipt_shared: bool = False) -> Submitted:
     """`tip` is TipSchema-validated; the receipt was hashed beforehand (hashing is slow, transactions are not)."""
     session: Session = uow.session
     now = utcnow()
@@ -42,11 +53,10 @@ def submit_tip(uow, tip: dict, receipt_hash: str, receipt: str, actor: dict) -> 
     while session.execute(select(Tip.id).where(Tip.reference == reference)).first():
         reference = new_reference()
     facts = facts_for_others(tip)
-    reporter = tip.get("reporter") or {}
-    identified = not reporter.get("anonymous", True) or any(
-        reporter.get(k) for k in ("name", "phone", "email", "line_user_id"))
+    reporter = reporter_identity(tip)
+    tip_id = str(uuid.uuid4())
     row = Tip(
-        id=str(uuid.uuid4()),
+        id=tip_id,
         reference=reference,
         receipt_locator=receipts.locator(receipt),
         receipt_hash=receipt_hash,
@@ -55,20 +65,49 @@ def submit_tip(uow, tip: dict, receipt_hash: str, receipt: str, actor: dict) -> 
         language=facts["language"],
         category=facts["category"],
         province_code=facts["location"]["province_code"],
-        facts_json=json.dumps(facts, ensure_ascii=False),
-        reporter_json=json.dumps(reporter, ensure_ascii=False) if identified else None,
+        facts_json=keyring.encrypt_text(json.dumps(facts, ensure_ascii=False), aad("intake_tips.facts_json", tip_id)),
+        reporter_json=(keyring.encrypt_text(json.dumps(reporter, ensure_ascii=False),
+                                            aad("intake_tips.reporter_json", tip_id)) if reporter else None),
         submitted_at=now,
         status="submitted",
         status_rank=STATUS_RANK["submitted"],
         updated_at=now,
+        volunteer_id=facts.get("volunteer_id"),
+        partner_id=partner_id,
+        receipt_shared=receipt_shared,
     )
     session.add(row)
+    session.flush()
     event = uow.emit("tip.received", {**facts, "reference": reference, "tipster_id": row.tipster_id,
                                       "submitted_at": now}, correlation_id=reference, actor=actor)
     session.add(TimelineEntry(tip_id=row.id, source_event_id=event.id, status="submitted",
                               label_th=TIPSTER_STATUSES["submitted"]["th"],
                               label_en=TIPSTER_STATUSES["submitted"]["en"], at=now))
-    return Submitted(reference, receipt, "submitted")
+    if files:
+        stored = store_attachments(session, keyring, row.id, files, now)
+        uow.emit("tip.attachments_received", {
+            "reference": reference, "tipster_id": row.tipster_id,
+            "attachments": [metadata(a) for a in stored], "received_at": now,
+        }, correlation_id=reference, causation=event, actor=actor)
+    return Submitted(reference, receipt, "submitted", row.id)
+
+
+def store_attachments(session, keyring: Keyring, tip_id: str, files, now, message_id: str | None = None):
+    stored = []
+    for f in files:
+        att_id = str(uuid.uuid4())
+        att = Attachment(
+            id=att_id, tip_id=tip_id, message_id=message_id, media_type=f.media_type, size=len(f.data),
+            sha256=f.sha256,
+            filename_enc=(keyring.encrypt_text(f.filename, aad("intake_attachments.filename_enc", att_id))
+                          if f.filename else None),
+            content=keyring.encrypt(f.data, aad("intake_attachments.content", att_id)),
+            created_at=now,
+        )
+        session.add(att)
+        stored.append(att)
+    session.flush()
+    return stored
 
 
 def find_by_receipt(session: Session, receipt: str, hasher: receipts.ReceiptHasher) -> Tip | None:
@@ -78,3 +117,50 @@ def find_by_receipt(session: Session, receipt: str, hasher: receipts.ReceiptHash
         if hasher.verify(tip.receipt_hash, receipt):
             return tip
     return None
+
+
+def add_message(uow, keyring: Keyring, tip: Tip, text: str, in_reply_to: str | None, files, actor: dict) -> dict:
+    """Store what the tipster added (sealed) and send its content, without identity, to casework."""
+    session = uow.session
+    now = utcnow()
+    message_id = str(uuid.uuid4())
+    session.add(Message(id=message_id, tip_id=tip.id, in_reply_to=in_reply_to, created_at=now,
+                        text_enc=keyring.encrypt_text(text, aad("intake_messages.text_enc", message_id))))
+    session.flush()
+    stored = store_attachments(session, keyring, tip.id, files, now, message_id=message_id) if files else []
+    if in_reply_to:
+        session.execute(update(Question).where(Question.id == in_reply_to, Question.tip_id == tip.id,
+                                               Question.answered_at.is_(None)).values(answered_at=now))
+    uow.emit("tip.message_added", {
+        "reference": tip.reference, "tipster_id": tip.tipster_id, "message_id": message_id,
+        "in_reply_to": in_reply_to, "text": text, "attachments": [metadata(a) for a in stored], "added_at": now,
+    }, correlation_id=tip.reference, actor=actor)
+    return {"message_id": message_id, "attachments": len(stored), "status": "sent"}
+
+
+def replace_receipt(uow, tip: Tip, old_hash: str, new_receipt: str, new_hash: str) -> bool:
+    """Swap the receipt; False if it was changed meanwhile (two requests raced): the caller answers 404."""
+    now = utcnow()
+    result = uow.session.execute(update(Tip).where(Tip.id == tip.id, Tip.receipt_hash == old_hash).values(
+        receipt_locator=receipts.locator(new_receipt), receipt_hash=new_hash, receipt_shared=False))
+    if result.rowcount != 1:
+        return False
+    uow.emit("tip.receipt_replaced", {"reference": tip.reference, "replaced_at": now},
+             correlation_id=tip.reference, actor={"kind": "tipster", "id": tip.tipster_id})
+    return True
+
+
+def facts_of(keyring: Keyring, tip: Tip) -> dict:
+    value = tip.facts_json
+    if is_encrypted_text(value):
+        value = keyring.decrypt_text(value, aad("intake_tips.facts_json", tip.id))
+    return json.loads(value)
+
+
+def reporter_of(keyring: Keyring, tip: Tip) -> dict | None:
+    value = tip.reporter_json
+    if value is None:
+        return None
+    if is_encrypted_text(value):
+        value = keyring.decrypt_text(value, aad("intake_tips.reporter_json", tip.id))
+    return json.loads(value)

@@ -1,12 +1,13 @@
-"""Notify's own table: one delivery per (event, recipient, channel), with its state and attempts."""
+"""Notify's own tables: one delivery per (event, recipient, channel), and claims on periodic jobs."""
 from __future__ import annotations
 
 from sqlalchemy import DateTime, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.dependencies import messaging_tables_for
+from shared.notifications.ledger import STATES  # noqa: F401  (pending, sending, sent, failed, dead)
 
-STATES = ("pending", "sending", "sent", "failed", "dead")
+RECIPIENT_KINDS = ("office", "caseworker", "supervisor", "operator")
 
 
 class Base(DeclarativeBase):
@@ -14,15 +15,16 @@ class Base(DeclarativeBase):
 
 
 class Delivery(Base):
+    """Offices, staff and operators only: tipsters and volunteers are told by intake, which alone knows them."""
     __tablename__ = "notify_deliveries"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(36))
+    event_id: Mapped[str] = mapped_column(String(36))        # the causing event, or "daily:<date>" for summaries
     reference: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
-    recipient_kind: Mapped[str] = mapped_column(String(20))   # office | user | operator
-    recipient_id: Mapped[str] = mapped_column(String(80))     # office code or account id, never an address
+    recipient_kind: Mapped[str] = mapped_column(String(20))   # office | caseworker | supervisor | operator
+    recipient_id: Mapped[str] = mapped_column(String(80))     # office code, account id or operator name
     channel: Mapped[str] = mapped_column(String(40))
-    address: Mapped[str] = mapped_column(String(300))         # an office's or staff member's work address
+    address: Mapped[str] = mapped_column(String(300))         # an office's, staff member's or operator's work address
     template: Mapped[str] = mapped_column(String(60))
     language: Mapped[str] = mapped_column(String(2))
     context_json: Mapped[str] = mapped_column(Text)
@@ -37,6 +39,17 @@ class Delivery(Base):
 
     __table_args__ = (UniqueConstraint("event_id", "recipient_kind", "recipient_id", "channel",
                                        name="uq_notify_delivery_once"),)
+
+
+class TimerClaim(Base):
+    """One row per (job, period) run: the primary key is the claim, so of several instances one runs it."""
+    __tablename__ = "notify_timer_claims"
+
+    job: Mapped[str] = mapped_column(String(60), primary_key=True)
+    period: Mapped[str] = mapped_column(String(40), primary_key=True)   # e.g. the day, 2025-03-05
+    claimed_by: Mapped[str] = mapped_column(String(120))
+    claimed_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 TABLES = messaging_tables_for(Base.metadata, "notify")

@@ -1,7 +1,12 @@
-"""notify: tells offices about new cases (and, later, staff about deadlines) over email, SMS, LINE, webhooks."""
+"""notify: tells offices about new cases, caseworkers about assignments, supervisors about deadlines, and
+operators about failed deliveries, over the channels in shared.notifications (file, email, webhook, LINE, SMS).
+
+Tipsters and volunteers are told by intake (services/intake/tipster_notices.py), which alone knows who they are.
+"""
 from __future__ import annotations
 
 import threading
+import time
 
 import eventlet
 from nameko.dependency_providers import Config
@@ -9,7 +14,7 @@ from nameko.extensions import DependencyProvider
 
 from services.notify import deliveries
 from services.notify.models import Base
-from shared.dependencies import Database, LoggingContext
+from shared.dependencies import INSTANCE_ID, Database, LoggingContext
 from shared.events import utcnow
 from shared.logging import get_logger
 from shared.reliable import subscribe
@@ -18,16 +23,22 @@ log = get_logger(__name__)
 
 
 class Sender(DependencyProvider):
-    """Sends due deliveries: right after they are recorded, and from a loop for retries and crash recovery."""
+    """Sends due deliveries: right after they are recorded, and from a loop for retries and crash recovery.
+
+    The same loop runs the operators' daily summary of failures (claimed in the database, so once a day however
+    many notify instances run).
+    """
 
     def setup(self):
-        from services.notify.channels import build_channels
-        from services.notify.messages import render
+        from shared.notifications.channels import build_channels
 
         config = self.container.config["SODSONG"]
+        self.config = config
         self.settings = config["notify"]
         self.channels = build_channels(self.settings["channels"])
-        self.render = render
+        self.concurrency = int(self.settings.get("sender_concurrency", 10))
+        self.poll_seconds = float(self.settings.get("poll_seconds", 1.0))
+        self.summary_every = deliveries.operator_settings(config)["check_seconds"]
         self.stopping = threading.Event()
         self.wakeup = threading.Event()
 
@@ -46,20 +57,33 @@ class Sender(DependencyProvider):
     def send_one(self, delivery_id):
         db = self._db()
         if deliveries.claim(db, delivery_id):
-            status = deliveries.send(db, delivery_id, self.channels, self.settings, self.render)
+            status = deliveries.send(db, delivery_id, self.channels, self.settings)
             log.info("delivery.attempted", delivery_id=delivery_id, status=status)
 
+    def send_due(self) -> int:
+        with self._db().reading() as session:
+            due = deliveries.due_ids(session, utcnow())
+        pool = eventlet.GreenPool(self.concurrency)
+        for delivery_id in due:
+            pool.spawn(self.send_one, delivery_id)
+        pool.waitall()
+        return len(due)
+
     def _loop(self):
+        next_summary = 0.0
         while not self.stopping.is_set():
-            self.wakeup.wait(timeout=1.0)
+            self.wakeup.wait(timeout=self.poll_seconds)
             self.wakeup.clear()
             try:
-                with self._db().reading() as session:
-                    due = deliveries.due_ids(session, utcnow())
-                pool = eventlet.GreenPool(10)
-                for delivery_id in due:
-                    pool.spawn(self.send_one, delivery_id)
-                pool.waitall()
+                for _ in range(50):  # a full batch may leave more behind: keep going while any is due
+                    if self.stopping.is_set() or not self.send_due():
+                        break
+                if time.monotonic() >= next_summary:
+                    next_summary = time.monotonic() + self.summary_every
+                    outcome = deliveries.run_daily_summary(self._db(), self.config, INSTANCE_ID)
+                    if outcome:
+                        log.info("operator_summary.recorded", outcome=outcome)
+                        self.wakeup.set()
             except Exception as exc:
                 log.warning("delivery.loop_failed", error=type(exc).__name__)
                 self.stopping.wait(2.0)
@@ -76,8 +100,18 @@ class Service:
     config = Config()
     sender = Sender()
 
+    def _record(self, event):
+        if self.db.consume(event, lambda uow, ev: deliveries.record(uow, ev, self.config["SODSONG"])):
+            self.sender.wakeup.set()
+
     @subscribe("case.opened")
     def on_case_opened(self, event):
-        recorded = self.db.consume(event, lambda uow, ev: deliveries.record_new_case(uow, ev, self.config["SODSONG"]))
-        if recorded:
-            self.sender.wakeup.set()
+        self._record(event)
+
+    @subscribe("case.assigned")
+    def on_case_assigned(self, event):
+        self._record(event)
+
+    @subscribe("case.deadline_reminder", "case.deadline_breached")
+    def on_case_deadline(self, event):
+        self._record(event)

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from services.notify.channels import (
+from shared.notifications.channels import (
     FileChannel,
     OutboundMessage,
     TransientDeliveryError,

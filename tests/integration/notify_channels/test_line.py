@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from services.notify.channels import (
+from shared.notifications.channels import (
     LineChannel,
     OutboundMessage,
     PermanentDeliveryError,

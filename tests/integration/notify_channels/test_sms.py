@@ -4,7 +4,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from services.notify.channels import (
+from shared.notifications.channels import (
     ChannelConfigError,
     OutboundMessage,
     PermanentDeliveryError,

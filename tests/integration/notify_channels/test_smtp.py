@@ -4,7 +4,7 @@ import email.policy
 
 import pytest
 
-from services.notify.channels import (
+from shared.notifications.channels import (
     OutboundMessage,
     PermanentDeliveryError,
     SmtpChannel,

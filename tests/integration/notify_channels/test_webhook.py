@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from services.notify.channels import (
+from shared.notifications.channels import (
     ChannelConfigError,
     OutboundMessage,
     PermanentDeliveryError,
@@ -15,7 +15,7 @@ from services.notify.channels import (
     build_channels,
     verify_signature,
 )
-from services.notify.channels.webhook import sign
+from shared.notifications.channels.webhook import sign
 
 SECRET = "office-shared-secret"
 

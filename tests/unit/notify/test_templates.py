@@ -5,8 +5,8 @@ from pathlib import Path
 import jinja2.meta
 import pytest
 
-from services.notify import messages
-from services.notify.messages import TEMPLATE_FIELDS, TIPSTER_SAFE_FIELDS, UnsafeContextError, render
+from shared.notifications import messages
+from shared.notifications.messages import TEMPLATE_FIELDS, TIPSTER_SAFE_FIELDS, UnsafeContextError, render
 
 DUE = datetime.datetime(2025, 3, 5, 10, 0, tzinfo=datetime.timezone.utc)  # 17:00 in Bangkok
 CONTEXTS = {

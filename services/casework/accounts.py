@@ -1,0 +1,315 @@
+"""Desk accounts and sessions (OWASP ASVS 5.0 V6/V7).
+
+- Passwords: argon2id (argon2-cffi), 12 to 256 characters; verified off the eventlet hub.
+- Optional TOTP (RFC 6238, pyotp): ±1 step of clock drift, and no code is accepted twice.
+- Sessions: 256-bit random tokens from `secrets`; only their SHA-256 is stored. A new token at every sign-in,
+  an idle timeout and an absolute timeout (`casework.session_idle_minutes`, `casework.session_absolute_hours`),
+  and every session of an account ends when the account is disabled.
+- Sign-in throttling per username, whether or not the account exists, with the same answer for an unknown
+  user, a wrong password, a disabled account or a wrong TOTP code.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import pyotp
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from services.casework.models import DeskSession, LoginThrottle, User
+from services.casework.policy import ROLES, Principal
+from shared.events import utcnow
+
+MIN_PASSWORD, MAX_PASSWORD = 12, 256
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
+
+DEFAULTS = {
+    "session_idle_minutes": 30,
+    "session_absolute_hours": 12,
+    "login_max_failures": 5,
+    "login_window_minutes": 15,
+    "login_lockout_minutes": 15,
+    "argon2": {"time_cost": 3, "memory_cost_kib": 65536, "parallelism": 1},
+}
+
+
+def settings(casework_config: dict | None) -> dict:
+    out = dict(DEFAULTS)
+    for key in DEFAULTS:
+        if casework_config and casework_config.get(key) is not None:
+            out[key] = casework_config[key]
+    return out
+
+
+class AccountError(ValueError):
+    def __init__(self, key: str, **detail):
+        super().__init__(key)
+        self.key = key
+        self.detail = detail
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back naive (they are stored as UTC)."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+# -- passwords -----------------------------------------------------------------------------------------------
+class Passwords:
+    def __init__(self, time_cost: int = 3, memory_cost_kib: int = 65536, parallelism: int = 1):
+        self._hasher = PasswordHasher(time_cost=int(time_cost), memory_cost=int(memory_cost_kib),
+                                      parallelism=int(parallelism), type=Type.ID)
+        # verified when the username is unknown, so an unknown user costs as much time as a known one
+        self._decoy = self._hasher.hash(secrets.token_urlsafe(16))
+
+    def hash(self, password: str) -> str:
+        return _off_hub(self._hasher.hash, password)
+
+    def verify(self, stored_hash: str | None, password: str) -> bool:
+        def check():
+            try:
+                return self._hasher.verify(stored_hash or self._decoy, password) and stored_hash is not None
+            except (VerificationError, InvalidHashError):
+                return False
+        return _off_hub(check)
+
+
+def check_password_policy(password: str) -> None:
+    if not isinstance(password, str) or not (MIN_PASSWORD <= len(password) <= MAX_PASSWORD):
+        raise AccountError("user.password_length", min=MIN_PASSWORD, max=MAX_PASSWORD)
+
+
+def _off_hub(fn, *args):
+    """argon2 takes tens of milliseconds of CPU: run it in a real OS thread when eventlet is in charge."""
+    try:
+        import eventlet.patcher
+        from eventlet import tpool
+
+        if eventlet.patcher.is_monkey_patched("thread"):
+            return tpool.execute(fn, *args)
+    except ImportError:  # pragma: no cover
+        pass
+    return fn(*args)
+
+
+# -- TOTP ----------------------------------------------------------------------------------------------------
+def new_totp_secret() -> str:
+    return pyotp.random_base32(32)  # 160 bits
+
+
+def totp_uri(user: User, issuer: str = "Sodsong") -> str:
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=issuer)
+
+
+def totp_step(secret: str, code: str | None, now: datetime, last_step: int | None) -> int | None:
+    """The time step `code` belongs to (within ±1 step of `now`), if it is valid and newer than `last_step`."""
+    if not code or not str(code).isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), str(code)) and (last_step is None or step > last_step):
+            return step
+    return None
+
+
+# -- users ---------------------------------------------------------------------------------------------------
+def create_user(uow, passwords: Passwords, *, username: str, office_code: str, role: str, password: str,
+                display_name: str | None = None, volunteer_id: str | None = None, totp: bool = False,
+                actor: dict | None = None, now: datetime | None = None, password_hash: str | None = None) -> User:
+    """Add an account (and announce it). `password_hash` may be computed beforehand with `passwords.hash`, so
+    the slow hashing happens outside the transaction."""
+    username = (username or "").strip().lower()
+    office_code = (office_code or "").strip().upper()
+    if not USERNAME.match(username):
+        raise AccountError("user.invalid_username")
+    if not OFFICE_CODE.match(office_code):
+        raise AccountError("user.invalid_office")
+    if role not in ROLES:
+        raise AccountError("user.invalid_role", roles=list(ROLES))
+    check_password_policy(password)
+    password_hash = password_hash or passwords.hash(password)
+    if uow.session.execute(select(User.id).where(User.username == username)).first():
+        raise AccountError("user.exists")
+    now = now or utcnow()
+    user = User(
+        id=str(uuid.uuid4()), username=username, display_name=(display_name or username).strip()[:200],
+        office_code=office_code, role=role, password_hash=password_hash,
+        totp_secret=new_totp_secret() if totp else None, totp_last_step=None,
+        volunteer_id=((volunteer_id or username) if role == "volunteer" else volunteer_id),
+        disabled=False, created_at=now, disabled_at=None, password_changed_at=now,
+    )
+    uow.session.add(user)
+    try:
+        uow.session.flush()
+    except IntegrityError:
+        raise AccountError("user.exists")
+    uow.emit("account.created", {"user_id": user.id, "office_code": office_code, "role": role, "detail": None,
+                                 "at": now}, correlation_id=f"user:{user.id}", actor=actor)
+    return user
+
+
+def disable_user(uow, user: User, *, actor: dict | None = None, now: datetime | None = None) -> int:
+    """Disable an account and end every one of its sessions (returns how many were ended)."""
+    now = now or utcnow()
+    ended = uow.session.execute(delete(DeskSession).where(DeskSession.user_id == user.id)).rowcount or 0
+    if not user.disabled:
+        user.disabled = True
+        user.disabled_at = now
+        uow.emit("account.disabled", {"user_id": user.id, "office_code": user.office_code, "role": user.role,
+                                      "detail": f"sessions_ended={ended}", "at": now},
+                 correlation_id=f"user:{user.id}", actor=actor)
+    return ended
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(user_id=user.id, username=user.username, display_name=user.display_name, role=user.role,
+                     office_code=user.office_code, volunteer_id=user.volunteer_id)
+
+
+# -- sessions ------------------------------------------------------------------------------------------------
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def csrf_token(token: str) -> str:
+    """The web form token for a session: derived from the session token, useless without the cookie."""
+    return hashlib.sha256(b"sodsong-csrf\x00" + token.encode("utf-8")).hexdigest()[:43]
+
+
+def csrf_ok(token: str, presented: str | None) -> bool:
+    return bool(presented) and hmac.compare_digest(csrf_token(token), str(presented))
+
+
+@dataclass(frozen=True)
+class SignIn:
+    token: str
+    principal: Principal
+    expires_at: datetime
+
+
+def sign_in(db, passwords: Passwords, cfg: dict, *, username, password, totp_code=None, kind="api",
+            now: datetime | None = None) -> SignIn:
+    """Check credentials and start a session. Raises AccountError session.invalid_credentials /
+    session.totp_required / session.throttled. Throttling and the audit events commit whatever the outcome."""
+    now = now or utcnow()
+    name = str(username or "").strip().lower()[:64]
+    password = str(password or "")
+    key = name[:80]
+    with db.reading() as session:
+        throttle = session.get(LoginThrottle, key)
+        locked_until = aware(throttle.locked_until) if throttle else None
+        user = session.execute(select(User).where(User.username == name)).scalar_one_or_none() if name else None
+        session.expunge_all()  # keep the loaded values once the read-only session rolls back
+    if locked_until and locked_until > now:
+        _failed(db, cfg, key, user, "throttled", now, count=False)
+        raise AccountError("session.throttled")
+    ok = passwords.verify(user.password_hash if user else None, password[:MAX_PASSWORD])
+    if not ok or user is None or user.disabled:
+        _failed(db, cfg, key, user, "bad_credentials" if not (user and user.disabled) else "disabled", now)
+        raise AccountError("session.invalid_credentials")
+    step = None
+    if user.totp_secret:
+        if not totp_code:
+            # the password was right: say a code is needed, but count it so guessing passwords stays throttled
+            _failed(db, cfg, key, user, "totp_missing", now)
+            raise AccountError("session.totp_required")
+        step = totp_step(user.totp_secret, totp_code, now, user.totp_last_step)
+        if step is None:
+            _failed(db, cfg, key, user, "bad_totp", now)
+            raise AccountError("session.invalid_credentials")
+    token = secrets.token_urlsafe(32)  # 256 bits
+    expires = now + timedelta(hours=float(cfg["session_absolute_hours"]))
+    with db.transaction() as uow:
+        s = uow.session
+        if step is not None:
+            # compare-and-set: of two sign-ins racing with one code, only one wins it
+            won = s.execute(update(User).where(User.id == user.id, (User.totp_last_step.is_(None))
+                                               | (User.totp_last_step < step))
+                            .values(totp_last_step=step)).rowcount
+            if not won:
+                raise AccountError("session.invalid_credentials")
+        s.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+        s.execute(delete(DeskSession).where(DeskSession.user_id == user.id, DeskSession.expires_at <= now))
+        s.add(DeskSession(token_hash=token_hash(token), user_id=user.id, kind=kind, created_at=now,
+                          last_seen_at=now, expires_at=expires))
+        uow.emit("account.signed_in", {"user_id": user.id, "office_code": user.office_code, "role": user.role,
+                                       "detail": kind, "at": now},
+                 correlation_id=f"user:{user.id}", actor={"kind": "user", "id": user.id})
+    return SignIn(token, principal_of(user), expires)
+
+
+def _failed(db, cfg, key, user, detail, now, count=True):
+    window = timedelta(minutes=float(cfg["login_window_minutes"]))
+    user_id = user.id if user else "unknown"
+    for attempt in (1, 2):
+        try:
+            with db.transaction() as uow:
+                s = uow.session
+                if count and key:
+                    row = s.get(LoginThrottle, key, with_for_update=True)
+                    if row is None:
+                        row = LoginThrottle(key=key, failures=0, first_failure_at=now, locked_until=None)
+                        s.add(row)
+                    elif aware(row.first_failure_at) + window < now:
+                        row.failures, row.first_failure_at, row.locked_until = 0, now, None
+                    row.failures += 1
+                    if row.failures >= int(cfg["login_max_failures"]):
+                        row.locked_until = now + timedelta(minutes=float(cfg["login_lockout_minutes"]))
+                uow.emit("account.sign_in_failed", {
+                    "user_id": user_id, "office_code": user.office_code if user else None,
+                    "role": user.role if user else None, "detail": detail, "at": now,
+                }, correlation_id=f"user:{user_id}", actor={"kind": "user", "id": user_id})
+            return
+        except IntegrityError:  # two first failures raced on the insert: count this one on the winner's row
+            if attempt == 2:
+                raise
+
+
+def authenticate(db, cfg: dict, token: str | None, *, now: datetime | None = None) -> tuple[Principal, str] | None:
+    """The principal of a live session token (and the session kind), or None. Touches the idle clock."""
+    if not token or len(token) > 200:
+        return None
+    now = now or utcnow()
+    digest = token_hash(token)
+    idle = timedelta(minutes=float(cfg["session_idle_minutes"]))
+    with db.reading() as session:
+        row = session.execute(select(DeskSession, User).join(User, User.id == DeskSession.user_id)
+                              .where(DeskSession.token_hash == digest)).first()
+        session.expunge_all()
+    if row is None:
+        return None
+    desk_session, user = row
+    last_seen = aware(desk_session.last_seen_at)
+    if user.disabled or aware(desk_session.expires_at) <= now or last_seen + idle <= now:
+        with db.transaction() as uow:
+            uow.session.execute(delete(DeskSession).where(DeskSession.token_hash == digest))
+        return None
+    if now - last_seen >= timedelta(seconds=min(30.0, idle.total_seconds() / 4)):
+        with db.transaction() as uow:
+            uow.session.execute(update(DeskSession).where(DeskSession.token_hash == digest)
+                                .values(last_seen_at=now))
+    return principal_of(user), desk_session.kind
+
+
+def sign_out(db, token: str | None, principal: Principal | None = None, *, now: datetime | None = None) -> bool:
+    if not token:
+        return False
+    now = now or utcnow()
+    with db.transaction() as uow:
+        ended = uow.session.execute(delete(DeskSession).where(DeskSession.token_hash == token_hash(token))).rowcount
+        if ended and principal is not None:
+            uow.emit("account.signed_out", {"user_id": principal.user_id, "office_code": principal.office_code,
+                                            "role": principal.role, "detail": None, "at": now},
+                     correlation_id=f"user:{principal.user_id}", actor=principal.actor)
+    return bool(ended)

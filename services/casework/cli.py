@@ -1,0 +1,142 @@
+"""`sodsong users`: desk accounts from the command line (the first accounts of a deployment are made here).
+
+    printf '%s\\n' "$PASSWORD" | sodsong users add --username somchai --office PACC-R2 --role caseworker
+    sodsong users disable somchai        # also ends every session of the account
+    sodsong users list [--office PACC-R2] [--json]
+
+The password is read from standard input (first line), never from the command line, so it stays out of shell
+history and process listings. It works on the same database the running services use; the account events go
+into casework's outbox, and a running casework instance publishes them.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from services.casework.policy import ROLES
+
+ACTOR = {"kind": "system", "id": "sodsong-cli"}
+
+
+def _db(ctx):
+    from shared.dependencies import service_db_for
+
+    return service_db_for("casework", ctx.obj["config"])
+
+
+def _write_first(uow) -> None:
+    """Take SQLite's write lock before reading. The running services write to the same file (WAL); a deferred
+    transaction that has read and then writes fails at once if they committed in between, whereas waiting for
+    the lock up front is covered by the busy timeout. PostgreSQL needs nothing of the sort."""
+    from sqlalchemy import text
+
+    if uow.session.get_bind().dialect.name == "sqlite":
+        uow.session.execute(text("UPDATE casework_leases SET name = name WHERE 1 = 0"))
+
+
+def _passwords(ctx):
+    from services.casework import accounts
+
+    return accounts.Passwords(**accounts.settings(ctx.obj["config"].get("casework"))["argon2"])
+
+
+def _fail(key: str, **detail) -> None:
+    from shared import i18n
+
+    text = i18n.message(key)
+    click.echo(f"{text['th']} / {text['en']}" + (f" {detail}" if detail else ""), err=True)
+    sys.exit(1)
+
+
+@click.group()
+def users():
+    """Desk accounts (บัญชีผู้ใช้โต๊ะงานเจ้าหน้าที่)."""
+
+
+@users.command("add")
+@click.option("--username", required=True)
+@click.option("--office", "office_code", required=True, help="Office code, e.g. PACC-R2 (an agency code for "
+              "agency-wide roles).")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--display-name", default=None, help="Name shown to colleagues (default: the username).")
+@click.option("--volunteer-id", default=None, help="For volunteers: the id their tips carry (default: username).")
+@click.option("--totp", "with_totp", is_flag=True, help="Require a TOTP code; prints the otpauth:// URI once.")
+@click.pass_context
+def add(ctx, username, office_code, role, display_name, volunteer_id, with_totp):
+    """Add an account; the password is read from standard input."""
+    from services.casework import accounts
+
+    stream = click.get_text_stream("stdin")
+    if stream.isatty():
+        password = click.prompt("Password / รหัสผ่าน", hide_input=True, confirmation_prompt=True)
+    else:
+        password = stream.readline().rstrip("\r\n")
+    passwords = _passwords(ctx)
+    try:
+        accounts.check_password_policy(password)
+        password_hash = passwords.hash(password)  # slow: before taking the database's write lock
+        with _db(ctx).transaction() as uow:
+            _write_first(uow)
+            user = accounts.create_user(uow, passwords, username=username, office_code=office_code, role=role,
+                                        password=password, display_name=display_name, volunteer_id=volunteer_id,
+                                        totp=with_totp, actor=ACTOR, password_hash=password_hash)
+            uri = accounts.totp_uri(user) if user.totp_secret else None
+    except accounts.AccountError as exc:
+        _fail(exc.key, **exc.detail)
+    click.echo(f"เพิ่มบัญชีแล้ว / added {user.username} ({user.role}, {user.office_code})")
+    if uri:
+        click.echo(f"totp: {uri}")
+
+
+@users.command("disable")
+@click.argument("username")
+@click.pass_context
+def disable(ctx, username):
+    """Disable an account and end all of its sessions."""
+    from sqlalchemy import select
+
+    from services.casework import accounts
+    from services.casework.models import User
+
+    with _db(ctx).transaction() as uow:
+        _write_first(uow)
+        user = uow.session.execute(select(User).where(User.username == username.strip().lower())
+                                   ).scalar_one_or_none()
+        if user is None:
+            ended = None
+        else:
+            ended = accounts.disable_user(uow, user, actor=ACTOR)
+    if ended is None:
+        click.echo(f"ไม่พบบัญชีนี้ / no such user: {username}", err=True)
+        sys.exit(1)
+    click.echo(f"ปิดบัญชีแล้ว ยุติ {ended} เซสชัน / disabled {username}; {ended} session(s) ended")
+
+
+@users.command("list")
+@click.option("--office", "office_code", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def list_users(ctx, office_code, as_json):
+    """Accounts (never passwords or TOTP secrets)."""
+    from sqlalchemy import select
+
+    from services.casework.models import User
+
+    with _db(ctx).reading() as session:
+        query = select(User).order_by(User.office_code, User.username)
+        if office_code:
+            query = query.where(User.office_code == office_code.strip().upper())
+        rows = [{"username": u.username, "display_name": u.display_name, "office": u.office_code, "role": u.role,
+                 "disabled": bool(u.disabled), "totp": bool(u.totp_secret)}
+                for u in session.execute(query).scalars()]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        click.echo("(ไม่มี / none)")
+        return
+    click.echo("username\toffice\trole\tdisabled\ttotp\tdisplay_name")
+    for r in rows:
+        click.echo(f"{r['username']}\t{r['office']}\t{r['role']}\t{r['disabled']}\t{r['totp']}\t{r['display_name']}")

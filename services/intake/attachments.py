@@ -1,0 +1,218 @@
+"""Files from tipsters: read from multipart/form-data, typed by content (never by name or declared type),
+limited in size, images stripped of EXIF/GPS and every other metadata, hashed, then sealed for storage.
+
+Limits (`intake.attachments` in the configuration): 10 MB per file, 50 MB per tip, 20 files per request by
+default. A file over a limit is refused with 413, a type not on the list with 415; nothing is stored.
+
+Multipart bodies are parsed into memory, never spooled to a temporary file: an unencrypted copy of a
+tipster's evidence must not land on disk.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import re
+from dataclasses import dataclass
+
+import filetype
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
+
+from services.intake.receipts import _off_hub
+from shared.web import ApiError
+
+DEFAULTS = {"max_file_bytes": 10 * 1024 * 1024, "max_tip_bytes": 50 * 1024 * 1024, "max_files": 20}
+
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
+DOCUMENT_TYPES = frozenset({
+    "application/pdf",
+    "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation", "application/rtf",
+    "text/plain",
+})
+AUDIO_TYPES = frozenset({"audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/m4a", "audio/ogg", "audio/x-wav",
+                         "audio/wav", "audio/x-flac", "audio/flac", "audio/amr", "audio/aac", "audio/webm"})
+ACCEPTED = frozenset(IMAGE_FORMATS) | DOCUMENT_TYPES | AUDIO_TYPES
+MAX_IMAGE_PIXELS = 60_000_000  # ~ a 60-megapixel photo; larger is refused (decompression bombs)
+
+
+def _prepare_pillow():
+    """Image stripping runs in an OS thread (eventlet.tpool) so it never stalls the hub. In that thread nothing
+    may take an eventlet-green lock: so Pillow's format plugins are imported here, once, in the main thread, and
+    Pillow's debug logging (whose handler lock is green) is kept quiet."""
+    from PIL import Image
+
+    Image.init()
+    logging.getLogger("PIL").setLevel(logging.WARNING)
+
+
+_prepare_pillow()
+
+
+def limits(config: dict) -> dict:
+    return {**DEFAULTS, **((config.get("intake") or {}).get("attachments") or {})}
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str | None
+    data: bytes
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    filename: str | None
+    media_type: str
+    data: bytes
+    sha256: str
+
+
+def read_form(request, limit: dict, max_form_bytes: int, extra_parts: int = 40):
+    """(form fields, [(field name, Upload)]) from a multipart/form-data body, parsed in memory; 400/413."""
+    total_limit = int(limit["max_tip_bytes"]) + max_form_bytes + 64 * 1024  # files + fields + multipart framing
+    if request.content_length is not None and request.content_length > total_limit:
+        raise ApiError(413, "attachment.total_too_large", limit_bytes=int(limit["max_tip_bytes"]))
+    parser = FormDataParser(stream_factory=_in_memory, max_form_memory_size=max_form_bytes,
+                            max_content_length=total_limit, silent=False,
+                            max_form_parts=int(limit["max_files"]) + extra_parts)
+    try:
+        _, form, files = parser.parse_from_environ(request.environ)
+    except RequestEntityTooLarge:
+        raise ApiError(413, "attachment.total_too_large", limit_bytes=int(limit["max_tip_bytes"]))
+    except (ValueError, UnicodeDecodeError, EOFError):
+        raise ApiError(400, "request.multipart_invalid")
+    uploads = []
+    for name, storage in files.items(multi=True):
+        data = storage.read()
+        if not data and not storage.filename:
+            continue  # a browser's empty file input
+        uploads.append((name, Upload(_clean_filename(storage.filename), data)))
+    return form, uploads
+
+
+def read_multipart(request, json_part: str, limit: dict, max_json_bytes: int):
+    """(the JSON part's bytes, [Upload]) from a multipart/form-data request, or ApiError 400/413."""
+    form, named = read_form(request, limit, max_json_bytes, extra_parts=8)
+    raw_json = None
+    uploads = []
+    for name, upload in named:
+        if name == json_part and raw_json is None:
+            raw_json = upload.data
+            continue
+        uploads.append(upload)
+    if raw_json is None and json_part in form:
+        raw_json = form[json_part].encode("utf-8", "surrogateescape")
+    if raw_json is None:
+        raise ApiError(400, f"request.missing_{json_part}_part")
+    if len(raw_json) > max_json_bytes:
+        raise ApiError(413, "request.too_large")
+    if len(uploads) > int(limit["max_files"]):
+        raise ApiError(413, "attachment.too_many", max_files=int(limit["max_files"]))
+    return raw_json, uploads
+
+
+def _in_memory(total_content_length=None, content_type=None, filename=None, content_length=None):
+    return io.BytesIO()
+
+
+def _clean_filename(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = os.path.basename(name.replace("\\", "/"))
+    name = re.sub(r"[\x00-\x1f\x7f-\x9f]", "", name).strip()[:200]
+    return name or None
+
+
+def check_sizes(uploads: list[Upload], limit: dict) -> None:
+    per_file, per_tip = int(limit["max_file_bytes"]), int(limit["max_tip_bytes"])
+    total = 0
+    for upload in uploads:
+        if len(upload.data) > per_file:
+            raise ApiError(413, "attachment.too_large", limit_bytes=per_file)
+        total += len(upload.data)
+    if total > per_tip:
+        raise ApiError(413, "attachment.total_too_large", limit_bytes=per_tip)
+
+
+def sniff(data: bytes) -> str | None:
+    """The media type by content. Plain UTF-8 text (no NUL) is text/plain; anything unrecognised is None."""
+    kind = filetype.guess(data)
+    if kind is not None:
+        mime = kind.mime
+        return "audio/mp4" if mime in ("audio/x-m4a", "audio/m4a") else mime
+    if b"\x00" in data[:65536]:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "text/plain"
+
+
+def clean(uploads: list[Upload], limit: dict) -> list[CleanFile]:
+    """Check, type, strip and hash every upload; raises ApiError 400/413/415 for the first bad one."""
+    check_sizes(uploads, limit)
+    out = []
+    for index, upload in enumerate(uploads):
+        if not upload.data:
+            raise ApiError(400, "attachment.empty", index=index)
+        media_type = sniff(upload.data)
+        if media_type not in ACCEPTED:
+            raise ApiError(415, "attachment.unsupported_type", index=index)
+        data = upload.data
+        if media_type in IMAGE_FORMATS:
+            data = _off_hub(strip_image_metadata, data, IMAGE_FORMATS[media_type])
+            if data is None:
+                raise ApiError(415, "attachment.unreadable_image", index=index)
+        out.append(CleanFile(upload.filename, media_type, data, hashlib.sha256(data).hexdigest()))
+    return out
+
+
+def strip_image_metadata(data: bytes, fmt: str) -> bytes | None:
+    """Re-encode the pixels only: EXIF (GPS, camera serial, time), XMP, IPTC, ICC, comments are all dropped.
+
+    The EXIF orientation is applied first so the picture still looks right. Returns None if Pillow cannot
+    read the image or it is larger than MAX_IMAGE_PIXELS.
+    """
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:  # lazy: only the header is read here
+            if im.width * im.height > MAX_IMAGE_PIXELS:  # refused before any pixel is decoded
+                return None
+            im.seek(0)
+            upright = ImageOps.exif_transpose(im)
+            target_mode = _mode_for(fmt, upright.mode)
+            if upright.mode != target_mode:
+                upright = upright.convert(target_mode)
+            # a brand-new image from the raw pixels carries no info, exif or text chunks at all
+            bare = Image.frombytes(upright.mode, upright.size, upright.tobytes())
+            if upright.mode == "P":
+                bare.putpalette(upright.getpalette())
+        out = io.BytesIO()
+        options = {"JPEG": {"quality": 92}, "WEBP": {"quality": 90}, "PNG": {}, "GIF": {}}[fmt]
+        bare.save(out, format=fmt, **options)
+        return out.getvalue()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning,
+            EOFError, MemoryError):
+        return None
+
+
+def _mode_for(fmt: str, mode: str) -> str:
+    if fmt == "JPEG":
+        return mode if mode in ("RGB", "L") else "RGB"
+    if fmt == "GIF":
+        return "P" if mode == "P" else "RGB"
+    return mode if mode in ("RGB", "RGBA", "L", "LA") else "RGBA"
+
+
+def metadata(attachment) -> dict:
+    """What other services learn about a stored attachment (no file name)."""
+    return {"attachment_id": attachment.id, "media_type": attachment.media_type, "size": attachment.size,
+            "sha256": attachment.sha256}

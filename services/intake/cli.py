@@ -1,0 +1,203 @@
+"""intake's commands: `sodsong volunteers ...` and `sodsong intake ...` (partners, key rotation, proofs).
+
+Registered in shared/cli.py with:
+    from services.intake.cli import intake, volunteers
+    main.add_command(volunteers); main.add_command(intake)
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from services.intake import accounts, crypto, rotation
+
+
+def _config(ctx) -> dict:
+    return ctx.find_root().obj["config"]
+
+
+def _db(ctx):
+    from shared import migrations
+    from shared.dependencies import service_db_for
+
+    cfg = _config(ctx)
+    migrations.upgrade("intake", cfg["intake"]["db_url"])
+    return service_db_for("intake", cfg)
+
+
+def _fail(message: str):
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+# -- volunteers -------------------------------------------------------------------------------------------------
+@click.group()
+def volunteers():
+    """Volunteers who file tips for citizens (tokens are shown once)."""
+
+
+@volunteers.command("add")
+@click.option("--id", "volunteer_id", required=True, help="Volunteer id (letters, digits, _ . -).")
+@click.option("--network", required=True, help="The volunteer network, e.g. 'STRONG Trat'.")
+@click.option("--subdistricts", required=True, help="Comma-separated DOPA subdistrict codes, e.g. 230101,230102.")
+@click.pass_context
+def volunteers_add(ctx, volunteer_id, network, subdistricts):
+    """Create a volunteer and print their token (once: it is stored only as a hash)."""
+    try:
+        token = accounts.add_volunteer(_db(ctx), volunteer_id, network, subdistricts.split(","))
+    except accounts.AccountError as exc:
+        _fail(str(exc))
+    click.echo(f"volunteer {volunteer_id} created. Token (shown once, give it to the volunteer privately):",
+               err=True)
+    click.echo(token)
+
+
+@volunteers.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def volunteers_list(ctx, as_json):
+    """Volunteers, their network and subdistricts (never tokens)."""
+    rows = accounts.list_volunteers(_db(ctx))
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        click.echo(f"{r['id']}\t{r['network']}\t{','.join(r['subdistricts'])}\t"
+                   f"{'disabled' if r['disabled'] else 'active'}")
+
+
+@volunteers.command("disable")
+@click.argument("volunteer_id")
+@click.pass_context
+def volunteers_disable(ctx, volunteer_id):
+    """Disable a volunteer's token at once."""
+    try:
+        accounts.disable_volunteer(_db(ctx), volunteer_id)
+    except accounts.AccountError as exc:
+        _fail(str(exc))
+    click.echo("ok")
+
+
+@volunteers.command("reset-token")
+@click.argument("volunteer_id")
+@click.pass_context
+def volunteers_reset(ctx, volunteer_id):
+    """Issue a new token (the old one stops working) and print it once."""
+    try:
+        click.echo(accounts.reset_volunteer_token(_db(ctx), volunteer_id))
+    except accounts.AccountError as exc:
+        _fail(str(exc))
+
+
+# -- intake ---------------------------------------------------------------------------------------------------------
+@click.group()
+def intake():
+    """Intake administration: Open311 partners, encryption keys, proofs of filing."""
+
+
+@intake.group()
+def partners():
+    """Open311 partners and their API keys (shown once)."""
+
+
+@partners.command("add")
+@click.option("--id", "partner_id", required=True)
+@click.option("--name", required=True)
+@click.pass_context
+def partners_add(ctx, partner_id, name):
+    """Create an Open311 partner and print its api_key (once)."""
+    try:
+        key = accounts.add_partner(_db(ctx), partner_id, name)
+    except accounts.AccountError as exc:
+        _fail(str(exc))
+    click.echo(f"partner {partner_id} created. api_key (shown once):", err=True)
+    click.echo(key)
+
+
+@partners.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def partners_list(ctx, as_json):
+    rows = accounts.list_partners(_db(ctx))
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        click.echo(f"{r['id']}\t{r['name']}\t{'disabled' if r['disabled'] else 'active'}")
+
+
+@partners.command("disable")
+@click.argument("partner_id")
+@click.pass_context
+def partners_disable(ctx, partner_id):
+    try:
+        accounts.disable_partner(_db(ctx), partner_id)
+    except accounts.AccountError as exc:
+        _fail(str(exc))
+    click.echo("ok")
+
+
+@intake.command("rotate-keys")
+@click.option("--new-key", is_flag=True,
+              help="Key-file mode only (no intake.keys configured): add a new key to the data directory's key "
+                   "file and make it current first. Stop intake before using this.")
+@click.option("--check", is_flag=True, help="Only count values not sealed with the current key.")
+@click.option("--batch", default=200, show_default=True)
+@click.pass_context
+def rotate_keys(ctx, new_key, check, batch):
+    """Re-seal every encrypted value (and any plaintext left from before encryption) with the current key."""
+    cfg = _config(ctx)
+    if new_key:
+        if (cfg.get("intake") or {}).get("keys"):
+            _fail("intake.keys is configured: add the new key to the configuration, make it `current`, "
+                  "restart intake, then run rotate-keys without --new-key (docs/key-rotation.md)")
+        kid = rotation.add_key_to_file(cfg)
+        click.echo(f"new current key {kid} added to the key file", err=True)
+    keyring = crypto.load(cfg)
+    db = _db(ctx)
+    counts = rotation.count_stale(db, keyring) if check else rotation.reseal_all(db, keyring, batch=batch)
+    click.echo(json.dumps({"current": keyring.current, "checked_only": check, **counts}))
+    if check and counts["stale"]:
+        sys.exit(1)
+
+
+@intake.command("verify-proof")
+@click.argument("reference")
+@click.argument("submitted_at")
+@click.argument("code")
+@click.pass_context
+def verify_proof(ctx, reference, submitted_at, code):
+    """Check a tipster's proof of filing (reference, time and code as printed on it)."""
+    from services.intake.app import IntakeApp
+    from services.intake.receipts import ReceiptHasher
+
+    cfg = _config(ctx)
+    app = IntakeApp(_db(ctx), ReceiptHasher(**cfg["intake"]["argon2"]), crypto.load(cfg), cfg)
+    if app.proof_is_valid(reference, submitted_at, code):
+        click.echo("valid")
+        return
+    click.echo("NOT valid", err=True)
+    sys.exit(1)
+
+
+# -- `python -m services.intake.cli ...`: the same commands before (or without) shared/cli.py registering them ----
+@click.group()
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def standalone(ctx, config_path):
+    """intake's commands on their own."""
+    from shared import config as config_mod
+    from shared import logging as logging_mod
+
+    cfg = config_mod.load(config_path)
+    logging_mod.configure(cfg.get("log_level", "INFO"))
+    ctx.obj = {"config": cfg}
+
+
+standalone.add_command(volunteers)
+standalone.add_command(intake)
+
+if __name__ == "__main__":
+    standalone()

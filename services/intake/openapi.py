@@ -1,0 +1,114 @@
+"""The OpenAPI 3 document of intake's API, generated from the marshmallow schemas (apispec)."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from services.intake import schemas
+from services.intake.attachments import ACCEPTED
+
+ERRORS = {
+    400: "Bad input: `error` says what, `fields` which field, both in Thai and English",
+    401: "Missing or wrong volunteer token",
+    403: "Not allowed (volunteer outside their area, partner key wrong)",
+    404: "Unknown (or malformed) receipt: the same answer either way",
+    409: "Idempotency-Key reused with a different request",
+    413: "Body or attachment over the limit",
+    415: "Wrong content type, or an attachment type that is not accepted",
+    429: "Too many wrong receipts from this client, or from everyone: wait and retry",
+}
+
+RECEIPT_HEADER = {"name": "X-Receipt", "in": "header", "required": True,
+                  "description": "The 16-digit receipt (spaces and dashes allowed). Never put it in a URL.",
+                  "schema": {"type": "string", "maxLength": 64}}
+
+
+def _errors(*codes):
+    return {str(c): {"description": ERRORS[c], "content": {"application/json": {"schema": "Error"}}}
+            for c in codes}
+
+
+def _multipart(json_part: str, schema_name: str) -> dict:
+    return {"schema": {
+        "type": "object",
+        "required": [json_part],
+        "properties": {
+            json_part: {"type": "string", "description": f"The {schema_name} as JSON (see the JSON body)"},
+            "attachments": {"type": "array", "items": {"type": "string", "format": "binary"},
+                            "description": "Files; typed by content. Accepted: " + ", ".join(sorted(ACCEPTED))},
+        },
+    }, "encoding": {json_part: {"contentType": "application/json"}}}
+
+
+@lru_cache(maxsize=1)
+def document() -> dict:
+    spec = APISpec(
+        title="Sodsong intake",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "Tips in, receipts out. Every error message is in Thai and English. "
+                             "The reporter's identity never leaves intake."},
+    )
+    for name, schema in [("Tip", schemas.TipSchema), ("Message", schemas.MessageSchema),
+                         ("TipCreated", schemas.TipCreated), ("StatusView", schemas.StatusView),
+                         ("MessageAccepted", schemas.MessageAccepted), ("ReceiptReplaced", schemas.ReceiptReplaced),
+                         ("VolunteerTips", schemas.VolunteerTips), ("Error", schemas.Error)]:
+        spec.components.schema(name, schema=schema)
+    spec.components.security_scheme("volunteerToken", {"type": "http", "scheme": "bearer",
+                                                       "description": "A volunteer's token (sodsong volunteers add)"})
+
+    spec.path(path="/api/v1/tips", operations={"post": {
+        "summary": "File a tip (JSON, or multipart with files)",
+        "parameters": [
+            {"name": "Idempotency-Key", "in": "header", "required": False,
+             "description": "A retry with the same key and body within 24 h gets the first response back",
+             "schema": {"type": "string", "minLength": 1, "maxLength": 255}},
+        ],
+        "security": [{}, {"volunteerToken": []}],
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": "Tip"},
+            "multipart/form-data": _multipart("tip", "tip"),
+        }},
+        "responses": {"201": {"description": "Filed: the receipt is shown this once",
+                              "content": {"application/json": {"schema": "TipCreated"}}},
+                      **_errors(400, 401, 403, 409, 413, 415)},
+    }})
+    spec.path(path="/api/v1/tips/status", operations={"get": {
+        "summary": "Where the tip stands, the office's questions (with the receipt)",
+        "parameters": [RECEIPT_HEADER],
+        "responses": {"200": {"description": "Status", "content": {"application/json": {"schema": "StatusView"}}},
+                      **_errors(404, 429)},
+    }})
+    spec.path(path="/api/v1/tips/messages", operations={"post": {
+        "summary": "Answer a question or add information (with the receipt)",
+        "parameters": [RECEIPT_HEADER],
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": "Message"},
+            "multipart/form-data": _multipart("message", "message"),
+        }},
+        "responses": {"201": {"description": "Sent to the office",
+                              "content": {"application/json": {"schema": "MessageAccepted"}}},
+                      **_errors(400, 404, 413, 415, 429)},
+    }})
+    spec.path(path="/api/v1/tips/receipt", operations={"post": {
+        "summary": "Replace the receipt (the old one stops working)",
+        "parameters": [RECEIPT_HEADER],
+        "responses": {"201": {"description": "The new receipt, shown this once",
+                              "content": {"application/json": {"schema": "ReceiptReplaced"}}},
+                      **_errors(404, 429)},
+    }})
+    spec.path(path="/api/v1/volunteer/tips", operations={"get": {
+        "summary": "The tips this volunteer filed: status only",
+        "security": [{"volunteerToken": []}],
+        "responses": {"200": {"description": "Tips", "content": {"application/json": {"schema": "VolunteerTips"}}},
+                      **_errors(401)},
+    }})
+    spec.path(path="/open311/v2/services.json", operations={"get": {
+        "summary": "Open311 GeoReport v2: the categories",
+        "responses": {"200": {"description": "Services", "content": {"application/json": {
+            "schema": {"type": "array", "items": {"type": "object"}}}}}},
+    }})
+    return spec.to_dict()

@@ -1,0 +1,172 @@
+"""The routing service's duplicate check: each new tip against the tips routed before it.
+
+Each instance keeps a `DuplicateIndex` in memory, built at start from `routing_tips` (the stored
+`matter_words` spare segmenting every text again). A tip is checked *after* the transaction that routed it has
+committed, in a transaction of its own that marks the row checked and emits `tip.duplicates_found`:
+
+- Before each check the index reads the rows written since the last read (by any instance), so instances see
+  each other's tips. Of two tips routed at the same moment, the one checked second sees the first: its check
+  starts after both have committed. (Both may then name each other; a candidate is advice, never a merge.)
+- The `duplicates_checked_at` mark makes the check once-only, whatever redelivers the tip.received event; a
+  tip whose check never ran (a crash between the two transactions) is checked when an instance starts.
+
+"Rows written since the last read" are rows whose `recorded_at` is later than the newest seen, less `LAG`: a
+row becomes visible at its commit, which may come a little after the `recorded_at` it was written with (and
+instances' clocks may differ a little). Rows already indexed are skipped by reference.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from services.routing.duplicates import WINDOW_DAYS, DuplicateIndex, matter_words
+from services.routing.models import RoutedTip
+from shared.events import utcnow
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+LAG = timedelta(minutes=2)
+START_SWEEP_LIMIT = 1000
+MAX_CANDIDATES = 5
+
+_SIGNALS = {
+    "same_province": ("จังหวัดเดียวกัน", "same province"),
+    "same_accused_name": ("ชื่อผู้ถูกกล่าวหาตรงกัน", "same accused name"),
+    "same_organization": ("หน่วยงานของผู้ถูกกล่าวหาตรงกัน", "same organisation of the accused"),
+    "same_position": ("ตำแหน่งของผู้ถูกกล่าวหาตรงกัน", "same position of the accused"),
+    "same_district": ("อำเภอเดียวกัน", "same district"),
+}
+
+
+def candidate_reasons(signals, score: float) -> dict:
+    """Thai and English for the signals DuplicateIndex.candidates() names."""
+    th, en = [], []
+    for signal in signals:
+        if signal in _SIGNALS:
+            th.append(_SIGNALS[signal][0])
+            en.append(_SIGNALS[signal][1])
+        elif signal == "similar_text":
+            th.append(f"เนื้อหาคล้ายกัน (คะแนน {score:.2f})")
+            en.append(f"similar description (score {score:.2f})")
+        elif signal.startswith("within_") and signal.endswith("_days"):
+            days = signal[len("within_"):-len("_days")]
+            th.append(f"แจ้งห่างกันไม่เกิน {days} วัน")
+            en.append(f"submitted within {days} days of each other")
+        else:
+            th.append(signal)
+            en.append(signal)
+    return {"th": ", ".join(th), "en": ", ".join(en)}
+
+
+def words_json(tip: dict) -> str:
+    return json.dumps(sorted(matter_words(tip)), ensure_ascii=False)
+
+
+class DuplicateWatch:
+    def __init__(self, service_db, window_days: int = WINDOW_DAYS, lag: timedelta = LAG):
+        self.db = service_db
+        self.window_days = window_days
+        self.lag = lag
+        self._lock = threading.RLock()
+        self._index: DuplicateIndex | None = None
+        self._known: set[str] = set()
+        self._newest: datetime | None = None  # newest recorded_at read so far
+
+    # -- the index ---------------------------------------------------------------------------------------------
+    def ensure_loaded(self) -> None:
+        with self._lock:
+            if self._index is not None:
+                return
+            index = DuplicateIndex(window_days=self.window_days)
+            # rows submitted before this cannot be within the window of a tip submitted from now on
+            since = utcnow() - timedelta(days=self.window_days + 1)
+            self._index, self._known, self._newest = index, set(), None
+            try:
+                with self.db.reading() as session:
+                    for row in session.execute(select(RoutedTip).where(RoutedTip.submitted_at >= since)).scalars():
+                        self._add(row)
+            except BaseException:
+                self._index = None  # half-built: the next caller builds it again
+                raise
+            log.info("routing.duplicate_index_loaded", tips=len(self._known))
+
+    def _add(self, row: RoutedTip) -> None:
+        if row.reference in self._known:
+            return
+        tip = _tip_of(row)
+        stored = json.loads(row.matter_words) if row.matter_words else None
+        self._index.add(row.reference, tip, _aware(row.submitted_at), text_words=stored)
+        self._known.add(row.reference)
+        if row.recorded_at is not None:
+            recorded = _aware(row.recorded_at)
+            if self._newest is None or recorded > self._newest:
+                self._newest = recorded
+
+    def refresh(self, session) -> int:
+        """Index the rows other transactions (this instance's or another's) have committed since the last read."""
+        with self._lock:
+            query = select(RoutedTip.reference)
+            if self._newest is not None:
+                query = query.where(RoutedTip.recorded_at > self._newest - self.lag)
+            else:
+                query = query.where(RoutedTip.submitted_at >= utcnow() - timedelta(days=self.window_days + 1))
+            new = [ref for ref in session.execute(query).scalars() if ref not in self._known]
+            for start in range(0, len(new), 500):
+                chunk = new[start:start + 500]
+                for row in session.execute(select(RoutedTip).where(RoutedTip.reference.in_(chunk))).scalars():
+                    self._add(row)
+            return len(new)
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    # -- the check ---------------------------------------------------------------------------------------------
+    def check(self, reference: str, causation=None) -> list[dict] | None:
+        """Compare a routed tip with the others, once. Returns the candidates announced (None if already done
+        or the tip is unknown)."""
+        self.ensure_loaded()
+        with self.db.transaction() as uow:
+            row = uow.session.execute(
+                select(RoutedTip).where(RoutedTip.reference == reference).with_for_update()).scalar_one_or_none()
+            if row is None or row.duplicates_checked_at is not None:
+                return None
+            with self._lock:
+                self.refresh(uow.session)
+                stored = json.loads(row.matter_words) if row.matter_words else None
+                found = self._index.candidates(_tip_of(row), _aware(row.submitted_at), limit=MAX_CANDIDATES,
+                                               exclude=reference, text_words=stored)
+            now = utcnow()
+            row.duplicates_checked_at = now
+            candidates = [{"reference": other, "score": float(score), "signals": list(signals),
+                           "reasons": candidate_reasons(signals, score)} for other, score, signals in found]
+            if candidates:
+                uow.emit("tip.duplicates_found", {"reference": reference, "candidates": candidates,
+                                                  "detected_at": now},
+                         correlation_id=reference, causation=causation)
+            return candidates
+
+    def sweep(self, limit: int = START_SWEEP_LIMIT) -> int:
+        """Check the tips whose check never ran (their instance stopped between routing and checking)."""
+        with self.db.reading() as session:
+            pending = list(session.execute(
+                select(RoutedTip.reference).where(RoutedTip.duplicates_checked_at.is_(None))
+                .order_by(RoutedTip.recorded_at).limit(limit)).scalars())
+        for reference in pending:
+            self.check(reference)
+        return len(pending)
+
+
+def _tip_of(row: RoutedTip) -> dict:
+    """The fields DuplicateIndex reads (location, accused, description) from a stored row."""
+    facts = json.loads(row.facts_json)
+    return {"description": facts.get("description") or "", "location": facts.get("location") or {},
+            "accused": facts.get("accused") or {}}
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands timestamps back naive; every timestamp this service writes is UTC
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,160 @@
+"""The desk running in this process (eventlet-patched) on the memory transport + SQLite, or on RabbitMQ +
+PostgreSQL (fresh vhost and database), with cases opened from `tip.routed` events and accounts made directly."""
+from __future__ import annotations
+
+import json
+import re
+from contextlib import contextmanager
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from services.casework import accounts, handlers
+from shared import migrations
+from shared.events import new_event, utcnow
+from tests.support.environments import free_port
+from tests.support.inprocess import db, environment, running
+
+PASSWORD = "ทดสอบ-รหัสผ่าน-ยาวพอ"
+CHEAP_ARGON2 = {"time_cost": 1, "memory_cost_kib": 8192, "parallelism": 1}
+OFFICES = {
+    "PACC-R2": ("สำนักงาน ป.ป.ท. เขต 2", "PACC Region 2"),
+    "PACC-R1": ("สำนักงาน ป.ป.ท. เขต 1", "PACC Region 1"),
+    "NACC-23": ("สำนักงาน ป.ป.ช. ประจำจังหวัดตราด", "NACC Trat"),
+    "DAMRONGTHAM-23": ("ศูนย์ดำรงธรรมจังหวัดตราด", "Damrongtham Centre Trat"),
+}
+
+
+def desk_overrides(**casework) -> dict:
+    return {"casework": {"http": f"127.0.0.1:{free_port()}", "argon2": CHEAP_ARGON2, "sweep_seconds": 3600,
+                         **casework}}
+
+
+@contextmanager
+def desk_environment(transport, tmp_path, **casework):
+    with environment(transport, tmp_path, desk_overrides(**casework)) as config:
+        migrations.upgrade("casework", config["casework"]["db_url"])
+        yield config
+
+
+@pytest.fixture(params=["memory", "rabbitmq"])
+def cfg(request, tmp_path):
+    with desk_environment(request.param, tmp_path) as config:
+        yield config
+
+
+@pytest.fixture
+def memory_cfg(tmp_path):
+    with desk_environment("memory", tmp_path) as config:
+        yield config
+
+
+def tip_routed(reference: str, office: str = "PACC-R2", *, triage: bool = False, province: str = "23",
+               volunteer_id: str | None = None, category: str = "bribery"):
+    name_th, name_en = OFFICES.get(office, (office, office))
+    now = utcnow()
+    return new_event("tip.routed", {
+        "reference": reference, "agency": {"code": office, "name_th": name_th, "name_en": name_en},
+        "triage": triage, "rule": "test-rule", "rules_version": "test", "reasons": {"th": "เหตุผล", "en": "reason"},
+        "statute": None, "decided_at": now,
+        "tip": {"reference": reference, "tipster_id": "tp_test", "channel": "volunteer" if volunteer_id else "web",
+                "language": "th", "category": category,
+                "description": f"รายละเอียดลับของเรื่อง {reference}", "event_date": None, "amount_thb": None,
+                "location": {"province_code": province, "district_code": None, "subdistrict_code": None,
+                             "place": None},
+                "accused": {"official_type": "state_official", "name": None, "position": None,
+                            "organization": None},
+                "submitted_at": now, "volunteer_id": volunteer_id},
+    }, correlation_id=reference)
+
+
+def open_case(cfg, reference, office="PACC-R2", **kw):
+    event = tip_routed(reference, office, **kw)
+    assert db(cfg, "casework").consume(event, "on_tip_routed",
+                                       lambda uow, ev: handlers.open_case(uow, ev, cfg["casework"].get("deadlines",
+                                                                                                      {})))
+    return event
+
+
+def add_user(cfg, username, role, office="PACC-R2", **kw):
+    passwords = accounts.Passwords(**CHEAP_ARGON2)
+    with db(cfg, "casework").transaction() as uow:
+        user = accounts.create_user(uow, passwords, username=username, office_code=office, role=role,
+                                    password=kw.pop("password", PASSWORD), **kw)
+    return user
+
+
+def outbox(cfg, event_type=None, reference=None) -> list[dict]:
+    database = db(cfg, "casework")
+    table = database.tables.outbox
+    query = select(table.c.body).order_by(table.c.seq)
+    if event_type:
+        query = query.where(table.c.event_type == event_type)
+    if reference:
+        query = query.where(table.c.correlation_id == reference)
+    with database.reading() as session:
+        return [json.loads(row.body) for row in session.execute(query)]
+
+
+class Desk:
+    """A caller of the desk's API (bearer token) or web pages (cookie + CSRF)."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.http = requests.Session()
+        self.token = None
+
+    def sign_in(self, username, password=PASSWORD, **extra):
+        r = self.http.post(f"{self.base}/api/v1/session", json={"username": username, "password": password,
+                                                                 **extra}, timeout=30)
+        if r.status_code == 201:
+            self.token = r.json()["token"]
+        return r
+
+    def _headers(self, headers=None):
+        out = dict(headers or {})
+        if self.token:
+            out["Authorization"] = f"Bearer {self.token}"
+        return out
+
+    def get(self, path, **kw):
+        return self.http.get(self.base + path, headers=self._headers(kw.pop("headers", None)), timeout=30, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.http.post(self.base + path, json=body if body is not None else {},
+                              headers=self._headers(kw.pop("headers", None)), timeout=30, **kw)
+
+    def delete(self, path, **kw):
+        return self.http.delete(self.base + path, headers=self._headers(kw.pop("headers", None)), timeout=30, **kw)
+
+    # -- web pages ------------------------------------------------------------------------------------------
+    def web_sign_in(self, username, password=PASSWORD, totp=""):
+        page = self.http.get(f"{self.base}/login", timeout=30)
+        login_csrf = re.search(r'name="login_csrf" value="([^"]+)"', page.text).group(1)
+        return self.http.post(f"{self.base}/login", data={"username": username, "password": password, "totp": totp,
+                                                          "login_csrf": login_csrf},
+                              allow_redirects=False, timeout=30)
+
+    def csrf(self) -> str:
+        page = self.http.get(f"{self.base}/cases", timeout=30)
+        return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+    def form(self, path, data, csrf=None):
+        return self.http.post(self.base + path, data={**data, "csrf": csrf if csrf is not None else self.csrf()},
+                              allow_redirects=False, timeout=30)
+
+
+@contextmanager
+def desk_running(cfg):
+    with running(cfg, "casework") as container:
+        yield container, f"http://{cfg['casework']['http']}"
+
+
+def desk_for(base, cfg, username, role=None, office="PACC-R2", **kw) -> Desk:
+    if role:
+        add_user(cfg, username, role, office, **kw)
+    client = Desk(base)
+    r = client.sign_in(username)
+    assert r.status_code == 201, r.text
+    return client
