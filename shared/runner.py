@@ -56,6 +56,8 @@ def run(config: dict, services, migrate: bool = True) -> int:
             container.kill()
         return 1
     log.info("sodsong.stopping")
+    pool = eventlet.GreenPool(len(containers))  # each stop waits about a second for its consumer loop
     for container in containers:
-        container.stop()
+        pool.spawn(container.stop)
+    pool.waitall()
     return 0

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from services.casework import deadlines as deadlines_mod
-from services.casework import lifecycle, policy
+from services.casework import lifecycle, policy, tipster_messages
 from services.casework.accounts import aware
 from services.casework.lifecycle import (
     ACKNOWLEDGED, CLOSED, HANDED_OVER, INVESTIGATING, OPEN_STATES, RECEIVED, REFERRED, TRANSFERRED, UNDER_REVIEW,
@@ -201,6 +201,7 @@ def _detail_view(session, case: Case, principal, now, settings: DeskSettings) ->
                    "author": _actor(people, n.author_id)} for n in notes],
         "questions": [{"id": q.id, "text": q.body, "asked_at": iso(q.asked_at), "author": _actor(people, q.author_id),
                        "answer": q.answer, "answered_at": iso(q.answered_at)} for q in questions],
+        "tipster_messages": tipster_messages.of_reference(session, case.reference),
         "possible_duplicates": possible_duplicates(session, principal, case),
         "allowed_transitions": [
             {"to": t, "label": lifecycle.staff_label(t, case.office_code, settings.state_labels),

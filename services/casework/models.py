@@ -127,6 +127,23 @@ class Question(Base):
     answered_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class TipsterMessage(Base):
+    """What the tipster sent after filing (an answer to a question, more information) or with the tip (files).
+
+    Keyed by the tip's reference, not the case: a message may arrive before the case is opened, and it stays
+    with the matter when the case moves between offices. Attachments are described (type, size, SHA-256); the
+    files themselves stay encrypted in intake."""
+    __tablename__ = "casework_tipster_messages"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # message | attachments
+    in_reply_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    body: Mapped[str] = mapped_column(Text)
+    attachments_json: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
 class DeadlineAlert(Base):
     """One reminder or breach per case, deadline and due date: the unique key makes escalation happen once."""
     __tablename__ = "casework_deadline_alerts"

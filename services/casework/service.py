@@ -11,7 +11,7 @@ from nameko.dependency_providers import Config
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from services.casework import accounts, cases, deadlines, handlers, policy, stats
+from services.casework import accounts, cases, deadlines, handlers, policy, stats, tipster_messages
 from services.casework.desk import (
     LOGIN_CSRF_COOKIE, PAGES, Desk, Redirect, configured_timer, desk_api, desk_page, page_url, redirect, render,
 )
@@ -53,6 +53,14 @@ class Service:
     @subscribe("tip.duplicates_found")
     def on_duplicates_found(self, event):
         self.db.consume(event, handlers.duplicates_found)
+
+    @subscribe("tip.message_added")
+    def on_tipster_message(self, event):
+        self.db.consume(event, tipster_messages.message_added)
+
+    @subscribe("tip.attachments_received")
+    def on_tipster_attachments(self, event):
+        self.db.consume(event, tipster_messages.attachments_received)
 
     @configured_timer("sweep_seconds", 60)
     def sweep_deadlines(self):
