@@ -9,6 +9,7 @@ from tests.support.environments import AMQP_BASE, PG_ADMIN
 
 
 @pytest.mark.chaos
+@pytest.mark.timeout(3600)
 def test_no_accepted_tip_is_lost_or_doubled(tmp_path):
     tips = int(os.environ.get("SODSONG_CHAOS_TIPS", "500"))
     report = chaos.run(tips, pg_admin_url=PG_ADMIN, amqp_base=AMQP_BASE, workdir=tmp_path)
