@@ -320,6 +320,7 @@ class NoticeSender(DependencyProvider):
 
         self.config = self.container.config["SODSONG"]
         self.settings = settings_of(self.config)
+        ledger.configure(self.config.get("notify"))
         self.channels = build_channels((self.config.get("notify") or {}).get("channels"))
         self.reporter = self.reporter_factory(self.config) if self.reporter_factory else None
         self.volunteer_contact = self.volunteer_factory(self.config) if self.volunteer_factory else None

@@ -35,6 +35,9 @@ class Sender(DependencyProvider):
         config = self.container.config["SODSONG"]
         self.config = config
         self.settings = config["notify"]
+        from shared.notifications import ledger
+
+        ledger.configure(self.settings)
         self.channels = build_channels(self.settings["channels"])
         self.concurrency = int(self.settings.get("sender_concurrency", 10))
         self.poll_seconds = float(self.settings.get("poll_seconds", 1.0))

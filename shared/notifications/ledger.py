@@ -80,6 +80,15 @@ def backoff(attempts: int, settings: dict, retry_after: float | None = None) -> 
     return timedelta(seconds=delay)
 
 
+def configure(notify_settings: dict) -> None:
+    """`notify.stuck_sending_seconds` sets, for this process, how long a send may look in progress before
+    another instance takes it over (a longer wait risks delay, a shorter one a second message)."""
+    global STUCK_SENDING
+    seconds = (notify_settings or {}).get("stuck_sending_seconds")
+    if seconds:
+        STUCK_SENDING = timedelta(seconds=float(seconds))
+
+
 def _claimable(table, now):
     c = table.c
     return or_(
