@@ -1,6 +1,4 @@
-"""Operator commands: dead letters, outbox, cases per office. Never print tip content.
-
-`queues`, `outbox` and `dlq list` read through shared.ops_view, as casework's operator page does."""
+"""Operator commands: dead letters, outbox, cases per office. Never print tip content."""
 from __future__ import annotations
 
 import json
@@ -12,9 +10,9 @@ from shared.config import SERVICES
 
 
 def _dbs(config, service):
-    from shared.ops_view import service_dbs
+    from shared.dependencies import service_db_for
 
-    return service_dbs(config, service)
+    return [(s, service_db_for(s, config)) for s in ([service] if service else SERVICES)]
 
 
 def _emit(rows, as_json, columns):
@@ -52,9 +50,24 @@ def dlq():
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def dlq_list(ctx, service, status, as_json):
-    from shared.ops_view import dead_letter_rows
+    from shared import deadletters
+    from shared.events import utcnow
 
-    rows = dead_letter_rows(ctx.obj["config"], service, None if status == "all" else status)
+    rows = []
+    for name, db in _dbs(ctx.obj["config"], service):
+        for letter in deadletters.list_letters(db, None if status == "all" else status):
+            dead_at = letter["last_dead_at"]
+            if dead_at.tzinfo is None:
+                from datetime import timezone
+
+                dead_at = dead_at.replace(tzinfo=timezone.utc)
+            rows.append({
+                "service": name, "id": letter["id"], "queue": letter["queue"], "event_type": letter["event_type"],
+                "correlation_id": letter["correlation_id"], "status": letter["status"],
+                "attempts": letter["attempts"], "times_dead": letter["times_dead"],
+                "age_seconds": int((utcnow() - dead_at).total_seconds()),
+                "error": letter["error"].splitlines()[0][:200],
+            })
     _emit(rows, as_json, ["service", "id", "event_type", "correlation_id", "status", "attempts", "age_seconds",
                           "error"])
 
@@ -96,9 +109,18 @@ def dlq_discard(ctx, service, letter_ids):
 @click.pass_context
 def outbox(ctx, as_json):
     """Unpublished events and the oldest one's age, per service."""
-    from shared.ops_view import outbox_rows
+    from shared.outbox import pending_stats
 
-    _emit(outbox_rows(ctx.obj["config"]), as_json, ["service", "unpublished", "oldest_age_seconds", "note"])
+    from sqlalchemy.exc import SQLAlchemyError
+
+    rows = []
+    for name, db in _dbs(ctx.obj["config"], None):
+        try:
+            rows.append({"service": name, **pending_stats(db), "note": ""})
+        except SQLAlchemyError as exc:  # e.g. a service whose tables were never created here
+            rows.append({"service": name, "unpublished": None, "oldest_age_seconds": None,
+                         "note": f"unavailable: {type(exc).__name__}"})
+    _emit(rows, as_json, ["service", "unpublished", "oldest_age_seconds", "note"])
 
 
 @ops.command("cases")
@@ -127,7 +149,6 @@ def queues(ctx, as_json, sample):
 
     from shared import broker_status
     from shared.config import is_memory_transport
-    from shared.ops_view import queue_rows
 
     config = ctx.obj["config"]
     if is_memory_transport(config):
@@ -138,7 +159,7 @@ def queues(ctx, as_json, sample):
     if sample > 0:
         earlier = broker_status.snapshot(config)
         time.sleep(sample)
-    rows = queue_rows(config, earlier)
+    rows = broker_status.flag(broker_status.snapshot(config), earlier)
     for row in rows:
         row["flags"] = ",".join(row["flags"])
     _emit(rows, as_json, ["queue", "ready", "unacked", "consumers", "publish_rate", "deliver_rate", "flags"])
