@@ -28,6 +28,7 @@ from pathlib import Path
 import psycopg2
 import requests
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 SODSONG = str(Path(sys.executable).with_name("sodsong"))
 LAYOUT = {"intake": 1, "routing": 2, "casework": 1, "notify": 2, "audit": 1}
@@ -143,7 +144,8 @@ def _wait_http(url: str, timeout: float) -> None:
 
 
 def run(tips: int, *, pg_admin_url: str, amqp_base: str, seed: int | None = None, workdir: Path | None = None,
-        submit_concurrency: int = 4, quiesce_timeout: float = 600.0, say=print) -> Report:
+        submit_concurrency: int = 4, rate: float = 10.0, quiesce_timeout: float = 600.0, say=print) -> Report:
+    """`rate` paces submissions (tips per second) so the failures land while tips are arriving."""
     seed = seed if seed is not None else random.randrange(1 << 30)
     rnd = random.Random(seed)
     workdir = Path(workdir or tempfile.mkdtemp(prefix="sodsong-chaos-"))
@@ -185,12 +187,17 @@ def run(tips: int, *, pg_admin_url: str, amqp_base: str, seed: int | None = None
         counter = iter(range(tips))
         counter_lock = threading.Lock()
 
+        started = time.monotonic()
+
         def submitter():
             while True:
                 with counter_lock:
                     i = next(counter, None)
                 if i is None:
                     return
+                pause = started + i / rate - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
                 body = {
                     "category": "bribery",
                     "description": f"ทดสอบความทนทาน {i}: เจ้าหน้าที่เรียกรับเงินเพื่อออกใบอนุญาต",
@@ -279,12 +286,8 @@ def run(tips: int, *, pg_admin_url: str, amqp_base: str, seed: int | None = None
 
 
 def _check(env: dict, accepted: dict, report: Report, timeout: float, cluster: Cluster) -> None:
-    from services.audit import chain
-    from services.casework.models import Case
     from services.notify.models import Delivery
-    from services.routing.models import Decision
     from shared import config as config_mod
-    from shared import deadletters
     from shared.dependencies import service_db_for
 
     config = config_mod.load(env=env)
@@ -293,14 +296,38 @@ def _check(env: dict, accepted: dict, report: Report, timeout: float, cluster: C
     deadline = time.monotonic() + timeout
     while True:
         cluster.ensure_running()  # a process that died on its own (not by us) is restarted too
-        with dbs["notify"].reading() as s:
-            sent = dict(s.execute(select(Delivery.reference, func.count()).where(
-                Delivery.status == "sent", Delivery.recipient_kind == "office").group_by(Delivery.reference)).all())
+        try:
+            with dbs["notify"].reading() as s:
+                sent = dict(s.execute(select(Delivery.reference, func.count()).where(
+                    Delivery.status == "sent", Delivery.recipient_kind == "office")
+                    .group_by(Delivery.reference)).all())
+        except OperationalError:  # the database is still coming back
+            sent = {}
         done = refs & set(sent)
         if done == refs or time.monotonic() > deadline:
             break
         time.sleep(1.0)
     time.sleep(3.0)  # let the audit and intake projections settle
+    _retrying(lambda: _tally(dbs, accepted, refs, report, config))
+
+
+def _retrying(fn, attempts: int = 10):
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(3.0)
+
+
+def _tally(dbs, accepted, refs, report, config) -> None:
+    from services.audit import chain
+    from services.casework.models import Case
+    from services.notify.models import Delivery
+    from services.routing.models import Decision
+    from shared import deadletters
+
     with dbs["routing"].reading() as s:
         decisions = dict(s.execute(select(Decision.reference, func.count()).where(Decision.hop == 0)
                                    .group_by(Decision.reference)).all())

@@ -136,19 +136,20 @@ def audit_trail(ctx, reference, as_json):
 @main.command()
 @click.option("--tips", type=int, default=500, show_default=True)
 @click.option("--seed", type=int, help="Repeat an earlier run's sequence of failures.")
+@click.option("--rate", type=float, default=10.0, show_default=True, help="Tips submitted per second.")
 @click.option("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres", show_default=True,
               help="A role that may create and drop the run's own database.")
 @click.option("--amqp-base", default="amqp://guest:guest@127.0.0.1:5672", show_default=True,
               help="The broker; the run makes and removes its own vhost.")
 @click.option("--workdir", type=click.Path(file_okay=False), help="Where logs and the data dir go.")
-def chaos(tips, seed, pg_admin_url, amqp_base, workdir):
+def chaos(tips, seed, rate, pg_admin_url, amqp_base, workdir):
     """Kill services, restart RabbitMQ and PostgreSQL while tips arrive; check none is lost or doubled.
 
     Restarts the broker and the database server: run it on a test machine only."""
     from shared import chaos as chaos_mod
 
     report = chaos_mod.run(tips, pg_admin_url=pg_admin_url, amqp_base=amqp_base, seed=seed, workdir=workdir,
-                           say=lambda m: click.echo(m, err=True))
+                           rate=rate, say=lambda m: click.echo(m, err=True))
     click.echo(report.table())
     for note in report.notes:
         click.echo(f"note: {note}")

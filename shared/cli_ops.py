@@ -1,4 +1,6 @@
-"""Operator commands: dead letters, outbox, cases per office. Never print tip content."""
+"""Operator commands: dead letters, outbox, cases per office. Never print tip content.
+
+`queues`, `outbox` and `dlq list` read through shared.ops_view, as casework's operator page does."""
 from __future__ import annotations
 
 import json
@@ -10,9 +12,9 @@ from shared.config import SERVICES
 
 
 def _dbs(config, service):
-    from shared.dependencies import service_db_for
+    from shared.ops_view import service_dbs
 
-    return [(s, service_db_for(s, config)) for s in ([service] if service else SERVICES)]
+    return service_dbs(config, service)
 
 
 def _emit(rows, as_json, columns):
@@ -50,24 +52,9 @@ def dlq():
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def dlq_list(ctx, service, status, as_json):
-    from shared import deadletters
-    from shared.events import utcnow
+    from shared.ops_view import dead_letter_rows
 
-    rows = []
-    for name, db in _dbs(ctx.obj["config"], service):
-        for letter in deadletters.list_letters(db, None if status == "all" else status):
-            dead_at = letter["last_dead_at"]
-            if dead_at.tzinfo is None:
-                from datetime import timezone
-
-                dead_at = dead_at.replace(tzinfo=timezone.utc)
-            rows.append({
-                "service": name, "id": letter["id"], "queue": letter["queue"], "event_type": letter["event_type"],
-                "correlation_id": letter["correlation_id"], "status": letter["status"],
-                "attempts": letter["attempts"], "times_dead": letter["times_dead"],
-                "age_seconds": int((utcnow() - dead_at).total_seconds()),
-                "error": letter["error"].splitlines()[0][:200],
-            })
+    rows = dead_letter_rows(ctx.obj["config"], service, None if status == "all" else status)
     _emit(rows, as_json, ["service", "id", "event_type", "correlation_id", "status", "attempts", "age_seconds",
                           "error"])
 
@@ -91,6 +78,39 @@ def dlq_redrive(ctx, service, letter_ids, everything):
         sys.exit(1)
 
 
+@dlq.command("show")
+@click.option("--service", type=click.Choice(SERVICES), required=True)
+@click.argument("letter_id", type=int)
+@click.pass_context
+def dlq_show(ctx, service, letter_id):
+    """One dead letter: its envelope (without the payload's values), the error and its history."""
+    from shared import deadletters
+    from shared.ops_view import scrub
+
+    (_, db), = _dbs(ctx.obj["config"], service)
+    letter = next((x for x in deadletters.list_letters(db, None) if x["id"] == letter_id), None)
+    if letter is None:
+        click.echo(f"no dead letter {letter_id} in {service}", err=True)
+        sys.exit(1)
+    try:
+        body = json.loads(letter["body"])
+    except ValueError:
+        body = None
+    envelope = {}
+    if isinstance(body, dict):
+        envelope = {k: body.get(k) for k in ("id", "type", "version", "occurred_at", "correlation_id",
+                                             "causation_id", "actor") if k in body}
+        if isinstance(body.get("payload"), dict):
+            envelope["payload_fields"] = sorted(body["payload"])  # names only: values may be tip content
+    shown = {
+        "service": service, "id": letter["id"], "queue": letter["queue"], "status": letter["status"],
+        "attempts": letter["attempts"], "times_dead": letter["times_dead"],
+        "first_dead_at": letter["first_dead_at"], "last_dead_at": letter["last_dead_at"],
+        "redriven_at": letter["redriven_at"], "error": scrub(letter["error"]), "envelope": envelope,
+    }
+    click.echo(json.dumps(shown, ensure_ascii=False, indent=1, default=str))
+
+
 @dlq.command("discard")
 @click.option("--service", type=click.Choice(SERVICES), required=True)
 @click.argument("letter_ids", type=int, nargs=-1, required=True)
@@ -109,18 +129,9 @@ def dlq_discard(ctx, service, letter_ids):
 @click.pass_context
 def outbox(ctx, as_json):
     """Unpublished events and the oldest one's age, per service."""
-    from shared.outbox import pending_stats
+    from shared.ops_view import outbox_rows
 
-    from sqlalchemy.exc import SQLAlchemyError
-
-    rows = []
-    for name, db in _dbs(ctx.obj["config"], None):
-        try:
-            rows.append({"service": name, **pending_stats(db), "note": ""})
-        except SQLAlchemyError as exc:  # e.g. a service whose tables were never created here
-            rows.append({"service": name, "unpublished": None, "oldest_age_seconds": None,
-                         "note": f"unavailable: {type(exc).__name__}"})
-    _emit(rows, as_json, ["service", "unpublished", "oldest_age_seconds", "note"])
+    _emit(outbox_rows(ctx.obj["config"]), as_json, ["service", "unpublished", "oldest_age_seconds", "note"])
 
 
 @ops.command("cases")
@@ -149,6 +160,7 @@ def queues(ctx, as_json, sample):
 
     from shared import broker_status
     from shared.config import is_memory_transport
+    from shared.ops_view import queue_rows
 
     config = ctx.obj["config"]
     if is_memory_transport(config):
@@ -159,7 +171,7 @@ def queues(ctx, as_json, sample):
     if sample > 0:
         earlier = broker_status.snapshot(config)
         time.sleep(sample)
-    rows = broker_status.flag(broker_status.snapshot(config), earlier)
+    rows = queue_rows(config, earlier)
     for row in rows:
         row["flags"] = ",".join(row["flags"])
     _emit(rows, as_json, ["queue", "ready", "unacked", "consumers", "publish_rate", "deliver_rate", "flags"])

@@ -3,6 +3,7 @@
 Environment overrides:
   SODSONG_AMQP_URI, SODSONG_DB_URL, SODSONG_DATA_DIR, SODSONG_CONFIG (path of a YAML file),
   SODSONG_DB_URL_<SERVICE> (one service's database), SODSONG_LOG_LEVEL,
+  SODSONG_DB_POOL_SIZE / SODSONG_DB_MAX_OVERFLOW (PostgreSQL connections per process; default 4 + 6),
   and SODSONG__<section>__<key>=<yaml value> for anything else (e.g. SODSONG__intake__http=0.0.0.0:8000).
 """
 from __future__ import annotations

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 
@@ -71,7 +72,11 @@ def _make_engine(url: str) -> Engine:
 
         engine._sodsong_write_lock = _green_lock()
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_recycle=1800)
+    # Small pools: connections are held only for a transaction, and a deployment of many processes must stay
+    # under PostgreSQL's max_connections (100 by default); a worker that finds the pool empty waits its turn.
+    return create_engine(url, pool_size=int(os.environ.get("SODSONG_DB_POOL_SIZE", "4")),
+                         max_overflow=int(os.environ.get("SODSONG_DB_MAX_OVERFLOW", "6")), pool_timeout=60,
+                         pool_pre_ping=True, pool_recycle=1800)
 
 
 def _green_lock():

@@ -448,3 +448,26 @@ for _t in (
 ):
     CATALOGUE.setdefault(_t.name, _t)
 del _t
+
+
+# --- appended by casework (issue 7): what operators do on the operator page -----------------------------------
+
+class OperatorAction(_Payload):
+    """An operator asked for a dead letter to be redriven, or a delivery to be sent again. Ids only: never the
+    event's body, a message, an address or a recipient; not even the tip's reference (a tipster notice's
+    existence is intake's to keep)."""
+    user_id = fields.String(required=True)
+    office_code = fields.String(allow_none=True, load_default=None)
+    role = fields.String(required=True)
+    service = fields.String(required=True)       # whose row: the service of the dead letter, notify or intake
+    target_id = fields.String(required=True)     # the dead letter's or the delivery's id
+    outcome = fields.String(required=True, validate=validate.OneOf(("requested", "refused")))
+    at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+for _t in (
+    EventType("ops.dead_letter_redrive_requested", 1, "casework", OperatorAction),
+    EventType("ops.delivery_retry_requested", 1, "casework", OperatorAction),
+):
+    CATALOGUE.setdefault(_t.name, _t)
+del _t

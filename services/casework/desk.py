@@ -21,6 +21,7 @@ from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import NotFound as UnknownUrl
 from werkzeug.wrappers import Response
 
 from services.casework import accounts, policy
@@ -79,16 +80,35 @@ def _expected() -> tuple:
             SignInRequired, Redirect)
 
 
-class DeskApiHandler(ApiHandler):
+class _HiddenPages:
+    """A page that is `policy.Hidden` from the caller gets exactly the web server's answer to an unknown URL
+    (werkzeug's 404, without the desk's own headers), so nothing tells it from a page that does not exist."""
+
+    def handle_request(self, request):
+        response = super().handle_request(request)
+        if getattr(response, "sodsong_hidden", False):
+            return UnknownUrl().get_response(request.environ)
+        return response
+
+    @staticmethod
+    def hidden() -> Response:
+        response = UnknownUrl().get_response()
+        response.sodsong_hidden = True
+        return response
+
+
+class DeskApiHandler(_HiddenPages, ApiHandler):
     def __init__(self, method, url, **kwargs):
         kwargs.setdefault("expected_exceptions", _expected())  # answered, not logged as worker errors
         super().__init__(method, url, **kwargs)
 
     def response_from_exception(self, exc):
+        if isinstance(exc, policy.Hidden):
+            return self.hidden()
         return super().response_from_exception(as_api_error(exc))
 
 
-class DeskPageHandler(ApiHandler):
+class DeskPageHandler(_HiddenPages, ApiHandler):
     """HTML pages: errors are pages too, and a missing session is a trip to the sign-in page."""
 
     def __init__(self, method, url, **kwargs):
@@ -96,6 +116,8 @@ class DeskPageHandler(ApiHandler):
         super().__init__(method, url, **kwargs)
 
     def response_from_exception(self, exc):
+        if isinstance(exc, policy.Hidden):
+            return self.hidden()
         if isinstance(exc, SignInRequired):
             return redirect("/login")
         if isinstance(exc, Redirect):
@@ -151,11 +173,29 @@ def when(value) -> str:
     return f"{thai} / {local:%d %b %Y %H:%M}"
 
 
+def age(seconds) -> str:
+    """A duration for the operator page: "4 นาที 5 วินาที / 4 min 5 s"."""
+    if seconds is None or seconds == "":
+        return "—"
+    seconds = int(float(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    th = [(days, "วัน"), (hours, "ชั่วโมง"), (minutes, "นาที"), (secs, "วินาที")]
+    en = [(days, "d"), (hours, "h"), (minutes, "min"), (secs, "s")]
+    first = next((i for i, (n, _) in enumerate(th) if n), 3)
+    pick = slice(first, first + 2)
+    return (" ".join(f"{n} {u}" for n, u in th[pick] if n or first == 3) + " / "
+            + " ".join(f"{n} {u}" for n, u in en[pick] if n or first == 3))
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = when
+    env.filters["age"] = age
     env.globals["message"] = i18n.message
+    env.globals["ops_roles"] = policy.OPS_ROLES
     return env
 
 

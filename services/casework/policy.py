@@ -12,8 +12,11 @@ Scopes:
     volunteer        cases of tips they filed (the volunteer id in the case's facts), status view only
     auditor          cases of their agency (offices sharing the code prefix), content-free view only
     agency_admin     no case; the users of their agency; statistics of their agency
-    operator         no case, no content; queues and dead letters
-    system_admin     no case; all users; statistics of every office
+    operator         no case, no content; queues, dead letters, outbox lag and deliveries (the operator page)
+    system_admin     no case; all users; statistics of every office; the operator page
+
+The operator page (`/ops`, `/api/v1/ops` and its forms) is `ops_access()`'s: for every role but operator and
+system_admin it does not exist at all (`Hidden`: answered exactly like a URL the desk does not have).
 """
 from __future__ import annotations
 
@@ -79,6 +82,10 @@ class Forbidden(Exception):
     """The caller may see this but not do this."""
 
 
+class Hidden(NotFound):
+    """A page that does not exist *for this caller*: answered like any unknown URL, not with the desk's 404."""
+
+
 def _agency_clause(column, agency: str):
     escaped = agency.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return or_(column == agency, column.like(f"{escaped}-%", escape="\\"))
@@ -124,6 +131,12 @@ def find_case(session, principal: Principal, reference: str, action: str = "read
     if action not in ACTIONS.get(principal.role, frozenset()):
         raise Forbidden()
     return case
+
+
+def ops_access(principal: Principal) -> None:
+    """The operator page (queues, dead letters, outbox lag, deliveries; never a case or its content)."""
+    if principal.role not in OPS_ROLES:
+        raise Hidden()
 
 
 def view_of(principal: Principal) -> str:

@@ -16,6 +16,7 @@ from services.casework.desk import (
     LOGIN_CSRF_COOKIE, PAGES, Desk, Redirect, configured_timer, desk_api, desk_page, page_url, redirect, render,
 )
 from services.casework.lifecycle import RESOLUTIONS, STATES, staff_label
+from services.casework.ops import OperatorPages
 from services.casework.models import Base, User
 from services.casework.schemas import (
     AssignmentSchema, CaseFilterSchema, DeadlineExtensionSchema, NoteSchema, QuestionSchema, SignInSchema,
@@ -32,7 +33,7 @@ MAX_BODY = 64 * 1024
 CSS = (Path(__file__).parent / "static" / "desk.css").read_text(encoding="utf-8")
 
 
-class Service:
+class Service(OperatorPages):  # the operator page's entrypoints: services/casework/ops.py
     name = "casework"
 
     db = Database(Base.metadata)

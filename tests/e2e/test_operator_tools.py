@@ -50,6 +50,9 @@ def test_queues_outbox_health_and_dead_letters(real_deployment):
     letter = letters[0]
     assert letter["event_type"] == "tip.received" and "not a valid event" in letter["error"]
     assert "description" not in json.dumps(letter)
+    shown = json.loads(dep.cli("ops", "dlq", "show", "--service", "routing", str(letter["id"])).stdout)
+    assert shown["envelope"] == {"id": "garbage", "type": "tip.received"}
+    assert "not a valid event" in shown["error"] and shown["attempts"] == 0
 
     wait_for(lambda: dep.cli("ops", "health", check=False).returncode == 0, 20, message="all services healthy")
     rows = dep.cli_json("ops", "queues")

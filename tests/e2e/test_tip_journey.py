@@ -61,11 +61,19 @@ def test_routing_down_while_50_tips_arrive_then_all_routed(real_deployment):
     assert dep.intake.status(receipts[0]).json()["status"] == "submitted"  # nobody routed them
     dep.start("routing")
 
-    def all_received():
-        statuses = [dep.intake.status(r).json()["status"] for r in receipts]
-        return statuses if all(s == "received" for s in statuses) else None
+    seen = {}
 
-    wait_for(all_received, 60, interval=0.5, message="all 50 tips routed and opened")
+    def all_received():
+        for r in receipts:
+            if seen.get(r) != "received":
+                answer = dep.intake.status(r)
+                seen[r] = answer.json().get("status") if answer.status_code == 200 else f"HTTP {answer.status_code}"
+        return all(s == "received" for s in seen.values())
+
+    try:
+        wait_for(all_received, 60, interval=0.5, message="all 50 tips routed and opened")
+    except AssertionError:
+        raise AssertionError(f"statuses: {sorted(seen.values())}\n{dep.logs()}")
     assert len(dep.office_cases("PACC-R2")) == 50
 
 

@@ -1,10 +1,12 @@
 """Every endpoint × every role × a case the role may not see → 404, indistinguishable from a case that does not
-exist; and the role's own cases are reachable, so the 404s are not an accident of a broken endpoint."""
+exist; and the role's own cases are reachable, so the 404s are not an accident of a broken endpoint. The operator
+page (/ops, /api/v1/ops and its forms) is 404 for every role but operator and system_admin, exactly like an
+unknown URL."""
 import re
 
 import pytest
 
-from services.casework.policy import ROLES
+from services.casework.policy import OPS_ROLES, ROLES
 from tests.integration.casework.conftest import Desk, add_user, desk_running, open_case, outbox
 
 # Each role's home office (an agency code for agency-wide roles) and the cases it may read.
@@ -47,6 +49,12 @@ WEB = [("GET", "/cases/{ref}", None),
        ("POST", "/cases/{ref}/questions", {"text": "ทดสอบ"}),
        ("POST", "/cases/{ref}/assignment", {"assignee": "me"}),
        ("POST", "/cases/{ref}/deadlines", {"months": "6", "reason": "ทดสอบ"})]
+# The operator page: no case in it, and for every role but operator and system_admin it does not exist at all.
+OPS_API = [("GET", "/api/v1/ops", None)]
+OPS_WEB = [("GET", "/ops", None),
+           ("GET", "/ops/notifications", None),
+           ("POST", "/ops/dead-letters/routing/1/redrive", {}),
+           ("POST", "/ops/deliveries/notify/00000000-0000-0000-0000-000000000000/retry", {})]
 
 
 def test_every_endpoint_every_role_every_foreign_case_is_404(cfg):
@@ -120,6 +128,30 @@ def test_every_endpoint_every_role_every_foreign_case_is_404(cfg):
         assert stats_totals == {"caseworker": 1, "supervisor": 2, "triage_officer": 1, "agency_admin": 3,
                                 "auditor": 3, "system_admin": 7}
 
+        # the operator page: 404 exactly like a URL the desk does not have, except for the operators
+        unknown_api = api["supervisor"].get("/api/v1/no-such-endpoint")
+        unknown_page = web["supervisor"].http.get(base + "/no-such-page", timeout=30)
+        assert unknown_api.status_code == unknown_page.status_code == 404
+        for role in ROLES:
+            csrf = web[role].csrf()
+            for method, path, body in OPS_API + OPS_WEB:
+                if path.startswith("/api/"):
+                    r = api[role].http.request(method, base + path, headers=api[role]._headers(), timeout=30)
+                elif method == "GET":
+                    r = web[role].http.get(base + path, allow_redirects=False, timeout=30)
+                else:
+                    r = web[role].http.post(base + path, data={**body, "csrf": csrf}, allow_redirects=False,
+                                            timeout=30)
+                if role in OPS_ROLES:
+                    expected = 303 if path == "/ops/notifications" or method == "POST" else 200
+                    assert r.status_code == expected, (role, path, r.status_code, r.text[:300])
+                    assert not re.findall(r"SS-[A-Z]{4}-\d{4}", r.text), (role, path)
+                else:
+                    unknown = unknown_api if path.startswith("/api/") else unknown_page
+                    assert (r.status_code, r.text, r.headers.get("Content-Type")) == (
+                        404, unknown.text, unknown.headers.get("Content-Type")), (role, path)
+                    assert "Cache-Control" not in r.headers, (role, path)  # not even the desk's own headers
+
     # the foreign attempts left no trace on the cases: nothing but their own roles' reads and writes
     for reference in CASES:
         viewers = {e["payload"]["viewer_role"] for e in outbox(cfg, "case.viewed", reference)}
@@ -136,10 +168,14 @@ def test_no_session_is_401_and_a_forged_token_is_the_same(memory_cfg):
                 r = client.http.request(method, base + path.format(ref="SS-OWNR-0001"), json=body,
                                         headers=client._headers(), timeout=30)
                 assert r.status_code == 401 and r.json()["error"]["code"] == "request.unauthorized"
-        for method, path, body in WEB:
+        for method, path, body in WEB + OPS_WEB:
             r = anonymous.http.request(method, base + path.format(ref="SS-OWNR-0001"), data=body,
                                        allow_redirects=False, timeout=30)
             assert r.status_code == 303 and r.headers["Location"] == "/login"
+        for method, path, body in OPS_API:
+            for client in (anonymous, forged):
+                r = client.http.request(method, base + path, headers=client._headers(), timeout=30)
+                assert r.status_code == 401 and r.json()["error"]["code"] == "request.unauthorized"
 
 
 @pytest.mark.parametrize("role", ["caseworker", "supervisor"])

@@ -1,0 +1,118 @@
+"""The operator page: queues, dead letters, outbox lag, heartbeats and deliveries of every service, live.
+
+    GET  /ops                                              HTML, refreshes itself every 10 seconds (no script)
+    GET  /api/v1/ops                                       the same data as JSON (shared.ops_view.gather)
+    GET  /ops/notifications                                → /ops#deliveries (the link in notify's daily summary)
+    POST /ops/dead-letters/<service>/<id>/redrive          form (CSRF): put a dead letter through its handler again
+    POST /ops/deliveries/<source>/<id>/retry               form (CSRF): send a failed or dead delivery again
+
+Operators and system admins only (`policy.ops_access`); for everyone else these URLs do not exist (404 exactly as
+for an unknown URL). Nothing here shows a case, an event's body, a message or an address: see shared.ops_view.
+Each action is recorded as a content-free event (`ops.dead_letter_redrive_requested`,
+`ops.delivery_retry_requested`: who, which row, requested or refused) that the audit chain keeps.
+
+The entrypoints are a mixin of casework's Service: they use its `db`, `desk` and `config`.
+"""
+from __future__ import annotations
+
+from services.casework import accounts, policy
+from services.casework.desk import PAGES, desk_api, desk_page, page_url, redirect, render
+from shared import ops_view
+from shared.config import SERVICES, is_memory_transport
+from shared.events import utcnow
+from shared.logging import get_logger
+from shared.web import ApiError, json_response
+
+log = get_logger(__name__)
+
+REFRESH_SECONDS = 10
+
+# The page's own notices (the desk's shared catalogue stays as it is).
+MESSAGES = {
+    "ops.redrive_requested": {"th": "ขอให้ประมวลผลซ้ำแล้ว บริการจะส่งเหตุการณ์เข้าตัวจัดการอีกครั้งภายในไม่กี่วินาที",
+                              "en": "Redrive requested: the service puts the event through its handler again "
+                                    "within seconds."},
+    "ops.not_redrivable": {"th": "ประมวลผลซ้ำไม่ได้: รายการนี้ไม่อยู่ในสถานะ dead แล้ว หรือไม่มีอยู่",
+                           "en": "Not redriven: this dead letter is no longer dead, or does not exist."},
+    "ops.retry_requested": {"th": "ตั้งให้ส่งใหม่ทันทีแล้ว", "en": "Queued to be sent again now."},
+    "ops.not_retryable": {"th": "ส่งใหม่ไม่ได้: รายการนี้ไม่ได้อยู่ในสถานะ failed หรือ dead หรือไม่มีอยู่",
+                          "en": "Not retried: this delivery is not failed or dead, or does not exist."},
+    "ops.unavailable": {"th": "ทำรายการไม่ได้: ฐานข้อมูลของบริการนั้นยังไม่พร้อม กรุณาลองใหม่",
+                        "en": "Not done: that service's database is not available; please try again."},
+}
+
+
+def _flash(request, kind: str):
+    key = request.args.get(kind)
+    return MESSAGES.get(key)
+
+
+class OperatorPages:
+    """casework's operator page (mixed into Service)."""
+
+    def _ops_data(self) -> dict:
+        config = self.config["SODSONG"]
+        # embedded mode runs every service in this process: its memory broker is ours to count
+        return ops_view.gather(config, in_process=is_memory_transport(config), history=ops_view.HISTORY)
+
+    def _ops_form_principal(self, request) -> policy.Principal:
+        """The operator behind a form; the CSRF check comes after the role's, so a non-operator learns nothing."""
+        principal, _ = self.desk.page_principal(request)
+        policy.ops_access(principal)
+        if not accounts.csrf_ok(request.cookies.get(self.desk.cookie_name), request.form.get("csrf")):
+            raise ApiError(403, "request.csrf_failed")
+        return principal
+
+    def _ops_action(self, principal, event_type, service, target_id, act, ok_key, refused_key):
+        """Do it in the owning service's database, record it (content-free) in ours, and go back to the page."""
+        try:
+            done = act()
+        except Exception as exc:  # that service's database is down or not set up here
+            log.warning("ops.action_failed", action=event_type, service=service, error=type(exc).__name__)
+            done, refused_key = False, "ops.unavailable"
+        self._record_ops_action(principal, event_type, service, target_id, done)
+        return redirect(page_url("/ops", **({"ok": ok_key} if done else {"error": refused_key})))
+
+    def _record_ops_action(self, principal, event_type, service, target_id, done: bool) -> None:
+        with self.db.transaction() as uow:
+            uow.emit(event_type, {"user_id": principal.user_id, "office_code": principal.office_code,
+                                  "role": principal.role, "service": service, "target_id": str(target_id)[:64],
+                                  "outcome": "requested" if done else "refused", "at": utcnow()},
+                     correlation_id=f"user:{principal.user_id}", actor=principal.actor)
+
+    @desk_api("GET", "/api/v1/ops")
+    def api_ops(self, request):
+        policy.ops_access(self.desk.api_principal(request))
+        return json_response(200, self._ops_data())
+
+    @desk_page("GET", "/ops")
+    def page_ops(self, request):
+        principal, csrf = self.desk.page_principal(request)
+        policy.ops_access(principal)
+        return render(PAGES, "ops.html", principal=principal, csrf=csrf, ops=self._ops_data(),
+                      refresh=REFRESH_SECONDS, notice=_flash(request, "ok"), error=_flash(request, "error"))
+
+    @desk_page("GET", "/ops/notifications")
+    def page_ops_notifications(self, request):
+        """Where notify's daily summary of failed deliveries points operators (notify.operators.queue_url)."""
+        principal, _ = self.desk.page_principal(request)
+        policy.ops_access(principal)
+        return redirect("/ops#deliveries")
+
+    @desk_page("POST", "/ops/dead-letters/<service>/<int:letter_id>/redrive")
+    def page_ops_redrive(self, request, service, letter_id):
+        principal = self._ops_form_principal(request)
+        if service not in SERVICES:
+            raise policy.NotFound()
+        return self._ops_action(principal, "ops.dead_letter_redrive_requested", service, letter_id,
+                                lambda: ops_view.request_redrive(self.config["SODSONG"], service, letter_id),
+                                "ops.redrive_requested", "ops.not_redrivable")
+
+    @desk_page("POST", "/ops/deliveries/<source>/<delivery_id>/retry")
+    def page_ops_retry(self, request, source, delivery_id):
+        principal = self._ops_form_principal(request)
+        if source not in ops_view.DELIVERY_SOURCES or len(delivery_id) > 64:
+            raise policy.NotFound()
+        return self._ops_action(principal, "ops.delivery_retry_requested", source, delivery_id,
+                                lambda: ops_view.retry_delivery(self.config["SODSONG"], source, delivery_id),
+                                "ops.retry_requested", "ops.not_retryable")
