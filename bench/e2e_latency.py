@@ -19,6 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import select  # noqa: E402
+
+from services.notify.models import Delivery  # noqa: E402
+from shared import config as config_mod  # noqa: E402
+from shared.dependencies import service_db_for  # noqa: E402
 from tests.support.deployment import Deployment  # noqa: E402
 from tests.support.processes import wait_for  # noqa: E402
 from tests.support.tips import tip  # noqa: E402
@@ -38,17 +43,21 @@ def measure(mode: str, n: int) -> dict:
             started[r.json()["reference"]] = t0
             time.sleep(0.05)
 
+        notify_db = service_db_for("notify", config_mod.load(env=dep.env))
+
         def all_sent():
-            rows = [x for x in dep.notifications() if x["status"] == "sent" and x["reference"] in started]
+            # read notify's own table: full timestamp precision, and no CLI start-up per poll
+            with notify_db.reading() as session:
+                rows = session.execute(select(Delivery.reference, Delivery.sent_at).where(
+                    Delivery.status == "sent", Delivery.recipient_kind == "office")).all()
+            rows = [r for r in rows if r.reference in started]
             return rows if len(rows) >= n else None
 
         rows = wait_for(all_sent, 120, interval=0.5, message="all notifications sent")
         latencies = sorted(
-            (datetime.fromisoformat(str(x["sent_at"])).replace(tzinfo=timezone.utc)
-             if datetime.fromisoformat(str(x["sent_at"])).tzinfo is None
-             else datetime.fromisoformat(str(x["sent_at"])))
-            .timestamp() - started[x["reference"]].timestamp()
-            for x in rows)
+            (r.sent_at if r.sent_at.tzinfo else r.sent_at.replace(tzinfo=timezone.utc)).timestamp()
+            - started[r.reference].timestamp()
+            for r in rows)
     return {
         "mode": mode, "tips": n,
         "median_ms": round(statistics.median(latencies) * 1000, 1),
