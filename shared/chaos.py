@@ -89,7 +89,8 @@ class Cluster:
         service = name.rsplit("-", 1)[0]
         log = open(self.workdir / f"{name}.log", "ab")
         proc = subprocess.Popen([SODSONG, "run", "--no-migrate", "--service", service], env=self.env,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=_die_with_parent)
         log.close()
         with self.lock:
             self.procs[name] = proc
@@ -119,6 +120,15 @@ class Cluster:
                 proc.wait(20)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _die_with_parent():
+    """In the child, before exec: if the chaos run itself is killed (a CI time limit), its services go too,
+    instead of holding database connections on the machine afterwards."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _rabbitmqctl(*args, timeout=120):
