@@ -68,11 +68,19 @@ class Verdict:
 
 
 def verify(session, batch: int = 5000) -> Verdict:
+    """Walk the chain up to the head as it was when the walk began.
+
+    The head is read first: an entry and the head move in one transaction, so every entry up to that head is
+    committed, and entries appended while the walk runs (the service keeps working) are left for the next walk.
+    """
+    head = session.execute(select(ChainHead).where(ChainHead.id == 1)).scalar_one_or_none()
+    head_seq = head.seq if head is not None else 0
     prev_hash, expected_seq, count = GENESIS, 1, 0
     last_seq = 0
     while True:
         rows = session.execute(
-            select(ChainEntry).where(ChainEntry.seq > last_seq).order_by(ChainEntry.seq).limit(batch)
+            select(ChainEntry).where(ChainEntry.seq > last_seq, ChainEntry.seq <= head_seq)
+            .order_by(ChainEntry.seq).limit(batch)
         ).scalars().all()
         if not rows:
             break
@@ -87,8 +95,7 @@ def verify(session, batch: int = 5000) -> Verdict:
             if entry_hash(entry) != row.hash:
                 return Verdict(False, count, row.seq, "content does not match its hash (edited)")
             prev_hash, expected_seq, count, last_seq = row.hash, expected_seq + 1, count + 1, row.seq
-    head = session.execute(select(ChainHead).where(ChainHead.id == 1)).scalar_one_or_none()
-    if head is not None and (head.seq != count or head.hash != prev_hash):
-        return Verdict(False, count, count + 1 if head.seq > count else count,
-                       f"chain ends at entry {count} but the head says {head.seq} (entries removed at the end)")
+    if head is not None and (count != head_seq or head.hash != prev_hash):
+        return Verdict(False, count, count + 1,
+                       f"chain ends at entry {count} but the head says {head_seq} (entries removed at the end)")
     return Verdict(True, count)

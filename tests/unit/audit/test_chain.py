@@ -60,3 +60,13 @@ def test_payload_is_digested_not_stored(session):
     row = session.get(ChainEntry, 1)
     assert len(row.payload_sha256) == 64
     assert "payload" not in ChainEntry.__table__.columns
+
+
+def test_entries_appended_while_verifying_are_left_for_the_next_walk(session):
+    from services.audit.models import ChainHead
+
+    fifth = session.get(ChainEntry, 5)
+    # As if the walk read the head just before entry 6 was appended by a running audit service.
+    session.execute(update(ChainHead).where(ChainHead.id == 1).values(seq=5, hash=fifth.hash))
+    verdict = chain.verify(session)
+    assert verdict.ok and verdict.entries == 5
