@@ -340,6 +340,7 @@ def _tally(dbs, accepted, refs, report, config) -> None:
     from services.notify.models import Delivery
     from services.routing.models import Decision
     from shared import deadletters
+    from shared.events import aware_utc
 
     with dbs["routing"].reading() as s:
         decisions = dict(s.execute(select(Decision.reference, func.count()).where(Decision.hop == 0)
@@ -370,9 +371,7 @@ def _tally(dbs, accepted, refs, report, config) -> None:
     latencies = []
     for d in deliveries:
         if d.reference in accepted and d.sent_at is not None:
-            sent_at = d.sent_at.timestamp() if d.sent_at.tzinfo else d.sent_at.replace(
-                tzinfo=__import__("datetime").timezone.utc).timestamp()
-            latencies.append(sent_at - accepted[d.reference][1])
+            latencies.append(aware_utc(d.sent_at).timestamp() - accepted[d.reference][1])
     report.max_latency_s = max(latencies, default=0.0)
     with dbs["audit"].reading() as s:
         verdict = chain.verify(s)

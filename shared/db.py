@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shared.events import Event, new_event
+from shared.events import Event, new_event, utcnow
 from shared.messaging_tables import MessagingTables
 
 _engines: dict[str, Engine] = {}
@@ -154,7 +154,7 @@ class ServiceDatabase:
                     return False
                 uow.session.execute(insert(inbox).values(
                     event_id=event.id, handler=handler, event_type=event.type,
-                    correlation_id=event.correlation_id, processed_at=_now(),
+                    correlation_id=event.correlation_id, processed_at=utcnow(),
                 ))
                 effect(uow, event)
             return True
@@ -174,7 +174,3 @@ def _count_duplicate(service, handler):
     metrics.EVENTS_DUPLICATE.labels(service, handler).inc()
 
 
-def _now():
-    from shared.events import utcnow
-
-    return utcnow()

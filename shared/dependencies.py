@@ -8,7 +8,7 @@ import threading
 
 import structlog
 from nameko.extensions import DependencyProvider
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData
 
 from shared import deadletters, topology
 from shared.config import is_memory_transport

@@ -300,6 +300,18 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def aware_utc(value: datetime | None) -> datetime | None:
+    """A stored timestamp as an aware UTC datetime: SQLite hands them back naive (every one is written as UTC)."""
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+def iso_utc(value: datetime | None, timespec: str = "auto") -> str | None:
+    value = aware_utc(value)
+    return value.astimezone(timezone.utc).isoformat(timespec=timespec) if value is not None else None
+
+
 def new_event(type_: str, payload: dict, correlation_id: str, *, causation: Event | None = None,
               actor: dict | None = None, occurred_at: datetime | None = None) -> Event:
     """Create an event, validating the payload against the catalogue so a bad event never leaves a service."""

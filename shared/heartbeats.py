@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import importlib
-from datetime import timezone
 
 from sqlalchemy import func, select, update
 
 from shared import metrics
-from shared.events import utcnow
+from shared.events import aware_utc, utcnow
 from shared.outbox import pending_stats
 
 
@@ -52,8 +51,7 @@ def instances(service_db, within_seconds: float = 30.0) -> list[dict]:
     out = []
     with service_db.reading() as session:
         for row in session.execute(select(table).order_by(table.c.instance)):
-            beat_at = row.beat_at if row.beat_at.tzinfo else row.beat_at.replace(tzinfo=timezone.utc)
-            age = (now_ - beat_at).total_seconds()
+            age = (now_ - aware_utc(row.beat_at)).total_seconds()
             out.append({"instance": row.instance, "age_seconds": round(age, 1), "alive": age <= within_seconds})
     return out
 

@@ -21,10 +21,11 @@ import re
 import threading
 import time
 from collections import deque
-from datetime import datetime, timezone
+from datetime import datetime
 
 from shared import broker_status
 from shared.config import SERVICES, is_memory_transport
+from shared.events import aware_utc, iso_utc
 
 OUTBOX_LAG_SECONDS = 60.0      # an unpublished event older than this is flagged
 HEARTBEAT_WITHIN_SECONDS = 30.0  # a service is alive if one of its instances beat within this
@@ -43,14 +44,11 @@ def service_dbs(config: dict, service: str | None = None) -> list[tuple[str, obj
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # SQLite hands back naive UTC
+    return aware_utc(value)
 
 
 def _iso(value: datetime | None) -> str | None:
-    value = _aware(value)
-    return value.astimezone(timezone.utc).isoformat(timespec="seconds") if value else None
+    return iso_utc(value, timespec="seconds")
 
 
 def _unavailable(exc: Exception) -> str:

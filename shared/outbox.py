@@ -15,7 +15,7 @@ from nameko.amqp.publish import Publisher, UndeliverableMessage
 from sqlalchemy import func, select, update
 
 from shared import metrics
-from shared.events import utcnow
+from shared.events import aware_utc, utcnow
 from shared.logging import get_logger
 from shared.topology import EVENTS_EXCHANGE
 
@@ -101,11 +101,5 @@ def pending_stats(service_db) -> dict:
     with service_db.reading() as session:
         count, oldest = session.execute(
             select(func.count(), func.min(table.c.created_at)).where(table.c.published_at.is_(None))).one()
-    age = None
-    if oldest is not None:
-        if oldest.tzinfo is None:  # SQLite returns naive UTC
-            from datetime import timezone
-
-            oldest = oldest.replace(tzinfo=timezone.utc)
-        age = (utcnow() - oldest).total_seconds()
+    age = (utcnow() - aware_utc(oldest)).total_seconds() if oldest is not None else None
     return {"unpublished": count, "oldest_age_seconds": age}

@@ -16,7 +16,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pyotp
 from argon2 import PasswordHasher, Type
@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.casework.models import DeskSession, LoginThrottle, User
 from services.casework.policy import ROLES, Principal
-from shared.events import utcnow
+from shared.events import aware_utc, utcnow
 
 MIN_PASSWORD, MAX_PASSWORD = 12, 256
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -57,11 +57,7 @@ class AccountError(ValueError):
         self.detail = detail
 
 
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back naive (they are stored as UTC)."""
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+aware = aware_utc  # SQLite hands datetimes back naive (they are stored as UTC)
 
 
 # -- passwords -----------------------------------------------------------------------------------------------

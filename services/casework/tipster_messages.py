@@ -6,6 +6,7 @@ import json
 from sqlalchemy import select
 
 from services.casework.models import Case, CaseEvent, Question, TipsterMessage
+from shared.events import iso_utc
 
 
 def message_added(uow, event) -> None:
@@ -43,7 +44,7 @@ def of_reference(session, reference: str) -> list[dict]:
     rows = session.execute(select(TipsterMessage).where(TipsterMessage.reference == reference)
                            .order_by(TipsterMessage.added_at)).scalars()
     return [{"id": m.id, "kind": m.kind, "in_reply_to": m.in_reply_to, "text": m.body,
-             "attachments": json.loads(m.attachments_json), "at": _iso(m.added_at)} for m in rows]
+             "attachments": json.loads(m.attachments_json), "at": iso_utc(m.added_at)} for m in rows]
 
 
 def _question(session, case: Case, in_reply_to):
@@ -53,11 +54,3 @@ def _question(session, case: Case, in_reply_to):
     return question if question is not None and question.case_id == case.id else None
 
 
-def _iso(value):
-    from datetime import timezone
-
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat()

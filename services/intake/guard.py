@@ -29,7 +29,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.intake.models import GuardBucket
-from shared.events import utcnow
+from shared.events import aware_utc, utcnow
 from shared.logging import get_logger
 from shared.web import ApiError
 
@@ -133,8 +133,4 @@ class ReceiptGuard:
 
 
 def _aware(value):
-    from datetime import timezone
-
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return aware_utc(value)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from services.intake.models import Message, Question, TimelineEntry, Tip
 from services.intake.submission import STATUS_RANK, aad
+from shared.events import iso_utc
 from shared.vocabulary import TIPSTER_STATUSES
 
 
@@ -124,8 +125,4 @@ def volunteer_view(tip: Tip) -> dict:
 
 
 def _iso(value):
-    from datetime import timezone
-
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat()
+    return iso_utc(value)

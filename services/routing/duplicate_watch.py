@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from services.routing.duplicates import WINDOW_DAYS, DuplicateIndex, matter_words
 from services.routing.models import RoutedTip
-from shared.events import utcnow
+from shared.events import aware_utc, utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -168,5 +168,4 @@ def _tip_of(row: RoutedTip) -> dict:
 
 
 def _aware(moment: datetime) -> datetime:
-    # SQLite hands timestamps back naive; every timestamp this service writes is UTC
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return aware_utc(moment)
