@@ -251,7 +251,8 @@ def send_one(service_db, row_id: str, channels: dict, config: dict, *, reporter=
             raise PermanentDeliveryError(f"channel {row['channel']!r} is not configured")
         subject, text, html = render(row["template"], row["language"], json.loads(row["context_json"]))
         return channel.send(OutboundMessage(recipient=address, language=row["language"], subject=subject,
-                                            text=text, html=html, idempotency_key=row_id))
+                                            text=text, html=html, idempotency_key=row_id,
+                                            attempt=row["attempts"] or 1))
 
     outcome = ledger.attempt(one_attempt)
     return ledger.settle(service_db, table, row_id, outcome, settings["ledger"])

@@ -231,7 +231,7 @@ def send(service_db, delivery_id: str, channels: dict, settings: dict, render=No
             raise PermanentDeliveryError(f"channel {d.channel!r} is not configured")
         subject, text, html = render(d.template, d.language, json.loads(d.context_json))
         return channel.send(OutboundMessage(recipient=d.address, language=d.language, subject=subject, text=text,
-                                            html=html, idempotency_key=d.id))
+                                            html=html, idempotency_key=d.id, attempt=d.attempts or 1))
 
     return ledger.settle(service_db, TABLE, delivery_id, ledger.attempt(one_attempt), ledger.settings_of(settings),
                          on_settled=_emit_outcome)

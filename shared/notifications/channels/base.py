@@ -29,6 +29,9 @@ class OutboundMessage:
     text: str
     html: str | None
     idempotency_key: str  # the delivery id; the same key for every attempt of the same delivery
+    # Which attempt this is, as the sender's ledger counts them. Above 1 an earlier attempt may have reached the
+    # recipient before its sender died; a channel that can look (the file channel) checks before sending again.
+    attempt: int = 1
 
     def __post_init__(self):
         if self.language not in LANGUAGES:

@@ -75,3 +75,42 @@ def test_concurrent_processes_never_interleave_lines(tmp_path):
     records = read_file_channel(path)
     assert path.read_bytes().count(b"\n") == 200 == len(records)
     assert {r["delivery_id"] for r in records} == {f"w{w}-{n}" for w in range(4) for n in range(50)}
+
+
+def test_a_later_attempt_of_a_delivery_already_written_is_not_written_again(tmp_path):
+    # The sender died after the write and before recording "sent"; another instance takes the delivery over.
+    path = tmp_path / "outbox.jsonl"
+    channel = FileChannel(path)
+    channel.send(message(1))
+    channel.send(message(2))
+    assert channel.send(message(1, attempt=2)) == "d-1"
+    assert [r["delivery_id"] for r in read_file_channel(path)] == ["d-1", "d-2"]
+
+
+def test_a_later_attempt_whose_earlier_one_never_arrived_is_written(tmp_path):
+    path = tmp_path / "outbox.jsonl"
+    channel = FileChannel(path)
+    channel.send(message(1))
+    channel.send(message(2, attempt=3))
+    channel.send(message(12, idempotency_key="d-1x", attempt=2))  # a longer id that starts with d-1 is another one
+    assert [r["delivery_id"] for r in read_file_channel(path)] == ["d-1", "d-2", "d-1x"]
+
+
+def test_a_first_attempt_is_written_without_looking(tmp_path):
+    # Attempt 1 cannot have arrived before; the ledger never hands the same delivery out twice as attempt 1.
+    path = tmp_path / "outbox.jsonl"
+    channel = FileChannel(path)
+    channel.send(message(1))
+    channel.send(message(1))
+    assert [r["delivery_id"] for r in read_file_channel(path)] == ["d-1", "d-1"]
+
+
+def test_a_line_torn_by_a_crash_neither_counts_as_written_nor_swallows_the_next(tmp_path):
+    path = tmp_path / "outbox.jsonl"
+    channel = FileChannel(path)
+    channel.send(message(1))
+    with open(path, "ab") as torn:
+        torn.write(b'{"delivery_id": "d-2", "subj')
+    channel.send(message(3))
+    channel.send(message(2, attempt=2))
+    assert [r["delivery_id"] for r in read_file_channel(path)] == ["d-1", "d-3", "d-2"]

@@ -118,6 +118,33 @@ def test_the_same_event_delivered_twice_sends_one_message(tmp_path):
     assert len(lines) == 1
 
 
+def test_a_sender_killed_after_writing_does_not_make_its_successor_write_the_message_again(tmp_path):
+    from shared import migrations
+    from shared.notifications import ledger
+    from shared.notifications.channels import OutboundMessage, build_channels
+
+    with environment("memory", tmp_path, {"notify": notify_settings(tmp_path)}) as cfg:
+        migrations.upgrade("notify", cfg["notify"]["db_url"])
+        notify_db = db(cfg, "notify")
+        event = case_opened()
+        with notify_db.transaction() as uow:
+            [delivery_id] = deliveries.record(uow, event, cfg)
+        channels = build_channels(cfg["notify"]["channels"])
+        # The first sender claims it, writes the message, and is killed before it can record "sent".
+        assert deliveries.claim(notify_db, delivery_id)
+        [first] = rows(cfg, id=delivery_id)
+        channels["file"].send(OutboundMessage(recipient=first["address"], language=first["language"], subject="s",
+                                              text="t", html=None, idempotency_key=delivery_id, attempt=1))
+        assert not deliveries.claim(notify_db, delivery_id), "not yet: it may still be sending"
+        later = ledger.utcnow() + ledger.STUCK_SENDING + datetime.timedelta(seconds=1)
+        assert ledger.claim(notify_db, deliveries.TABLE, delivery_id, now=later)  # another instance takes it over
+        assert deliveries.send(notify_db, delivery_id, channels, cfg["notify"]) == "sent"
+    [taken_over] = rows(cfg, id=delivery_id)
+    assert (taken_over["status"], taken_over["attempts"]) == ("sent", 2)
+    written = [m["delivery_id"] for m in read_file_channel(tmp_path / "notifications.jsonl")]
+    assert written == [delivery_id]
+
+
 def test_assignment_and_deadlines_reach_caseworker_and_supervisors(tmp_path):
     notify = notify_settings(tmp_path, staff_contacts={"u-somsri": {"file": "somsri@pacc.example", "language": "en"}},
                              supervisor_contacts={"PACC-R2": {"file": "head-r2@pacc.example"}})
