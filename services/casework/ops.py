@@ -5,6 +5,8 @@
     GET  /ops/notifications                                → /ops#deliveries (the link in notify's daily summary)
     POST /ops/dead-letters/<service>/<id>/redrive          form (CSRF): put a dead letter through its handler again
     POST /ops/deliveries/<source>/<id>/retry               form (CSRF): send a failed or dead delivery again
+    POST /api/v1/ops/dead-letters/<service>/<id>/redrive   the same two actions for scripts (Bearer token):
+    POST /api/v1/ops/deliveries/<source>/<id>/retry        202 requested, 409 not in a state for it, 503 DB down
 
 Operators and system admins only (`policy.ops_access`); for everyone else these URLs do not exist (404 exactly as
 for an unknown URL). Nothing here shows a case, an event's body, a message or an address: see shared.ops_view.
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from services.casework import accounts, policy
 from services.casework.desk import PAGES, desk_api, desk_page, page_url, redirect, render
-from shared import ops_view
+from shared import i18n, ops_view
 from shared.config import SERVICES, is_memory_transport
 from shared.events import utcnow
 from shared.logging import get_logger
@@ -40,6 +42,9 @@ MESSAGES = {
     "ops.unavailable": {"th": "ทำรายการไม่ได้: ฐานข้อมูลของบริการนั้นยังไม่พร้อม กรุณาลองใหม่",
                         "en": "Not done: that service's database is not available; please try again."},
 }
+
+
+i18n.MESSAGES.update(MESSAGES)  # the JSON API answers with the same words
 
 
 def _flash(request, kind: str):
@@ -65,13 +70,26 @@ class OperatorPages:
 
     def _ops_action(self, principal, event_type, service, target_id, act, ok_key, refused_key):
         """Do it in the owning service's database, record it (content-free) in ours, and go back to the page."""
+        done, key = self._ops_do(principal, event_type, service, target_id, act, refused_key)
+        return redirect(page_url("/ops", **({"ok": ok_key} if done else {"error": key})))
+
+    def _ops_do(self, principal, event_type, service, target_id, act, refused_key) -> tuple[bool, str]:
         try:
             done = act()
         except Exception as exc:  # that service's database is down or not set up here
             log.warning("ops.action_failed", action=event_type, service=service, error=type(exc).__name__)
             done, refused_key = False, "ops.unavailable"
         self._record_ops_action(principal, event_type, service, target_id, done)
-        return redirect(page_url("/ops", **({"ok": ok_key} if done else {"error": refused_key})))
+        return done, refused_key
+
+    def _ops_api_action(self, request, event_type, service, target_id, act, ok_key, refused_key):
+        principal = self.desk.api_principal(request, unsafe=True)
+        policy.ops_access(principal)
+        done, key = self._ops_do(principal, event_type, service, target_id, act, refused_key)
+        if not done:
+            raise ApiError(503 if key == "ops.unavailable" else 409, key)
+        return json_response(202, {"service": service, "id": str(target_id), "outcome": "requested",
+                                   "message": i18n.message(ok_key)})
 
     def _record_ops_action(self, principal, event_type, service, target_id, done: bool) -> None:
         with self.db.transaction() as uow:
@@ -116,3 +134,21 @@ class OperatorPages:
         return self._ops_action(principal, "ops.delivery_retry_requested", source, delivery_id,
                                 lambda: ops_view.retry_delivery(self.config["SODSONG"], source, delivery_id),
                                 "ops.retry_requested", "ops.not_retryable")
+
+    @desk_api("POST", "/api/v1/ops/dead-letters/<service>/<int:letter_id>/redrive")
+    def api_ops_redrive(self, request, service, letter_id):
+        if service not in SERVICES:
+            policy.ops_access(self.desk.api_principal(request, unsafe=True))
+            raise policy.NotFound()
+        return self._ops_api_action(request, "ops.dead_letter_redrive_requested", service, letter_id,
+                                    lambda: ops_view.request_redrive(self.config["SODSONG"], service, letter_id),
+                                    "ops.redrive_requested", "ops.not_redrivable")
+
+    @desk_api("POST", "/api/v1/ops/deliveries/<source>/<delivery_id>/retry")
+    def api_ops_retry(self, request, source, delivery_id):
+        if source not in ops_view.DELIVERY_SOURCES or len(delivery_id) > 64:
+            policy.ops_access(self.desk.api_principal(request, unsafe=True))
+            raise policy.NotFound()
+        return self._ops_api_action(request, "ops.delivery_retry_requested", source, delivery_id,
+                                    lambda: ops_view.retry_delivery(self.config["SODSONG"], source, delivery_id),
+                                    "ops.retry_requested", "ops.not_retryable")

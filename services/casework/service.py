@@ -232,21 +232,6 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
             ended = accounts.disable_user(uow, user, actor=principal.actor)
         return json_response(200, {"username": user.username, "disabled": True, "sessions_ended": ended})
 
-    @desk_api("GET", "/api/v1/ops/queues")
-    def api_ops_queues(self, request):
-        from shared import deadletters
-        from shared.outbox import pending_stats
-
-        principal = self.desk.api_principal(request)
-        if principal.role not in policy.OPS_ROLES:
-            raise ApiError(403, "request.forbidden")
-        letters = deadletters.list_letters(self.desk.db, None)
-        by_status: dict[str, int] = {}
-        for letter in letters:
-            by_status[letter["status"]] = by_status.get(letter["status"], 0) + 1
-        return json_response(200, {"service": "casework", "outbox": pending_stats(self.desk.db),
-                                   "dead_letters": by_status})
-
     # == web pages ===============================================================================================
     @desk_page("GET", "/static/desk.css")
     def page_css(self, request):
