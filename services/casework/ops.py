@@ -17,6 +17,8 @@ The entrypoints are a mixin of casework's Service: they use its `db`, `desk` and
 """
 from __future__ import annotations
 
+from typing import Callable, NamedTuple
+
 from services.casework import accounts, policy
 from services.casework.desk import PAGES, desk_api, desk_page, page_url, redirect, render
 from shared import i18n, ops_view
@@ -52,6 +54,16 @@ def _flash(request, kind: str):
     return MESSAGES.get(key)
 
 
+class _Action(NamedTuple):
+    """One operator action on another service's row: what is recorded, and how it is done."""
+    event_type: str
+    service: str
+    target_id: object
+    act: Callable[[], bool]
+    ok_key: str
+    refused_key: str
+
+
 class OperatorPages:
     """casework's operator page (mixed into Service)."""
 
@@ -59,6 +71,11 @@ class OperatorPages:
         config = self.config["SODSONG"]
         # embedded mode runs every service in this process: its memory broker is ours to count
         return ops_view.gather(config, in_process=is_memory_transport(config), history=ops_view.HISTORY)
+
+    def _ops_api_principal(self, request) -> policy.Principal:
+        principal = self.desk.api_principal(request, unsafe=True)
+        policy.ops_access(principal)
+        return principal
 
     def _ops_form_principal(self, request) -> policy.Principal:
         """The operator behind a form; the CSRF check comes after the role's, so a non-operator learns nothing."""
@@ -68,28 +85,41 @@ class OperatorPages:
             raise ApiError(403, "request.csrf_failed")
         return principal
 
-    def _ops_action(self, principal, event_type, service, target_id, act, ok_key, refused_key):
-        """Do it in the owning service's database, record it (content-free) in ours, and go back to the page."""
-        done, key = self._ops_do(principal, event_type, service, target_id, act, refused_key)
-        return redirect(page_url("/ops", **({"ok": ok_key} if done else {"error": key})))
+    def _redrive(self, service: str, letter_id: int) -> "_Action":
+        if service not in SERVICES:
+            raise policy.NotFound()
+        return _Action("ops.dead_letter_redrive_requested", service, letter_id,
+                       lambda: ops_view.request_redrive(self.config["SODSONG"], service, letter_id),
+                       "ops.redrive_requested", "ops.not_redrivable")
 
-    def _ops_do(self, principal, event_type, service, target_id, act, refused_key) -> tuple[bool, str]:
+    def _retry(self, source: str, delivery_id: str) -> "_Action":
+        if source not in ops_view.DELIVERY_SOURCES or len(delivery_id) > 64:
+            raise policy.NotFound()
+        return _Action("ops.delivery_retry_requested", source, delivery_id,
+                       lambda: ops_view.retry_delivery(self.config["SODSONG"], source, delivery_id),
+                       "ops.retry_requested", "ops.not_retryable")
+
+    def _ops_do(self, principal, action: "_Action") -> str | None:
+        """Do it in the owning service's database and record it (content-free) in ours; the refusal, if any."""
         try:
-            done = act()
+            refused = None if action.act() else action.refused_key
         except Exception as exc:  # that service's database is down or not set up here
-            log.warning("ops.action_failed", action=event_type, service=service, error=type(exc).__name__)
-            done, refused_key = False, "ops.unavailable"
-        self._record_ops_action(principal, event_type, service, target_id, done)
-        return done, refused_key
+            log.warning("ops.action_failed", action=action.event_type, service=action.service,
+                        error=type(exc).__name__)
+            refused = "ops.unavailable"
+        self._record_ops_action(principal, action.event_type, action.service, action.target_id, refused is None)
+        return refused
 
-    def _ops_api_action(self, request, event_type, service, target_id, act, ok_key, refused_key):
-        principal = self.desk.api_principal(request, unsafe=True)
-        policy.ops_access(principal)
-        done, key = self._ops_do(principal, event_type, service, target_id, act, refused_key)
-        if not done:
-            raise ApiError(503 if key == "ops.unavailable" else 409, key)
-        return json_response(202, {"service": service, "id": str(target_id), "outcome": "requested",
-                                   "message": i18n.message(ok_key)})
+    def _ops_page_action(self, principal, action: "_Action"):
+        refused = self._ops_do(principal, action)
+        return redirect(page_url("/ops", **({"error": refused} if refused else {"ok": action.ok_key})))
+
+    def _ops_api_action(self, principal, action: "_Action"):
+        refused = self._ops_do(principal, action)
+        if refused:
+            raise ApiError(503 if refused == "ops.unavailable" else 409, refused)
+        return json_response(202, {"service": action.service, "id": str(action.target_id), "outcome": "requested",
+                                   "message": i18n.message(action.ok_key)})
 
     def _record_ops_action(self, principal, event_type, service, target_id, done: bool) -> None:
         with self.db.transaction() as uow:
@@ -120,35 +150,19 @@ class OperatorPages:
     @desk_page("POST", "/ops/dead-letters/<service>/<int:letter_id>/redrive")
     def page_ops_redrive(self, request, service, letter_id):
         principal = self._ops_form_principal(request)
-        if service not in SERVICES:
-            raise policy.NotFound()
-        return self._ops_action(principal, "ops.dead_letter_redrive_requested", service, letter_id,
-                                lambda: ops_view.request_redrive(self.config["SODSONG"], service, letter_id),
-                                "ops.redrive_requested", "ops.not_redrivable")
+        return self._ops_page_action(principal, self._redrive(service, letter_id))
 
     @desk_page("POST", "/ops/deliveries/<source>/<delivery_id>/retry")
     def page_ops_retry(self, request, source, delivery_id):
         principal = self._ops_form_principal(request)
-        if source not in ops_view.DELIVERY_SOURCES or len(delivery_id) > 64:
-            raise policy.NotFound()
-        return self._ops_action(principal, "ops.delivery_retry_requested", source, delivery_id,
-                                lambda: ops_view.retry_delivery(self.config["SODSONG"], source, delivery_id),
-                                "ops.retry_requested", "ops.not_retryable")
+        return self._ops_page_action(principal, self._retry(source, delivery_id))
 
     @desk_api("POST", "/api/v1/ops/dead-letters/<service>/<int:letter_id>/redrive")
     def api_ops_redrive(self, request, service, letter_id):
-        if service not in SERVICES:
-            policy.ops_access(self.desk.api_principal(request, unsafe=True))
-            raise policy.NotFound()
-        return self._ops_api_action(request, "ops.dead_letter_redrive_requested", service, letter_id,
-                                    lambda: ops_view.request_redrive(self.config["SODSONG"], service, letter_id),
-                                    "ops.redrive_requested", "ops.not_redrivable")
+        principal = self._ops_api_principal(request)
+        return self._ops_api_action(principal, self._redrive(service, letter_id))
 
     @desk_api("POST", "/api/v1/ops/deliveries/<source>/<delivery_id>/retry")
     def api_ops_retry(self, request, source, delivery_id):
-        if source not in ops_view.DELIVERY_SOURCES or len(delivery_id) > 64:
-            policy.ops_access(self.desk.api_principal(request, unsafe=True))
-            raise policy.NotFound()
-        return self._ops_api_action(request, "ops.delivery_retry_requested", source, delivery_id,
-                                    lambda: ops_view.retry_delivery(self.config["SODSONG"], source, delivery_id),
-                                    "ops.retry_requested", "ops.not_retryable")
+        principal = self._ops_api_principal(request)
+        return self._ops_api_action(principal, self._retry(source, delivery_id))
