@@ -17,6 +17,8 @@ def test_no_accepted_tip_is_lost_or_doubled(tmp_path):
     assert report.accepted > 0
     assert report.lost == 0, report.table()
     assert report.duplicate_decisions == 0 and report.duplicate_cases == 0, report.table()
+    assert report.duplicate_tips == 0, report.table()  # a retry under the same Idempotency-Key files nothing new
     assert report.duplicate_notifications == 0, report.table()  # one delivery record per tip
+    assert report.resent_after_crash == 0, report.table()  # the file channel sees a taken-over message's line
     assert report.audit_intact, report.notes
     assert report.kills >= 5 and report.broker_restarts == 1 and report.db_restarts == 1
