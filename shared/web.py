@@ -58,6 +58,11 @@ def read_json(request, max_bytes: int):
     raw = request.get_data(cache=True)
     if len(raw) > max_bytes:
         raise ApiError(413, "request.too_large")
+    return parse_json_object(raw)
+
+
+def parse_json_object(raw: bytes) -> dict:
+    """A JSON object from bytes (a body, or a JSON part of a multipart body), or the 400 that says what is wrong."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -1,29 +1,8 @@
 """Reading intake's HTTP requests: JSON or multipart bodies, the client's address for the receipt guard."""
 from __future__ import annotations
 
-import json
-
 from services.intake import attachments
-from shared.web import ApiError, read_json
-
-
-def parse_json_bytes(raw: bytes) -> dict:
-    """The same rules as shared.web.read_json, for a JSON part of a multipart body."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ApiError(400, "request.invalid_utf8")
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
-        raise ApiError(400, "request.invalid_json")
-    if not isinstance(data, dict):
-        raise ApiError(400, "request.not_object")
-    return data
-
-
-def _reject_constant(name):
-    raise ValueError(f"{name} is not JSON")
+from shared.web import ApiError, parse_json_object, read_json
 
 
 def json_or_multipart(request, part: str, max_json_bytes: int, limits: dict):
@@ -34,7 +13,7 @@ def json_or_multipart(request, part: str, max_json_bytes: int, limits: dict):
         return read_json(request, max_json_bytes), []
     if mimetype == "multipart/form-data":
         raw, uploads = attachments.read_multipart(request, part, limits, max_json_bytes)
-        return parse_json_bytes(raw), uploads
+        return parse_json_object(raw), uploads
     raise ApiError(415, "request.wrong_content_type", accepted=["application/json", "multipart/form-data"])
 
 

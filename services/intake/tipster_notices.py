@@ -36,12 +36,12 @@ Settings, `intake.tipster_notices` (all optional):
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 
 from sqlalchemy import Column, MetaData, String, Table, Text, UniqueConstraint, select
 
 from shared.notifications import ledger
+from shared.notifications.sender_loop import SenderLoop
 from shared.vocabulary import TIPSTER_STATUSES
 
 TABLE_NAME = "intake_notices"
@@ -295,13 +295,7 @@ def retry_now(service_db, row_id: str, table: Table | None = None) -> bool:
 
 
 # -- a ready-made sender for intake's service class --------------------------------------------------------------
-try:
-    from nameko.extensions import DependencyProvider
-except ImportError:  # pragma: no cover
-    DependencyProvider = object
-
-
-class NoticeSender(DependencyProvider):
+class NoticeSender(SenderLoop):
     """Sends intake's due notices from a managed loop; `wakeup.set()` after recording sends at once.
 
         notices = tipster_notices.NoticeSender(
@@ -311,6 +305,8 @@ class NoticeSender(DependencyProvider):
     callable(volunteer_id) -> contact dict | None (or None: volunteers are not told).
     """
 
+    identifier = "tipster_notice"
+
     def __init__(self, reporter_factory=None, volunteer_factory=None, **kwargs):
         super().__init__(**kwargs)
         self.reporter_factory = reporter_factory
@@ -319,44 +315,19 @@ class NoticeSender(DependencyProvider):
     def setup(self):
         from shared.notifications.channels import build_channels
 
+        super().setup()
         self.config = self.container.config["SODSONG"]
         self.settings = settings_of(self.config)
+        self.poll_seconds = self.settings["poll_seconds"]
         ledger.configure(self.config.get("notify"))
         self.channels = build_channels((self.config.get("notify") or {}).get("channels"))
         self.reporter = self.reporter_factory(self.config) if self.reporter_factory else None
         self.volunteer_contact = self.volunteer_factory(self.config) if self.volunteer_factory else None
-        self.stopping = threading.Event()
-        self.wakeup = threading.Event()
 
-    def start(self):
-        self.container.spawn_managed_thread(self._loop, identifier="intake.notice_sender")
-
-    def stop(self):
-        self.stopping.set()
-        self.wakeup.set()
-
-    kill = stop
-
-    def _db(self):
-        from shared.dependencies import Database
-
-        return next(dep for dep in self.container.dependencies if isinstance(dep, Database)).service_db
-
-    def _loop(self):
+    def tick(self):
         from shared.logging import get_logger
 
-        log = get_logger(__name__)
-        while not self.stopping.is_set():
-            self.wakeup.wait(timeout=self.settings["poll_seconds"])
-            self.wakeup.clear()
-            try:
-                counts = send_due(self._db(), self.channels, self.config, reporter=self.reporter,
-                                  volunteer_contact=self.volunteer_contact)
-                if counts:
-                    log.info("tipster_notice.attempted", **counts)  # counts only: no reference, no address
-            except Exception as exc:
-                log.warning("tipster_notice.loop_failed", error=type(exc).__name__)
-                self.stopping.wait(2.0)
-
-    def get_dependency(self, worker_ctx):
-        return self
+        counts = send_due(self._db(), self.channels, self.config, reporter=self.reporter,
+                          volunteer_contact=self.volunteer_contact)
+        if counts:
+            get_logger(__name__).info("tipster_notice.attempted", **counts)  # counts only: no reference, no address

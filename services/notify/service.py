@@ -5,57 +5,45 @@ Tipsters and volunteers are told by intake (services/intake/tipster_notices.py),
 """
 from __future__ import annotations
 
-import threading
 import time
 
 import eventlet
 from nameko.dependency_providers import Config
-from nameko.extensions import DependencyProvider
 
 from services.notify import deliveries
 from services.notify.models import Base
 from shared.dependencies import INSTANCE_ID, Database, LoggingContext
 from shared.events import utcnow
 from shared.logging import get_logger
+from shared.notifications.sender_loop import SenderLoop
 from shared.reliable import subscribe
 
 log = get_logger(__name__)
 
 
-class Sender(DependencyProvider):
+class Sender(SenderLoop):
     """Sends due deliveries: right after they are recorded, and from a loop for retries and crash recovery.
 
     The same loop runs the operators' daily summary of failures (claimed in the database, so once a day however
     many notify instances run).
     """
 
+    identifier = "delivery"
+
     def setup(self):
+        from shared.notifications import ledger
         from shared.notifications.channels import build_channels
 
+        super().setup()
         config = self.container.config["SODSONG"]
         self.config = config
         self.settings = config["notify"]
-        from shared.notifications import ledger
-
         ledger.configure(self.settings)
         self.channels = build_channels(self.settings["channels"])
         self.concurrency = int(self.settings.get("sender_concurrency", 10))
         self.poll_seconds = float(self.settings.get("poll_seconds", 1.0))
         self.summary_every = deliveries.operator_settings(config)["check_seconds"]
-        self.stopping = threading.Event()
-        self.wakeup = threading.Event()
-
-    def start(self):
-        self.container.spawn_managed_thread(self._loop, identifier="notify.sender")
-
-    def stop(self):
-        self.stopping.set()
-        self.wakeup.set()
-
-    kill = stop
-
-    def _db(self):
-        return next(dep for dep in self.container.dependencies if isinstance(dep, Database)).service_db
+        self.next_summary = 0.0
 
     def send_one(self, delivery_id):
         db = self._db()
@@ -72,27 +60,16 @@ class Sender(DependencyProvider):
         pool.waitall()
         return len(due)
 
-    def _loop(self):
-        next_summary = 0.0
-        while not self.stopping.is_set():
-            self.wakeup.wait(timeout=self.poll_seconds)
-            self.wakeup.clear()
-            try:
-                for _ in range(50):  # a full batch may leave more behind: keep going while any is due
-                    if self.stopping.is_set() or not self.send_due():
-                        break
-                if time.monotonic() >= next_summary:
-                    next_summary = time.monotonic() + self.summary_every
-                    outcome = deliveries.run_daily_summary(self._db(), self.config, INSTANCE_ID)
-                    if outcome:
-                        log.info("operator_summary.recorded", outcome=outcome)
-                        self.wakeup.set()
-            except Exception as exc:
-                log.warning("delivery.loop_failed", error=type(exc).__name__)
-                self.stopping.wait(2.0)
-
-    def get_dependency(self, worker_ctx):
-        return self
+    def tick(self):
+        for _ in range(50):  # a full batch may leave more behind: keep going while any is due
+            if self.stopping.is_set() or not self.send_due():
+                break
+        if time.monotonic() >= self.next_summary:
+            self.next_summary = time.monotonic() + self.summary_every
+            outcome = deliveries.run_daily_summary(self._db(), self.config, INSTANCE_ID)
+            if outcome:
+                log.info("operator_summary.recorded", outcome=outcome)
+                self.wakeup.set()
 
 
 class Service:
