@@ -17,13 +17,6 @@ SMTP_HELPER = Path(__file__).with_name("smtp_server.py")
 READY_TIMEOUT = 20  # seconds for the helper to import aiosmtpd and listen
 
 
-@pytest.fixture(autouse=True)
-def no_proxy_for_loopback(monkeypatch):
-    # A proxy set in the environment would otherwise swallow requests meant for 127.0.0.1.
-    for name in ("NO_PROXY", "no_proxy"):
-        monkeypatch.setenv(name, "127.0.0.1,localhost")
-
-
 class RecordingHTTPServer:
     """Records every request; answers from a queue of scripted replies, then 200 {}."""
 

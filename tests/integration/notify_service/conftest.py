@@ -13,12 +13,6 @@ from shared.events import new_event
 UTC = datetime.timezone.utc
 
 
-@pytest.fixture(autouse=True)
-def no_proxy_for_loopback(monkeypatch):
-    for name in ("NO_PROXY", "no_proxy"):
-        monkeypatch.setenv(name, "127.0.0.1,localhost")
-
-
 class Provider:
     """A webhook provider: answers from a script of statuses, then with `default`; records every request."""
 
