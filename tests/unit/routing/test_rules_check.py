@@ -34,9 +34,10 @@ def test_shipped_data_is_clean():
 
 def test_shadowed_rule_is_reported(tmp_path):
     spec = load(RULES_PATH)
-    shadow = {"id": "r0-everyone-to-pacc", "when": {"official_type": ["state_official", "kamnan_village_head",
-                                                                       "soe_employee"]},
-              "office_of": "PACC", "statute": "", "reasons": {"th": "ก", "en": "a"}}
+    shadow = {"id": "r0-everyone-to-pacc", "when": {"official_type": [
+                  "state_official", "kamnan_village_head", "soe_employee", "police_officer", "military_officer",
+                  "university_staff"]},
+              "office_of": "PACC", "statute": "PACC Act 2551 s.3", "reasons": {"th": "ก", "en": "a"}}
     spec["rules"].insert(1, shadow)
     problems = check_files(rules_path=dump(tmp_path, "rules.yaml", spec))
     assert any("r7-state-official is never reached" in p for p in problems)
