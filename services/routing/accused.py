@@ -50,6 +50,7 @@ class _Entry:
     agency: str | None
     office: str | None
     patterns: tuple[re.Pattern, ...]
+    regions: tuple[re.Pattern, ...]  # where the region number is, when a phrase itself does not say
     whole: frozenset[str]
     provenance: str
     source: str
@@ -119,19 +120,20 @@ class Recogniser:
             raise AccusedDataError(f"{entry_id}: needs an official_type, works_at or both")
         not_before = "".join(f"(?!{re.escape(normalise(t))})" for t in raw.get("not_before") or ())
         not_after = "".join(f"(?<!{re.escape(normalise(t))})" for t in raw.get("not_after") or ())
-        patterns = []
-        for phrase in raw.get("phrases") or ():
-            body = re.escape(normalise(str(phrase).replace("{n}", "REGIONN").replace("{province}", "PROVINCEP")))
-            body = body.replace(normalise("REGIONN"), r"(?P<n>\d{1,2})").replace(
-                normalise("PROVINCEP"), rf"(?:ประจำ)?(?:จังหวัด|จ)?(?P<province>{self._province_pattern})")
-            patterns.append(re.compile(not_after + body + not_before))
+        patterns = [re.compile(not_after + self._phrase(phrase) + not_before) for phrase in raw.get("phrases") or ()]
+        regions = tuple(re.compile(self._phrase(phrase)) for phrase in raw.get("region_phrases") or ())
         whole = frozenset(normalise(str(t)) for t in raw.get("whole") or ())
         if not patterns and not whole:
             raise AccusedDataError(f"{entry_id}: no phrases")
         return _Entry(id=entry_id, field=field_name, kind={"th": str(kind["th"]), "en": str(kind["en"])},
                       official_type=raw.get("official_type"), agency=works_at.get("agency"),
-                      office=works_at.get("office"), patterns=tuple(patterns), whole=whole,
+                      office=works_at.get("office"), patterns=tuple(patterns), regions=regions, whole=whole,
                       provenance=provenance, source=" ".join(str(raw["source"]).split()))
+
+    def _phrase(self, phrase) -> str:
+        body = re.escape(normalise(str(phrase).replace("{n}", "REGIONN").replace("{province}", "PROVINCEP")))
+        return body.replace(normalise("REGIONN"), r"(?P<n>\d{1,2})").replace(
+            normalise("PROVINCEP"), rf"(?:ประจำ)?(?:จังหวัด|จ)?(?P<province>{self._province_pattern})")
 
     # --- reading --------------------------------------------------------------------------------------------
     def recognise(self, position, organization, province_code: str | None = None) -> tuple[Match, ...]:
@@ -164,6 +166,12 @@ class Recogniser:
                     best = groups
             if best is None:
                 continue
+            if "n" not in best:
+                for pattern in entry.regions:
+                    found = pattern.search(compact)
+                    if found is not None:
+                        best = {**best, "n": found.group("n")}
+                        break
             return Match(entry=entry.id, field=field_name, text=" ".join(text.split()), kind_th=entry.kind["th"],
                          kind_en=entry.kind["en"], official_type=entry.official_type,
                          works_at_agency=entry.agency,
