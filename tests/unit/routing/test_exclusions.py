@@ -110,7 +110,6 @@ def test_the_issue_case_pacc_region_2_legal_officer(engine):
     # the rules' office is the accused's own: triage at another office, with the reason
     (dict(organization="ศูนย์ดำรงธรรมจังหวัดตราด"), "maladministration", "PACC-R2", "Trat Provincial Damrongtham"),
     (dict(organization="ศาลากลางจังหวัดตราด"), "maladministration", "PACC-R2", "Trat Provincial Damrongtham"),
-    (dict(official_type="private_person", organization="สภ.เมืองตราด"), "bribery", "PACC-R2", "Royal Thai Police"),
     (dict(official_type="private_person", organization="กรมสอบสวนคดีพิเศษ"), "procurement", "PACC-R2",
      "Department of Special Investigation"),
 ])
@@ -149,6 +148,7 @@ def test_pacc_staff_where_the_province_is_unknown(engine):
     dict(position="ปลัด อบต.", organization="อบต.ห้วงน้ำขาว"),
     dict(organization="ศาลเจ้าพ่อหลักเมืองตราด"),
     dict(official_type="police_officer", organization="สภ.เมืองตราด"),
+    dict(official_type="private_person", organization="สภ.เมืองตราด"),   # the words show a police officer
     dict(official_type="university_staff", organization="มหาวิทยาลัยบูรพา วิทยาเขตจันทบุรี"),
 ])
 def test_officials_the_pacc_may_act_on_still_go_to_the_pacc(engine, described):
