@@ -51,15 +51,14 @@ T = {
     "subdistrict": {"th": "รหัสตำบล 6 หลัก (ถ้าทราบ)", "en": "Subdistrict code, 6 digits (if known)"},
     "place": {"th": "สถานที่ (หมู่บ้าน สำนักงาน ถนน)", "en": "Place (village, office, road)"},
     "who": {"th": "ผู้ถูกร้องเรียน", "en": "Who is accused"},
-    "official_type": {"th": "ผู้ถูกร้องเรียนเป็นใคร", "en": "Who is the accused"},
+    "official_type": {"th": "ประเภทของผู้ถูกร้องเรียน", "en": "What kind of official"},
     "official_type_help": {"th": "ถ้าไม่แน่ใจ เลือก \"ไม่ทราบ / ไม่แน่ใจ\" แล้วเขียนตำแหน่งและหน่วยงานด้านล่าง ระบบจะอ่านเพื่อไม่ส่ง"
                                  "เรื่องไปยังหน่วยงานที่ผู้ถูกร้องเรียนทำงานอยู่ หรือหน่วยงานที่กฎหมายไม่ให้ดำเนินการ",
                            "en": "If unsure, choose \"Unknown / not sure\" and write the position and organisation "
                                  "below: they are read so that your report never goes to the office the accused "
                                  "works in, nor to one the law bars from handling it."},
     "position_example": {"th": "เช่น นิติกร, ผู้พิพากษา, นายก อบต.", "en": "e.g. legal officer, judge, mayor"},
-    "organization_example": {"th": "เช่น สำนักงาน ป.ป.ท. เขต 2, ศาลจังหวัดตราด",
-                             "en": "e.g. PACC Region 2, Trat Provincial Court"},
+    "organization_example": {"th": "เช่น ป.ป.ท. เขต 2, ศาลจังหวัดตราด", "en": "e.g. PACC Region 2, Trat Court"},
     "accused_name": {"th": "ชื่อ (ถ้าทราบ)", "en": "Name (if known)"},
     "position": {"th": "ตำแหน่ง", "en": "Position"},
     "organization": {"th": "หน่วยงาน", "en": "Organisation"},
