@@ -85,8 +85,6 @@ class Screening:
         }
 
 
-NO_SCREENING = Screening(given=UNKNOWN_OFFICIAL, official_type=UNKNOWN_OFFICIAL, matches=(), decisive=None,
-                         exclusions=(), conflicted_agencies=frozenset(), conflicted_offices=frozenset())
 _FIELD_WORDS = {"organization": ("หน่วยงาน", "The organisation"), "position": ("ตำแหน่ง", "The position")}
 
 

@@ -24,7 +24,7 @@ from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES
 
 from .accused import AccusedDataError
 from .directory import DirectoryError, load_directory
-from .rules import NO_SCREENING, Facts, RuleEngine, RulesError, Screening, load_engine
+from .rules import Facts, RuleEngine, RulesError, Screening, load_engine
 
 # Agencies whose offices are chosen by province; each province needs exactly one office of each.
 PROVINCIAL_AGENCIES = ("PACC", "NACC", "DAMRONGTHAM")
