@@ -21,6 +21,9 @@ from shared import geography
 ACCUSED_PATH = Path(__file__).parent / "jurisdiction" / "accused.yaml"
 PROVENANCE = ("verified", "partial", "inferred")
 _STRIP = re.compile(r"[\s.\-/\\'\"‘’“”()\[\]{},:;·•_]+")
+# Between two Latin letters or digits a separator stays as one space, so English words keep their edges
+# ("inaccurate" does not contain the word NACC; "lands information" does not contain DSI).
+_LATIN_GAP = re.compile(r"(?<=[a-z0-9])[\s.\-/\\'\"‘’“”()\[\]{},:;·•_]+(?=[a-z0-9])")
 _MAX_FIELD = 300  # the intake schema's longest accused field
 
 
@@ -70,11 +73,13 @@ def _thai_normalize():
 
 
 def normalise(text) -> str:
-    """The matching form of a text: "สำนักงาน ป.ป.ท. เขต ๒" and "สํานักงานปปท.เขต 2" are both "สำนักงานปปทเขต2"."""
+    """The matching form of a text: "สำนักงาน ป.ป.ท. เขต ๒" and "สํานักงานปปท.เขต 2" are both "สำนักงานปปทเขต2";
+    "PACC  Region-2" is "pacc region 2"."""
     if not isinstance(text, str):
         return ""
     text = unicodedata.normalize("NFC", text[:_MAX_FIELD])
-    return _STRIP.sub("", _thai_normalize()(text).casefold())
+    text = _LATIN_GAP.sub("\x00", _thai_normalize()(text).casefold())
+    return _STRIP.sub("", text).replace("\x00", " ")
 
 
 def _province_names() -> tuple[dict[str, str], str]:
@@ -85,7 +90,7 @@ def _province_names() -> tuple[dict[str, str], str]:
             names[normalise(name)] = code
     names.update({normalise("กรุงเทพ"): geography.BANGKOK, normalise("กทม."): geography.BANGKOK,
                   normalise("Bangkok"): geography.BANGKOK})
-    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True) if name)
+    alternatives = "|".join(_spaces_optional(re.escape(name)) for name in sorted(names, key=len, reverse=True) if name)
     return names, alternatives
 
 
@@ -119,7 +124,10 @@ class Recogniser:
         if not raw.get("official_type") and not works_at:
             raise AccusedDataError(f"{entry_id}: needs an official_type, works_at or both")
         not_before = "".join(f"(?!{re.escape(normalise(t))})" for t in raw.get("not_before") or ())
-        not_after = "".join(f"(?<!{re.escape(normalise(t))})" for t in raw.get("not_after") or ())
+        not_after = "".join(f"(?<!{re.escape(before)})"
+                            for t in raw.get("not_after") or ()
+                            for before in {normalise(t), normalise(t) + " " if normalise(t)[-1:].isascii() else ""}
+                            if before)
         patterns = [re.compile(not_after + self._phrase(phrase) + not_before) for phrase in raw.get("phrases") or ()]
         regions = tuple(re.compile(self._phrase(phrase)) for phrase in raw.get("region_phrases") or ())
         whole = frozenset(normalise(str(t)) for t in raw.get("whole") or ())
@@ -131,9 +139,15 @@ class Recogniser:
                       provenance=provenance, source=" ".join(str(raw["source"]).split()))
 
     def _phrase(self, phrase) -> str:
-        body = re.escape(normalise(str(phrase).replace("{n}", "REGIONN").replace("{province}", "PROVINCEP")))
-        return body.replace(normalise("REGIONN"), r"(?P<n>\d{1,2})").replace(
+        compact = normalise(str(phrase).replace("{n}", "REGIONN").replace("{province}", "PROVINCEP"))
+        body = _spaces_optional(re.escape(compact)).replace(normalise("REGIONN"), r"(?P<n>\d{1,2})").replace(
             normalise("PROVINCEP"), rf"(?:ประจำ)?(?:จังหวัด|จ)?(?P<province>{self._province_pattern})")
+        # an English word is matched whole: "court" is not "courtyard", "dsi" is not in "lands information"
+        if compact[:1].isascii() and compact[:1].isalnum():
+            body = r"(?<![a-z0-9])" + body
+        if compact[-1:].isascii() and compact[-1:].isalnum() or compact.endswith(("regionn", "provincep")):
+            body += r"(?![a-z0-9])"
+        return body
 
     # --- reading --------------------------------------------------------------------------------------------
     def recognise(self, position, organization, province_code: str | None = None) -> tuple[Match, ...]:
@@ -191,6 +205,11 @@ class Recogniser:
                 return None
             template = template.replace("{province}", code)
         return template
+
+
+def _spaces_optional(escaped: str) -> str:
+    """ "pacc region 2" also matches "pacc region2" and "paccregion2" (tipsters space words as they like)."""
+    return escaped.replace("\\ ", " ?")
 
 
 def load_recogniser(path: str | Path | None = None) -> Recogniser:

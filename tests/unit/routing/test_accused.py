@@ -101,6 +101,9 @@ def test_bangkok_nacc_is_the_central_office_once_the_directory_is_asked():
     "ศาลปู่ตาบ้านหนองคันทรง",    # a village shrine
     "โรงพยาบาลตราด", "สำนักงานสาธารณสุขจังหวัดตราด", "สสจ.ตราด", "Trat Land Office", "Food courtyard",
     "สภาองค์การบริหารส่วนตำบล", "", "   ", "ปชช. หมู่ 3",
+    "Inaccurate Records Unit",   # NACC inside an English word is not the NACC
+    "Lands Information Office",  # nor DSI
+    "Pacchetti Co., Ltd.",       # nor PACC
 ])
 def test_texts_that_name_no_listed_body(recogniser, text):
     assert org(recogniser, text) is None
@@ -161,7 +164,7 @@ def test_the_tipsters_words_are_kept_as_written_for_the_explanation(recogniser):
 
 def test_normalise():
     assert normalise("สํานักงาน ป.ป.ท. เขต ๒") == normalise("สำนักงานปปทเขต2") == "สำนักงานปปทเขต2"
-    assert normalise("PACC  Region-2") == "paccregion2"
+    assert normalise("PACC  Region-2") == "pacc region 2"  # English words keep one space between them
     assert normalise(None) == ""
 
 
