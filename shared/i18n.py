@@ -162,6 +162,8 @@ def field_errors(errors, prefix: str = "") -> dict[str, list[dict]]:
 
 # --- appended by intake (issue 3) -------------------------------------------------------------------------------
 MESSAGES.update({
+    "line.bad_signature": {"th": "ลายเซ็นของคำขอจาก LINE ไม่ถูกต้อง", "en": "The LINE signature is missing or wrong."},
+    "line.not_configured": {"th": "ยังไม่ได้เชื่อมต่อ LINE", "en": "LINE is not connected."},
     "request.invalid": {"th": "คำขอไม่ถูกต้อง", "en": "The request is not valid."},
     "request.multipart_invalid": {"th": "ข้อมูลแบบ multipart ไม่ถูกต้อง",
                                   "en": "The multipart/form-data body could not be read."},

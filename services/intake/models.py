@@ -148,3 +148,8 @@ TABLES = messaging_tables_for(Base.metadata, "intake")
 from services.intake.tipster_notices import notices_table  # noqa: E402
 
 NOTICES = notices_table(Base.metadata)
+
+# LINE chats, webhook events waiting to be processed, and files fetched from LINE (services.intake.line).
+from services.intake.line.store import tables as _line_tables  # noqa: E402
+
+LINE_TABLES = _line_tables(Base.metadata)

@@ -13,6 +13,7 @@ from services.intake import (crypto, edge, idempotency, open311, openapi, pages,
                              tipster_notices)
 from services.intake.app import PUBLIC, IntakeApp, partner_caller, volunteer_caller
 from services.intake.handlers import api
+from services.intake.line.service import LineProcessor, line_webhook
 from services.intake.models import Base, Tip
 from shared.dependencies import Database, LoggingContext
 from shared.logging import get_logger
@@ -66,6 +67,7 @@ class Service:
     config = Config()
     notices = tipster_notices.NoticeSender(
         reporter_factory=lambda cfg: functools.partial(submission.reporter_of, crypto.load(cfg)))
+    line = LineProcessor()
 
     # -- the tip API ----------------------------------------------------------------------------------------
     @api("POST", "/api/v1/tips")
@@ -107,6 +109,11 @@ class Service:
     @api("GET", "/health")
     def health(self, request):
         return json_response(200, {"service": "intake", "status": "ok"})
+
+    # -- LINE Official Account webhook (services.intake.line) ---------------------------------------------------
+    @api("POST", "/line/webhook")
+    def line_webhook(self, request):
+        return line_webhook(self.line, request, self._max_json())
 
     # -- Open311 GeoReport v2 -----------------------------------------------------------------------------------
     @api("GET", "/open311/v2/services.json")

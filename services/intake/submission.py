@@ -121,11 +121,15 @@ def find_by_receipt(session: Session, receipt: str, hasher: receipts.ReceiptHash
     return None
 
 
-def add_message(uow, keyring: Keyring, tip: Tip, text: str, in_reply_to: str | None, files, actor: dict) -> dict:
-    """Store what the tipster added (sealed) and send its content, without identity, to casework."""
+def add_message(uow, keyring: Keyring, tip: Tip, text: str, in_reply_to: str | None, files, actor: dict,
+                message_id: str | None = None) -> dict:
+    """Store what the tipster added (sealed) and send its content, without identity, to casework.
+
+    `message_id`: a caller that may run twice for one message (the LINE bot) passes an id of its own, so the
+    second insert fails instead of adding the message again."""
     session = uow.session
     now = utcnow()
-    message_id = str(uuid.uuid4())
+    message_id = message_id or str(uuid.uuid4())
     session.add(Message(id=message_id, tip_id=tip.id, in_reply_to=in_reply_to, created_at=now,
                         text_enc=keyring.encrypt_text(text, aad("intake_messages.text_enc", message_id))))
     session.flush()
