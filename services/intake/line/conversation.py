@@ -27,6 +27,7 @@ from services.intake.line.texts import BUTTONS, CATEGORY_SHORT, COMMAND_WORDS, F
 BANGKOK = timezone(timedelta(hours=7))
 PAGE = 9  # list items per quick-reply page (plus more / skip / back / cancel ≤ 13)
 MAX_LINKED = 10
+FREE_TEXT_STEPS = ("description", "position")  # only cancel and back are commands while a person writes
 DRAFT_STEPS = ("category", "description", "location", "location_confirm", "province", "district", "subdistrict",
                "who_group", "who_type", "position", "when", "files", "anonymity", "confirm")
 
@@ -140,6 +141,9 @@ class _Bot:
             self.say("welcome", self._menu_quick())
             return
         command = _command(incoming)
+        if (incoming.kind == "text" and self.state["mode"] == "draft" and self.state["step"] in FREE_TEXT_STEPS
+                and command not in ("cancel", "back")):
+            command = None  # "ติดตามเรื่อง" typed as what happened is what happened
         if command in ("english", "thai"):
             self.state["lang"] = "en" if command == "english" else "th"
             self.say("language_set")
@@ -487,7 +491,7 @@ class _Bot:
         if _command_skip(incoming):
             draft["accused"]["position"] = None
         elif incoming.kind == "text":
-            draft["accused"]["position"] = _clean_text(incoming.text)[:200] or None
+            draft["accused"]["position"] = _clean_text(incoming.text).strip()[:200] or None
         else:
             return False
         self._goto("when")
