@@ -175,5 +175,9 @@ main.add_command(users)
 main.add_command(volunteers)
 main.add_command(intake)
 
+from services.intake.line.cli import line  # noqa: E402
+
+main.add_command(line)
+
 if __name__ == "__main__":
     main()

@@ -26,7 +26,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import requests
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 
@@ -37,6 +37,11 @@ def sign(secret: str, body: bytes) -> str:
 
 def new_user_id() -> str:
     return "U" + secrets.token_hex(16)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):  # the chat is the output; no access log lines in between
+        pass
 
 
 class LimitError(Exception):
@@ -88,7 +93,8 @@ class LineSimulator:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> "LineSimulator":
-        self._server = make_server(self.host, self.port, self._wsgi, threaded=True)
+        self._server = make_server(self.host, self.port, self._wsgi, threaded=True,
+                                   request_handler=_QuietHandler)
         self.port = self._server.server_port
         threading.Thread(target=self._server.serve_forever, name="line-simulator", daemon=True).start()
         return self
