@@ -9,11 +9,12 @@ from nameko.extensions import DependencyProvider
 
 from sqlalchemy import select
 
-from services.intake import (crypto, edge, idempotency, open311, openapi, pages, projection, receipts, submission,
+from services.intake import (conversation, crypto, edge, idempotency, open311, openapi, pages, projection, receipts, submission,
                              tipster_notices)
 from services.intake.app import PUBLIC, IntakeApp, partner_caller, volunteer_caller
 from services.intake.handlers import api
 from services.intake.models import Base, Tip
+from shared import evidence_links
 from shared.dependencies import Database, LoggingContext
 from shared.logging import get_logger
 from shared.reliable import subscribe
@@ -108,6 +109,17 @@ class Service:
     def health(self, request):
         return json_response(200, {"service": "intake", "status": "ok"})
 
+    # -- a tip's files, for the office, through a link the desk signed (shared/evidence_links.py) ---------------
+    @api("GET", "/evidence/<string:reference>/<string:attachment_id>")
+    def evidence(self, request, reference, attachment_id):
+        try:
+            attachment, data = conversation.serve(self.db, self.intake.keyring,
+                                                  evidence_links.link_key(self.config["SODSONG"]), reference,
+                                                  attachment_id, request.args)
+        except conversation.EvidenceRefused:
+            raise ApiError(404, "request.not_found")
+        return evidence_response(attachment, data)
+
     # -- Open311 GeoReport v2 -----------------------------------------------------------------------------------
     @api("GET", "/open311/v2/services.json")
     def open311_services(self, request):
@@ -198,6 +210,14 @@ class Service:
         if self.db.consume(event, self._then_notify(projection.on_case_status_changed)):
             self.notices.wakeup.set()
 
+    @subscribe("case.note_added")
+    def on_case_note_added(self, event):
+        if event.payload.get("visibility") != "tipster_visible":
+            return  # internal notes stay with their office (and carry no text)
+        apply = functools.partial(conversation.on_note_added, keyring=self.intake.keyring)
+        if self.db.consume(event, self._then_notify(apply)):
+            self.notices.wakeup.set()
+
     @subscribe("case.question_asked")
     def on_case_question_asked(self, event):
         keyring = self.intake.keyring
@@ -238,3 +258,25 @@ class Service:
         except ApiError as exc:
             body = open311.error_body(exc.status, exc.key, exc.fields)
             return json_response(exc.status, body)
+
+
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
+              "application/pdf": "pdf", "text/plain": "txt"}
+
+
+def evidence_response(attachment, data: bytes):
+    """A file as a download, never rendered in the browser: attachment disposition, nosniff, a sandboxing CSP."""
+    from werkzeug.wrappers import Response
+
+    from shared.web import SECURITY_HEADERS
+
+    ext = EXTENSIONS.get(attachment.media_type) or attachment.media_type.rpartition("/")[2][:8] or "bin"
+    headers = dict(SECURITY_HEADERS)
+    headers.update({
+        "Content-Disposition": f'attachment; filename="sodsong-{attachment.id[:8]}.{ext}"',
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox; frame-ancestors 'none'",
+        "Cache-Control": "no-store",
+        "X-Sodsong-SHA256": attachment.sha256,
+    })
+    return Response(data, status=200, mimetype=attachment.media_type, headers=headers)
