@@ -128,6 +128,18 @@ T = {
 }
 
 
+def _filesize(size, lang: str = "th") -> str:
+    size = int(size or 0)
+    if size < 1024:
+        return f"{size} {'ไบต์' if lang == 'th' else 'bytes'}"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+_env.filters["filesize"] = _filesize
+
+
 def _t(lang: str):
     return lambda key, **kw: T[key][lang].format(**kw) if kw else T[key][lang]
 

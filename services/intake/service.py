@@ -191,6 +191,12 @@ class Service:
     def page_receipt_post(self, request):
         return pages.new_receipt_post(self.intake, request, self._client(request))
 
+    @api("GET", "/favicon.ico")
+    def page_favicon(self, request):
+        from werkzeug.wrappers import Response
+
+        return Response(status=204, headers={"Cache-Control": "public, max-age=86400"})
+
     @api("GET", "/static/intake.css")
     def page_css(self, request):
         return pages.stylesheet()
