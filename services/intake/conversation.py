@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from services.intake.crypto import Keyring
 from services.intake.models import Attachment, Message, OfficeNote, Question, TimelineEntry, Tip
 from services.intake.submission import aad
 from shared import evidence_links
 from shared.events import iso_utc, utcnow
+from shared.web import SECURITY_HEADERS
 
 NOTE_LABEL = {"th": "หน่วยงานมีข้อความถึงท่าน อ่านได้ในหน้าติดตามเรื่อง",
               "en": "The office has written to you; read it on the status page"}
@@ -100,3 +102,21 @@ def serve(db, keyring: Keyring, link_key: bytes, reference: str, attachment_id: 
                  correlation_id=reference, actor={"kind": "user", "id": user[:64]})
         uow.session.expunge(attachment)
     return attachment, data
+
+
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
+              "application/pdf": "pdf", "text/plain": "txt"}
+
+
+def download(attachment, data: bytes):
+    """A file as a download, never rendered in the browser: attachment disposition, nosniff, a sandboxing CSP."""
+    ext = EXTENSIONS.get(attachment.media_type) or attachment.media_type.rpartition("/")[2][:8] or "bin"
+    headers = dict(SECURITY_HEADERS)
+    headers.update({
+        "Content-Disposition": f'attachment; filename="sodsong-{attachment.id[:8]}.{ext}"',
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox; frame-ancestors 'none'",
+        "Cache-Control": "no-store",
+        "X-Sodsong-SHA256": attachment.sha256,
+    })
+    return Response(data, status=200, mimetype=attachment.media_type, headers=headers)

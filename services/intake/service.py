@@ -9,8 +9,8 @@ from nameko.extensions import DependencyProvider
 
 from sqlalchemy import select
 
-from services.intake import (conversation, crypto, edge, idempotency, open311, openapi, pages, projection, receipts, submission,
-                             tipster_notices)
+from services.intake import (conversation, crypto, edge, idempotency, open311, openapi, pages, projection, receipts,
+                             submission, tipster_notices)
 from services.intake.app import PUBLIC, IntakeApp, partner_caller, volunteer_caller
 from services.intake.handlers import api
 from services.intake.models import Base, Tip
@@ -118,7 +118,7 @@ class Service:
                                                   attachment_id, request.args)
         except conversation.EvidenceRefused:
             raise ApiError(404, "request.not_found")
-        return evidence_response(attachment, data)
+        return conversation.download(attachment, data)
 
     # -- Open311 GeoReport v2 -----------------------------------------------------------------------------------
     @api("GET", "/open311/v2/services.json")
@@ -265,24 +265,3 @@ class Service:
             body = open311.error_body(exc.status, exc.key, exc.fields)
             return json_response(exc.status, body)
 
-
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
-              "application/pdf": "pdf", "text/plain": "txt"}
-
-
-def evidence_response(attachment, data: bytes):
-    """A file as a download, never rendered in the browser: attachment disposition, nosniff, a sandboxing CSP."""
-    from werkzeug.wrappers import Response
-
-    from shared.web import SECURITY_HEADERS
-
-    ext = EXTENSIONS.get(attachment.media_type) or attachment.media_type.rpartition("/")[2][:8] or "bin"
-    headers = dict(SECURITY_HEADERS)
-    headers.update({
-        "Content-Disposition": f'attachment; filename="sodsong-{attachment.id[:8]}.{ext}"',
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; sandbox; frame-ancestors 'none'",
-        "Cache-Control": "no-store",
-        "X-Sodsong-SHA256": attachment.sha256,
-    })
-    return Response(data, status=200, mimetype=attachment.media_type, headers=headers)
