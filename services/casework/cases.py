@@ -278,7 +278,8 @@ def _audit_view(session, case: Case, principal, now, settings) -> dict:
                    "deadline_reminder": ("deadline", "due_at"), "deadline_breached": ("deadline", "due_at"),
                    "transfer_requested": ("mode", "suggested_office"), "closure_proposed": ("resolution",),
                    "question": (), "triage_decided": ("decided_office",),
-                   "transfer_refused": ("reason_code",)}
+                   "transfer_refused": ("reason_code",), "evidence_viewed": ("attachment_id",),
+                   "feedback_recorded": ("note_id",)}
     timeline = []
     for r in _timeline_rows(session, case):
         detail = json.loads(r.detail_json or "{}")

@@ -22,7 +22,7 @@ FLOW = Path(__file__).with_name("conversation_journey.py")
 PASSWORD = "รหัสผ่าน-สนทนา-2569"
 
 
-@pytest.fixture(params=["real"])
+@pytest.fixture(params=["real", "embedded"])
 def deployment(request, tmp_path):
     with ExitStack() as stack:
         yield Deployment(request.param, tmp_path / "server", stack)
