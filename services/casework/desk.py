@@ -30,7 +30,6 @@ from services.casework.cases import DeskSettings
 from services.casework.lifecycle import TransitionError
 from shared import i18n
 from shared.dependencies import INSTANCE_ID, Database
-from shared.vocabulary import OFFICIAL_TYPES
 from shared.logging import get_logger
 from shared.web import SECURITY_HEADERS, ApiError, ApiHandler
 
@@ -216,7 +215,6 @@ def _environment() -> jinja2.Environment:
     env.filters["age"] = age
     env.filters["day"] = day
     env.filters["filesize"] = filesize
-    env.globals["official_types"] = OFFICIAL_TYPES
     env.globals["message"] = i18n.message
     env.globals["ops_roles"] = policy.OPS_ROLES
     return env

@@ -78,7 +78,7 @@ def submit_tip(uow, tip: dict, receipt_hash: str, receipt: str, actor: dict, key
     )
     session.add(row)
     session.flush()
-    # the event schema serialises typed values: hand it the date itself, not the sealed copy's ISO string
+    # the event's schema dumps the event date from a date (facts keep the ISO text for the sealed JSON copy)
     event = uow.emit("tip.received", {**facts, "event_date": tip.get("event_date"), "reference": reference,
                                       "tipster_id": row.tipster_id, "submitted_at": now},
                      correlation_id=reference, actor=actor)
