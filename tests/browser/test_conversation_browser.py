@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from shared.vocabulary import OFFICIAL_TYPES
 from tests.integration.intake.helpers import jpeg_with_gps
 from tests.support.deployment import Deployment
 from tests.support.processes import cli
@@ -55,7 +56,8 @@ def test_the_tipster_and_the_caseworker_talk_through_the_tip(deployment, tmp_pat
     assert seen["console_errors"] == []
     assert seen["reference"].startswith("SS-") and seen["receipt_digits"] == 16
     assert "15 ต.ค. 2569" in seen["case_event_date"] and "15 Oct 2026" in seen["case_event_date"]
-    assert "เจ้าหน้าที่ของรัฐ" in seen["case_event_date"] and "state_official" not in seen["case_event_date"]
+    assert OFFICIAL_TYPES["state_official"]["th"] in seen["case_event_date"]
+    assert "state_official" not in seen["case_event_date"]
     assert "ภาพถ่าย" in seen["photo_link_text"] and "Photo" in seen["photo_link_text"]
 
     # the download is the EXIF-stripped copy intake keeps
