@@ -446,11 +446,15 @@ class Ports:
         return tip
 
     def status(self, tip_id: str) -> dict:
-        from services.intake import projection
+        """What GET /api/v1/tips/status shows for the receipt: the status and the thread with the office."""
+        from services.intake import conversation as thread, projection
 
         app = self.bot.app
         with app.db.reading() as session:
-            return projection.status_view(session, self._tip(session, tip_id), app.keyring)
+            tip = self._tip(session, tip_id)
+            view = projection.status_view(session, tip, app.keyring)
+            view["messages"] = thread.thread(session, app.keyring, tip)
+            return view
 
     def add_message(self, tip_id: str, text: str, in_reply_to, file_ids) -> None:
         from services.intake.models import Attachment, Question

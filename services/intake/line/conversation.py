@@ -27,6 +27,7 @@ from services.intake.line.texts import BUTTONS, CATEGORY_SHORT, COMMAND_WORDS, F
 BANGKOK = timezone(timedelta(hours=7))
 PAGE = 9  # list items per quick-reply page (plus more / skip / back / cancel ≤ 13)
 MAX_LINKED = 10
+OFFICE_ITEMS_SHOWN = 6  # the office's latest questions and notes shown with a status
 FREE_TEXT_STEPS = ("description", "position")  # only cancel and back are commands while a person writes
 DRAFT_STEPS = ("category", "description", "location", "location_confirm", "province", "district", "subdistrict",
                "who_group", "who_type", "position", "when", "files", "anonymity", "confirm")
@@ -718,14 +719,20 @@ class _Bot:
         self.say("status", reference=view["reference"], status=label,
                  agency=agency.get(f"name_{lang}") or agency.get("name_th") or t("agency_pending", lang))
         open_questions = []
-        for q in view.get("questions") or []:
-            text = q.get("text_en") if lang == "en" and q.get("text_en") else q.get("text")
-            self.say("question", at=_short_time(q.get("asked_at"), lang), text=text or "")
-            if not q.get("answered"):
-                open_questions.append(q)
-        for m in view.get("messages") or []:
-            if m.get("from") == "office":
-                self.say("office_message", at=_short_time(m.get("at"), lang), text=m.get("text") or "")
+        english = {q.get("question_id"): q.get("text_en") for q in view.get("questions") or []}
+        thread = view.get("messages")
+        if thread is None:  # a status view without the thread: the questions alone
+            thread = [{"from": "office", "kind": "question", "text": q.get("text"), "at": q.get("asked_at"),
+                       "question_id": q.get("question_id"), "answered": q.get("answered")}
+                      for q in view.get("questions") or []]
+        office = [item for item in thread if item.get("from") == "office"]
+        for item in office[-OFFICE_ITEMS_SHOWN:]:
+            if item.get("kind") == "question":
+                words = english.get(item.get("question_id")) if lang == "en" else None
+                self.say("question", at=_short_time(item.get("at"), lang), text=words or item.get("text") or "")
+            else:
+                self.say("office_message", at=_short_time(item.get("at"), lang), text=item.get("text") or "")
+        open_questions = [item for item in office if item.get("kind") == "question" and not item.get("answered")]
         follow["question"] = open_questions[-1]["question_id"] if open_questions else None
         quick = []
         if open_questions:

@@ -58,7 +58,12 @@ class FakePorts:
                 "agency": {"code": "PACC-R2", "name_th": "ศูนย์ปฏิบัติการต่อต้านการทุจริต ป.ป.ท. เขต 2",
                            "name_en": "PACC Region 2"},
                 "questions": self.questions,
-                "messages": [{"from": "office", "text": "ได้รับหลักฐานแล้ว ขอบคุณครับ", "at": "2026-11-30T04:00:00Z"}]}
+                "messages": [
+                    {"from": "tipster", "kind": "files", "text": "", "at": "2026-11-29T01:00:00+00:00"},
+                    *[{"from": "office", "kind": "question", "text": q["text"], "at": q["asked_at"],
+                       "question_id": q["question_id"], "answered": q["answered"]} for q in self.questions],
+                    {"from": "office", "kind": "note", "text": "ได้รับหลักฐานแล้ว ขอบคุณครับ",
+                     "at": "2026-11-30T04:00:00+00:00"}]}
 
     def add_message(self, tip_id, text, in_reply_to, file_ids):
         self.messages.append((tip_id, text, in_reply_to, list(file_ids)))

@@ -1,7 +1,7 @@
 """LINE chats, webhook events and fetched files
 
-Revision ID: intake_0004_h17
-Revises: intake_0003
+Revision ID: intake_0005_h17
+Revises: intake_0004_h11a
 Create Date: 2026-12-01 05:10:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = 'intake_0004_h17'
-down_revision: Union[str, Sequence[str], None] = 'intake_0003'
+revision: str = 'intake_0005_h17'
+down_revision: Union[str, Sequence[str], None] = 'intake_0004_h11a'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
