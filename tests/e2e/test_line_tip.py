@@ -5,6 +5,7 @@ nothing; a redelivered event has no second effect; the LINE user id appears in n
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import time
@@ -13,6 +14,7 @@ from contextlib import ExitStack
 import pytest
 import requests
 import sqlalchemy as sa
+from PIL import Image
 
 from services.intake.line.simulator import LineSimulator
 from shared.config import normalise_db_url
@@ -99,12 +101,13 @@ def test_a_tip_filed_and_followed_in_line(line_deployment):
     def case():
         return requests.get(f"{_desk(dep)}/api/v1/cases/{reference}", headers=auth, timeout=30).json()
 
-    shown = wait_for(lambda: (lambda c: c if c.get("tipster_messages") else None)(case()), 30,
-                     message="the photo on the case")
-    [photo_entry] = [a for m in shown["tipster_messages"] for a in m["attachments"]]
-    assert photo_entry["media_type"] == "image/jpeg"
-    assert photo_entry["sha256"] != hashlib.sha256(photo).hexdigest()  # re-encoded without EXIF/GPS
-    assert shown["channel"] == "line" if "channel" in shown else True
+    shown = wait_for(lambda: (c := case()) and c.get("attachments") and c, 30, message="the photo on the case")
+    [attachment] = shown["attachments"]
+    assert attachment["media_type"] == "image/jpeg"
+    download = requests.get(attachment["download_url"], headers=auth, timeout=30)
+    assert download.status_code == 200 and hashlib.sha256(download.content).hexdigest() == attachment["sha256"]
+    with Image.open(io.BytesIO(download.content)) as seen:  # the office gets the photo, without EXIF or GPS
+        assert seen.size == Image.open(io.BytesIO(photo)).size and not seen.getexif()
 
     # -- the office asks; the tipster is told in LINE (content-free), proves the receipt, reads and answers ----
     mark = sim._seq
@@ -128,6 +131,15 @@ def test_a_tip_filed_and_followed_in_line(line_deployment):
     answered = wait_for(lambda: (lambda c: c if c["questions"][0]["answer"] else None)(case()), 30,
                         message="the answer on the case")
     assert answered["questions"][0]["answer"] == reply
+
+    # -- a note the office writes for the tipster is read in LINE ----------------------------------------------
+    note = "เราได้รับข้อมูลแล้ว กำลังเรียกเอกสารจากสำนักงานที่ดิน"
+    assert requests.post(f"{_desk(dep)}/api/v1/cases/{reference}/notes", headers=auth, timeout=30,
+                         json={"visibility": "tipster_visible", "text": note}).status_code == 201
+    dep.wait_status(receipt, lambda s: any(m["text"] == note for m in s["messages"]), timeout=30)
+    user.tap("ดูสถานะ")
+    assert any(note in t for t in user.texts())
+    answered = case()
 
     # -- a redelivered event has no second effect -------------------------------------------------------------
     tips_before, messages_before = _count(dep, "intake_tips"), len(answered["tipster_messages"])
