@@ -122,6 +122,20 @@ def document() -> dict:
                                                                                   "format": "binary"}}}},
                       **_errors(404)},
     }})
+    spec.path(path="/line/webhook", operations={"post": {
+        "summary": "LINE Messaging API webhook (called by LINE for the Official Account, not by people)",
+        "description": "X-Line-Signature (Base64 HMAC-SHA256 of the raw body under the channel secret) is checked "
+                       "before anything else; events are stored once per webhookEventId and answered in LINE. "
+                       "404 when intake.line is not configured.",
+        "parameters": [{"name": "X-Line-Signature", "in": "header", "required": True,
+                        "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"destination": {"type": "string"},
+                                             "events": {"type": "array", "items": {"type": "object"}}}}}}},
+        "responses": {"200": {"description": "Taken (answered asynchronously in LINE)",
+                              "content": {"application/json": {"schema": {"type": "object"}}}},
+                      **_errors(401, 404, 413)},
+    }})
     spec.path(path="/open311/v2/services.json", operations={"get": {
         "summary": "Open311 GeoReport v2: the categories",
         "responses": {"200": {"description": "Services", "content": {"application/json": {
