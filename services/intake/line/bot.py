@@ -252,6 +252,7 @@ class LineBot:
         state, expired = self._load_chat(key)
         expired = state.pop("expired_notice", False) or expired
         incoming = to_incoming(event)
+        ports = None
         if event.get("type") == "sodsong.slow_down":
             replies = [conversation.Reply(conversation.t("slow_down", state.get("lang") or "th"))]
             new_state = state
@@ -262,6 +263,9 @@ class LineBot:
             if expired:
                 replies.insert(0, conversation.Reply(conversation.t("expired", new_state.get("lang") or "th")))
         self._save_chat(key, new_state, drop=incoming.kind == "unfollow")
+        if ports is not None and ports.dropped:
+            # only now: a run that dies before the state is saved must find the draft's files again
+            self._drop_files(key, ports.dropped)
         return [{"text": r.text, "quick": [q.__dict__ for q in r.quick]} for r in replies]
 
     def _send(self, row_id: str, reply_token: str | None, user_id: str, replies: list[dict]) -> None:
@@ -361,6 +365,7 @@ class Ports:
         self._user_id = user_id
         self.event_id = event_id
         self._messages = 0
+        self.dropped: list[str] = []  # deleted once the chat's new state is saved
 
     def today(self):
         return datetime.now(conversation.BANGKOK).date()
@@ -414,7 +419,7 @@ class Ports:
         return out
 
     def drop_files(self, file_ids) -> None:
-        self.bot._drop_files(self.key, file_ids)
+        self.dropped.extend(file_ids)
 
     # filing
     def file_tip(self, tip: dict, file_ids, event_id: str):
