@@ -89,6 +89,49 @@ def broker_definitions(ctx, vhost):
 
 
 @main.group()
+def backup():
+    """Backups: the services' data, and apart from it intake's encryption keys."""
+
+
+@backup.command("data")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="A new directory: one archive per database and a manifest (no keys).")
+@click.pass_context
+def backup_data(ctx, out):
+    """Dump every service's database (pg_dump's custom format; SQLite's online backup when embedded)."""
+    from shared import backup as backup_mod
+
+    try:
+        manifest = backup_mod.backup_data(_config(ctx), out)
+    except backup_mod.BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(json.dumps(manifest, ensure_ascii=False))
+
+
+@main.group()
+def restore():
+    """Put a backup back (stop the services first; then `sodsong db upgrade` and start them)."""
+
+
+@restore.command("data")
+@click.argument("source", type=click.Path(exists=True, file_okay=False))
+@click.option("--create-database", is_flag=True, help="Create a PostgreSQL database that does not exist yet.")
+@click.pass_context
+def restore_data(ctx, source, create_database):
+    """Restore the databases from a `sodsong backup data` directory."""
+    from shared import backup as backup_mod
+
+    try:
+        manifest = backup_mod.restore_data(_config(ctx), source, create_database=create_database)
+    except backup_mod.BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(json.dumps({"restored": [d["file"] for d in manifest["databases"]],
+                           "backup_created_at": manifest["created_at"]}))
+
+
+@main.group()
 def audit():
     """The audit trail."""
 
@@ -169,11 +212,13 @@ except ImportError:  # pragma: no cover
 
 
 from services.casework.cli import users  # noqa: E402
-from services.intake.cli import intake, volunteers  # noqa: E402
+from services.intake.cli import export_keys, import_keys, intake, volunteers  # noqa: E402
 
 main.add_command(users)
 main.add_command(volunteers)
 main.add_command(intake)
+backup.add_command(export_keys)
+restore.add_command(import_keys)
 
 if __name__ == "__main__":
     main()

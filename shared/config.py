@@ -25,6 +25,8 @@ DEFAULTS: dict = {
     "heartbeat_seconds": 5,
     # Prometheus /metrics of this process; each process (instance) needs its own port
     "metrics": {"http": "127.0.0.1:9464"},
+    # /livez and /readyz of this process (shared/health.py); empty: off. One port per process, like metrics.
+    "health": {"http": "", "timeout_seconds": 2.0, "cache_seconds": 2.0},
     "intake": {
         "http": "127.0.0.1:8000",
         "max_body_bytes": 1_048_576,

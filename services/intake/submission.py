@@ -7,6 +7,7 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -78,8 +79,11 @@ def submit_tip(uow, tip: dict, receipt_hash: str, receipt: str, actor: dict, key
     )
     session.add(row)
     session.flush()
-    event = uow.emit("tip.received", {**facts, "reference": reference, "tipster_id": row.tipster_id,
-                                      "submitted_at": now}, correlation_id=reference, actor=actor)
+    # the event schema dumps a date, the sealed facts keep its ISO text
+    event_date = date.fromisoformat(facts["event_date"]) if facts.get("event_date") else None
+    event = uow.emit("tip.received", {**facts, "event_date": event_date, "reference": reference,
+                                      "tipster_id": row.tipster_id, "submitted_at": now},
+                     correlation_id=reference, actor=actor)
     session.add(TimelineEntry(tip_id=row.id, source_event_id=event.id, status="submitted",
                               label_th=TIPSTER_STATUSES["submitted"]["th"],
                               label_en=TIPSTER_STATUSES["submitted"]["en"], at=now))
