@@ -49,6 +49,9 @@ DEFAULTS: dict = {
         # broker-side backstop against a message that crashes the consumer process itself
         "broker_delivery_limit": 20,
     },
+    # queue_arguments: `arguments` (delivery limit and dead-letter exchange on each queue) or `policy` (from the
+    # sodsong-consumers policy: `sodsong broker definitions` prints it; deploy/kubernetes declares it)
+    "broker": {"queue_arguments": "arguments"},
     "outbox": {"poll_seconds": 0.5, "batch": 200, "replay_hours_on_memory_transport": 168},
 }
 
