@@ -199,6 +199,30 @@ def chaos(tips, seed, rate, pg_admin_url, amqp_base, workdir):
     sys.exit(0 if report.ok else 1)
 
 
+@main.command("cluster-chaos")
+@click.option("--tips", type=int, default=200, show_default=True)
+@click.option("--rate", type=float, default=5.0, show_default=True, help="Tips submitted per second.")
+@click.option("--workdir", type=click.Path(file_okay=False), help="Where the nodes' data, logs and the data dir go.")
+@click.option("--amqp-ports", default="5681,5682,5683", show_default=True)
+@click.option("--dist-ports", default="25781,25782,25783", show_default=True)
+@click.option("--pg-ports", default="5441,5442", show_default=True, help="Primary, replica.")
+@click.option("--name", default="sodsong", show_default=True, help="Node names: rabbit-<name>-N@localhost.")
+def cluster_chaos(tips, rate, workdir, amqp_ports, dist_ports, pg_ports, name):
+    """Start a 3-node RabbitMQ cluster and a PostgreSQL primary with a streaming replica on this machine, stop
+    RabbitMQ nodes while tips arrive, and check that none is lost or doubled (a table per phase)."""
+    from shared import cluster_chaos as mod
+
+    def ports(text):
+        return tuple(int(p) for p in text.split(","))
+
+    report = mod.run(tips, workdir=workdir, rate=rate, amqp_ports=ports(amqp_ports), dist_ports=ports(dist_ports),
+                     pg_ports=ports(pg_ports), name=name, say=lambda m: click.echo(m, err=True))
+    click.echo(report.table())
+    for note in report.report.notes:
+        click.echo(f"note: {note}")
+    sys.exit(0 if report.ok else 1)
+
+
 from shared.cli_ops import ops  # noqa: E402
 
 main.add_command(ops)
