@@ -65,10 +65,10 @@ class ClusterReport:
         return self.report.ok and self.replica_tips == self.report.accepted and self.replica_audit_intact
 
     def table(self) -> str:
-        head = ("phase", "RabbitMQ nodes running", "tips submitted", "accepted (201)", "tries refused",
+        head = ("phase", "RabbitMQ nodes running", "seconds", "tips submitted", "accepted (201)", "tries refused",
                 "office notified during phase", "lost", "duplicates")
-        rows = [head] + [(p.label, p.running, p.submitted, p.accepted, p.refused_tries, p.notified_during, p.lost,
-                          p.duplicates) for p in self.phases]
+        rows = [head] + [(p.label, p.running, f"{p.seconds:.0f}", p.submitted, p.accepted, p.refused_tries,
+                          p.notified_during, p.lost, p.duplicates) for p in self.phases]
         widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
         lines = ["| " + " | ".join(str(v).ljust(w) for v, w in zip(r, widths)) + " |" for r in rows]
         lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -130,6 +130,10 @@ def run(tips: int, *, workdir: Path | None = None, rate: float = 5.0, amqp_ports
         _drive(result, rabbit, env, base, tips, rate, concurrency, say)
         say("cluster: all nodes back; waiting for quiescence")
         chaos._check(env, result.accepted_refs, result.report, quiesce_timeout, procs)
+        drain = result.phases[-1]
+        drain.seconds = time.monotonic() - drain.started_at
+        drain.notified_during = _notified(env) - drain.notified_during
+        result.report.broker_restarts = 2  # two nodes stopped and started again
         _per_phase(result, env)
         _replica(result, pg, env)
         result.run_seconds = time.monotonic() - t0 - result.setup_seconds
@@ -219,16 +223,18 @@ def _drive(result: ClusterReport, rabbit: LocalRabbitCluster, env: dict, base: s
             boundary = started + bounds[p] / rate
             while time.monotonic() < boundary:
                 time.sleep(0.05)
+            at_start = _notified(env)
             if p > 0:
                 prev = result.phases[p - 1]
                 prev.seconds = time.monotonic() - prev.started_at
-                prev.notified_during = _notified(env) - prev.notified_during
+                prev.notified_during = at_start - prev.notified_during
+            result.phases[p].started_at = time.monotonic()
+            result.phases[p].notified_during = at_start  # the count at the start; the difference later
             if action is not None:
                 say(f"cluster: phase {label}")
                 action()
-            result.phases[p].started_at = time.monotonic()
-            result.phases[p].notified_during = _notified(env)  # the count at the start; the difference later
 
+    # node actions run in their own thread so submissions keep their pace while a node stops or boots
     workers = [threading.Thread(target=submitter) for _ in range(concurrency)]
     control = threading.Thread(target=controller)
     control.start()
@@ -240,6 +246,9 @@ def _drive(result: ClusterReport, rabbit: LocalRabbitCluster, env: dict, base: s
     last = result.phases[-1]
     last.seconds = time.monotonic() - last.started_at
     last.notified_during = _notified(env) - last.notified_during
+    drain = Phase("5: node 1 back, backlog drains", "1, 2, 3", started_at=time.monotonic())
+    drain.notified_during = _notified(env)
+    result.phases.append(drain)
     say("cluster: starting node 1 again")
     rabbit.start_node(0)
     result.accepted_refs = accepted

@@ -29,7 +29,8 @@ def test_nodes_stopped_under_load_lose_and_double_nothing(tmp_path):
     assert r.duplicate_decisions == 0 and r.duplicate_cases == 0 and r.duplicate_notifications == 0, report.table()
     assert r.audit_intact, r.notes
     phases = report.phases
-    assert [p.lost for p in phases] == [0, 0, 0, 0] and [p.duplicates for p in phases] == [0, 0, 0, 0]
-    assert all(p.accepted == p.submitted > 0 for p in phases), report.table()
+    assert len(phases) == 5
+    assert [p.lost for p in phases] == [0] * 5 and [p.duplicates for p in phases] == [0] * 5
+    assert all(p.accepted == p.submitted > 0 for p in phases[:4]), report.table()
     assert phases[1].notified_during > 0, "with one node of three down, tips must still flow end to end"
     assert report.replica_tips == r.accepted and report.replica_audit_intact, report.table()
