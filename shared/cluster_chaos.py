@@ -57,6 +57,7 @@ class ClusterReport:
     replica_audit_intact: bool = False
     setup_seconds: float = 0.0
     run_seconds: float = 0.0
+    service_restarts: list = field(default_factory=list)  # processes that exited and were started again
     accepted_refs: dict = field(default_factory=dict)  # reference -> (receipt, first try)
     ref_phase: dict = field(default_factory=dict)  # reference -> index of the phase it was submitted in
 
@@ -76,6 +77,8 @@ class ClusterReport:
         lines += ["", r.table(),
                   f"replica: {self.replica_tips} tips (accepted {r.accepted}), audit chain on the replica "
                   f"{'intact' if self.replica_audit_intact else 'NOT intact'}",
+                  "service processes that exited and were started again (as an orchestrator would): "
+                  + (", ".join(self.service_restarts) or "none"),
                   f"setup {self.setup_seconds:.0f} s, run {self.run_seconds:.0f} s"]
         return "\n".join(lines)
 
@@ -90,6 +93,7 @@ def run(tips: int, *, workdir: Path | None = None, rate: float = 5.0, amqp_ports
     pg = LocalPostgresPair(workdir / "postgres", pg_ports)
     result = ClusterReport(report=chaos.Report(tips=tips))
     procs = None
+    supervising = threading.Event()
     try:
         say(f"cluster: starting RabbitMQ nodes {', '.join(rabbit.nodes)} and PostgreSQL on {pg_ports}")
         rabbit.start()
@@ -125,6 +129,7 @@ def run(tips: int, *, workdir: Path | None = None, rate: float = 5.0, amqp_ports
             procs.start(proc_name)
         base = f"http://127.0.0.1:{intake_port}"
         chaos._wait_http(f"{base}/health", 90)
+        threading.Thread(target=_supervise, args=(procs, result, supervising), daemon=True).start()
         result.setup_seconds = time.monotonic() - t0
         say(f"cluster: up in {result.setup_seconds:.0f} s; {tips} tips at {rate}/s")
         _drive(result, rabbit, env, base, tips, rate, concurrency, say)
@@ -139,6 +144,7 @@ def run(tips: int, *, workdir: Path | None = None, rate: float = 5.0, amqp_ports
         result.run_seconds = time.monotonic() - t0 - result.setup_seconds
     finally:
         if procs is not None:
+            supervising.set()
             procs.stop_all()
         rabbit.stop_all()
         try:
@@ -146,6 +152,17 @@ def run(tips: int, *, workdir: Path | None = None, rate: float = 5.0, amqp_ports
         except subprocess.SubprocessError as exc:
             result.report.notes.append(f"could not stop PostgreSQL: {exc}")
     return result
+
+
+def _supervise(procs: chaos.Cluster, result: ClusterReport, stop: threading.Event) -> None:
+    """Start again any service process that exited, as systemd, compose or Kubernetes would, and say so."""
+    while not stop.wait(1.0):
+        for proc_name in procs.names():
+            with procs.lock:
+                proc = procs.procs.get(proc_name)
+            if proc is not None and proc.poll() is not None and not stop.is_set():
+                result.service_restarts.append(f"{proc_name} (exit {proc.returncode})")
+                procs.start(proc_name)
 
 
 def _notified(env) -> int:
