@@ -19,6 +19,7 @@ The services use the broker in policy mode (delivery limit and dead-lettering fr
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -85,12 +86,18 @@ class ClusterReport:
 
 def run(tips: int, *, workdir: Path | None = None, rate: float = 5.0, amqp_ports=(5681, 5682, 5683),
         dist_ports=(25781, 25782, 25783), pg_ports=(5441, 5442), name: str = "sodsong", concurrency: int = 4,
-        quiesce_timeout: float = 600.0, say=print) -> ClusterReport:
+        quiesce_timeout: float = 600.0, keep_nodes_dir: bool = False, say=print) -> ClusterReport:
     workdir = Path(workdir or tempfile.mkdtemp(prefix="sodsong-cluster-"))
     workdir.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
-    rabbit = LocalRabbitCluster(workdir / "rabbitmq", amqp_ports, dist_ports, name=name)
-    pg = LocalPostgresPair(workdir / "postgres", pg_ports)
+    # the nodes run as the rabbitmq and postgres users: their directories must be reachable by them, which a
+    # private temporary directory (a test's) is not
+    nodes_dir = Path(tempfile.mkdtemp(prefix="sodsong-cluster-nodes-"))
+    os.chmod(nodes_dir, 0o755)
+    (workdir / "nodes").unlink(missing_ok=True)
+    (workdir / "nodes").symlink_to(nodes_dir)
+    rabbit = LocalRabbitCluster(nodes_dir / "rabbitmq", amqp_ports, dist_ports, name=name)
+    pg = LocalPostgresPair(nodes_dir / "postgres", pg_ports)
     result = ClusterReport(report=chaos.Report(tips=tips))
     procs = None
     supervising = threading.Event()
@@ -151,6 +158,10 @@ def run(tips: int, *, workdir: Path | None = None, rate: float = 5.0, amqp_ports
             pg.stop()
         except subprocess.SubprocessError as exc:
             result.report.notes.append(f"could not stop PostgreSQL: {exc}")
+        if keep_nodes_dir:
+            say(f"cluster: nodes' data and logs kept in {nodes_dir}")
+        else:
+            shutil.rmtree(nodes_dir, ignore_errors=True)
     return result
 
 
