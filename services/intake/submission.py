@@ -7,7 +7,6 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -79,9 +78,8 @@ def submit_tip(uow, tip: dict, receipt_hash: str, receipt: str, actor: dict, key
     )
     session.add(row)
     session.flush()
-    # the event schema dumps a date, the sealed facts keep its ISO text
-    event_date = date.fromisoformat(facts["event_date"]) if facts.get("event_date") else None
-    event = uow.emit("tip.received", {**facts, "event_date": event_date, "reference": reference,
+    # the event's schema dumps the event date from a date (facts keep the ISO text for the sealed JSON copy)
+    event = uow.emit("tip.received", {**facts, "event_date": tip.get("event_date"), "reference": reference,
                                       "tipster_id": row.tipster_id, "submitted_at": now},
                      correlation_id=reference, actor=actor)
     session.add(TimelineEntry(tip_id=row.id, source_event_id=event.id, status="submitted",
