@@ -80,11 +80,30 @@ def default_table() -> Table:
 
 
 # -- settings --------------------------------------------------------------------------------------------------
+def _line_bot_token(config: dict) -> str | None:
+    line = ((config.get("intake") or {}).get("line")) or {}
+    return line.get("channel_access_token") if line.get("channel_secret") else None
+
+
+def line_channel_of(config: dict):
+    """With the LINE bot configured (intake.line) and no `line` channel in notify.channels, notices to tipsters who
+    chose LINE go out through the bot's own Official Account (the same token and API base)."""
+    from shared.notifications.channels import LineChannel
+
+    line = config["intake"]["line"]
+    channel = LineChannel(channel_access_token=line["channel_access_token"],
+                          base_url=line.get("api_base") or "https://api.line.me")
+    channel.name = "line"
+    return channel
+
+
 def settings_of(config: dict) -> dict:
     section = dict(((config.get("intake") or {}).get("tipster_notices")) or {})
     notify = config.get("notify") or {}
     configured = {name for name, s in (notify.get("channels") or {}).items() if s and s.get("enabled", True)
                   not in (False, "false", "0", "no", "off")}
+    if _line_bot_token(config):
+        configured.add("line")  # the LINE bot's own account sends the notices (see line_channel_of)
     channels = {}
     for kind in CONTACT_FIELDS:
         name = (section.get("channels") or {}).get(kind) or kind
@@ -323,6 +342,8 @@ class NoticeSender(SenderLoop):
         self.poll_seconds = self.settings["poll_seconds"]
         ledger.configure(self.config.get("notify"))
         self.channels = build_channels((self.config.get("notify") or {}).get("channels"))
+        if "line" not in self.channels and _line_bot_token(self.config):
+            self.channels["line"] = line_channel_of(self.config)
         self.reporter = self.reporter_factory(self.config) if self.reporter_factory else None
         self.volunteer_contact = self.volunteer_factory(self.config) if self.volunteer_factory else None
 

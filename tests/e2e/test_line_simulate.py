@@ -42,7 +42,7 @@ def test_a_whole_chat_in_the_terminal(tmp_path):
                              "--script", str(script)], env=env, capture_output=True, text=True, timeout=240)
     out = result.stdout
     assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
-    assert re.search(r"เลขรับเรื่อง \(16 หลัก\): \d{4} \d{4} \d{4} \d{4}", out)
+    assert re.search(r"รหัสรับแจ้ง \(16 หลัก\): \d{4} \d{4} \d{4} \d{4}", out)
     reference = re.search(r"เลขอ้างอิง: (SS-[0-9A-Z]{4}-[0-9A-Z]{4})", out).group(1)
     assert "ต.บางพระ อ.เมืองตราด จ.ตราด" in out and "ได้รับไฟล์แล้ว (1 ไฟล์)" in out
     assert "HTTP 201" in out and f"เรื่อง {reference}" in out

@@ -32,10 +32,9 @@ def line_deployment(request, tmp_path):
         sim = stack.enter_context(LineSimulator(channel_secret=SECRET))
         line = {"channel_secret": SECRET, "channel_access_token": sim.access_token, "api_base": sim.base_url,
                 "data_api_base": sim.base_url, "poll_seconds": 0.2}
-        channels = {"file": {"type": "file"},
-                    "line": {"type": "line", "channel_access_token": sim.access_token, "base_url": sim.base_url}}
+        # no notify.channels.line: notices to LINE go out through the bot's own account (intake.line)
         dep = Deployment(request.param, tmp_path, stack, extra_env={
-            "SODSONG__intake__line": json.dumps(line), "SODSONG__notify__channels": json.dumps(channels),
+            "SODSONG__intake__line": json.dumps(line),
             "SODSONG__intake__tipster_notices": json.dumps({"poll_seconds": 0.2}),
         })
         sim.webhook_url = f"http://127.0.0.1:{dep.intake_port}/line/webhook"

@@ -16,6 +16,7 @@ Never logged, counted or put in an event: the LINE user id, the chat key, anythi
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections import deque
@@ -217,7 +218,10 @@ class LineBot:
             return None
         outcome = ledger.attempt(lambda: self._process(row_id))
         if outcome.error:
-            log.warning("line.event_failed", attempt_error=outcome.error.split(":")[0][:80])
+            # only the kind of failure is kept: an exception's text could quote what the user sent
+            kind = outcome.error.split(":")[0][:80]
+            outcome = dataclasses.replace(outcome, error=kind)
+            log.warning("line.event_failed", attempt_error=kind)
         status = ledger.settle(self.db, events, row_id, outcome, self.ledger_settings)
         if status in ("sent", "dead"):
             with self.db.transaction() as uow:  # the content goes; the webhookEventId stays (redeliveries)

@@ -61,8 +61,6 @@ def simulate(ctx, script, data_dir):
     cfg["intake"]["line"] = {**(cfg["intake"].get("line") or {}), "channel_secret": secret,
                              "channel_access_token": sim.access_token, "api_base": sim.base_url,
                              "data_api_base": sim.base_url, "poll_seconds": 0.2}
-    cfg["notify"]["channels"]["line"] = {"type": "line", "channel_access_token": sim.access_token,
-                                         "base_url": sim.base_url}
     cfg["intake"].setdefault("tipster_notices", {})["poll_seconds"] = 0.5
     cfg["metrics"] = {"http": ""}
     sim.webhook_url = f"http://{cfg['intake']['http']}/line/webhook"
@@ -97,12 +95,14 @@ def _wait_healthy(url: str, timeout: float = 60.0) -> None:
     raise click.ClickException("intake did not start")
 
 
-def _read(script):
+def _read(script, sim):
     if script is not None:
         line = script.readline()
         if not line:
             return None
         line = line.rstrip("\n")
+        if "{receipt}" in line:  # a script cannot know the receipt: the last one the bot showed
+            line = line.replace("{receipt}", _last(sim, r"\d{4} \d{4} \d{4} \d{4}") or "")
         click.echo(f"คุณ/you> {line}")
         return line
     from eventlet import tpool
@@ -130,14 +130,12 @@ def _chat(cfg, sim, script) -> None:
     _show(user.follow())
     seen = sim._seq
     while True:
-        line = _read(script)
+        line = _read(script, sim)
         if line is None or line.strip() == "/quit":
             return
         line = line.strip()
         if not line:
             continue
-        if "{receipt}" in line:  # scripts cannot know the receipt: the last one the bot showed
-            line = line.replace("{receipt}", _last(sim, r"\d{4} \d{4} \d{4} \d{4}") or "")
         try:
             if line.isdigit() and 1 <= int(line) <= len(user.quick()):
                 action = user.quick()[int(line) - 1]

@@ -70,7 +70,7 @@ TEXTS: dict[str, dict[str, str]] = {
                   "en": "The file could not be fetched from LINE. Please send it again."},
     "ask_anonymity": {
         "th": "ขั้นที่ 7/8 ต้องการให้แจ้งความคืบหน้าทาง LINE หรือไม่\n"
-              "• ไม่ระบุตัวตน: ไม่เก็บสิ่งใดที่ระบุตัวท่าน ติดตามเรื่องด้วยเลขรับเรื่องเท่านั้น\n"
+              "• ไม่ระบุตัวตน: ไม่เก็บสิ่งใดที่ระบุตัวท่าน ติดตามเรื่องด้วยรหัสรับแจ้งเท่านั้น\n"
               "• แจ้งผลทาง LINE: เก็บรหัส LINE ของท่านแบบเข้ารหัส ใช้เพียงส่งข้อความว่า \"เรื่องมีความคืบหน้า\" "
               "ไม่ส่งให้หน่วยงานใด",
         "en": "Step 7/8. Should we tell you about progress through LINE?\n"
@@ -88,11 +88,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "anonymous": {"th": "ไม่ระบุตัวตน", "en": "anonymous"},
     "notify_line": {"th": "แจ้งความคืบหน้าทาง LINE", "en": "progress notices in LINE"},
     "filed": {
-        "th": "ส่งเรื่องเรียบร้อยแล้ว\nเลขอ้างอิง: {reference}\nเลขรับเรื่อง (16 หลัก): {receipt}",
+        "th": "ส่งเรื่องเรียบร้อยแล้ว\nเลขอ้างอิง: {reference}\nรหัสรับแจ้ง (16 หลัก): {receipt}",
         "en": "Your report has been filed.\nReference: {reference}\nReceipt (16 digits): {receipt}",
     },
     "receipt_advice": {
-        "th": "โปรดจดเลขรับเรื่องเก็บไว้ในที่ปลอดภัย ใครมีเลขนี้จะเห็นความคืบหน้าของเรื่องได้ "
+        "th": "โปรดจดรหัสรับแจ้งเก็บไว้ในที่ปลอดภัย ใครมีรหัสนี้จะเห็นความคืบหน้าของเรื่องได้ "
               "เราไม่มีสำเนา จึงออกให้ใหม่ไม่ได้หากสูญหาย เมื่อจดแล้วท่านลบข้อความนี้ออกจากแชตได้ "
               "หากผู้อื่นอาจเห็นโทรศัพท์ของท่าน\nติดตามเรื่อง: พิมพ์ \"ติดตาม\" ในแชตนี้ หรือใช้หน้าเว็บติดตามเรื่อง",
         "en": "Write the receipt down and keep it somewhere safe: whoever has it can see the report's progress. "
@@ -107,11 +107,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "nothing_to_go_back": {"th": "ย้อนกลับไม่ได้แล้ว นี่คือขั้นแรก", "en": "This is the first step."},
     "not_understood": {"th": "ขออภัย ไม่เข้าใจ กรุณาเลือกจากปุ่มด้านล่าง", "en": "Sorry, please pick one of the buttons."},
     "unsupported": {"th": "ขออภัย รับข้อความชนิดนี้ไม่ได้", "en": "Sorry, this kind of message cannot be taken."},
-    "ask_receipt": {"th": "พิมพ์เลขรับเรื่อง 16 หลักที่ได้รับตอนแจ้งเรื่อง (เพื่อยืนยันว่าเป็นเรื่องของท่าน "
+    "ask_receipt": {"th": "พิมพ์รหัสรับแจ้ง 16 หลักที่ได้รับตอนแจ้งเรื่อง (เพื่อยืนยันว่าเป็นเรื่องของท่าน "
                           "ทำครั้งเดียวในแชตนี้)",
                     "en": "Type the 16-digit receipt you got when filing (this proves the report is yours; "
                           "once per chat)."},
-    "receipt_unknown": {"th": "เลขรับเรื่องไม่ถูกต้อง ตรวจสอบแล้วลองอีกครั้ง",
+    "receipt_unknown": {"th": "รหัสรับแจ้งไม่ถูกต้อง ตรวจสอบแล้วลองอีกครั้ง",
                         "en": "That receipt is not right. Check it and try again."},
     "receipt_locked": {"th": "ลองผิดหลายครั้งเกินไป กรุณารอสักครู่แล้วลองใหม่",
                        "en": "Too many wrong tries. Please wait a while and try again."},
@@ -127,7 +127,7 @@ TEXTS: dict[str, dict[str, str]] = {
                  "en": "Type more information or send photos/files, then press \"Done\"."},
     "message_sent": {"th": "ส่งถึงเจ้าหน้าที่แล้ว", "en": "Sent to the office."},
     "message_failed": {"th": "ส่งไม่สำเร็จ: {reason}", "en": "Could not send: {reason}"},
-    "forgotten": {"th": "แชตนี้จะไม่เปิดเรื่อง {reference} อีก หากต้องการติดตามให้ใช้เลขรับเรื่องอีกครั้ง",
+    "forgotten": {"th": "แชตนี้จะไม่เปิดเรื่อง {reference} อีก หากต้องการติดตามให้ใช้รหัสรับแจ้งอีกครั้ง",
                   "en": "This chat will no longer open {reference}; use the receipt again to follow it."},
     "slow_down": {"th": "ส่งข้อความเร็วเกินไป กรุณารอสักครู่", "en": "Too many messages; please wait a moment."},
     "language_set": {"th": "ใช้ภาษาไทยแล้ว", "en": "Switched to English."},

@@ -132,7 +132,7 @@ def test_a_tip_filed_in_line_is_stored_like_any_other_and_nothing_identifying_is
     chat = Chat(bot)
     file_a_tip(chat, notify=True)
     texts = "\n".join(last_texts(bot))
-    assert "เลขรับเรื่อง" in texts
+    assert "รหัสรับแจ้ง" in texts
     with app.db.reading() as s:
         [tip] = s.execute(select(Tip)).scalars().all()
         assert tip.channel == "line" and tip.province_code == "23"
