@@ -379,8 +379,13 @@ class Ports:
                 "notify_via": ["line"]}
 
     # files
-    def fetch_file(self, message_id: str, file_name: str | None, already: list) -> str:
+    def fetch_file(self, message_id: str, file_name: str | None, already: list, kind: str = "",
+                   size: int | None = None) -> str:
         bot = self.bot
+        if kind == "video":  # not evidence intake takes (and large): refused without downloading it
+            raise PortError("attachment.unsupported_type")
+        if size is not None and size > int(bot.app.limits["max_file_bytes"]):
+            raise PortError("attachment.too_large")
         if bot.api is None:
             raise PortError("file.gone")
         try:
@@ -544,5 +549,6 @@ def to_incoming(event: dict) -> Incoming:
             if provider not in (None, "line"):
                 return Incoming("other", event_id=event_id)  # only content LINE holds can be fetched
             return Incoming("file", message_id=content.id, file_name=getattr(content, "file_name", None),
+                            file_kind=content.type, file_size=getattr(content, "file_size", None),
                             event_id=event_id)
     return Incoming("other", event_id=event_id)

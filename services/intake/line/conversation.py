@@ -46,6 +46,8 @@ class Incoming:
     longitude: float | None = None
     message_id: str = ""        # file
     file_name: str | None = None
+    file_kind: str = ""         # image | video | audio | file (LINE's message type)
+    file_size: int | None = None  # declared by LINE for files only
     event_id: str = ""          # LINE's webhookEventId (idempotency key for filing)
 
 
@@ -539,7 +541,8 @@ class _Bot:
             self.say("too_many_files", max=self.max_files)
             return
         try:
-            file_id = self.ports.fetch_file(incoming.message_id, incoming.file_name, already=list(files))
+            file_id = self.ports.fetch_file(incoming.message_id, incoming.file_name, already=list(files),
+                                             kind=incoming.file_kind, size=incoming.file_size)
         except PortError as exc:
             reason = FILE_REASONS.get(exc.key)
             if reason is None:
@@ -745,7 +748,8 @@ class _Bot:
         text = ""
         if incoming.kind == "file":
             try:
-                files = [self.ports.fetch_file(incoming.message_id, incoming.file_name, already=[])]
+                files = [self.ports.fetch_file(incoming.message_id, incoming.file_name, already=[],
+                                               kind=incoming.file_kind, size=incoming.file_size)]
             except PortError as exc:
                 reason = FILE_REASONS.get(exc.key)
                 self.say("file_refused", reason=reason[self.lang]) if reason else self.say("file_lost")

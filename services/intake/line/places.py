@@ -113,6 +113,8 @@ def describe(location: dict, lang: str = "th") -> str:
     """Human words for a draft's location: subdistrict, district, province (and the place text, if any)."""
     parts = []
     labels = {"th": ("ต.", "อ.", "จ."), "en": ("", "", "")}[lang if lang in ("th", "en") else "th"]
+    if lang == "th" and location.get("province_code") == "10":
+        labels = ("แขวง", "", "")  # Bangkok: แขวง and เขต (the district's name already says เขต)
     for (level, key), prefix in zip((("subdistrict", "subdistrict_code"), ("district", "district_code"),
                                      ("province", "province_code")), labels):
         name = name_of(level, location.get(key), lang)

@@ -212,3 +212,20 @@ def test_a_flood_from_one_user_is_cut_with_one_warning(app, bot):
     assert any("เร็วเกินไป" in m["text"] for _, batch in bot.api.replies for m in batch)
     other = Chat(bot)
     assert other.deliver(other.event("follow")) == 1  # another user is not affected
+
+
+def test_videos_and_oversized_files_are_refused_without_downloading(app, bot):
+    class NoDownload(RecordingApi):
+        def content(self, message_id):
+            raise AssertionError("downloaded")
+
+    bot.api = NoDownload()
+    chat = Chat(bot)
+    chat.tap("cmd=new")
+    chat.send(chat.event("message", message={"type": "video", "id": "v1", "duration": 60000, "quoteToken": "q",
+                                             "contentProvider": {"type": "line"}}))
+    assert "ชนิดไฟล์ไม่รองรับ" in last_texts(bot)[0]
+    chat.send(chat.event("message", message={"type": "file", "id": "f1", "fileName": "บันทึก.zip",
+                                             "fileSize": 300 * 1024 * 1024}))
+    assert "ใหญ่เกินไป" in last_texts(bot)[0]
+    assert rows(app, store.FILES) == []

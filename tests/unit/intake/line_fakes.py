@@ -31,7 +31,7 @@ class FakePorts:
         return {"anonymous": False, "line_user_id": "U" + "a" * 32, "consent_to_contact": True,
                 "notify_via": ["line"]}
 
-    def fetch_file(self, message_id, file_name, already):
+    def fetch_file(self, message_id, file_name, already, kind="", size=None):
         if self.fail_next_file:
             key, self.fail_next_file = self.fail_next_file, None
             raise PortError(key)

@@ -180,3 +180,8 @@ def test_places_from_line_addresses():
     assert places.from_address("Bang Phra, Mueang Trat District, Trat 23000, Thailand")["subdistrict_code"] == "230101"
     assert places.from_address("อ.เมือง จ.เชียงใหม่") == {"province_code": "50", "district_code": "5001"}
     assert places.from_address("Somewhere without a province") == {}
+
+
+def test_bangkok_areas_are_khwaeng_and_khet():
+    found = places.from_address("ถนนราชดำเนินนอก แขวงวัดโสมนัส เขตป้อมปราบศัตรูพ่าย กรุงเทพมหานคร 10100")
+    assert places.describe(found) == "แขวงวัดโสมนัส เขตป้อมปราบศัตรูพ่าย กรุงเทพมหานคร"
