@@ -2,6 +2,7 @@
 script — files a tip with a location and a photo, has the office ask through casework and answers in the chat."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -48,3 +49,11 @@ def test_a_whole_chat_in_the_terminal(tmp_path):
     assert "HTTP 201" in out and f"เรื่อง {reference}" in out
     assert "คำถามจากเจ้าหน้าที่" in out and "ท่านจำเวลาที่นัดรับเงินได้หรือไม่" in out
     assert "ส่งถึงเจ้าหน้าที่แล้ว" in out.split("ประมาณ 10 โมงเช้า")[-1]
+
+    # every event was answered; none waits or died (what an operator checks)
+    counts = subprocess.run([str(sodsong), "line", "status", "--json"], env={**env, "SODSONG_DATA_DIR": str(
+        tmp_path / "data")}, capture_output=True, text=True, timeout=60)
+    report = json.loads(counts.stdout)
+    sent_by_user = [line for line in SCRIPT.splitlines() if not line.startswith(("/office", "/quit"))]
+    assert report["events"] == {"sent": len(sent_by_user) + 1}  # and the "follow" that opened the chat
+    assert report["oldest_waiting_seconds"] is None

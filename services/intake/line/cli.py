@@ -2,7 +2,7 @@
 
     sodsong line simulate                 # all five services embedded + a simulated LINE; type as a LINE user
     sodsong line simulate --script f.txt  # the user's lines from a file (one per line), for demos and tests
-    sodsong line rich-menu                # the rich menu JSON for the Official Account (deploy/line/)
+    sodsong line status                   # events by state, the oldest waiting one's age (counts only)
 
 In the chat: type text as a LINE user would; a number presses that quick-reply button; and
     /location <address in words> [| lat,lon]   share a location      /photo [file]   send a photo (default: a test
@@ -32,11 +32,42 @@ def line():
     """The LINE Official Account bot."""
 
 
-@line.command("rich-menu")
-def rich_menu():
-    """Print the rich menu JSON (create it with LINE's API, then upload deploy/line/rich-menu.png)."""
-    path = Path(__file__).resolve().parents[3] / "deploy" / "line" / "rich-menu.json"
-    click.echo(path.read_text(encoding="utf-8"))
+@line.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def status(ctx, as_json):
+    """LINE events by state (waiting, answered, dead), the oldest waiting one's age, chats with a draft. Counts only."""
+    import json
+
+    from sqlalchemy import func, select
+
+    from services.intake.line import store
+    from shared import migrations
+    from shared.dependencies import service_db_for
+    from shared.notifications.ledger import utcnow
+
+    cfg = ctx.find_root().obj["config"]
+    migrations.upgrade("intake", cfg["intake"]["db_url"])
+    tables = store.default_tables()
+    events, chats = tables[store.EVENTS], tables[store.CHATS]
+    with service_db_for("intake", cfg).reading() as session:
+        by_state = dict(session.execute(select(events.c.status, func.count()).group_by(events.c.status)).all())
+        oldest = session.execute(select(func.min(events.c.created_at)).where(
+            events.c.status.in_(("pending", "failed", "sending")))).scalar()
+        drafts = session.execute(select(func.count()).select_from(chats).where(
+            chats.c.draft_expires_at.is_not(None))).scalar()
+    if oldest is not None and oldest.tzinfo is None:
+        from datetime import timezone
+
+        oldest = oldest.replace(tzinfo=timezone.utc)
+    report = {"events": by_state, "oldest_waiting_seconds": round((utcnow() - oldest).total_seconds(), 1)
+              if oldest else None, "chats_with_draft": drafts}
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    click.echo(f"events: {', '.join(f'{k} {v}' for k, v in sorted(by_state.items())) or 'none'}")
+    click.echo(f"oldest waiting: {report['oldest_waiting_seconds'] if oldest else '-'} s; "
+               f"chats with a draft: {drafts}")
 
 
 @line.command("simulate")
