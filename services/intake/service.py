@@ -195,7 +195,8 @@ class Service:
 
     @subscribe("case.status_changed")
     def on_case_status_changed(self, event):
-        if self.db.consume(event, self._then_notify(projection.on_case_status_changed)):
+        apply = functools.partial(projection.on_case_status_changed, keyring=self.intake.keyring)
+        if self.db.consume(event, self._then_notify(apply)):
             self.notices.wakeup.set()
 
     @subscribe("case.question_asked")
