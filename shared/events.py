@@ -123,6 +123,8 @@ class CaseStatusChanged(_Payload):
     case_version = fields.Integer(allow_none=True, load_default=None)
     # set when to_status is "closed": what the tipster is told about why
     closure = fields.Nested(ClosureForTipster, allow_none=True, load_default=None)
+    # the office the case is with after this change (the tipster's status names it); absent on older events
+    office = fields.Nested(AgencyRef, allow_none=True, load_default=None)
 
 
 class CaseClosureRejected(_Payload):

@@ -434,7 +434,7 @@ def change_status(uow, case: Case, to: str, *, actor: dict, actor_label: str, re
     uow.emit("case.status_changed", {
         "reference": case.reference, "case_id": case.id, "office_code": case.office_code, "from_status": source,
         "to_status": to, "tipster_label": lifecycle.tipster_label(to, resolution), "changed_at": now,
-        "case_version": case.version, "closure": closure,
+        "case_version": case.version, "closure": closure, "office": _office(case),
     }, correlation_id=case.reference, causation=causation, actor=actor)
 
 

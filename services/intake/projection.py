@@ -91,7 +91,7 @@ def on_case_status_changed(uow, event, keyring=None) -> None:
     status = _TIPSTER_STATUS.get(p["to_status"], p["to_status"])
     if status not in TIPSTER_STATUSES:
         status = "under_review"
-    if _headline(tip, status, p["changed_at"], p.get("case_version")):
+    if _headline(tip, status, p["changed_at"], p.get("case_version"), p.get("office")):
         closure = p.get("closure") if status == "closed" else None
         if closure and keyring is not None:
             tip.closure_json = keyring.encrypt_text(json.dumps(closure, ensure_ascii=False),
