@@ -293,12 +293,13 @@ HANDOVER_MODES = {"transfer": {"th": "โอนเรื่อง", "en": "Trans
 
 
 def list_handovers(session, principal: policy.Principal, settings: DeskSettings) -> dict:
-    """The cases this office handed on and that routing moved elsewhere, newest first."""
+    """The cases this office handed on (routing moved them), and its triage decisions (including "this office is
+    competent": the case left the triage desk for the office's own inbox), newest first."""
     scope = _record_scope(principal)
     if scope is None:
         raise policy.Forbidden()
     rows = session.execute(select(Handover, Case).join(Case, Case.id == Handover.case_id)
-                           .where(scope, Handover.outcome == "accepted")
+                           .where(scope, Handover.outcome.in_(("accepted", "kept")))
                            .order_by(Handover.requested_at.desc(), Handover.id.desc()).limit(500)).all()
     people = _usernames(session, {h.requested_by for h, _ in rows})
     return {"items": [_record_row(h, c, settings, people) for h, c in rows]}
@@ -310,8 +311,8 @@ def handover_record(session, principal: policy.Principal, reference: str, settin
     if scope is None:
         return None
     rows = session.execute(select(Handover, Case).join(Case, Case.id == Handover.case_id)
-                           .where(scope, Handover.reference == str(reference)[:40], Handover.outcome == "accepted",
-                                  Case.office_code != principal.office_code)
+                           .where(scope, Handover.reference == str(reference)[:40],
+                                  Handover.outcome.in_(("accepted", "kept")))
                            .order_by(Handover.requested_at, Handover.id)).all()
     if not rows:
         return None

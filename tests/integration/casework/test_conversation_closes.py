@@ -129,8 +129,11 @@ def test_triage_can_keep_a_case_at_the_coordinating_office(cfg):
         case = sup.get("/api/v1/cases/SS-KEEP-0001").json()
         assert case["office"]["code"] == "DAMRONGTHAM-23" and case["triage"] is False
         assert case["status"] == "received" and case["transfer_count"] == 0
-        # it is not a hand-over the office has to follow: no record
-        assert sup.get("/api/v1/handovers").json()["items"] == []
+        # the triage desk keeps a record of its decision (the case is no longer at the triage desk)
+        [kept] = tri.get("/api/v1/handovers").json()["items"]
+        assert kept["outcome"] == "kept" and kept["destination"]["code"] == "DAMRONGTHAM-23"
+        record = tri.get("/api/v1/cases/SS-KEEP-0001").json()
+        assert record["view"] == "handover" and record["current"]["status"] == "received"
         # a caseworker of the office now works it
         cw = desk_for(base, cfg, "damrong-cw", "caseworker", "DAMRONGTHAM-23")
         assert cw.post("/api/v1/cases/SS-KEEP-0001/transitions",
