@@ -106,8 +106,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "en": "There is no closure proposal waiting for a decision."},
     "case.closure_rejected": {"th": "ไม่อนุมัติการยุติเรื่องแล้ว เรื่องยังดำเนินการต่อ",
                               "en": "Closure rejected; the case stays open."},
-    "case.handed_over": {"th": "ส่งเรื่องแล้ว เรื่องนี้อยู่ที่หน่วยงานอื่น หน้านี้แสดงบันทึกการส่งต่อของหน่วยงานท่าน",
-                         "en": "Handed on: the case is with another office; this is your office's record of it."},
+    "case.handed_over": {"th": "ส่งคำขอโอน/ส่งต่อเรื่องแล้ว ระบบกำลังพิจารณาหน่วยงานปลายทาง เมื่อเรื่องย้ายไปแล้ว "
+                               "หน้านี้จะแสดงบันทึกการส่งต่อของหน่วยงานท่าน",
+                         "en": "Hand-over requested; routing is deciding where it goes. Once the case has moved, this "
+                               "page shows your office's record of it."},
     "case.not_in_triage": {"th": "เรื่องนี้ไม่ได้รอการคัดกรอง", "en": "This case is not waiting for triage."},
 }
 

@@ -162,6 +162,7 @@ def _detail_view(session, case: Case, principal, now, settings: DeskSettings) ->
     facts = json.loads(case.facts_json)
     rows = _timeline_rows(session, case)
     notes = _notes_for(session, case, principal.office_code)
+    note_ids = {n.id for n in notes}  # another office's internal note leaves no line on the timeline either
     questions = list(session.execute(select(Question).where(Question.case_id == case.id)
                                      .order_by(Question.id)).scalars())
     people = _usernames(session, {case.assignee_id} | {r.actor for r in rows} | {n.author_id for n in notes}
@@ -207,7 +208,8 @@ def _detail_view(session, case: Case, principal, now, settings: DeskSettings) ->
         "closure_reason": json.loads(case.closure_reason_json) if case.closure_reason_json else None,
         "transfer_count": case.transfer_count or 0,
         "timeline": [{"kind": r.kind, "at": iso(r.at), "actor": _actor(people, r.actor),
-                      "detail": json.loads(r.detail_json or "{}")} for r in rows],
+                      "detail": json.loads(r.detail_json or "{}")} for r in rows
+                     if r.kind != "note" or json.loads(r.detail_json or "{}").get("note_id") in note_ids],
         "notes": [{"id": n.id, "visibility": n.visibility, "text": n.body, "at": iso(n.created_at),
                    "author": _actor(people, n.author_id)} for n in notes],
         "questions": [{"id": q.id, "text": q.body, "asked_at": iso(q.asked_at), "author": _actor(people, q.author_id),

@@ -65,7 +65,7 @@ def on_tip_routed(uow, event) -> None:
 
 
 def received_label(office: dict) -> dict:
-    return {"th": f"{office['name_th']}ได้รับเรื่องของท่านแล้ว", "en": f"{office['name_en']} has received your report"}
+    return {"th": f"{office['name_th']} ได้รับเรื่องของท่านแล้ว", "en": f"{office['name_en']} has received your report"}
 
 
 def on_case_opened(uow, event) -> None:

@@ -8,6 +8,7 @@ from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from services.intake import (crypto, edge, idempotency, open311, openapi, pages, projection, receipts, submission,
                              tipster_notices)
@@ -182,6 +183,11 @@ class Service:
     @api("GET", "/static/intake.css")
     def page_css(self, request):
         return pages.stylesheet()
+
+    @api("GET", "/favicon.ico")
+    def page_favicon(self, request):
+        # browsers ask for it on every page; nothing to show, and no 404 in the tipster's console
+        return Response(status=204, headers={"Cache-Control": "public, max-age=86400"})
 
     # -- events -----------------------------------------------------------------------------------------------------
     @subscribe("tip.routed")

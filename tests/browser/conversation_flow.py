@@ -33,7 +33,7 @@ class Journey:
     def __init__(self, p, plan: dict, shots: Path):
         self.browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         self.plan, self.shots = plan, shots
-        self.seen: dict = {"console_errors": [], "external_requests": [], "screenshots": []}
+        self.seen: dict = {"console_errors": [], "external_requests": [], "screenshots": [], "failed_responses": []}
 
     def _context(self, viewport, **kw):
         context = self.browser.new_context(java_script_enabled=False, locale="th-TH", viewport=viewport, **kw)
@@ -42,6 +42,8 @@ class Journey:
         page.on("console", lambda m: self.seen["console_errors"].append(m.text) if m.type == "error" else None)
         bases = (self.plan["desk"], self.plan["intake"])
         page.on("request", lambda r: None if r.url.startswith(bases) else self.seen["external_requests"].append(r.url))
+        page.on("response", lambda r: self.seen["failed_responses"].append(f"{r.status} {r.url}")
+                if r.status >= 400 else None)
         return page
 
     def shot(self, page, name: str) -> None:

@@ -137,8 +137,8 @@ def test_the_timeline_is_short_and_human(session):
         "under_review", "closed", "under_review", "closed"]
     # each "received" says which office received it; the refused transfer left no line
     received = [line["label"]["th"] for line in lines if line["status"] == "received"]
-    assert received == ["สำนักงาน ป.ป.ท. เขต 2ได้รับเรื่องของท่านแล้ว",
-                        "สำนักงาน ป.ป.ช. ประจำจังหวัดตราดได้รับเรื่องของท่านแล้ว"]
+    assert received == ["สำนักงาน ป.ป.ท. เขต 2 ได้รับเรื่องของท่านแล้ว",
+                        "สำนักงาน ป.ป.ช. ประจำจังหวัดตราด ได้รับเรื่องของท่านแล้ว"]
 
 
 def test_a_reopened_case_shows_no_closure_and_a_late_closing_event_changes_nothing(session):
