@@ -23,7 +23,7 @@ from services.casework.models import (
     Case, CaseEvent, CaseView, DuplicateCandidate, Handover, Note, Question, User,
 )
 from shared import geography
-from shared.vocabulary import CATEGORIES
+from shared.vocabulary import CATEGORIES, TIPSTER_STATUSES
 
 MAX_REASON, MAX_NOTE = 2000, 5000
 OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
@@ -178,7 +178,7 @@ def _detail_view(session, case: Case, principal, now, settings: DeskSettings) ->
         "triage": bool(case.triage),
         "status": case.status,
         "status_label": lifecycle.staff_label(case.status, case.office_code, settings.state_labels),
-        "tipster_label": lifecycle.tipster_label(case.status, case.resolution),
+        "tipster_label": _tipster_label(case),
         "open311_status": lifecycle.open311_status(case.status),
         "resolution": case.resolution,
         "resolution_label": lifecycle.RESOLUTIONS.get(case.resolution),
@@ -223,6 +223,13 @@ def _detail_view(session, case: Case, principal, now, settings: DeskSettings) ->
         "can": sorted(policy.ACTIONS.get(principal.role, ())),
         "handed_over_here": _handed_over_from(session, case, principal.office_code),
     }
+
+
+def _tipster_label(case: Case) -> dict:
+    """What the tipster reads now: a case still at a triage desk is "staff are deciding which office"."""
+    if case.triage and case.status == RECEIVED:
+        return dict(TIPSTER_STATUSES["triage"])
+    return lifecycle.tipster_label(case.status, case.resolution)
 
 
 def _notes_for(session, case: Case, office_code: str) -> list[Note]:
@@ -270,7 +277,7 @@ def _record_row(h: Handover, case: Case, settings: DeskSettings, people: dict) -
     return {
         "reference": h.reference,
         "mode": h.mode,
-        "mode_label": HANDOVER_MODES.get(h.mode),
+        "mode_label": HANDOVER_MODES["kept" if h.outcome == "kept" else h.mode],
         "requested_at": iso(h.requested_at),
         "requested_by": _actor(people, h.requested_by),
         "reason": h.reason,
@@ -291,7 +298,8 @@ def _record_row(h: Handover, case: Case, settings: DeskSettings, people: dict) -
 
 HANDOVER_MODES = {"transfer": {"th": "โอนเรื่อง", "en": "Transferred"},
                   "refer": {"th": "ส่งต่อให้หน่วยงานอื่นดำเนินการ", "en": "Referred"},
-                  "triage": {"th": "คัดกรองแล้วส่งให้หน่วยงานที่มีอำนาจ", "en": "Sent on from triage"}}
+                  "triage": {"th": "คัดกรองแล้วส่งให้หน่วยงานที่มีอำนาจ", "en": "Sent on from triage"},
+                  "kept": {"th": "คัดกรองแล้ว หน่วยงานนี้มีอำนาจเอง", "en": "Triage: this office is competent"}}
 
 
 def list_handovers(session, principal: policy.Principal, settings: DeskSettings) -> dict:
@@ -336,6 +344,7 @@ def _handed_over_from(session, case: Case, office_code: str) -> list[dict]:
                            .order_by(Handover.requested_at, Handover.id)).scalars().all()
     return [{"from_office": h.from_office, "to_office": h.to_office, "mode": h.mode,
              "mode_label": HANDOVER_MODES.get(h.mode), "at": iso(h.decided_at or h.requested_at)} for h in rows]
+    # (only "accepted" hand-overs: a triage desk keeping a case at its own office handed nothing over)
 
 
 def _status_view(session, case: Case, principal, now, settings) -> dict:

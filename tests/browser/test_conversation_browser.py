@@ -146,7 +146,7 @@ def test_c_a_triage_officer_keeps_a_trat_case_at_the_coordinating_office(deploym
     assert not any("คัดกรอง" in b for b in seen["caseworker_badges"])  # no longer a triage case
     assert seen["caseworker_status"] == "acknowledged"
     tipster = seen["tipster"]
-    assert tipster["status"] == "acknowledged" and "ป.ป.ท." in tipster["agency"]
+    assert tipster["status"] == "acknowledged" and "ทุจริตในภาครัฐ เขต 2" in tipster["agency"]
     assert tipster["timeline"] == ["submitted", "triage", "received", "acknowledged"]  # no "transferred"
 
 
