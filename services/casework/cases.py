@@ -34,13 +34,11 @@ class DeskSettings:
     """What the desk's rules read from `casework` configuration."""
     deadlines: dict
     state_labels: dict
-    max_transfers: int = 5
 
     @classmethod
     def from_config(cls, casework_config: dict | None) -> "DeskSettings":
         c = casework_config or {}
-        return cls(deadlines=c.get("deadlines") or {}, state_labels=c.get("state_labels") or {},
-                   max_transfers=int(c.get("max_transfers", 5)))
+        return cls(deadlines=c.get("deadlines") or {}, state_labels=c.get("state_labels") or {})
 
 
 def iso(value) -> str | None:
@@ -517,7 +515,8 @@ def _start_handover(principal: policy.Principal, case: Case, target: str, reason
                     ) -> tuple[str | None, int]:
     """Checks common to a transfer, a referral and a triage decision. A triage decision may name the
     coordinating office itself ("this office is competent"): the case leaves the triage desk and stays; it is
-    not a transfer, so it does not count towards the transfer limit (routing counts it the same way)."""
+    not a transfer, so it does not count as a hop (routing counts it the same way). The transfer limit is
+    routing's alone (`routing.max_transfers`): a hand-over past it comes back refused, with routing's reason."""
     lifecycle.check(case.status, target, principal.role, reason=reason)
     if supervisor_override and principal.role != "supervisor":
         raise policy.Forbidden()  # only a supervisor may send a tip back to an office it has left
@@ -526,10 +525,7 @@ def _start_handover(principal: policy.Principal, case: Case, target: str, reason
         raise TransitionError("case.suggested_office_invalid")
     if triage:
         return office, case.transfer_count or 0
-    hop = (case.transfer_count or 0) + 1
-    if hop > settings.max_transfers:
-        raise TransitionError("case.transfer_limit", max_transfers=settings.max_transfers)
-    return office, hop
+    return office, (case.transfer_count or 0) + 1
 
 
 def _record_handover(uow, principal: policy.Principal, case: Case, *, mode: str, suggested: str | None,

@@ -193,9 +193,8 @@ def test_transfer_goes_through_routing_and_the_new_decision_moves_the_case(cfg):
                                                                       ("transferred", "received")]
 
 
-def test_transfers_stop_at_the_hop_limit_and_agencies_rename_states(memory_cfg):
+def test_routing_alone_stops_transfers_at_the_hop_limit_and_agencies_rename_states(memory_cfg):
     cfg = memory_cfg
-    cfg["casework"]["max_transfers"] = 1
     cfg["casework"]["state_labels"] = {"PACC": {"received": {"th": "เรื่องเข้าใหม่", "en": "Incoming"}}}
     open_case(cfg, "SS-LOOP-0001")
     with desk_running(cfg) as (_, base):
@@ -204,8 +203,19 @@ def test_transfers_stop_at_the_hop_limit_and_agencies_rename_states(memory_cfg):
         assert item["status"] == "received" and item["status_label"] == {"th": "เรื่องเข้าใหม่", "en": "Incoming"}
         assert cw.post("/api/v1/cases/SS-LOOP-0001/transfer", {"reason": "ไม่ใช่อำนาจ"}).status_code == 200
         open_case(cfg, "SS-LOOP-0001")  # routing sends it back here
+        cw.post("/api/v1/cases/SS-LOOP-0001/transitions", {"to": "acknowledged", "reason": "รับ"})
+        # casework does not count hops itself: routing decides, and past its limit it refuses
         r = cw.post("/api/v1/cases/SS-LOOP-0001/transfer", {"reason": "อีกครั้ง", "mode": "refer"})
-        assert r.status_code == 409 and r.json()["error"]["code"] == "case.transfer_limit"
+        assert r.status_code == 200 and r.json()["transfer"]["hop"] == 2
+        from services.casework import handlers
+        from shared.events import new_event, utcnow
+        refused = new_event("tip.transfer_refused", {
+            "reference": "SS-LOOP-0001", "case_id": "c", "from_office": "PACC-R2", "suggested_agency": None,
+            "reason_code": "hop_limit", "reasons": {"th": "โอนครบจำนวนครั้งแล้ว", "en": "Too many transfers"},
+            "request": "transfer", "refused_at": utcnow()}, correlation_id="SS-LOOP-0001")
+        assert db(cfg, "casework").consume(refused, "on_transfer_refused", handlers.transfer_refused)
+        case = cw.get("/api/v1/cases/SS-LOOP-0001").json()
+        assert case["status"] == "acknowledged" and case["transfer_count"] == 1
         r = cw.post("/api/v1/cases/SS-LOOP-0001/transitions", {"to": "referred", "reason": "x",
                                                                "suggested_office": "PACC-R2"})
         assert r.status_code == 400 and r.json()["error"]["code"] == "case.suggested_office_invalid"
