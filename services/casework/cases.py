@@ -347,16 +347,30 @@ def _handed_over_from(session, case: Case, office_code: str) -> list[dict]:
 
 def _status_view(session, case: Case, principal, now, settings) -> dict:
     """What a volunteer who filed the tip sees: the tipster's words, and notes meant for the tipster."""
-    rows = [r for r in _timeline_rows(session, case) if r.kind in ("opened", "transition")]
+    rows = [(r, json.loads(r.detail_json or "{}")) for r in _timeline_rows(session, case)
+            if r.kind in ("opened", "transition", "rerouted", "transfer_refused")]
     notes = session.execute(select(Note).where(Note.case_id == case.id, Note.visibility == "tipster_visible")
                             .order_by(Note.id)).scalars().all()
-    timeline = []
-    for r in rows:
-        detail = json.loads(r.detail_json or "{}")
+    timeline, skip_return = [], False
+    for i, (r, detail) in enumerate(rows):
+        if r.kind not in ("opened", "transition"):
+            continue
         status = RECEIVED if r.kind == "opened" else detail.get("to")
-        if status in lifecycle.STATES:
-            timeline.append({"status": status, "at": iso(r.at),
-                             "label": lifecycle.tipster_label(status, detail.get("resolution"))})
+        if skip_return:  # the return from a refused hand-over: nothing happened, as far as the tipster knows
+            skip_return = False
+            continue
+        if status in HANDED_OVER:
+            answer = next(((x, d) for x, d in rows[i + 1:] if x.kind in ("rerouted", "transfer_refused")), None)
+            if answer and (answer[0].kind == "transfer_refused"
+                           or answer[1].get("to_office") == answer[1].get("from_office")):
+                skip_return = True
+                continue
+        if status not in lifecycle.STATES:
+            continue
+        label = lifecycle.tipster_label(status, detail.get("resolution"))
+        if timeline and timeline[-1]["label"] == label:
+            continue  # said already
+        timeline.append({"status": status, "at": iso(r.at), "label": label})
     return {"reference": case.reference, "view": "status", "status": case.status,
             "tipster_label": lifecycle.tipster_label(case.status, case.resolution),
             "open311_status": lifecycle.open311_status(case.status), "office": _office(case),

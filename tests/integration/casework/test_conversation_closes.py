@@ -82,7 +82,7 @@ def test_closing_needs_a_reason_for_the_tipster_and_a_supervisor_can_reject_a_pr
 
 
 def test_a_refused_hand_over_restores_exactly_the_state_it_left(cfg):
-    open_case(cfg, "SS-REFU-0001")
+    open_case(cfg, "SS-REFU-0001", volunteer_id="vol-trat-01")
     open_case(cfg, "SS-REFU-0002")
     with desk_running(cfg) as (_, base):
         cw = desk_for(base, cfg, "somchai", "caseworker")
@@ -96,6 +96,10 @@ def test_a_refused_hand_over_restores_exactly_the_state_it_left(cfg):
         assert after["status"] == "received" and after["transfer_count"] == 0
         assert after["deadlines"] == before["deadlines"]
         assert after["tipster_label"] == before["tipster_label"]
+        # the volunteer who filed it sees what the tipster sees: one "received", no refused transfer
+        vol = desk_for(base, cfg, "vol", "volunteer", volunteer_id="vol-trat-01")
+        seen = vol.get("/api/v1/cases/SS-REFU-0001").json()
+        assert seen["view"] == "status" and [t["status"] for t in seen["timeline"]] == ["received"]
 
         # from an investigation it goes back to the investigation
         for to in ("acknowledged", "under_review", "investigating"):
