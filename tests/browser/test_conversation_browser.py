@@ -181,3 +181,16 @@ def test_d_a_case_is_closed_with_a_reason_and_the_tipster_reads_why(deployment, 
     assert status["closure"] == {"resolution": "unsubstantiated",
                                  "resolution_label": {"th": "ไม่มีมูล", "en": "unsubstantiated"},
                                  "reason": {"th": th, "en": en}}
+
+
+def test_z_no_event_of_these_journeys_was_dead_lettered(deployment):
+    """Every new or changed event (case versions, closure reasons, closure rejections, hand-overs) was taken by
+    every consumer, audit included."""
+    assert deployment.cli_json("ops", "dlq", "list") == []
+    trail_types = {e["event_type"] for e in deployment.cli_json("audit", "trail", _closed_reference(deployment))}
+    assert {"case.closure_rejected", "case.status_changed"} <= trail_types
+
+
+def _closed_reference(dep) -> str:
+    cases = dep.office_cases("PACC-R2")
+    return next(c["reference"] for c in cases if c["status"] == "closed")
