@@ -7,11 +7,11 @@ a phone (390×844):
     closure   a caseworker proposes closing with a reason for the tipster; the supervisor rejects it, then
               closes it with a reason in Thai and English; the tipster reads why, in Thai and in English
 
-Run by tests/browser/test_conversation_browser.py in a subprocess (the pytest process is eventlet-patched). The
+Run by tests/browser/test_handover_closure_browser.py in a subprocess (the pytest process is eventlet-patched). The
 plan (URLs, reference, receipt, accounts and passwords) comes as one JSON object on standard input; what was
 seen goes to standard output as one JSON object.
 
-    python tests/browser/conversation_flow.py transfer SCREENSHOT_DIR < plan.json
+    python tests/browser/handover_closure_flow.py transfer SCREENSHOT_DIR < plan.json
 """
 from __future__ import annotations
 

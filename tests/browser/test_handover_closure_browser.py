@@ -1,6 +1,6 @@
 """Closing the conversation, in a real browser against the real transport: every service in its own process on
 RabbitMQ + PostgreSQL (a fresh vhost and database), tips filed through intake's API with every field filled in,
-desk accounts made with `sodsong users add`, and Chromium (tests/browser/conversation_flow.py, a subprocess)
+desk accounts made with `sodsong users add`, and Chromium (tests/browser/handover_closure_flow.py, a subprocess)
 walking each journey at a desk (1366×768) and on the tipster's phone (390×844).
 
 Screenshots go to a temporary directory (SODSONG_SCREENSHOTS to keep them somewhere else).
@@ -19,7 +19,7 @@ from tests.support.processes import cli
 from tests.support.tips import tip
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLOW = Path(__file__).with_name("conversation_flow.py")
+FLOW = Path(__file__).with_name("handover_closure_flow.py")
 ACCOUNTS = {  # username: (office, role, display name)
     "somchai": ("PACC-R2", "caseworker", "สมชาย ใจดี"),
     "supat": ("PACC-R2", "supervisor", "สุภัทร หัวหน้าดี"),
