@@ -223,6 +223,20 @@ def _detail_view(session, case: Case, principal, now, settings: DeskSettings) ->
     }
 
 
+def possible_duplicates(session, principal: policy.Principal, case: Case) -> list[dict]:
+    """Routing's candidates for the same matter — only those the caller may see themselves, so a duplicate in
+    another office never reveals that office's case."""
+    rows = session.execute(select(DuplicateCandidate).where(DuplicateCandidate.reference == case.reference)
+                           .order_by(DuplicateCandidate.score.desc())).scalars().all()
+    if not rows:
+        return []
+    visible = {c.reference: c for c in session.execute(select(Case).where(
+        Case.reference.in_([r.candidate_reference for r in rows]), policy.case_scope(principal))).scalars()}
+    return [{"reference": r.candidate_reference, "score": r.score, "reasons": json.loads(r.reasons_json),
+             "signals": json.loads(r.signals_json), "status": visible[r.candidate_reference].status}
+            for r in rows if r.candidate_reference in visible]
+
+
 def _tipster_label(case: Case) -> dict:
     """What the tipster reads now: a case still at a triage desk is "staff are deciding which office"."""
     if case.triage and case.status == RECEIVED:
@@ -237,20 +251,6 @@ def _notes_for(session, case: Case, office_code: str) -> list[Note]:
         Note.case_id == case.id,
         (Note.visibility == "tipster_visible") | (Note.office_code == office_code) | Note.office_code.is_(None))
         .order_by(Note.id)).scalars())
-
-
-def possible_duplicates(session, principal: policy.Principal, case: Case) -> list[dict]:
-    """Routing's candidates for the same matter — only those the caller may see themselves, so a duplicate in
-    another office never reveals that office's case."""
-    rows = session.execute(select(DuplicateCandidate).where(DuplicateCandidate.reference == case.reference)
-                           .order_by(DuplicateCandidate.score.desc())).scalars().all()
-    if not rows:
-        return []
-    visible = {c.reference: c for c in session.execute(select(Case).where(
-        Case.reference.in_([r.candidate_reference for r in rows]), policy.case_scope(principal))).scalars()}
-    return [{"reference": r.candidate_reference, "score": r.score, "reasons": json.loads(r.reasons_json),
-             "signals": json.loads(r.signals_json), "status": visible[r.candidate_reference].status}
-            for r in rows if r.candidate_reference in visible]
 
 
 # -- what a sending office keeps of a case it handed on ------------------------------------------------------

@@ -208,6 +208,17 @@ class Agency(Schema):
     name_en = fields.String()
 
 
+class ClosureReason(Schema):
+    th = fields.String()
+    en = fields.String(allow_none=True)
+
+
+class Closure(Schema):
+    resolution = fields.String(metadata={"description": "The outcome's code, e.g. unsubstantiated"})
+    resolution_label = fields.Nested(Bilingual)
+    reason = fields.Nested(ClosureReason, metadata={"description": "Why, as the office wrote it for the tipster"})
+
+
 class TimelineItem(Schema):
     status = fields.String()
     label = fields.Nested(Bilingual)
@@ -220,17 +231,6 @@ class QuestionView(Schema):
     text_en = fields.String(allow_none=True)
     asked_at = fields.String(metadata={"format": "date-time"})
     answered = fields.Boolean()
-
-
-class ClosureReason(Schema):
-    th = fields.String()
-    en = fields.String(allow_none=True)
-
-
-class Closure(Schema):
-    resolution = fields.String(metadata={"description": "The outcome's code, e.g. unsubstantiated"})
-    resolution_label = fields.Nested(Bilingual)
-    reason = fields.Nested(ClosureReason, metadata={"description": "Why, as the office wrote it for the tipster"})
 
 
 class StatusView(Schema):
