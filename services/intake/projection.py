@@ -141,15 +141,20 @@ def human_timeline(entries: list[TimelineEntry]) -> list[TimelineEntry]:
     at another office (or is still on its way); no line that repeats the one before it."""
     entries = sorted(entries, key=lambda t: (_aware(t.at), t.seq or 0, t.id or 0))
     shown: list[TimelineEntry] = []
+    last_status = None  # the last status line shown (questions and messages are lines of their own, never merged)
     for i, entry in enumerate(entries):
+        if entry.status not in TIPSTER_STATUSES:
+            shown.append(entry)
+            continue
         if entry.status == "transferred":
             after = next((e for e in entries[i + 1:] if e.seq is not None), None)
             if after is not None and not (after.status in ("received", "triage")
                                           and (after.agency_code is None or after.agency_code != entry.agency_code)):
                 continue  # refused, or decided in favour of the same office: nothing moved
-        if shown and shown[-1].status == entry.status and shown[-1].label_th == entry.label_th:
+        if last_status is not None and (last_status.status, last_status.label_th) == (entry.status, entry.label_th):
             continue
         shown.append(entry)
+        last_status = entry
     return shown
 
 

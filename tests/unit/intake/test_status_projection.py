@@ -141,6 +141,19 @@ def test_the_timeline_is_short_and_human(session):
                         "สำนักงาน ป.ป.ช. ประจำจังหวัดตราด ได้รับเรื่องของท่านแล้ว"]
 
 
+def test_questions_are_lines_of_their_own_and_do_not_hide_a_repeat(session):
+    tip = _new_tip(session)
+    _deliver(session, LIFE[:3])
+    for n in (1, 2):
+        question = new_event("case.question_asked", {
+            "reference": REF, "case_id": "c1", "office_code": "PACC-R2", "question_id": f"q{n}",
+            "text": f"คำถามข้อที่ {n}", "asked_at": T0 + timedelta(minutes=3, seconds=n)}, correlation_id=REF)
+        projection.on_question_asked(SimpleNamespace(session=session), question, KEYRING)
+    _deliver(session, LIFE[3:5])  # a transfer routing refused: back to "acknowledged"
+    statuses = [line["status"] for line in _view(session, tip)["timeline"]]
+    assert statuses == ["submitted", "routed", "received", "acknowledged", "question", "question"]
+
+
 def test_a_reopened_case_shows_no_closure_and_a_late_closing_event_changes_nothing(session):
     tip = _new_tip(session)
     _deliver(session, LIFE[:13])  # ... closed, then reopened
