@@ -30,11 +30,10 @@ PASSWORDS = {name: f"รหัสผ่าน-{name}-2569-ยาวพอ" for n
 
 
 def full_tip(**changes) -> dict:
-    """A Trat tip with every optional field filled in (but event_date: filing one answers 500 until that bug
-    is fixed on its own branch)."""
+    """A Trat tip with every optional field filled in."""
     body = tip(
         description="เจ้าพนักงานที่ดินอำเภอเมืองตราดเรียกรับเงิน 5,000 บาทเพื่อเร่งออกโฉนด โดยนัดรับเงินที่ร้านกาแฟหน้าสำนักงาน",
-        amount_thb="5000.00", language="th",
+        event_date="2026-10-14", amount_thb="5000.00", language="th",
         location={"province_code": "23", "district_code": "2301", "subdistrict_code": "230101",
                   "place": "ร้านกาแฟหน้าสำนักงานที่ดินจังหวัดตราด"},
         accused={"official_type": "state_official", "name": "นายสมศักดิ์ (นามสมมุติ)",
