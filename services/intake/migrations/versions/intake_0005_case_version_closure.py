@@ -1,7 +1,7 @@
 """the case version heard, the closure reason for the tipster, ordering and office of timeline lines
 
-Revision ID: intake_0004_h11b
-Revises: intake_0003
+Revision ID: intake_0005_h11b
+Revises: intake_0004_h11a
 Create Date: 2026-12-01 04:40:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = 'intake_0004_h11b'
-down_revision: Union[str, Sequence[str], None] = 'intake_0003'
+revision: str = 'intake_0005_h11b'
+down_revision: Union[str, Sequence[str], None] = 'intake_0004_h11a'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
