@@ -1,7 +1,7 @@
 """LINE chats, webhook events and fetched files
 
-Revision ID: intake_0005_h17
-Revises: intake_0004_h11a
+Revision ID: intake_0006_h17
+Revises: intake_0005_h11b
 Create Date: 2026-12-01 05:10:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = 'intake_0005_h17'
-down_revision: Union[str, Sequence[str], None] = 'intake_0004_h11a'
+revision: str = 'intake_0006_h17'
+down_revision: Union[str, Sequence[str], None] = 'intake_0005_h11b'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
