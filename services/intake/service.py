@@ -67,6 +67,14 @@ class Service:
     notices = tipster_notices.NoticeSender(
         reporter_factory=lambda cfg: functools.partial(submission.reporter_of, crypto.load(cfg)))
 
+    @staticmethod
+    def max_request_bytes(config: dict) -> int:
+        """The largest body the HTTP server reads for intake: a tip's files, its fields, multipart framing."""
+        from services.intake import attachments
+
+        limit = attachments.limits(config)
+        return int(limit["max_tip_bytes"]) + int(config["intake"]["max_body_bytes"]) + 64 * 1024
+
     # -- the tip API ----------------------------------------------------------------------------------------
     @api("POST", "/api/v1/tips")
     def submit(self, request):
