@@ -178,21 +178,42 @@ def _form_values(form) -> dict:
     return values
 
 
-def report_post(app, request, max_form_bytes: int) -> Response:
+def cross_site_refusal(app, request) -> Response | None:
+    """The answer to a form sent from another site's page (it must not file, send or spend attempts)."""
+    from services.intake.edge import cross_site
+
+    if not cross_site(request, app.config):
+        return None
     lang = request.args.get("lang") if request.args.get("lang") in ("th", "en") else "th"
+    return render("message.html", lang, 403, title=T["site"][lang], messages=[i18n.message("request.cross_site")])
+
+
+def _with_retry_after(response: Response, exc: ApiError) -> Response:
+    if exc.detail.get("retry_after_seconds"):
+        response.headers["Retry-After"] = str(int(exc.detail["retry_after_seconds"]))
+    return response
+
+
+def report_post(app, request, max_form_bytes: int, client: str | None = None) -> Response:
+    lang = request.args.get("lang") if request.args.get("lang") in ("th", "en") else "th"
+    refused = cross_site_refusal(app, request)
+    if refused is not None:
+        return refused
     try:
         form, uploads = _read(request, app, max_form_bytes)
         lang = form.get("lang") if form.get("lang") in ("th", "en") else lang
         key = form.get("idempotency_key") or None
         if key is not None and (len(key) > 64 or not key.isascii()):
             key = None
-        _, body, _ = app.file_tip(form_to_tip(form, lang), uploads, caller=WEB_FORM, idempotency_key=key)
+        _, body, _ = app.file_tip(form_to_tip(form, lang), uploads, caller=WEB_FORM, idempotency_key=key,
+                                  client=client)
     except ApiError as exc:
         errors = dict(exc.fields or {})
         if not errors:
             errors["_request"] = [i18n.message(exc.key, **exc.detail)]
         values = _form_values(form) if "form" in locals() else None
-        return report_form(app, request, lang=lang, values=values, errors=errors, status=exc.status)
+        return _with_retry_after(report_form(app, request, lang=lang, values=values, errors=errors,
+                                             status=exc.status), exc)
     submitted_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     return render("receipt.html", lang, 201, reference=body["reference"],
                   receipt=receipts.display(body["receipt"]), submitted_at=submitted_at,
@@ -215,6 +236,9 @@ def _read(request, app, max_form_bytes):
 
 
 def proof(app, request) -> Response:
+    refused = cross_site_refusal(app, request)
+    if refused is not None:
+        return refused
     form = request.form
     reference, submitted_at, code = form.get("reference", ""), form.get("submitted_at", ""), form.get("code", "")
     lang = form.get("lang") if form.get("lang") in ("th", "en") else "th"
@@ -255,17 +279,22 @@ def _status_page(app, lang, raw_receipt, client, notice=None, errors=None, statu
 
 def status_post(app, request, client) -> Response:
     lang = lang_of(request)
+    refused = cross_site_refusal(app, request)
+    if refused is not None:
+        return refused
     try:
         return _status_page(app, lang, request.form.get("receipt"), client)
     except ApiError as exc:
-        return status_form(app, request, lang=lang, errors=[i18n.message(exc.key, **exc.detail)],
-                           status=exc.status)
+        return _with_retry_after(status_form(app, request, lang=lang, errors=[i18n.message(exc.key, **exc.detail)],
+                                             status=exc.status), exc)
 
 
 def message_post(app, request, client, max_form_bytes) -> Response:
     lang = request.args.get("lang") if request.args.get("lang") in ("th", "en") else "th"
+    refused = cross_site_refusal(app, request)
+    if refused is not None:
+        return refused
     try:
-        app.guard.check(client)
         form, uploads = _read(request, app, max_form_bytes)
         lang = form.get("lang") if form.get("lang") in ("th", "en") else lang
         raw = form.get("receipt")
@@ -275,8 +304,9 @@ def message_post(app, request, client, max_form_bytes) -> Response:
         app.add_message(raw, client, data, uploads)
     except ApiError as exc:
         if exc.status in (404, 429) or "form" not in locals():
-            return status_form(app, request, lang=lang, errors=[i18n.message(exc.key, **exc.detail)],
-                               status=exc.status)
+            return _with_retry_after(status_form(app, request, lang=lang,
+                                                 errors=[i18n.message(exc.key, **exc.detail)], status=exc.status),
+                                     exc)
         errors = dict(exc.fields or {}) or {"_request": [i18n.message(exc.key, **exc.detail)]}
         return _status_page(app, lang, form.get("receipt"), client, errors=errors, status=exc.status)
     return _status_page(app, lang, raw, client, notice=T["sent"][lang])
@@ -284,11 +314,14 @@ def message_post(app, request, client, max_form_bytes) -> Response:
 
 def new_receipt_post(app, request, client) -> Response:
     lang = lang_of(request)
+    refused = cross_site_refusal(app, request)
+    if refused is not None:
+        return refused
     try:
         result = app.new_receipt(request.form.get("receipt"), client)
     except ApiError as exc:
-        return status_form(app, request, lang=lang, errors=[i18n.message(exc.key, **exc.detail)],
-                           status=exc.status)
+        return _with_retry_after(status_form(app, request, lang=lang, errors=[i18n.message(exc.key, **exc.detail)],
+                                             status=exc.status), exc)
     return render("new_receipt.html", lang, 201, reference=result["reference"],
                   receipt=receipts.display(result["receipt"]))
 
