@@ -241,6 +241,8 @@ CATALOGUE: dict[str, EventType] = {
         EventType("account.signed_in", 1, "casework", AccountChanged),
         EventType("account.signed_out", 1, "casework", AccountChanged),
         EventType("account.sign_in_failed", 1, "casework", AccountChanged),
+        EventType("account.password_changed", 1, "casework", AccountChanged),
+        EventType("account.password_reset_issued", 1, "casework", AccountChanged),
     )
 }
 

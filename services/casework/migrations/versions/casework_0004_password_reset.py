@@ -1,0 +1,30 @@
+"""password reset codes; sign-in limits leave the database
+
+Adds casework_users.reset_code_hash / reset_expires_at (an administrator's one-time reset code, as SHA-256) and
+empties casework_login_throttle, which no longer locks accounts (limits are per client, in memory).
+
+Revision ID: casework_0004_h12
+Revises: casework_0003
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+revision: str = 'casework_0004_h12'
+down_revision: Union[str, Sequence[str], None] = 'casework_0003'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('casework_users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reset_code_hash', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('reset_expires_at', sa.DateTime(timezone=True), nullable=True))
+    op.execute("DELETE FROM casework_login_throttle")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('casework_users', schema=None) as batch_op:
+        batch_op.drop_column('reset_expires_at')
+        batch_op.drop_column('reset_code_hash')
