@@ -244,10 +244,12 @@ def attack_slow(server):
     for s in socks:
         try:
             s.settimeout(0.2)
-            data = s.recv(1)
-            if data == b"":
-                continue
-            still_open += 1  # answered something but still open
+            data = s.recv(1024)
+            if data:  # an answer (a 408): read on to see whether the server closed the connection
+                s.settimeout(1.0)
+                while data:
+                    data = s.recv(1024)
+            continue  # closed by the server
         except socket.timeout:
             still_open += 1
         except OSError:

@@ -134,6 +134,11 @@ class _EdgeProtocol(HttpOnlyProtocol):
             self.close_connection = 1
             return ""
 
+    def get_environ(self, *args, **kwargs):
+        environ = super().get_environ(*args, **kwargs)
+        environ["sodsong.protocol"] = self  # so the app can close a connection whose body it will not read
+        return environ
+
     def parse_request(self):
         try:
             with eventlet.Timeout(float(self.server.sodsong["header_timeout_seconds"]), _SlowClient):
@@ -162,6 +167,7 @@ class EdgeWsgiApp(WsgiApp):
         try:
             provider, values = adapter.match()
         except HTTPException as exc:
+            self._close_after(environ)
             return exc(environ, start_response)
         length = environ.get("CONTENT_LENGTH") or ""
         chunked = "chunked" in (environ.get("HTTP_TRANSFER_ENCODING") or "").lower()
@@ -220,7 +226,16 @@ class EdgeWsgiApp(WsgiApp):
         return b"".join(parts)
 
     @staticmethod
-    def _refuse(environ, start_response, status, key, **detail):
+    def _close_after(environ):
+        """Close the connection after answering: eventlet would otherwise read the unread body to its end."""
+        protocol = environ.get("sodsong.protocol")
+        if protocol is not None and (environ.get("CONTENT_LENGTH") not in (None, "", "0")
+                                     or environ.get("HTTP_TRANSFER_ENCODING")):
+            protocol.close_connection = 1
+
+    @classmethod
+    def _refuse(cls, environ, start_response, status, key, **detail):
+        cls._close_after(environ)
         response = json_response(status, error_body(key, **detail), {"Connection": "close"})
         return response(environ, start_response)
 
