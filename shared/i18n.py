@@ -75,6 +75,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "user.password_changed": {"th": "เปลี่ยนรหัสผ่านแล้ว", "en": "Your password has been changed."},
     "user.reset_invalid": {"th": "รหัสตั้งรหัสผ่านใหม่ไม่ถูกต้องหรือหมดอายุแล้ว กรุณาขอรหัสใหม่จากผู้ดูแลระบบ",
                            "en": "The reset code is wrong or has expired; ask your administrator for a new one."},
+    "user.volunteer_unknown": {"th": "ไม่พบรหัสอาสาสมัครนี้ในทะเบียนอาสาสมัคร หรือถูกระงับแล้ว",
+                               "en": "This volunteer id is not in the volunteer registry, or it is disabled."},
     "user.volunteer_binding": {"th": "เฉพาะผู้ดูแลระบบกลางเท่านั้นที่ผูกบัญชีกับรหัสอาสาสมัครได้ และต้องเป็นอาสาสมัครที่ลงทะเบียนแล้ว",
                                "en": "Only a system administrator may bind an account to a volunteer id, and only to a registered volunteer."},
     "user.password_length": {"th": "รหัสผ่านต้องยาว 12 ถึง 256 ตัวอักษร",

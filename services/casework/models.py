@@ -84,6 +84,16 @@ class User(Base):
     reset_expires_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class RegisteredVolunteer(Base):
+    """intake's volunteer ids (from volunteer.registered / volunteer.disabled): only these can be bound to a
+    desk account. No token, area or contact: only the id and whether it is active."""
+    __tablename__ = "casework_volunteers"
+
+    volunteer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    changed_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
 class DeskSession(Base):
     """A signed-in session. Only the SHA-256 of the token is stored; the token itself is never kept."""
     __tablename__ = "casework_sessions"

@@ -17,7 +17,7 @@ from services.casework.desk import (
 )
 from services.casework.lifecycle import RESOLUTIONS, STATES, staff_label
 from services.casework.ops import OperatorPages
-from services.casework.models import Base, User
+from services.casework.models import Base, RegisteredVolunteer, User
 from services.casework.schemas import (
     AssignmentSchema, CaseFilterSchema, DeadlineExtensionSchema, NoteSchema, QuestionSchema, SignInSchema,
     StatsFilterSchema, TransferSchema, TransitionSchema, TriageDecisionSchema, UserCreateSchema,
@@ -62,6 +62,10 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
     @subscribe("tip.attachments_received")
     def on_tipster_attachments(self, event):
         self.db.consume(event, tipster_messages.attachments_received)
+
+    @subscribe("volunteer.registered", "volunteer.disabled")
+    def on_volunteer_changed(self, event):
+        self.db.consume(event, handlers.volunteer_changed)
 
     @configured_timer("sweep_seconds", 60)
     def sweep_deadlines(self):
@@ -217,6 +221,10 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
             # a volunteer id opens every case filed under it, in any office: only the platform binds one
             if principal.role != "system_admin" or not body["volunteer_id"]:
                 raise ApiError(403, "user.volunteer_binding")
+            with self.db.reading() as session:
+                registered = session.get(RegisteredVolunteer, body["volunteer_id"])
+                if registered is None or not registered.active:
+                    raise ApiError(400, "user.volunteer_unknown")
         with self.db.transaction() as uow:
             user = accounts.create_user(uow, self.desk.passwords, username=body["username"],
                                         office_code=body["office_code"], role=body["role"],

@@ -4,7 +4,11 @@ client rather than forgetting everyone, only the platform binds volunteer ids, a
 with self-service change and an administrator's one-time reset code."""
 from __future__ import annotations
 
-from services.casework import accounts
+from datetime import timedelta
+
+from services.casework import accounts, handlers
+from shared.events import new_event, utcnow
+from tests.support.inprocess import db
 from shared.clients import ClientLimiter, client_address, group, settings
 from tests.integration.casework.conftest import PASSWORD, Desk, add_user, desk_for, desk_running, open_case, outbox
 
@@ -63,6 +67,11 @@ def test_the_limiter_forgets_the_least_recent_client_not_everyone():
     assert limiter.retry_after(watched) > 0
 
 
+def volunteer_event(event_type, volunteer_id, minutes):
+    return new_event(event_type, {"volunteer_id": volunteer_id, "at": utcnow() + timedelta(minutes=minutes)},
+                     correlation_id=f"volunteer:{volunteer_id}", actor={"kind": "system", "id": "intake-admin"})
+
+
 def test_an_agency_admin_cannot_bind_a_volunteer_id(memory_cfg):
     open_case(memory_cfg, "SS-VOLU-0001", office="NACC-23", volunteer_id="vol-trat-01")
     with desk_running(memory_cfg) as (_, base):
@@ -74,9 +83,18 @@ def test_an_agency_admin_cannot_bind_a_volunteer_id(memory_cfg):
                                                   display_name="ผู้ช่วย"))
             assert r.status_code == 403 and r.json()["error"]["code"] == "user.volunteer_binding", r.text
         root = desk_for(base, memory_cfg, "platform-root", "system_admin", office="PLATFORM")
-        r = root.post("/api/v1/users", {"username": "vol-trat-01", "role": "volunteer", "office_code": "PACC-R2",
-                                         "volunteer_id": "vol-trat-01", "password": PASSWORD + "-new",
-                                         "display_name": "อาสาตราด"})
+        bind = {"username": "vol-trat-01", "role": "volunteer", "office_code": "PACC-R2",
+                "volunteer_id": "vol-trat-01", "password": PASSWORD + "-new", "display_name": "อาสาตราด"}
+        r = root.post("/api/v1/users", bind)  # not in intake's registry (yet)
+        assert r.status_code == 400 and r.json()["error"]["code"] == "user.volunteer_unknown"
+        registered = volunteer_event("volunteer.registered", "vol-trat-01", 0)
+        disabled = volunteer_event("volunteer.disabled", "vol-trat-01", 5)
+        for event in (disabled, registered, disabled):  # out of order and twice: the later state wins
+            db(memory_cfg, "casework").consume(event, "on_volunteer_changed", handlers.volunteer_changed)
+        assert root.post("/api/v1/users", bind).status_code == 400
+        db(memory_cfg, "casework").consume(volunteer_event("volunteer.registered", "vol-trat-01", 10),
+                                           "on_volunteer_changed", handlers.volunteer_changed)
+        r = root.post("/api/v1/users", bind)
         assert r.status_code == 201, r.text
 
 

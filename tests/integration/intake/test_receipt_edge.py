@@ -173,3 +173,18 @@ def test_volunteers_are_not_counted_as_anonymous_filers(tmp_path):
     volunteer = app.volunteer(f"Bearer {token}")
     for _ in range(8):
         assert app.file_tip(tip(), caller=volunteer_caller(volunteer), client="203.0.113.40")[0] == 201
+
+
+def test_volunteer_registrations_are_announced_to_casework(sqlite_app):
+    from services.intake import accounts
+    from tests.integration.intake.test_intake_app import outbox
+
+    app = sqlite_app
+    accounts.add_volunteer(app.db, "vol-trat-02", "อสม. ตราด", ["230101"])
+    accounts.disable_volunteer(app.db, "vol-trat-02")
+    accounts.reset_volunteer_token(app.db, "vol-trat-02")
+    assert accounts.announce_volunteers(app.db) == 1
+    events = [(e["type"], e["payload"]["volunteer_id"]) for e in outbox(app) if e["type"].startswith("volunteer.")]
+    assert events == [("volunteer.registered", "vol-trat-02"), ("volunteer.disabled", "vol-trat-02"),
+                      ("volunteer.registered", "vol-trat-02"), ("volunteer.registered", "vol-trat-02")]
+    assert "svt_" not in str(outbox(app))  # never a token
