@@ -38,17 +38,16 @@ def client_address(request, settings: dict) -> str | None:
 
 def cross_site(request, config: dict) -> bool:
     """A browser request sent from another site's page (a form or script there): it must not file a tip, send
-    a message or spend the visitor's receipt attempts. Browsers say where a request comes from (Sec-Fetch-Site,
-    Origin); programs that send neither are not browsers acting for someone else. `intake.public_origins` lists
+    a message or spend the visitor's receipt attempts. Browsers say where a request comes from: Sec-Fetch-Site
+    (decisive when present), else Origin (older browsers; "null" under the pages' no-referrer policy says
+    nothing). Programs that send neither are not browsers acting for someone else. `intake.public_origins` lists
     the origins the pages are served under, when the Host header is not that (e.g. behind a proxy)."""
     site = request.headers.get("Sec-Fetch-Site")
-    if site and site.lower() not in ("same-origin", "none"):
-        return True
+    if site:  # every current browser sends it, and it cannot be set by a page
+        return site.lower() not in ("same-origin", "none")
     origin = request.headers.get("Origin")
-    if origin is None:
+    if origin is None or origin == "null":  # the pages' no-referrer policy makes a browser send "null"
         return False
-    if origin == "null":
-        return True
     allowed = [o.rstrip("/") for o in ((config.get("intake") or {}).get("public_origins") or [])]
     if origin.rstrip("/") in allowed:
         return False

@@ -106,6 +106,7 @@ T = {
                                  "we recommend getting a new one."},
     "messages_sent": {"th": "ข้อความที่ท่านส่งแล้ว", "en": "Messages you have sent"},
     "home": {"th": "แจ้งเรื่องใหม่", "en": "New report"},
+    "form_refused": {"th": "ระบบไม่ได้รับแบบฟอร์มนี้", "en": "This form was not accepted"},
 }
 
 
@@ -185,7 +186,8 @@ def cross_site_refusal(app, request) -> Response | None:
     if not cross_site(request, app.config):
         return None
     lang = request.args.get("lang") if request.args.get("lang") in ("th", "en") else "th"
-    return render("message.html", lang, 403, title=T["site"][lang], messages=[i18n.message("request.cross_site")])
+    return render("message.html", lang, 403, title=T["form_refused"][lang],
+                  messages=[i18n.message("request.cross_site")])
 
 
 def _with_retry_after(response: Response, exc: ApiError) -> Response:
