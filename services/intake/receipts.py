@@ -121,7 +121,20 @@ class ReceiptHasher:
                 return self._hasher.verify(stored_hash or self._decoy, receipt) and stored_hash is not None
             except (VerificationError, InvalidHashError):
                 return False
-        return _off_hub(check)
+        with _legacy_slots():  # old receipts only: at most two argon2id verifications at once per process
+            return _off_hub(check)
+
+
+_slots = None
+
+
+def _legacy_slots():
+    global _slots
+    if _slots is None:
+        import threading  # green under eventlet: waiting yields to other requests
+
+        _slots = threading.BoundedSemaphore(2)
+    return _slots
 
 
 def _off_hub(fn, *args):
