@@ -79,7 +79,6 @@ def group(address: str | None) -> str:
 @dataclass
 class _Entry:
     hits: list
-    blocked_until: float = 0.0
 
 
 class ClientLimiter:

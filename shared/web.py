@@ -162,7 +162,6 @@ class EdgeWsgiApp(WsgiApp):
         self.uploads = Semaphore(int(self.settings["max_concurrent_uploads"]))
 
     def __call__(self, environ, start_response):
-        request = Request(environ, shallow=True)
         adapter = self.url_map.bind_to_environ(environ)
         try:
             provider, values = adapter.match()
@@ -187,7 +186,7 @@ class EdgeWsgiApp(WsgiApp):
                 environ["CONTENT_LENGTH"] = str(len(body))
                 environ.pop("HTTP_TRANSFER_ENCODING", None)
                 environ["wsgi.input_terminated"] = True
-                request = Request(environ, shallow=True)
+            request = Request(environ, shallow=True)
             request.path_values = values
             try:
                 rv = provider.handle_request(request)
