@@ -1,4 +1,6 @@
-"""HTTP plumbing for nameko `@http` entrypoints: JSON in and out, bilingual errors, safe headers, no 5xx leaks.
+"""HTTP plumbing for nameko `@http` entrypoints: JSON in and out, bilingual errors, safe headers, no 5xx leaks,
+and the HTTP server every entrypoint runs on (EdgeServer: deadlines for headers and bodies, bodies read before a
+worker is taken, caps on connections and on large bodies in memory; `http_server` in the configuration).
 
 `api` is nameko's `http` with one change: any exception becomes a JSON response. An ApiError carries its own
 status and message; anything else is logged (without request content) and answered with a generic 500.
@@ -11,8 +13,8 @@ import time
 from functools import partial
 
 import eventlet
-from eventlet.semaphore import Semaphore
 from eventlet import wsgi
+from eventlet.semaphore import Semaphore
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
