@@ -15,8 +15,8 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from services.intake import (accounts, attachments, filing, guard, idempotency, projection, receipts,
-                             submission)
+from services.intake import (accounts, attachments, conversation, filing, guard, idempotency, projection,
+                             receipts, submission)
 from services.intake.crypto import Keyring
 from services.intake.edge import client_settings as edge_clients
 from services.intake.models import Attachment, Question
@@ -174,7 +174,9 @@ class IntakeApp:
     def status(self, raw_receipt: str | None, client: str | None) -> dict:
         with self.db.reading() as session:
             tip, _ = self._tip_for_receipt(session, raw_receipt, client)
-            return projection.status_view(session, tip, self.keyring)
+            view = projection.status_view(session, tip, self.keyring)
+            view["messages"] = conversation.thread(session, self.keyring, tip)
+            return view
 
     def add_message(self, raw_receipt: str | None, client: str | None, data: dict, uploads=()) -> dict:
         with self.db.reading() as session:

@@ -70,16 +70,23 @@ class ReceiptKey:
 
 
 def load_key(config: dict) -> ReceiptKey:
-    """`intake.receipt_key` (base64 of 32 bytes), else the data directory's key file (made on first run, 0600).
+    """`intake.receipt_key` (base64 of 32 bytes), else — only when the keyring too lives in the data directory
+    (embedded, one instance) — the data directory's key file (made on first run, 0600). With `intake.keys`
+    configured, `intake.receipt_key` is required: intake refuses to start without it.
 
-    Every intake instance must use the same key: set `intake.receipt_key` when instances do not share a data
-    directory. Losing the key makes every receipt stop working (the tips themselves are untouched)."""
+    Every intake instance must use the same key. Losing it makes every receipt stop working (the tips themselves
+    are untouched)."""
     configured = (config.get("intake") or {}).get("receipt_key")
     if configured:
         try:
             return ReceiptKey(base64.b64decode(str(configured), validate=True))
         except (binascii.Error, ValueError):
             raise ReceiptKeyError("intake.receipt_key is not base64") from None
+    if (config.get("intake") or {}).get("keys"):
+        # a deployment that configures its keyring keeps keys out of the data directory (which may not last or be
+        # shared): a receipt key made there would differ per instance and vanish with it, and receipts with it
+        raise ReceiptKeyError("intake.receipt_key must be set when intake.keys is (base64 of 32 random bytes, the "
+                              "same on every intake instance): see deploy/README.md")
     path = Path(config["data_dir"]) / KEY_FILE_NAME
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -25,3 +25,20 @@ def request(headers, host="127.0.0.1:8000"):
 ])
 def test_cross_site(headers, host, expected):
     assert cross_site(request(headers, host), CFG) is expected
+
+
+def test_a_configured_keyring_needs_a_configured_receipt_key(tmp_path):
+    import base64
+
+    from services.intake import receipts
+
+    keys = {"current": "k1", "keys": {"k1": base64.b64encode(b"\x01" * 32).decode()}}
+    with pytest.raises(receipts.ReceiptKeyError):
+        receipts.load_key({"data_dir": str(tmp_path), "intake": {"keys": keys}})
+    assert not (tmp_path / receipts.KEY_FILE_NAME).exists()
+    key = base64.b64encode(b"\x02" * 32).decode()
+    configured = receipts.load_key({"data_dir": str(tmp_path), "intake": {"keys": keys, "receipt_key": key}})
+    assert configured.mac("1234567812345678") == receipts.ReceiptKey(b"\x02" * 32).mac("1234567812345678")
+    made = receipts.load_key({"data_dir": str(tmp_path), "intake": {}})  # embedded: a key file, 0600
+    assert (tmp_path / receipts.KEY_FILE_NAME).stat().st_mode & 0o777 == 0o600
+    assert made.mac("1") == receipts.load_key({"data_dir": str(tmp_path), "intake": {}}).mac("1")
