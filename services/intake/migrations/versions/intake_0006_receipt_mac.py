@@ -5,16 +5,16 @@ lets receipt_locator and receipt_hash be empty: new receipts have only the keyed
 before gets its keyed hash (and loses the other two) the first time it is used. Drops intake_guard: receipt
 guessing is now limited in memory, per client, under a random key (no address hash is stored any more).
 
-Revision ID: intake_0005_h12
-Revises: intake_0004_h11a
+Revision ID: intake_0006_h12
+Revises: intake_0005_h11b
 """
 from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
 
-revision: str = 'intake_0005_h12'
-down_revision: Union[str, Sequence[str], None] = 'intake_0004_h11a'
+revision: str = 'intake_0006_h12'
+down_revision: Union[str, Sequence[str], None] = 'intake_0005_h11b'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

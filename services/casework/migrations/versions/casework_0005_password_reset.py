@@ -4,16 +4,16 @@ Adds casework_users.reset_code_hash / reset_expires_at (an administrator's one-t
 adds casework_volunteers (the volunteer ids intake announces; only those can be bound to a desk account) and
 empties casework_login_throttle, which no longer locks accounts (limits are per client, in memory).
 
-Revision ID: casework_0004_h12
-Revises: casework_0003
+Revision ID: casework_0005_h12
+Revises: casework_0004_h11b
 """
 from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
 
-revision: str = 'casework_0004_h12'
-down_revision: Union[str, Sequence[str], None] = 'casework_0003'
+revision: str = 'casework_0005_h12'
+down_revision: Union[str, Sequence[str], None] = 'casework_0004_h11b'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
