@@ -370,6 +370,8 @@ class Ports:
         self.event_id = event_id
         self._messages = 0
         self.dropped: list[str] = []  # deleted once the chat's new state is saved
+        # the receipt guard and the filing limit count each LINE user apart (shared.clients.group)
+        self.client = f"line:{key}"
 
     def today(self):
         return datetime.now(conversation.BANGKOK).date()
@@ -435,7 +437,8 @@ class Ports:
         uploads = self._uploads(file_ids)
         try:
             _, body, _ = self.bot.app.file_tip(tip, uploads, caller=LINE_CALLER,
-                                               idempotency_key=f"line:{event_id or self.event_id}")
+                                               idempotency_key=f"line:{event_id or self.event_id}",
+                                               client=self.client)
         except ApiError as exc:
             raise PortError(exc.key, _reason(exc, tip.get("language") or "th")) from None
         self.drop_files(file_ids)
@@ -446,7 +449,7 @@ class Ports:
         app = self.bot.app
         try:
             with app.db.reading() as session:
-                tip, _ = app._tip_for_receipt(session, raw, f"line:{self.key}")
+                tip, _ = app._tip_for_receipt(session, raw, self.client)
         except ApiError as exc:
             raise PortError("receipt.locked" if exc.status == 429 else "receipt.unknown") from None
         return tip.id, tip.reference

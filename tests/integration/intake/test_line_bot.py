@@ -229,3 +229,22 @@ def test_videos_and_oversized_files_are_refused_without_downloading(app, bot):
                                              "fileSize": 300 * 1024 * 1024}))
     assert "ใหญ่เกินไป" in last_texts(bot)[0]
     assert rows(app, store.FILES) == []
+
+
+def test_receipt_guessing_in_one_chat_does_not_lock_out_another(tmp_path):
+    from tests.integration.intake.conftest import make_app, make_config
+
+    app = make_app(make_config(tmp_path, receipt_guard={"client_failures": 3, "throttled_interval_seconds": 60}))
+    bot = LineBot(app, {"intake": {"line": {"channel_secret": SECRET, "channel_access_token": "t"}}},
+                  api=RecordingApi())
+    owner = Chat(bot)
+    receipt = "".join(ch for ch in "\n".join(file_a_tip(owner) and last_texts(bot)).split("(16 หลัก): ")[1][:19]
+                      if ch.isdigit())
+    guesser = Chat(bot)
+    guesser.text("ติดตาม")
+    for n in range(5):
+        guesser.text(f"1111 2222 3333 444{n}")
+    assert "หลายครั้งเกินไป" in last_texts(bot)[0]
+    owner.text("ติดตาม")
+    owner.text(receipt)
+    assert "ยืนยันแล้ว" in last_texts(bot)[0]  # the other LINE user is counted apart

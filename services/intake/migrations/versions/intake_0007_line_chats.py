@@ -1,7 +1,7 @@
 """LINE chats, webhook events and fetched files
 
-Revision ID: intake_0006_h17
-Revises: intake_0005_h11b
+Revision ID: intake_0007_h17
+Revises: intake_0006_h12
 Create Date: 2026-12-01 05:10:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = 'intake_0006_h17'
-down_revision: Union[str, Sequence[str], None] = 'intake_0005_h11b'
+revision: str = 'intake_0007_h17'
+down_revision: Union[str, Sequence[str], None] = 'intake_0006_h12'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
