@@ -1,4 +1,6 @@
 """shared.clients: what a per-client limit counts."""
+
+
 def test_a_channel_client_counts_as_itself_and_garbage_as_unknown():
     from shared.clients import group
 
