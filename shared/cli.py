@@ -94,20 +94,53 @@ def audit():
 
 
 @audit.command("verify")
+@click.option("--require-checkpoint", is_flag=True, help="Fail when there is no signed checkpoint to check against.")
 @click.pass_context
-def audit_verify(ctx):
-    """Check the hash chain; exits non-zero naming the first bad entry."""
-    from services.audit import chain
+def audit_verify(ctx, require_checkpoint):
+    """Check the keyed chain and every signed checkpoint; exits non-zero naming the first bad entry."""
+    from services.audit import anchor
     from shared.dependencies import service_db_for
 
-    with service_db_for("audit", _config(ctx)).reading() as session:
-        verdict = chain.verify(session)
+    config = _config(ctx)
+    with service_db_for("audit", config).reading() as session:
+        verdict = anchor.verify_all(config, session)
+    if verdict.ok and require_checkpoint and verdict.checkpoint_seq is None:
+        click.echo(f"BROKEN: no signed checkpoint at {anchor.checkpoint_file(config)}", err=True)
+        sys.exit(1)
     if verdict.ok:
-        click.echo(f"ok: {verdict.entries} entries, chain intact")
+        anchored = (f"anchored by a signed checkpoint at entry {verdict.checkpoint_seq}"
+                    if verdict.checkpoint_seq else "no signed checkpoint yet")
+        legacy = f", {verdict.legacy_entries} from before the chain was keyed" if verdict.legacy_entries else ""
+        click.echo(f"ok: {verdict.entries} entries, chain intact{legacy}; {anchored}")
         return
-    click.echo(f"BROKEN at entry {verdict.first_bad_seq}: {verdict.problem} "
-               f"({verdict.entries} entries verified before it)", err=True)
+    where = f" at entry {verdict.first_bad_seq}" if verdict.first_bad_seq is not None else ""
+    click.echo(f"BROKEN{where}: {verdict.problem} ({verdict.entries} entries verified before it)", err=True)
     sys.exit(1)
+
+
+@audit.command("checkpoint")
+@click.option("--public-key", "show_public", is_flag=True, help="Print the checkpoints' public key (PEM) instead.")
+@click.pass_context
+def audit_checkpoint(ctx, show_public):
+    """Append a signed checkpoint (head entry and MAC) to audit.checkpoint_file; ship that file elsewhere."""
+    from services.audit import anchor
+    from shared.dependencies import service_db_for
+
+    config = _config(ctx)
+    if show_public:
+        click.echo(anchor.public_key_pem(config), nl=False)
+        return
+    with service_db_for("audit", config).reading() as session:
+        verdict = anchor.verify_all(config, session)
+        if not verdict.ok:
+            click.echo(f"refused: the chain does not verify (entry {verdict.first_bad_seq}: {verdict.problem})",
+                       err=True)
+            sys.exit(1)
+        record = anchor.write(config, session)
+    if record is None:
+        click.echo("the chain is empty: nothing to checkpoint")
+        return
+    click.echo(json.dumps({"seq": record["seq"], "hash": record["hash"], "file": str(anchor.checkpoint_file(config))}))
 
 
 @audit.command("trail")

@@ -1,7 +1,7 @@
 """Configuration: built-in defaults < YAML file (SODSONG_CONFIG) < environment variables.
 
 Environment overrides:
-  SODSONG_AMQP_URI, SODSONG_DB_URL, SODSONG_DATA_DIR, SODSONG_CONFIG (path of a YAML file),
+  SODSONG_AMQP_URI, SODSONG_DB_URL, SODSONG_DATA_DIR, SODSONG_KEYS_DIR, SODSONG_CONFIG (path of a YAML file),
   SODSONG_DB_URL_<SERVICE> (one service's database), SODSONG_LOG_LEVEL,
   SODSONG_DB_POOL_SIZE / SODSONG_DB_MAX_OVERFLOW (PostgreSQL connections per process; default 4 + 6),
   and SODSONG__<section>__<key>=<yaml value> for anything else (e.g. SODSONG__intake__http=0.0.0.0:8000).
@@ -20,6 +20,10 @@ DEFAULTS: dict = {
     "amqp_uri": "memory://localhost/",
     "db_url": None,  # None: one SQLite file per service under data_dir
     "data_dir": "./sodsong-data",
+    # secret keys, apart from the data (None: "<data_dir>-keys" beside it); see shared/keys.py
+    "keys_dir": None,
+    # keyrings by name ({current, keys: {id: base64}}); unset ones are generated in keys_dir on first use
+    "keys": {},
     "log_level": "INFO",
     "max_workers": 10,
     "heartbeat_seconds": 5,
@@ -39,7 +43,14 @@ DEFAULTS: dict = {
         "max_attempts": 6,
         "backoff_seconds": [1, 5, 30, 120, 600],
     },
-    "audit": {},
+    "audit": {
+        # signed checkpoints of the chain (None: "<data_dir>-checkpoints/audit-checkpoints.jsonl"); ship it away
+        "checkpoint_file": None,
+        "checkpoint_every_seconds": 600,  # 0: only `sodsong audit checkpoint`
+        "checkpoint_public_key": None,    # PEM; default: derived from the signing key
+        # entries recorded before the chain was keyed (upgrades only): accepted unkeyed up to this seq
+        "unkeyed_entries_up_to": 0,
+    },
     "events": {
         # a failing handler is tried this many times in all before its event is dead-lettered
         "max_attempts": 4,
@@ -72,6 +83,7 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None) -> dict
         "SODSONG_AMQP_URI": "amqp_uri",
         "SODSONG_DB_URL": "db_url",
         "SODSONG_DATA_DIR": "data_dir",
+        "SODSONG_KEYS_DIR": "keys_dir",
         "SODSONG_LOG_LEVEL": "log_level",
     }
     for var, key in simple.items():
