@@ -69,23 +69,41 @@ def broker():
 
 
 @broker.command("setup")
+@click.option("--users", is_flag=True,
+              help="Also create a broker user per service with least-privilege permissions (runs rabbitmqctl: "
+                   "on a broker node, as its administrator).")
+@click.option("--vhost", help="Virtual host for --users (default: the one in SODSONG_AMQP_URI).")
 @click.pass_context
-def broker_setup(ctx):
-    """Declare the exchanges and every consumer's queue (idempotent)."""
-    from shared import topology
+def broker_setup(ctx, users, vhost):
+    """Declare the exchanges and every consumer's queue (idempotent); --users: per-service users too."""
+    from shared import broker_status, topology
 
-    for name in topology.declare_all(_config(ctx)):
+    config = _config(ctx)
+    for name in topology.declare_all(config):
         click.echo(name)
+    if users:
+        from shared import broker_users
+
+        for row in broker_users.apply(config, vhost or broker_status._vhost(config)):
+            click.echo(f"user {row['user']}: permissions set for {row['service']} "
+                       f"(password from {row['password_from']}; "
+                       f"set SODSONG_AMQP_URI_{row['service'].upper()} for that service)")
 
 
 @broker.command("definitions")
 @click.option("--vhost", default="sodsong", show_default=True)
+@click.option("--users", is_flag=True, help="Include the per-service users, permissions and topic permissions.")
 @click.pass_context
-def broker_definitions(ctx, vhost):
+def broker_definitions(ctx, vhost, users):
     """Print the topology as a RabbitMQ definitions document (deploy/rabbitmq/definitions.json)."""
     from shared import topology
 
-    click.echo(json.dumps(topology.definitions(_config(ctx), vhost), indent=2, ensure_ascii=False))
+    document = topology.definitions(_config(ctx), vhost)
+    if users:
+        from shared import broker_users
+
+        document.update(broker_users.definitions(_config(ctx), vhost))
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 @main.group()

@@ -2,7 +2,8 @@
 
 Environment overrides:
   SODSONG_AMQP_URI, SODSONG_DB_URL, SODSONG_DATA_DIR, SODSONG_KEYS_DIR, SODSONG_CONFIG (path of a YAML file),
-  SODSONG_DB_URL_<SERVICE> (one service's database), SODSONG_LOG_LEVEL,
+  SODSONG_DB_URL_<SERVICE> (one service's database), SODSONG_AMQP_URI_<SERVICE> (one service's broker user),
+  SODSONG_LOG_LEVEL,
   SODSONG_DB_POOL_SIZE / SODSONG_DB_MAX_OVERFLOW (PostgreSQL connections per process; default 4 + 6),
   and SODSONG__<section>__<key>=<yaml value> for anything else (e.g. SODSONG__intake__http=0.0.0.0:8000).
 """
@@ -100,6 +101,9 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None) -> dict
     for service in SERVICES:
         override = env.get(f"SODSONG_DB_URL_{service.upper()}")
         config.setdefault(service, {})["db_url"] = normalise_db_url(override) if override else db_url_for(config, service)
+        # a broker user of its own per service (least privilege, see `sodsong broker setup --users`)
+        config[service]["amqp_uri"] = (env.get(f"SODSONG_AMQP_URI_{service.upper()}")
+                                       or config[service].get("amqp_uri") or config["amqp_uri"])
     file_channel = config["notify"]["channels"].get("file")
     if file_channel is not None and not file_channel.get("path"):
         file_channel["path"] = str(Path(config["data_dir"]) / "notifications.jsonl")
@@ -144,7 +148,7 @@ def is_memory_transport(config: dict) -> bool:
 def nameko_config(config: dict, service: str) -> dict:
     """The dict a nameko ServiceContainer takes for one service."""
     out = {
-        "AMQP_URI": config["amqp_uri"],
+        "AMQP_URI": (config.get(service) or {}).get("amqp_uri") or config["amqp_uri"],
         "max_workers": int(config.get("max_workers", 10)),
         "SODSONG": config,
         "SERIALIZER": "json",

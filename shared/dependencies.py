@@ -49,11 +49,12 @@ class Database(DependencyProvider):
         self.config = config
         self.tables = messaging_tables_for(self.metadata, service)
         self.service_db = ServiceDatabase(engine_for(config[service]["db_url"]), self.tables, self._wake_relay)
-        self.relay = OutboxRelay(self.service_db, config["amqp_uri"], batch=int(config["outbox"]["batch"]))
+        self.relay = OutboxRelay(self.service_db, config[service].get("amqp_uri") or config["amqp_uri"],
+                                 batch=int(config["outbox"]["batch"]))
         self.stopping = threading.Event()
 
     def start(self):
-        topology.declare_all(self.config)
+        topology.declare_for_service(self.config, self.container.service_name)
         if is_memory_transport(self.config):
             replayed = self.relay.replay_recent(float(self.config["outbox"]["replay_hours_on_memory_transport"]))
             if replayed:
