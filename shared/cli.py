@@ -30,6 +30,9 @@ def _config(ctx) -> dict:
 @click.pass_context
 def main(ctx, config_path):
     """Sodsong (สอดส่อง): tip line and case desk."""
+    from shared import storage
+
+    storage.restrict_umask()  # every file this process creates: owner only (0600, directories 0700)
     cfg = config_mod.load(config_path)
     logging_mod.configure(cfg.get("log_level", "INFO"))
     ctx.obj = {"config": cfg}

@@ -35,11 +35,9 @@ class CheckpointError(Exception):
 
 
 def checkpoint_file(config: dict) -> Path:
-    configured = (config.get("audit") or {}).get("checkpoint_file")
-    if configured:
-        return Path(configured).expanduser().resolve()
-    data_dir = Path(config["data_dir"])
-    return data_dir.parent / (data_dir.name + "-checkpoints") / "audit-checkpoints.jsonl"
+    from shared.storage import audit_checkpoint_file
+
+    return audit_checkpoint_file(config)
 
 
 def _new_pem() -> str:
