@@ -10,7 +10,7 @@ import structlog
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData
 
-from shared import deadletters, topology
+from shared import deadletters, sealing, topology
 from shared.config import is_memory_transport
 from shared.db import ServiceDatabase, engine_for
 from shared.logging import get_logger
@@ -48,6 +48,7 @@ class Database(DependencyProvider):
         service = self.container.service_name
         self.config = config
         self.tables = messaging_tables_for(self.metadata, service)
+        sealing.install(config, service)  # this service's keyring, for its sealed columns, outbox and dead letters
         self.service_db = ServiceDatabase(engine_for(config[service]["db_url"]), self.tables, self._wake_relay)
         self.relay = OutboxRelay(self.service_db, config[service].get("amqp_uri") or config["amqp_uri"],
                                  batch=int(config["outbox"]["batch"]))
@@ -161,4 +162,5 @@ def service_db_for(service: str, config: dict) -> ServiceDatabase:
 
     cls = service_class(service)
     metadata = cls.db.metadata
+    sealing.install(config, service)
     return ServiceDatabase(engine_for(config[service]["db_url"]), messaging_tables_for(metadata, service))

@@ -8,6 +8,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.sealing import SealedText
 from shared.dependencies import messaging_tables_for
 
 
@@ -27,7 +28,7 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(30))
     category: Mapped[str] = mapped_column(String(40))
     province_code: Mapped[str] = mapped_column(String(2))
-    facts_json: Mapped[str] = mapped_column(Text)
+    facts_json: Mapped[str] = mapped_column(SealedText("casework", "cases.facts_json"))
     routing_rule: Mapped[str] = mapped_column(String(40))
     routing_reasons_json: Mapped[str] = mapped_column(Text)
     opened_at: Mapped[object] = mapped_column(DateTime(timezone=True))
@@ -45,7 +46,8 @@ class Case(Base):
     feedback_extended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     transfer_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     # a caseworker's closure proposal waiting for a supervisor: {"resolution", "reason", "by", "at"}
-    pending_closure_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    pending_closure_json: Mapped[str | None] = mapped_column(SealedText("casework", "cases.pending_closure_json"),
+                                                             nullable=True)
 
     __table_args__ = (Index("ix_casework_cases_office_status", "office_code", "status"),)
 
@@ -57,7 +59,7 @@ class CaseEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
-    detail_json: Mapped[str] = mapped_column(Text)
+    detail_json: Mapped[str] = mapped_column(SealedText("casework", "case_events.detail_json"))
     actor: Mapped[str] = mapped_column(String(80))
     at: Mapped[object] = mapped_column(DateTime(timezone=True))
 
@@ -72,7 +74,7 @@ class User(Base):
     office_code: Mapped[str] = mapped_column(String(40), index=True)
     role: Mapped[str] = mapped_column(String(30))
     password_hash: Mapped[str] = mapped_column(String(200))
-    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_secret: Mapped[str | None] = mapped_column(SealedText("casework", "users.totp_secret"), nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # no code is accepted twice
     volunteer_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -110,7 +112,7 @@ class Note(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id"), index=True)
     author_id: Mapped[str] = mapped_column(String(36))
     visibility: Mapped[str] = mapped_column(String(20))  # internal | tipster_visible
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(SealedText("casework", "notes.body"))
     created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
 
 
@@ -121,9 +123,9 @@ class Question(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id"), index=True)
     author_id: Mapped[str] = mapped_column(String(36))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(SealedText("casework", "questions.body"))
     asked_at: Mapped[object] = mapped_column(DateTime(timezone=True))
-    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answer: Mapped[str | None] = mapped_column(SealedText("casework", "questions.answer"), nullable=True)
     answered_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
@@ -139,8 +141,8 @@ class TipsterMessage(Base):
     reference: Mapped[str] = mapped_column(String(20), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # message | attachments
     in_reply_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    body: Mapped[str] = mapped_column(Text)
-    attachments_json: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(SealedText("casework", "tipster_messages.body"))
+    attachments_json: Mapped[str] = mapped_column(SealedText("casework", "tipster_messages.attachments_json"))
     added_at: Mapped[object] = mapped_column(DateTime(timezone=True))
 
 
@@ -168,7 +170,7 @@ class DuplicateCandidate(Base):
     reference: Mapped[str] = mapped_column(String(20), index=True)
     candidate_reference: Mapped[str] = mapped_column(String(20))
     score: Mapped[float] = mapped_column(Float)
-    reasons_json: Mapped[str] = mapped_column(Text)
+    reasons_json: Mapped[str] = mapped_column(SealedText("casework", "duplicate_candidates.reasons_json"))
     signals_json: Mapped[str] = mapped_column(Text)
     detected_at: Mapped[object] = mapped_column(DateTime(timezone=True))
 
