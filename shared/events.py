@@ -50,6 +50,15 @@ class Accused(_Payload):
     organization = fields.String(allow_none=True, load_default=None)
 
 
+class _IsoDate(fields.Date):
+    """A date that producers may hand over already as an ISO string (intake keeps the facts as JSON)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, str):
+            return self._deserialize(value, attr, obj).isoformat()
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 class TipFacts(_Payload):
     """What other services may know about a tip. No reporter identity, ever."""
     reference = fields.String(required=True)
@@ -58,7 +67,7 @@ class TipFacts(_Payload):
     language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     description = fields.String(required=True)
-    event_date = fields.Date(allow_none=True, load_default=None)
+    event_date = _IsoDate(allow_none=True, load_default=None)
     amount_thb = fields.Decimal(allow_none=True, load_default=None, as_string=True)
     location = fields.Nested(Location, required=True)
     accused = fields.Nested(Accused, required=True)

@@ -30,7 +30,7 @@ class Case(Base):
     province_code: Mapped[str] = mapped_column(String(2))
     facts_json: Mapped[str] = mapped_column(SealedText("casework", "cases.facts_json"))
     routing_rule: Mapped[str] = mapped_column(String(40))
-    routing_reasons_json: Mapped[str] = mapped_column(Text)
+    routing_reasons_json: Mapped[str] = mapped_column(SealedText("casework", "cases.routing_reasons_json"))
     opened_at: Mapped[object] = mapped_column(DateTime(timezone=True))
     acknowledge_due: Mapped[object] = mapped_column(DateTime(timezone=True))
     feedback_due: Mapped[object] = mapped_column(DateTime(timezone=True))

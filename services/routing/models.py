@@ -45,8 +45,9 @@ class Decision(Base):
     triage: Mapped[bool] = mapped_column(Boolean)
     rule: Mapped[str] = mapped_column(String(40))
     rules_version: Mapped[str] = mapped_column(String(40))
-    reasons_th: Mapped[str] = mapped_column(Text)
-    reasons_en: Mapped[str] = mapped_column(Text)
+    # reasons quote the officer's or office's words on transfers: sealed
+    reasons_th: Mapped[str] = mapped_column(SealedText("routing", "decisions.reasons_th"))
+    reasons_en: Mapped[str] = mapped_column(SealedText("routing", "decisions.reasons_en"))
     statute: Mapped[str | None] = mapped_column(String(200), nullable=True)
     decided_at: Mapped[object] = mapped_column(DateTime(timezone=True))
     previous_agency: Mapped[str | None] = mapped_column(String(40), nullable=True)
