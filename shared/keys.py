@@ -78,7 +78,7 @@ def key_file(config: dict, name: str) -> Path:
 
 def keyring_settings(config: dict, name: str, *, create: bool = True) -> dict:
     """The `{current, keys}` settings of keyring `name`: configured, else the key file (created if absent)."""
-    configured = (config.get("keys") or {}).get(name)
+    configured = (config.get("keys") or {}).get(name) or (config.get(name) or {}).get("keys")
     if configured:
         return configured
     path = key_file(config, name)
@@ -116,8 +116,7 @@ def _write_new(path: Path, content: str) -> None:
         fh.write(content)
         fh.flush()
         os.fsync(fh.fileno())
-    log.warning("keys.key_file_created", path=str(path),
-                hint="back the keys directory up separately from the data; without it sealed data is lost")
+    # Not logged here: operator commands print JSON on stdout. Every service start says where the keys are.
 
 
 def private_file(config: dict, name: str, make) -> bytes:
