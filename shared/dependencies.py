@@ -40,8 +40,9 @@ class WorkerDatabase:
 
 
 class Database(DependencyProvider):
-    def __init__(self, metadata: MetaData):
+    def __init__(self, metadata: MetaData, blind_index: bool = False):
         self.metadata = metadata
+        self.blind_index = blind_index  # the service searches sealed text (shared.blind_index)
 
     def setup(self):
         config = self.container.config["SODSONG"]
@@ -49,6 +50,10 @@ class Database(DependencyProvider):
         self.config = config
         self.tables = messaging_tables_for(self.metadata, service)
         sealing.install(config, service)  # this service's keyring, for its sealed columns, outbox and dead letters
+        if self.blind_index:
+            from shared import blind_index
+
+            blind_index.install(config, service)
         self.service_db = ServiceDatabase(engine_for(config[service]["db_url"]), self.tables, self._wake_relay)
         self.relay = OutboxRelay(self.service_db, config[service].get("amqp_uri") or config["amqp_uri"],
                                  batch=int(config["outbox"]["batch"]))
@@ -163,4 +168,8 @@ def service_db_for(service: str, config: dict) -> ServiceDatabase:
     cls = service_class(service)
     metadata = cls.db.metadata
     sealing.install(config, service)
+    if getattr(cls.db, "blind_index", False):
+        from shared import blind_index
+
+        blind_index.install(config, service)
     return ServiceDatabase(engine_for(config[service]["db_url"]), messaging_tables_for(metadata, service))

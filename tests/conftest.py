@@ -26,8 +26,11 @@ def _ephemeral_keyrings():
     from shared import sealing
     from shared.config import SERVICES
 
+    from shared import blind_index
+
     for service in SERVICES:
         sealing.install_keys(service, "test", {"test": secrets.token_bytes(32)})
+        blind_index.install_key(service, secrets.token_bytes(32))
 
 
 _ephemeral_keyrings()

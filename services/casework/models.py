@@ -200,3 +200,11 @@ class Lease(Base):
 
 
 TABLES = messaging_tables_for(Base.metadata, "casework")
+
+
+class SearchTerm(Base):
+    """The blind index of a case's text (shared.blind_index): keyed hashes of its words, never the words."""
+    __tablename__ = "casework_search_terms"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id", ondelete="CASCADE"), primary_key=True)
+    term: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)

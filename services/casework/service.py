@@ -36,7 +36,7 @@ CSS = (Path(__file__).parent / "static" / "desk.css").read_text(encoding="utf-8"
 class Service(OperatorPages):  # the operator page's entrypoints: services/casework/ops.py
     name = "casework"
 
-    db = Database(Base.metadata)
+    db = Database(Base.metadata, blind_index=True)
     log = LoggingContext()
     config = Config()
     desk = Desk()

@@ -105,6 +105,20 @@ def test_a_marked_tip_leaves_no_readable_trace_at_rest(deployment):
     post(f"/api/v1/cases/{reference}/transitions",
          {"to": "closed", "reason": f"ไม่มีมูลตามที่กล่าวหา {marker}", "resolution": "unsubstantiated"}, headers=sup)
     dep.wait_status(receipt, lambda s: s["status"] == "closed", timeout=30)
+
+    # the desk still finds the case by a Thai word of the description, its organisation, an English word, or its
+    # reference, through the blind index; a word it does not hold finds nothing
+    def found(q, headers=sup):
+        r = requests.get(f"{desk}/api/v1/cases", headers=headers, params={"q": q}, timeout=30)
+        assert r.status_code == 200, r.text
+        return [c["reference"] for c in r.json()["items"]]
+
+    assert found("โฉนด") == [reference]
+    assert found("เรียกรับเงินใต้โต๊ะ") == [reference]
+    assert found("สำนักงานที่ดินจังหวัดตราด") == [reference]
+    assert found(marker.upper()) == [reference]
+    assert found(reference[:7]) == [reference]
+    assert found("โรงพยาบาล") == [] and found("โฉนด", headers=auth) == []  # the old office no longer sees it
     wait_for(lambda: "case.status_changed" in [e["event_type"] for e in dep.audit_trail(reference)][-3:], 20,
              message="closing audited")
     dep.stop_all()
