@@ -110,6 +110,58 @@ def broker_definitions(ctx, vhost, users):
 
 
 @main.group()
+def keys():
+    """Keys that seal data at rest (kept apart from the data: keys_dir / SODSONG_KEYS_DIR)."""
+
+
+@keys.command("rotate")
+@click.option("--service", "services", multiple=True, type=click.Choice(config_mod.SERVICES),
+              help="Only this service (repeatable). Default: all five.")
+@click.option("--new-key", is_flag=True,
+              help="Key-file mode only: add a new key for each service and make it current first. "
+                   "Stop the services before using this.")
+@click.option("--check", is_flag=True, help="Only count values not sealed with the current key; exit 1 if any.")
+@click.option("--reindex", is_flag=True, help="Also rebuild casework's search index (after its index key changed).")
+@click.option("--batch", default=200, show_default=True)
+@click.pass_context
+def keys_rotate(ctx, services, new_key, check, reindex, batch):
+    """Re-seal every sealed value of each service (tables, outbox, dead letters) under its current key."""
+    from shared import sealing
+    from shared.dependencies import service_db_for
+    from shared.topology import service_class
+
+    config = _config(ctx)
+    results, stale = [], 0
+    for service in services or config_mod.SERVICES:
+        if new_key:
+            try:
+                kid = sealing.add_key_to_file(config, service)
+            except Exception as exc:
+                click.echo(f"{service}: {exc}", err=True)
+                sys.exit(1)
+            click.echo(f"{service}: new current key {kid}", err=True)
+        db = service_db_for(service, config)  # installs the (new) keyring
+        result = sealing.reseal(db, service, service_class(service).db.metadata, check=check, batch=batch)
+        if service == "intake":
+            from services.intake import crypto, rotation
+
+            keyring = crypto.load(config)
+            own = rotation.count_stale(db, keyring) if check else rotation.reseal_all(db, keyring, batch=batch)
+            result["intake_values"] = own
+            result["stale"] += own.get("stale", 0)
+        if service == "casework" and reindex and not check:
+            from services.casework import search
+
+            with db.transaction() as uow:
+                result["reindexed_cases"] = search.reindex_all(uow.session)
+        stale += result["stale"]
+        results.append(result)
+    click.echo(json.dumps(results, ensure_ascii=False))
+    if check and stale:
+        sys.exit(1)
+
+
+@main.group()
 def audit():
     """The audit trail."""
 

@@ -157,3 +157,60 @@ class SealedJSON(SealedText):
 
     def _load(self, text):
         return json.loads(text)
+
+
+# -- rotation ----------------------------------------------------------------------------------------------------
+
+def sealed_columns(metadata) -> list:
+    """(table, column) of every sealed column of a service's metadata (its own tables, outbox, dead letters)."""
+    return [(table, column) for table in metadata.sorted_tables for column in table.columns
+            if isinstance(column.type, SealedText)]
+
+
+def reseal(service_db, service: str, metadata, *, check: bool = False, batch: int = 200) -> dict:
+    """Re-seal every value not sealed with the service's current key (and seal plaintext left from before
+    sealing), in batches of one transaction each; with `check`, only count them. Safe to run again."""
+    from sqlalchemy import Text, and_, select, type_coerce, update
+
+    found = sealer(service)
+    by_key: dict[str, int] = {}
+    stale = resealed = 0
+    for table, column in sealed_columns(metadata):
+        pk = list(table.primary_key.columns)
+        raw = type_coerce(column, Text).label("raw")
+        offset = 0
+        while True:
+            with service_db.reading() as session:
+                rows = session.execute(select(*pk, raw).where(column.is_not(None)).order_by(*pk)
+                                       .offset(offset).limit(batch)).all()
+            if not rows:
+                break
+            offset += len(rows)
+            todo = []
+            for row in rows:
+                kid = key_id(row.raw) if is_sealed(row.raw) else "(plaintext)"
+                by_key[kid] = by_key.get(kid, 0) + 1
+                if found.needs_rotation(row.raw):
+                    stale += 1
+                    todo.append(row)
+            if check or not todo:
+                continue
+            with service_db.transaction() as uow:
+                for row in todo:
+                    plaintext = found.open(row.raw, column.type.purpose)
+                    where = and_(*[c == getattr(row, c.name) for c in pk])
+                    uow.session.execute(update(table).where(where).values({column.name: plaintext}))
+                    resealed += 1
+    return {"service": service, "current": found.current, "stale": stale - resealed if not check else stale,
+            "resealed": resealed, "values_by_key": by_key}
+
+
+def add_key_to_file(config: dict, service: str) -> str:
+    """Key-file mode: a new key for the service, made current (old keys stay for reading)."""
+    settings = keys_mod.keyring_settings(config, service)
+    if (config.get("keys") or {}).get(service) or (config.get(service) or {}).get("keys"):
+        raise keys_mod.KeyringError(f"keys for {service} are configured: add the new key to the configuration")
+    kid = "k" + secrets.token_hex(4)
+    settings = {"current": kid, "keys": {**settings["keys"], kid: keys_mod.new_key()}}
+    keys_mod.write_key_file(keys_mod.key_file(config, service), settings)
+    return kid

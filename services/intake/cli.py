@@ -158,6 +158,14 @@ def rotate_keys(ctx, new_key, check, batch):
     keyring = crypto.load(cfg)
     db = _db(ctx)
     counts = rotation.count_stale(db, keyring) if check else rotation.reseal_all(db, keyring, batch=batch)
+    # intake's outbox and dead letters are sealed with the same keyring (shared.sealing)
+    from services.intake.models import Base
+    from shared import sealing
+
+    sealing.install(cfg, "intake")
+    shared_counts = sealing.reseal(db, "intake", Base.metadata, check=check, batch=batch)
+    counts["stale"] = counts.get("stale", 0) + shared_counts["stale"]
+    counts["outbox_and_dead_letters"] = {k: shared_counts[k] for k in ("stale", "resealed", "values_by_key")}
     click.echo(json.dumps({"current": keyring.current, "checked_only": check, **counts}))
     if check and counts["stale"]:
         sys.exit(1)
