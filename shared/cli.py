@@ -162,6 +162,35 @@ def keys_rotate(ctx, services, new_key, check, reindex, batch):
 
 
 @main.group()
+def retention():
+    """What is kept, and for how long (retention.* settings; docs/security.md)."""
+
+
+@retention.command("run")
+@click.option("--service", "services", multiple=True, type=click.Choice(config_mod.SERVICES))
+@click.pass_context
+def retention_run(ctx, services):
+    """Run the retention job now (it also runs on its own, leased, in each service); prints what was deleted."""
+    import importlib
+
+    from shared import retention as retention_mod
+    from shared.dependencies import INSTANCE_ID, service_db_for
+
+    config = _config(ctx)
+    out = []
+    for service in services or config_mod.SERVICES:
+        try:
+            steps = importlib.import_module(f"services.{service}.retention").steps(config)
+        except ModuleNotFoundError:
+            steps = ()
+        done = retention_mod.run_leased(service_db_for(service, config), service, config,
+                                        f"cli:{INSTANCE_ID}", steps)
+        out.extend(done if done is not None else [{"service": service, "kind": "(another instance holds the lease)",
+                                                   "count": 0}])
+    click.echo(json.dumps(out, ensure_ascii=False))
+
+
+@main.group()
 def audit():
     """The audit trail."""
 

@@ -38,6 +38,10 @@ class WorkerDatabase:
     def consume(self, event, effect) -> bool:
         return self._db.consume(event, self._handler, effect)
 
+    @property
+    def service_db(self) -> ServiceDatabase:
+        return self._db
+
 
 class Database(DependencyProvider):
     def __init__(self, metadata: MetaData, blind_index: bool = False):

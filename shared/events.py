@@ -492,3 +492,18 @@ for _t in (
 ):
     CATALOGUE.setdefault(_t.name, _t)
 del _t
+
+
+# --- retention (every service): what kind of data a retention run deleted, and how many rows; never content ----
+
+class RetentionApplied(_Payload):
+    service = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    count = fields.Integer(required=True, validate=validate.Range(min=1))
+    at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+for _service in ("intake", "routing", "casework", "notify", "audit"):
+    CATALOGUE.setdefault(f"{_service}.retention_applied",
+                         EventType(f"{_service}.retention_applied", 1, _service, RetentionApplied))
+del _service

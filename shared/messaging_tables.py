@@ -66,6 +66,15 @@ def messaging_tables(metadata: MetaData, service: str) -> MessagingTables:
         Column("redriven_at", DateTime(timezone=True), nullable=True),
         UniqueConstraint("queue", "event_key", name=f"uq_{p}_dead_letters_queue_event"),
     )
+    if f"{p}_leases" not in metadata.tables:
+        # named leases: a cluster job (retention) runs on one instance at a time (shared.leases)
+        Table(
+            f"{p}_leases", metadata,
+            Column("name", String(64), primary_key=True),
+            Column("holder", String(120), nullable=False),
+            Column("acquired_at", DateTime(timezone=True), nullable=False),
+            Column("expires_at", DateTime(timezone=True), nullable=False),
+        )
     Table(
         f"{p}_heartbeats", metadata,
         Column("instance", String(120), primary_key=True),

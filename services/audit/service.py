@@ -38,3 +38,11 @@ class Service:
             record = anchor.write(config, session)
         if record:
             self.log.info("audit.checkpoint_written", seq=record["seq"])
+
+    @timer(interval=60)
+    def retention(self):
+        """The leased retention job (shared.retention): deletes what is kept no longer, each deletion audited."""
+        from shared import retention
+
+        config = self.config["SODSONG"]
+        retention.on_timer(self.db, self.name, config, ())

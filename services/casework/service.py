@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nameko.dependency_providers import Config
+from nameko.timer import timer
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -393,6 +394,15 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
             raise Redirect(page_url(target, error=err.key))
         return redirect(page_url(target, ok=ok_key(done)))
 
+    @timer(interval=60)
+    def retention(self):
+        """The leased retention job (shared.retention): deletes what is kept no longer, each deletion audited."""
+        from shared import retention
+        from services.casework import retention as casework_retention
+
+        config = self.config["SODSONG"]
+        retention.on_timer(self.db, self.name, config, casework_retention.steps(config))
+
 
 def _me(principal: policy.Principal) -> dict:
     return {"id": principal.user_id, "username": principal.username, "display_name": principal.display_name,
@@ -431,3 +441,4 @@ def _flash(request, kind: str):
 
 def _state_options(principal, settings) -> list[tuple[str, dict]]:
     return [(s, staff_label(s, principal.office_code, settings.state_labels)) for s in STATES]
+
