@@ -1,4 +1,5 @@
-"""Latency of one routing decision, and of one duplicate check against 100,000 earlier tips.
+"""Latency of one routing decision (words for the accused seen before, and never seen before), and of one
+duplicate check against 100,000 earlier tips.
 
     .venv/bin/python bench/routing_bench.py [--tips 100000] [--queries 2000]
 
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from services.routing.duplicates import DuplicateIndex  # noqa: E402
 from services.routing.rules import load_engine  # noqa: E402
 from shared import geography  # noqa: E402
+from shared.vocabulary import OFFICIAL_TYPES as VOCABULARY_TYPES  # noqa: E402
 
 WORDS = (
     "เรียกรับเงิน ผู้รับเหมา โครงการ ก่อสร้าง ถนน คอนกรีต ขุดลอก คลอง ฝาย ประปา หมู่บ้าน งบประมาณ "
@@ -38,8 +40,12 @@ FIRST = ["สมชาย", "สมศักดิ์", "วิชัย", "ป�
 LAST = ["ใจดี", "มีสุข", "ทองคำ", "ศรีสวัสดิ์", "บุญมา", "แก้วประเสริฐ", "พรหมมา", "สุขเจริญ"]
 CATEGORIES = ["bribery", "procurement", "embezzlement", "abuse_of_power", "budget_misuse", "land_encroachment",
               "conflict_of_interest", "unusual_wealth", "maladministration", "other"]
-OFFICIAL_TYPES = ["political_office_holder", "local_executive", "local_council_member", "senior_executive",
-                  "state_official", "kamnan_village_head", "soe_employee", "private_person", "unknown"]
+OFFICIAL_TYPES = list(VOCABULARY_TYPES)
+# Where accused people work, as tipsters write it: listed bodies (with spacing and typos) and unlisted ones.
+ORGANISATIONS = ["สำนักงาน ป.ป.ท. เขต {n}", "ปปท.เขต {n}", "ศาลจังหวัด{p}", "สำนักงานอัยการจังหวัด{p}",
+                 "สำนักงาน ป.ป.ช. ประจำจังหวัด{p}", "สภ.{p}", "ศูนย์ดำรงธรรมจังหวัด{p}", "อบต.{p}{n}",
+                 "สำนักงานที่ดินจังหวัด{p} สาขา{n}", "โรงเรียนบ้าน{p}{n}", "สำนักงานเลขาธิการวุฒิสภา",
+                 "Office of the Auditor General region {n}"]
 START = datetime(2023, 11, 1, tzinfo=timezone.utc)
 DAYS = 3 * 365
 
@@ -89,6 +95,21 @@ def bench_routing(rng, provinces, n: int) -> str:
     return percentiles(samples)
 
 
+def bench_routing_new_words(rng, provinces, n: int) -> str:
+    """Every tip names the accused's organisation in words the engine has not seen (no cache help)."""
+    engine = load_engine()
+    submitted = datetime(2026, 11, 15, tzinfo=timezone.utc)
+    samples = []
+    for i in range(n):
+        tip = synthetic_tip(rng, provinces, [])
+        tip["accused"]["organization"] = rng.choice(ORGANISATIONS).format(n=i, p=rng.choice(PLACES))
+        tip["accused"]["position"] = f"{rng.choice(POSITIONS)} {i}"
+        start = time.perf_counter_ns()
+        engine.decide(tip, submitted)
+        samples.append(time.perf_counter_ns() - start)
+    return percentiles(samples)
+
+
 def bench_duplicates(rng, provinces, n_tips: int) -> tuple[DuplicateIndex, float]:
     index = DuplicateIndex()
     general = general_words()
@@ -121,6 +142,8 @@ def main() -> None:
     rng = random.Random(2568)
     provinces = geography.province_codes()
     print(f"routing decision: {bench_routing(rng, provinces, args.decisions)}")
+    print(f"routing decision, accused's words never seen before: "
+          f"{bench_routing_new_words(rng, provinces, min(args.decisions, 20_000))}")
     index, build_seconds = bench_duplicates(rng, provinces, args.tips)
     print(f"duplicate index: {args.tips} earlier tips indexed in {build_seconds:.1f} s")
     print(f"duplicate check, typical tip: {bench_checks(index, rng, provinces, args.queries, hot=False)}")

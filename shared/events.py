@@ -437,8 +437,8 @@ class TipTransferRefused(_Payload):
     suggested_agency = fields.String(allow_none=True, load_default=None)
     reason_code = fields.String(required=True, validate=validate.OneOf((
         "unknown_tip", "not_current_office", "not_in_triage", "unknown_office", "same_office", "loop",
-        "hop_limit", "no_alternative")))
-    reasons = fields.Nested(Bilingual, required=True)
+        "hop_limit", "no_alternative", "conflicted")))  # conflicted: the accused works there, or the statute
+    reasons = fields.Nested(Bilingual, required=True)          # forbids that agency to act on them
     request = fields.String(load_default="transfer",
                             validate=validate.OneOf(("transfer", "triage_decision")))
     refused_at = fields.AwareDateTime(allow_none=True, load_default=None, default_timezone=timezone.utc)

@@ -21,7 +21,7 @@ from services.casework.lifecycle import (
 )
 from services.casework.models import Case, CaseEvent, CaseView, DuplicateCandidate, Note, Question, User
 from shared import geography
-from shared.vocabulary import CATEGORIES
+from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES
 
 MAX_REASON, MAX_NOTE = 2000, 5000
 OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
@@ -180,6 +180,7 @@ def _detail_view(session, case: Case, principal, now, settings: DeskSettings) ->
         "resolution_label": lifecycle.RESOLUTIONS.get(case.resolution),
         "category": case.category,
         "category_label": CATEGORIES.get(case.category),
+        "official_type_label": _official_type_label(facts),
         "province": _province(case.province_code),
         "facts": {
             "description": facts.get("description"),
@@ -500,3 +501,8 @@ def extend_feedback(uow, principal: policy.Principal, reference: str, *, months:
         "previous_due": previous, "new_due": new_due, "extended_by": principal.user_id, "extended_at": now,
     }, correlation_id=case.reference, actor=principal.actor)
     return {"reference": case.reference, "feedback_due": iso(new_due)}
+
+
+def _official_type_label(facts: dict) -> dict | None:
+    labels = OFFICIAL_TYPES.get(((facts.get("accused") or {}).get("official_type")) or "")
+    return {"th": labels["th"], "en": labels["en"]} if labels else None

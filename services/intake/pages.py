@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from services.intake import attachments, geography_options, receipts
 from services.intake.app import PUBLIC, Caller
 from shared import i18n
-from shared.vocabulary import CATEGORIES, NOTIFY_CHANNELS, OFFICIAL_TYPES, TIPSTER_STATUSES
+from shared.vocabulary import CATEGORIES, NOTIFY_CHANNELS, OFFICIAL_TYPE_GROUPS, OFFICIAL_TYPES, TIPSTER_STATUSES
 from shared.web import ApiError
 
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -51,7 +51,14 @@ T = {
     "subdistrict": {"th": "รหัสตำบล 6 หลัก (ถ้าทราบ)", "en": "Subdistrict code, 6 digits (if known)"},
     "place": {"th": "สถานที่ (หมู่บ้าน สำนักงาน ถนน)", "en": "Place (village, office, road)"},
     "who": {"th": "ผู้ถูกร้องเรียน", "en": "Who is accused"},
-    "official_type": {"th": "ประเภท", "en": "Type"},
+    "official_type": {"th": "ประเภทของผู้ถูกร้องเรียน", "en": "What kind of official"},
+    "official_type_help": {"th": "ถ้าไม่แน่ใจ เลือก \"ไม่ทราบ / ไม่แน่ใจ\" แล้วเขียนตำแหน่งและหน่วยงานด้านล่าง ระบบจะอ่านเพื่อไม่ส่ง"
+                                 "เรื่องไปยังหน่วยงานที่ผู้ถูกร้องเรียนทำงานอยู่ หรือหน่วยงานที่กฎหมายไม่ให้ดำเนินการ",
+                           "en": "If unsure, choose \"Unknown / not sure\" and write the position and organisation "
+                                 "below: they are read so that your report never goes to the office the accused "
+                                 "works in, nor to one the law bars from handling it."},
+    "position_example": {"th": "เช่น นิติกร, ผู้พิพากษา, นายก อบต.", "en": "e.g. legal officer, judge, mayor"},
+    "organization_example": {"th": "เช่น ป.ป.ท. เขต 2, ศาลจังหวัดตราด", "en": "e.g. PACC Region 2, Trat Court"},
     "accused_name": {"th": "ชื่อ (ถ้าทราบ)", "en": "Name (if known)"},
     "position": {"th": "ตำแหน่ง", "en": "Position"},
     "organization": {"th": "หน่วยงาน", "en": "Organisation"},
@@ -142,6 +149,7 @@ def report_form(app, request, *, lang=None, values=None, errors=None, notice=Non
     limit = app.limits
     return render("report.html", lang, status, values=values or {"reporter.anonymous": "1"}, errors=errors or {},
                   notice=notice, categories=CATEGORIES, official_types=OFFICIAL_TYPES,
+                  official_type_groups=OFFICIAL_TYPE_GROUPS,
                   provinces=geography_options.provinces(), notify_channels=NOTIFY_CHANNELS,
                   idempotency_key=secrets.token_urlsafe(18),
                   file_mb=int(limit["max_file_bytes"]) // (1024 * 1024),

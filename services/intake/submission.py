@@ -78,8 +78,10 @@ def submit_tip(uow, tip: dict, receipt_hash: str, receipt: str, actor: dict, key
     )
     session.add(row)
     session.flush()
-    event = uow.emit("tip.received", {**facts, "reference": reference, "tipster_id": row.tipster_id,
-                                      "submitted_at": now}, correlation_id=reference, actor=actor)
+    # the event's schema dumps the event date from a date (facts keep the ISO text for the sealed JSON copy)
+    event = uow.emit("tip.received", {**facts, "event_date": tip.get("event_date"), "reference": reference,
+                                      "tipster_id": row.tipster_id, "submitted_at": now},
+                     correlation_id=reference, actor=actor)
     session.add(TimelineEntry(tip_id=row.id, source_event_id=event.id, status="submitted",
                               label_th=TIPSTER_STATUSES["submitted"]["th"],
                               label_en=TIPSTER_STATUSES["submitted"]["en"], at=now))

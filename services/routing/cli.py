@@ -41,8 +41,10 @@ def rules():
 @rules.command("check")
 @click.pass_context
 def rules_check(ctx):
-    """Check the rules and directory: one PACC, NACC and Damrongtham target per province, every rule
-    reachable, every agency code a rule can produce exists. Exits 1 listing the problems."""
+    """Check the rules, directory and recognition list: one PACC, NACC and Damrongtham target per province,
+    every rule reachable and with its statute, every exclusion reachable and no rule sending an excluded
+    official to the excluded agency, a triage desk left whoever the accused is and wherever they work, every
+    agency code a rule or the recognition list can produce exists. Exits 1 listing the problems."""
     from services.routing.rules_check import check_files
 
     problems = check_files(override_path=ctx.obj["config"]["routing"].get("overrides"))

@@ -62,7 +62,8 @@ def record_triage_decision(uow, event, engine) -> None:
     tip = _locked_tip(uow.session, p["reference"])
     history = _history(uow.session, p["reference"]) if tip is not None else []
     plan = plan_triage_decision(engine, history, office_code=p["office_code"], decided=p["decided_agency"],
-                                reason=p["reason"], supervisor_override=bool(p.get("supervisor_override")))
+                                reason=p["reason"], supervisor_override=bool(p.get("supervisor_override")),
+                                tip=rules_view(json.loads(tip.facts_json)) if tip is not None else None)
     if isinstance(plan, Refusal):
         _refuse(uow, event, plan, from_office=p["office_code"], suggested=p["decided_agency"],
                 request="triage_decision")

@@ -5,7 +5,14 @@
 - the rules use only categories and official types from the vocabulary;
 - every rule is reachable: some combination of official type x category x {Bangkok, elsewhere} x
   {recent, time-barred} reaches it (the catch-all is exempt: it only guards a vocabulary that grew);
-- every valid combination is decided by a rule, and every agency a rule can produce is in the directory.
+- every valid combination is decided by a rule, and every agency a rule can produce is in the directory;
+- every rule that names an office has its statute;
+- the rules' vocabulary is the one the forms offer (shared.vocabulary);
+- every exclusion (an agency the statute forbids to act on some officials) names known official types and a
+  known agency, can be reached both by choosing the type and by the words for a position or organisation, and
+  no rule sends an excluded official to an office of the excluded agency;
+- every recognition entry (jurisdiction/accused.yaml) names a known official type and offices that exist;
+- whatever the accused's type and wherever they work, every province has a triage desk they may be sent to.
 """
 from __future__ import annotations
 
@@ -13,8 +20,11 @@ import itertools
 
 from shared import geography
 
+from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES
+
+from .accused import AccusedDataError
 from .directory import DirectoryError, load_directory
-from .rules import Facts, RuleEngine, RulesError, load_engine
+from .rules import Facts, RuleEngine, RulesError, Screening, load_engine
 
 # Agencies whose offices are chosen by province; each province needs exactly one office of each.
 PROVINCIAL_AGENCIES = ("PACC", "NACC", "DAMRONGTHAM")
@@ -24,15 +34,16 @@ SAMPLE_PROVINCE = "23"
 
 
 def check(engine: RuleEngine) -> list[str]:
-    return [*_directory_problems(engine), *_vocabulary_problems(engine), *_rule_problems(engine)]
+    return [*_directory_problems(engine), *_vocabulary_problems(engine), *_rule_problems(engine),
+            *_exclusion_problems(engine), *_recognition_problems(engine), *_triage_desk_problems(engine)]
 
 
-def check_files(rules_path=None, agencies_path=None, override_path=None) -> list[str]:
+def check_files(rules_path=None, agencies_path=None, override_path=None, accused_path=None) -> list[str]:
     """Load the files and check them; a file that cannot be loaded is itself reported as a problem."""
     try:
         directory = load_directory(override_path, agencies_path=agencies_path)
-        engine = load_engine(directory, rules_path)
-    except (RulesError, DirectoryError) as exc:
+        engine = load_engine(directory, rules_path, accused_path)
+    except (RulesError, DirectoryError, AccusedDataError) as exc:
         return [str(exc)]
     return check(engine)
 
@@ -64,6 +75,15 @@ def _vocabulary_problems(engine: RuleEngine) -> list[str]:
         for key, allowed in vocabulary.items():
             for value in sorted(rule.when.get(key, frozenset()) - allowed):
                 problems.append(f"rule {rule.id}: {key} value {value!r} is not in the vocabulary")
+    for name, ours, shared in (("official type", engine.official_types, OFFICIAL_TYPES),
+                               ("category", engine.categories, CATEGORIES)):
+        for code in sorted(set(shared) - set(ours)):
+            problems.append(f"{name} {code!r} is offered to tipsters but not in the rules' vocabulary")
+        for code in sorted(set(ours) - set(shared)):
+            problems.append(f"{name} {code!r} is in the rules' vocabulary but offered to no tipster")
+    for rule in engine.rules:
+        if not rule.triage and not rule.statute:
+            problems.append(f"rule {rule.id}: names an office but no statute")
     catch_alls = [i for i, rule in enumerate(engine.rules) if rule.catch_all]
     if any(i != len(engine.rules) - 1 for i in catch_alls):
         problems.append("the catch-all rule must be the last rule")
@@ -97,6 +117,88 @@ def _rule_problems(engine: RuleEngine) -> list[str]:
     if engine.directory.office(engine.fallback_coordinator) is None:
         problems.append(f"fallback coordinator {engine.fallback_coordinator} is not in the directory")
     return problems
+
+
+def _exclusion_problems(engine: RuleEngine) -> list[str]:
+    problems = []
+    agencies = set(engine.directory.agencies())
+    worded = {entry.official_type for entry in engine.recogniser.entries if entry.official_type}
+    for exclusion in engine.exclusions:
+        if exclusion.agency not in agencies:
+            problems.append(f"exclusion {exclusion.id}: agency {exclusion.agency} is not in the directory")
+        for code in sorted(exclusion.official_types - set(engine.official_types)):
+            problems.append(f"exclusion {exclusion.id}: official type {code!r} is not in the vocabulary")
+        if not exclusion.official_types & worded:
+            problems.append(f"exclusion {exclusion.id}: no position or organisation in the recognition list "
+                            f"leads to it, so it is reached only when the tipster picks the type")
+    # No rule may send an excluded official to the excluded agency: the conflict check would catch it, but
+    # only as triage, and the law says where these tips belong.
+    for official_type, category, barred, bangkok in itertools.product(
+            engine.official_types, engine.categories, (False, True), (False, True)):
+        rule = engine.first_match(Facts(official_type, category, barred, bangkok))
+        if rule is None or rule.triage:
+            continue
+        target = rule.office_of or rule.agency.split("-", 1)[0]
+        for exclusion in engine.exclusions:
+            if official_type in exclusion.official_types and exclusion.agency == target:
+                problems.append(f"rule {rule.id} sends {official_type} x {category} to {target}, which "
+                                f"{exclusion.statute} excludes (exclusion {exclusion.id})")
+    return sorted(set(problems), key=problems.index)
+
+
+def _recognition_problems(engine: RuleEngine) -> list[str]:
+    problems = []
+    directory = engine.directory
+    agencies = set(directory.agencies())
+    for entry in engine.recogniser.entries:
+        if entry.official_type and entry.official_type not in engine.official_types:
+            problems.append(f"recognition {entry.id}: official type {entry.official_type!r} is not in the vocabulary")
+        if entry.agency and entry.agency not in agencies:
+            problems.append(f"recognition {entry.id}: agency {entry.agency} is not in the directory")
+        if entry.office:
+            for code in _office_codes(entry.office, directory):
+                if directory.office(engine.workplace_office(code)) is None:
+                    problems.append(f"recognition {entry.id}: office {code} is not in the directory")
+    for code in sorted(engine.recogniser.generic_types - set(engine.official_types)):
+        problems.append(f"recognition: generic official type {code!r} is not in the vocabulary")
+    return problems
+
+
+def _office_codes(template: str, directory) -> list[str]:
+    if "{n}" in template:  # regions: the directory's own (PACC-R1 … PACC-R9)
+        prefix, suffix = template.split("{n}", 1)
+        return [office.code for office in directory.offices()
+                if office.code.startswith(prefix) and office.code.endswith(suffix)] or [template]
+    if "{province}" in template:
+        return [template.replace("{province}", code) for code in geography.province_codes()]
+    return [template]
+
+
+def _triage_desk_problems(engine: RuleEngine) -> list[str]:
+    """Every combination of who the accused is and where they work leaves a triage desk in every province."""
+    problems = []
+    directory = engine.directory
+    for official_type in engine.official_types:
+        base = engine._screen_uncached(official_type, None, None, None)
+        for province in (*geography.province_codes(), None):
+            workplaces = [(frozenset(), frozenset())]
+            for entry in engine.recogniser.entries:
+                offices = {engine.workplace_office(code)
+                           for code in (_office_codes(entry.office, directory) if entry.office else [])
+                           if "{" not in code and (province is None or code.split("-")[-1] in (province, code)
+                                                   or not code.split("-")[-1].isdigit())}
+                workplaces.append((frozenset({entry.agency} - {None}), frozenset(offices)))
+            for agencies, offices in workplaces:
+                screening = Screening(given=official_type, official_type=official_type, matches=(), decisive=None,
+                                      exclusions=base.exclusions,
+                                      conflicted_agencies=base.conflicted_agencies | agencies,
+                                      conflicted_offices=offices)
+                if not any(screening.forbidding(directory.office(code)) is None
+                           for code in engine.coordinator_chain(province)):
+                    where = f"province {province}" if province else "an unknown province"
+                    problems.append(f"no triage desk for {official_type} working at "
+                                    f"{', '.join(sorted(agencies | offices)) or 'an unlisted office'} in {where}")
+    return sorted(set(problems), key=problems.index)
 
 
 def _describe(facts: Facts) -> str:

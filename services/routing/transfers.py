@@ -9,7 +9,9 @@ handlers store and announce what they return.
   A triage stop at the coordinating office does not count as having been with that office.
 - At most `max_transfers` transfers per tip. Triage decisions do not count: they end a triage stop, and a tip
   only returns to triage through a transfer, which does count, so a tip cannot circle for ever.
-- A suggested or decided office must be in the agency directory.
+- A suggested or decided office must be in the agency directory, and may not be one the accused works in nor one
+  of an agency the statute forbids to act on them (the conflict-of-interest check of the rules); no supervisor
+  can override that.
 - A transfer without a suggestion is decided again by the rules; when they can only name the office the tip
   is with or one it has left, the tip goes to its province's coordinating office for triage.
 """
@@ -20,7 +22,7 @@ from datetime import datetime
 
 MAX_TRANSFERS = 5
 REFUSAL_CODES = ("unknown_tip", "not_current_office", "not_in_triage", "unknown_office", "same_office", "loop",
-                 "hop_limit", "no_alternative")
+                 "hop_limit", "no_alternative", "conflicted")
 MANUAL_RULE = "manual"
 TRANSFER_RULE = "transfer"
 TRANSFER_TO_TRIAGE_RULE = "transfer-triage"
@@ -74,9 +76,12 @@ def plan_transfer(engine, history: list[Stop], tip: dict, submitted_at: datetime
     if transfers_made(history) >= max_transfers:
         return _refuse("hop_limit", names, count=transfers_made(history))
     left = offices_left(history)
+    screening = engine.screen(tip)
     if suggested:
         if engine.directory.office(suggested) is None:
             return _refuse("unknown_office", names, office=suggested)
+        if screening.forbidding(engine.directory.office(suggested)) is not None:
+            return _refuse("conflicted", names, office=suggested)
         if suggested == current.agency:
             return _refuse("same_office", names, office=suggested)
         returning = suggested in left
@@ -93,7 +98,7 @@ def plan_transfer(engine, history: list[Stop], tip: dict, submitted_at: datetime
                     statute=decision.statute or None,
                     reasons={lang: f"{head[lang]} {_RULES_SAY[lang]}{decision.reasons[lang]}" for lang in head})
     coordinator = decision.coordinator if decision.triage else engine.coordinator_for(
-        (tip.get("location") or {}).get("province_code"))
+        (tip.get("location") or {}).get("province_code"), screening)
     if current.triage and current.agency == coordinator:
         return _refuse("no_alternative", names)
     head = _transfer_reasons(names, from_office, None, reason, mode, False)
@@ -105,8 +110,9 @@ def plan_transfer(engine, history: list[Stop], tip: dict, submitted_at: datetime
 
 
 def plan_triage_decision(engine, history: list[Stop], *, office_code: str, decided: str, reason: str,
-                         supervisor_override: bool = False) -> Move | Refusal:
-    """A triage officer's decision: the tip leaves the coordinator's triage desk for the office decided on."""
+                         supervisor_override: bool = False, tip: dict | None = None) -> Move | Refusal:
+    """A triage officer's decision: the tip leaves the coordinator's triage desk for the office decided on.
+    `tip` is the rules' view of the tip, for the conflict-of-interest check."""
     names = _Names(engine.directory)
     if not history:
         return _refuse("unknown_tip", names)
@@ -115,6 +121,8 @@ def plan_triage_decision(engine, history: list[Stop], *, office_code: str, decid
         return _refuse("not_in_triage", names, office=office_code)
     if engine.directory.office(decided) is None:
         return _refuse("unknown_office", names, office=decided)
+    if tip is not None and engine.screen(tip).forbidding(engine.directory.office(decided)) is not None:
+        return _refuse("conflicted", names, office=decided)
     returning = decided in offices_left(history)
     if returning and not supervisor_override:
         return _refuse("loop", names, office=decided)
@@ -147,6 +155,9 @@ _REFUSALS = {
              "The tip has already left {office_en}; it can go back only with a supervisor's approval."),
     "hop_limit": ("เรื่องนี้ถูกโอนมาแล้ว {count} ครั้ง ซึ่งเป็นจำนวนครั้งสูงสุดที่ทำได้",
                   "The tip has already been transferred {count} times, the most allowed."),
+    "conflicted": ("ส่งเรื่องนี้ให้{office_th}ไม่ได้ เพราะผู้ถูกกล่าวหาทำงานที่นั่น หรือกฎหมายไม่ให้หน่วยงานนั้นดำเนินการกับผู้ถูกกล่าวหา",
+                   "The tip cannot go to {office_en}: the accused works there, or the statute forbids that "
+                   "agency to act on the accused."),
     "no_alternative": ("กฎการส่งต่อไม่พบหน่วยงานอื่นที่ยังไม่เคยได้รับเรื่องนี้ กรุณาระบุหน่วยงานที่เห็นว่ามีอำนาจ",
                        "The rules name no other office that has not already had this tip; "
                        "please name the office you think is competent."),

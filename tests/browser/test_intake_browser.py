@@ -40,3 +40,34 @@ def test_a_tipster_files_keeps_the_receipt_and_follows_up_without_javascript(tmp
     assert "This district is not in the given province." in seen["error_box"]
     assert seen["kept_description"] == "เรื่องที่มีรหัสอำเภอไม่ตรงกับจังหวัด"
     assert status is not None
+
+
+ACCUSED_SCRIPT = Path(__file__).with_name("accused_types.py")
+
+
+def test_the_accused_types_read_well_on_a_phone_and_a_pacc_official_is_not_sent_to_the_pacc(tmp_path):
+    from shared.vocabulary import OFFICIAL_TYPE_GROUPS, OFFICIAL_TYPES
+
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    with ExitStack() as stack:
+        dep = Deployment("embedded", tmp_path / "server", stack)
+        dep.start()
+        run = subprocess.run([sys.executable, str(ACCUSED_SCRIPT), dep.intake.base, str(shots)],
+                             capture_output=True, text=True, timeout=180)
+        assert run.returncode == 0, run.stderr[-4000:]
+        seen = json.loads(run.stdout.strip().splitlines()[-1])
+    for lang in ("th", "en"):
+        groups = seen[f"groups_{lang}"]
+        assert [g["group"] for g in groups] == [g[lang] for g in OFFICIAL_TYPE_GROUPS.values()]
+        offered = {code: label for g in groups for code, label in g["options"]}
+        assert offered == {code: labels[lang] for code, labels in OFFICIAL_TYPES.items()}
+        assert not seen[f"page_overflows_{lang}"]
+    assert seen["groups_th"][2]["options"][0][1] == "ผู้พิพากษา / ตุลาการ"
+    assert seen["groups_en"][2]["options"][0][1] == "Judge"
+    assert seen["selected_th"] == "ไม่ทราบ / ไม่แน่ใจ" and seen["selected_en"] == "Unknown / not sure"
+    assert "ตำแหน่งและหน่วยงาน" in seen["help_th"] and "position and organisation" in seen["help_en"]
+    assert seen["status"] not in (None, "submitted", "triage")
+    assert seen["agency"] == "สำนักงาน ป.ป.ช. ประจำจังหวัดตราด"
+    for name in ("accused-th-closed", "accused-th-open", "accused-en-open", "accused-status"):
+        assert (shots / f"{name}.png").stat().st_size > 0

@@ -83,6 +83,21 @@ def test_identified_tip_is_sealed_at_rest_and_events_carry_no_identity(app):
     assert b"PhoneMaker" not in stored and b"Somchai" not in stored
 
 
+def test_every_optional_fact_reaches_tip_received_including_the_new_accused_types(app):
+    """An event date, an amount and the accused's position and organisation go on to routing in tip.received."""
+    full = tip(event_date="2026-10-20", amount_thb="50000.50",
+               location={"province_code": "23", "district_code": "2301", "subdistrict_code": "230101",
+                         "place": "หน้าศาลากลางจังหวัดตราด"},
+               accused={"official_type": "pacc_staff", "name": "นายสมมติ ตัวอย่าง", "position": "นิติกร",
+                        "organization": "สำนักงาน ป.ป.ท. เขต 2"})
+    status, body, _ = app.file_tip(full)
+    assert status == 201
+    payload = outbox(app, "tip.received")[0]["payload"]
+    assert payload["event_date"] == "2026-10-20" and payload["amount_thb"] == "50000.50"
+    assert payload["accused"] == full["accused"]
+    assert payload["location"]["place"] == "หน้าศาลากลางจังหวัดตราด"
+
+
 def test_sealed_values_do_not_open_in_another_row(sqlite_app):
     app = sqlite_app
     app.file_tip(tip())

@@ -112,6 +112,34 @@ def test_a_triage_officers_decision_is_routed_as_a_manual_decision(cfg):
     assert steps[1]["decided_by"] == "triage-1" and steps[1]["previous_agency"] == "PACC-R2"
 
 
+def test_the_accuseds_own_office_is_refused_for_triage_decisions_and_transfers(cfg):
+    """A PACC Region 2 officer described in words: routed to NACC Trat; neither a triage officer nor an office
+    can then send the tip to any PACC office, not even with a supervisor's approval."""
+    ref = reference()
+    accused = {"official_type": "state_official", "name": "นายสมมติ ตัวอย่าง", "position": "นิติกร",
+               "organization": "สำนักงาน ป.ป.ท. เขต 2"}
+    with running(cfg, "routing"):
+        send(cfg, tip_received(ref, category="other", accused=accused))
+        first = wait_emitted(cfg, ref, "tip.routed")[0]
+        assert (first["triage"], first["agency"]["code"]) == (True, "NACC-23")
+        assert "PACC Region 2" in first["reasons"]["en"]
+
+        send(cfg, triage_decided(ref, "NACC-23", "PACC-R2", "ให้ ป.ป.ท. ตรวจสอบ"))
+        refused = wait_emitted(cfg, ref, "tip.transfer_refused")[0]
+        assert (refused["reason_code"], refused["request"], refused["suggested_agency"]) == \
+            ("conflicted", "triage_decision", "PACC-R2")
+
+        send(cfg, triage_decided(ref, "NACC-23", "NACC-23", "อยู่ในอำนาจ ป.ป.ช."))
+        decided = wait_emitted(cfg, ref, "tip.routed", 2)[1]
+        assert (decided["agency"]["code"], decided["triage"]) == ("NACC-23", False)
+
+        send(cfg, transfer_requested(ref, "NACC-23", "PACC", hop=2, override=True))
+        again = wait_emitted(cfg, ref, "tip.transfer_refused", 2)[1]
+    assert (again["reason_code"], again["request"]) == ("conflicted", "transfer")
+    assert again["reasons"]["th"] and "the accused works there" in again["reasons"]["en"]
+    assert [h["agency"] for h in history(cfg, ref)] == ["NACC-23", "NACC-23"]
+
+
 def test_transfer_accepted_loop_refused_then_allowed_by_a_supervisor(cfg):
     ref = reference()
     with running(cfg, "routing"):

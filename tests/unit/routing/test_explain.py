@@ -69,3 +69,23 @@ def test_bad_entries_are_reported_per_line(engine):
 
 def test_empty_list_gives_no_lines(engine):
     assert explain_lines([], engine, NOW) == []
+
+
+def test_the_sample_of_excluded_categories_never_reaches_the_pacc(engine):
+    """docs/examples/excluded-accused.json: one tip per excluded category, typed and in words."""
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[3] / "docs" / "examples" / "excluded-accused.json"
+    tips = json.loads(sample.read_text(encoding="utf-8"))
+    results = {r["id"]: r for r in map(json.loads, explain_lines(tips, engine, NOW))}
+    assert len(results) == len(tips) >= 20
+    may_go_to_pacc = {"not-excluded-land-office", "police-conflict", "damrongtham-conflict"}
+    for tip_id, result in results.items():
+        offices = {result["agency"], result["coordinator"]} - {None}
+        if tip_id not in may_go_to_pacc:
+            assert not any(o.startswith("PACC") for o in offices), (tip_id, offices)
+            assert result["accused"]["excluded_agencies"] == ["PACC"], tip_id
+        assert not offices & set(result["accused"]["conflicted"]), tip_id
+    assert results["pacc-r2-in-words"]["agency"] == "NACC-23"
+    assert results["damrongtham-conflict"]["rule"] == "conflict-of-interest"
+    assert results["not-excluded-land-office"]["agency"] == "PACC-R2"

@@ -34,9 +34,10 @@ def test_shipped_data_is_clean():
 
 def test_shadowed_rule_is_reported(tmp_path):
     spec = load(RULES_PATH)
-    shadow = {"id": "r0-everyone-to-pacc", "when": {"official_type": ["state_official", "kamnan_village_head",
-                                                                       "soe_employee"]},
-              "office_of": "PACC", "statute": "", "reasons": {"th": "ก", "en": "a"}}
+    shadow = {"id": "r0-everyone-to-pacc", "when": {"official_type": [
+                  "state_official", "kamnan_village_head", "soe_employee", "police_officer", "military_officer",
+                  "university_staff"]},
+              "office_of": "PACC", "statute": "PACC Act 2551 s.3", "reasons": {"th": "ก", "en": "a"}}
     spec["rules"].insert(1, shadow)
     problems = check_files(rules_path=dump(tmp_path, "rules.yaml", spec))
     assert any("r7-state-official is never reached" in p for p in problems)
@@ -130,3 +131,77 @@ def test_unloadable_rules_file_is_reported(tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     problems = check_files(rules_path=path)
     assert len(problems) == 1 and message in problems[0]
+
+
+# --- exclusions, recognition and conflict of interest ----------------------------------------------------------
+
+def test_a_rule_sending_an_excluded_official_to_the_pacc_is_reported(tmp_path):
+    spec = load(RULES_PATH)
+    rule(spec, "r5-pacc-excluded-officials")["office_of"] = "PACC"
+    problems = check_files(rules_path=dump(tmp_path, "rules.yaml", spec))
+    assert ("rule r5-pacc-excluded-officials sends judge x bribery to PACC, which PACC Act 2551 s.3 excludes "
+            "(exclusion x-pacc-courts)") in problems
+    assert any("sends pacc_staff x bribery to PACC" in p for p in problems)
+
+
+def test_every_exclusion_is_reachable_by_words(tmp_path):
+    from services.routing.accused import ACCUSED_PATH
+
+    spec = load(ACCUSED_PATH)
+    spec["organisations"] = [e for e in spec["organisations"] if e["id"] != "org-court"]
+    spec["positions"] = [e for e in spec["positions"] if e["id"] != "pos-judge"]
+    problems = check_files(accused_path=dump(tmp_path, "accused.yaml", spec))
+    assert problems == ["exclusion x-pacc-courts: no position or organisation in the recognition list leads to "
+                        "it, so it is reached only when the tipster picks the type"]
+
+
+def test_an_exclusion_of_an_unknown_type_is_reported(tmp_path):
+    spec = load(RULES_PATH)
+    spec["exclusions"][0]["official_types"].append("judges")
+    problems = check_files(rules_path=dump(tmp_path, "rules.yaml", spec))
+    assert "exclusion x-pacc-political: official type 'judges' is not in the vocabulary" in problems
+
+
+def test_a_rule_naming_an_office_without_its_statute_is_reported(tmp_path):
+    spec = load(RULES_PATH)
+    rule(spec, "r5-pacc-excluded-officials")["statute"] = ""
+    problems = check_files(rules_path=dump(tmp_path, "rules.yaml", spec))
+    assert "rule r5-pacc-excluded-officials: names an office but no statute" in problems
+
+
+def test_vocabulary_must_be_the_forms(tmp_path):
+    spec = load(RULES_PATH)
+    spec["vocabulary"]["official_types"].remove("court_staff")
+    problems = check_files(rules_path=dump(tmp_path, "rules.yaml", spec))
+    assert "official type 'court_staff' is offered to tipsters but not in the rules' vocabulary" in problems
+
+
+def test_recognition_naming_unknown_types_or_offices_is_reported(tmp_path):
+    from services.routing.accused import ACCUSED_PATH
+
+    spec = load(ACCUSED_PATH)
+    entry = next(e for e in spec["organisations"] if e["id"] == "org-audit")
+    entry["official_type"] = "auditor"
+    entry["works_at"] = {"office": "OAG-HQ"}
+    problems = check_files(accused_path=dump(tmp_path, "accused.yaml", spec))
+    assert "recognition org-audit: official type 'auditor' is not in the vocabulary" in problems
+    assert "recognition org-audit: office OAG-HQ is not in the directory" in problems
+
+
+def test_a_province_without_a_triage_desk_the_accused_may_have_is_reported(tmp_path):
+    spec = load(RULES_PATH)
+    spec["triage"]["alternates"] = [{"office_of": "NACC"}]
+    problems = check_files(rules_path=dump(tmp_path, "rules.yaml", spec))
+    assert "no triage desk for nacc_staff working at an unlisted office in province 23" in problems
+    # the engine still gives one outcome, at an office the accused does not work in
+    engine = load_engine(rules_path=tmp_path / "rules.yaml")
+    tip = {"category": "other", "location": {"province_code": "23"}, "accused": {"official_type": "nacc_staff"}}
+    decision = engine.decide(tip, datetime(2026, 11, 1, tzinfo=timezone.utc))
+    assert decision.triage and decision.coordinator not in {"PACC-R2", "NACC-23", "NACC", "PACC"}
+
+
+def test_an_exclusion_without_a_statute_cannot_be_loaded(tmp_path):
+    spec = load(RULES_PATH)
+    spec["exclusions"][0]["statute"] = ""
+    problems = check_files(rules_path=dump(tmp_path, "rules.yaml", spec))
+    assert len(problems) == 1 and "needs the statute" in problems[0]

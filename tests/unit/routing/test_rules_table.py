@@ -11,7 +11,15 @@ SUBMITTED = datetime(2026, 11, 15, 10, 0, tzinfo=BANGKOK_TIME)
 CORRUPTION = {"bribery", "procurement", "embezzlement", "abuse_of_power", "budget_misuse", "land_encroachment"}
 CATEGORIES = sorted(CORRUPTION | {"conflict_of_interest", "unusual_wealth", "maladministration", "other"})
 OFFICIAL_TYPES = ["political_office_holder", "local_executive", "local_council_member", "senior_executive",
-                  "state_official", "kamnan_village_head", "soe_employee", "private_person", "unknown"]
+                  "state_official", "kamnan_village_head", "soe_employee", "private_person", "unknown",
+                  "police_officer", "military_officer", "university_staff", "judge", "court_staff", "prosecutor",
+                  "parliament_staff", "independent_organ_staff", "constitutional_organ_staff", "nacc_staff",
+                  "pacc_staff"]
+# PACC Act 2551 s.3: officials the PACC may not act on (domain-th.md 1.2), and political office holders, who are
+# not state officials at all (NACC Act 2561 s.4).
+PACC_EXCLUDED = {"political_office_holder", "senior_executive", "judge", "court_staff", "prosecutor",
+                 "local_executive", "local_council_member", "parliament_staff", "constitutional_organ_staff",
+                 "independent_organ_staff", "nacc_staff", "pacc_staff"}
 PACC_REGION = {"10": "PACC", "23": "PACC-R2", "50": "PACC-R5", "12": "PACC-R1", "90": "PACC-R9"}
 
 
@@ -41,19 +49,35 @@ def oracle(official_type, category, province, barred):
         return "r2-category-other", None
     if official_type in ("political_office_holder", "senior_executive") and category != "maladministration":
         return "r3-political-senior", "NACC"
+    if official_type == "nacc_staff" and category != "maladministration":
+        return "r3-nacc-staff", None
     if category in ("unusual_wealth", "conflict_of_interest"):
         return "r4-wealth-conflict", nacc
     if official_type in ("local_executive", "local_council_member") and category in CORRUPTION:
         return "r5-local-politician", nacc
+    if official_type in PACC_EXCLUDED - {"political_office_holder", "senior_executive", "nacc_staff"} \
+            and category in CORRUPTION:
+        return "r5-pacc-excluded-officials", nacc
     if category == "maladministration":
         return "r6-maladministration", f"DAMRONGTHAM-{province}"
-    if official_type in ("state_official", "kamnan_village_head", "soe_employee") and category in CORRUPTION:
+    if official_type in ("state_official", "kamnan_village_head", "soe_employee", "police_officer",
+                         "military_officer", "university_staff") and category in CORRUPTION:
         return "r7-state-official", PACC_REGION[province]
     if official_type == "private_person":
         return ("r8-private-bid-rigging", "DSI") if category == "procurement" else ("r8-private-other", "POLICE")
     if official_type == "unknown":
         return ("r9-unknown-budget", "OAG") if category == "budget_misuse" else ("r9-unknown-other", None)
     return "r10-fallback", None
+
+
+def triage_desk(official_type, province):
+    """Where a triaged tip is reviewed: the PACC office, unless the PACC may not act on the accused; then the
+    NACC office, unless the accused is NACC staff; then the Damrongtham centre."""
+    if official_type == "nacc_staff":
+        return f"DAMRONGTHAM-{province}"
+    if official_type in PACC_EXCLUDED:
+        return "NACC" if province == "10" else f"NACC-{province}"
+    return PACC_REGION[province]
 
 
 @pytest.mark.parametrize("province", sorted(PACC_REGION))
@@ -65,7 +89,7 @@ def test_every_official_type_and_category(engine, official_type, category, provi
     assert (decision.rule, decision.agency) == (rule, agency)
     assert decision.triage is (agency is None)
     if decision.triage:
-        assert decision.coordinator == PACC_REGION[province]
+        assert decision.coordinator == triage_desk(official_type, province)
     else:
         assert decision.coordinator is None
         assert decision.agency_name_th and decision.agency_name_en
@@ -77,8 +101,8 @@ def test_time_bar_comes_first(engine, official_type, category):
     decision = engine.decide(make_tip(category, official_type, "23", "2015-01-01"), SUBMITTED)
     assert decision.rule == "r1-time-barred"
     assert decision.triage and decision.agency is None
-    assert decision.coordinator == "PACC-R2"
-    assert decision.statute == "NACC Act 2561 s.55"
+    assert decision.coordinator == triage_desk(official_type, "23")
+    assert decision.statute.startswith("NACC Act 2561 s.55")
 
 
 @pytest.mark.parametrize("event_date, barred", [

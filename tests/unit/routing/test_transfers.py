@@ -137,3 +137,35 @@ def test_every_refusal_code_is_allowed_by_the_event_schema():
 
     allowed = TipTransferRefused().fields["reason_code"].validate.choices
     assert set(REFUSAL_CODES) == set(allowed)
+
+
+TRAT_PACC_OFFICER = {**TRAT_STATE_OFFICIAL,
+                     "accused": {"official_type": "state_official", "position": "นิติกร",
+                                 "organization": "สำนักงาน ป.ป.ท. เขต 2"}}
+
+
+@pytest.mark.parametrize("suggested", ["PACC-R2", "PACC", "PACC-R1"])
+def test_a_transfer_to_the_accuseds_agency_is_refused_even_with_a_supervisor(engine, suggested):
+    refusal = transfer(engine, at(("NACC-23", False, "automatic")), suggested, tip=TRAT_PACC_OFFICER,
+                       supervisor_override=True)
+    assert isinstance(refusal, Refusal) and refusal.code == "conflicted"
+    assert "conflicted" in REFUSAL_CODES
+    assert refusal.reasons["th"] and "the accused works there" in refusal.reasons["en"]
+
+
+def test_a_triage_decision_for_the_accuseds_office_is_refused(engine):
+    history = at(("NACC-23", True, "automatic"))
+    refusal = plan_triage_decision(engine, history, office_code="NACC-23", decided="PACC-R2", reason="เขตพื้นที่",
+                                   supervisor_override=True, tip=TRAT_PACC_OFFICER)
+    assert isinstance(refusal, Refusal) and refusal.code == "conflicted"
+    allowed = plan_triage_decision(engine, history, office_code="NACC-23", decided="NACC", reason="ส่วนกลาง",
+                                   tip=TRAT_PACC_OFFICER)
+    assert isinstance(allowed, Move) and allowed.agency == "NACC"
+
+
+def test_a_transfer_without_suggestion_never_lands_on_the_accuseds_office(engine):
+    # NACC-23 says it is not competent: the rules can only name NACC-23 again, so the tip goes to triage —
+    # at a desk the PACC officer does not work at
+    move = transfer(engine, at(("NACC-23", False, "automatic")), None, tip=TRAT_PACC_OFFICER)
+    assert isinstance(move, Move) and move.triage
+    assert engine.directory.office(move.agency).agency != "PACC"
