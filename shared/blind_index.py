@@ -67,6 +67,11 @@ def _thai():
     return word_tokenize
 
 
+def warm_up() -> None:
+    """Load the segmenter and the dictionary (about a second) at start, not on the first case."""
+    terms("ทดสอบการค้นหา")
+
+
 def words(text: str) -> list[str]:
     """The normalised words of a text, in order."""
     # NFC, not NFKC: compatibility decomposition would split SARA AM (ำ) and no longer match the dictionary

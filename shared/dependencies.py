@@ -73,6 +73,11 @@ class Database(DependencyProvider):
             lambda: self.relay.run_forever(float(self.config["outbox"]["poll_seconds"]), self.stopping),
             identifier=f"{self.container.service_name}.outbox_relay")
         self.container.spawn_managed_thread(self._redrive_loop, identifier=f"{self.container.service_name}.redrive")
+        if self.blind_index:
+            from shared import blind_index
+
+            self.container.spawn_managed_thread(blind_index.warm_up,
+                                                identifier=f"{self.container.service_name}.search_warm_up")
         self.container.spawn_managed_thread(self._heartbeat_loop,
                                             identifier=f"{self.container.service_name}.heartbeat")
         self._wake_relay()
