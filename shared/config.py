@@ -52,6 +52,9 @@ DEFAULTS: dict = {
         # entries recorded before the chain was keyed (upgrades only): accepted unkeyed up to this seq
         "unkeyed_entries_up_to": 0,
     },
+    # links from the desk to a tip's files, which stay encrypted in intake (shared/evidence_links.py):
+    # link_key None = a key file in keys_dir (one host); set the same secret for casework and intake otherwise
+    "evidence": {"link_key": None, "link_seconds": 60, "intake_url": None},
     "events": {
         # a failing handler is tried this many times in all before its event is dead-lettered
         "max_attempts": 4,

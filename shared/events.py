@@ -494,6 +494,46 @@ for _t in (
 del _t
 
 
+# --- the conversation both ways: notes for the tipster reach intake, evidence views are recorded ---------------
+
+class TipFeedbackRecorded(_Payload):
+    """Intake has stored an office's note for the tipster (sealed) and shows it on the status page: only now has the
+    tipster been given feedback. Content-free: the note's id, never its text."""
+    reference = fields.String(required=True)
+    note_id = fields.String(required=True)        # case.note_added's note_id
+    office_code = fields.String(required=True)
+    recorded_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class EvidenceViewed(_Payload):
+    """A staff member opened (downloaded) one of a tip's files. Who, which file of which case, when."""
+    reference = fields.String(required=True)
+    case_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    attachment_id = fields.String(required=True)
+    viewer_id = fields.String(required=True)      # desk user id
+    viewer_role = fields.String(required=True)
+    viewed_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+class EvidenceServed(_Payload):
+    """Intake handed a file's bytes to a signed link casework issued (the counterpart of case.evidence_viewed)."""
+    reference = fields.String(required=True)
+    attachment_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    viewer_id = fields.String(required=True)
+    served_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+for _t in (
+    EventType("tip.feedback_recorded", 1, "intake", TipFeedbackRecorded),
+    EventType("case.evidence_viewed", 1, "casework", EvidenceViewed),
+    EventType("tip.evidence_served", 1, "intake", EvidenceServed),
+):
+    CATALOGUE.setdefault(_t.name, _t)
+del _t
+
+
 # --- retention (every service): what kind of data a retention run deleted, and how many rows; never content ----
 
 class RetentionApplied(_Payload):

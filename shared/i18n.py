@@ -20,7 +20,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "request.not_found": {"th": "ไม่พบข้อมูลที่ขอ", "en": "Not found."},
     "request.method_not_allowed": {"th": "ไม่รองรับวิธีการนี้", "en": "Method not allowed."},
     "request.unauthorized": {"th": "กรุณาเข้าสู่ระบบ", "en": "Please sign in."},
-    "request.internal_error": {"th": "ระบบขัดข้องชั่วคราว ข้อมูลของท่านไม่สูญหาย กรุณาลองใหม่อีกครั้ง",
+    "request.internal_error": {"th": "ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้ง",
                                "en": "A temporary error occurred; please try again."},
     "receipt.missing": {"th": "กรุณาระบุรหัสรับแจ้ง (X-Receipt)", "en": "Please give your receipt (X-Receipt)."},
     "receipt.unknown": {"th": "ไม่พบเรื่องที่ตรงกับรหัสรับแจ้งนี้", "en": "No report matches this receipt."},

@@ -47,6 +47,7 @@ def tighten_data_dir(config: dict) -> dict:
         log.warning("storage.keys_inside_data_dir", keys_dir=str(keys_dir),
                     hint="keep keys apart from the data: a copy of the data directory must not carry its keys")
     _move_legacy_intake_key_file(config, data_dir, keys_dir)
+    _move_legacy_intake_key_file(config, data_dir, keys_dir, "evidence-link.key")
     return {"data_dir": str(data_dir), "keys_dir": str(keys_dir), "tightened": tightened}
 
 
@@ -56,10 +57,10 @@ def _services():
     return SERVICES
 
 
-def _move_legacy_intake_key_file(config: dict, data_dir: Path, keys_dir: Path) -> None:
-    """Releases before keys were kept apart wrote intake's key file into the data directory: move it out."""
-    legacy = data_dir / "intake-keys.yaml"
-    target = keys_dir / "intake-keys.yaml"
+def _move_legacy_intake_key_file(config: dict, data_dir: Path, keys_dir: Path, name: str = "intake-keys.yaml") -> None:
+    """Releases before keys were kept apart wrote key files into the data directory: move them out."""
+    legacy = data_dir / name
+    target = keys_dir / name
     if not legacy.exists():
         return
     from shared import keys as keys_mod

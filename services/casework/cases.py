@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from services.casework import deadlines as deadlines_mod
-from services.casework import lifecycle, policy, tipster_messages
+from services.casework import evidence, lifecycle, policy, tipster_messages
 from services.casework.accounts import aware
 from services.casework.lifecycle import (
     ACKNOWLEDGED, CLOSED, HANDED_OVER, INVESTIGATING, OPEN_STATES, RECEIVED, REFERRED, TRANSFERRED, UNDER_REVIEW,
@@ -210,6 +210,10 @@ def _detail_view(session, case: Case, principal, now, settings: DeskSettings) ->
         "questions": [{"id": q.id, "text": q.body, "asked_at": iso(q.asked_at), "author": _actor(people, q.author_id),
                        "answer": q.answer, "answered_at": iso(q.answered_at)} for q in questions],
         "tipster_messages": tipster_messages.of_reference(session, case.reference),
+        "conversation": _conversation(case, people, notes, questions,
+                                      tipster_messages.of_reference(session, case.reference)),
+        "attachments": [dict(a, download_url=evidence.api_path(case.reference, a["id"]))
+                        for a in evidence.attachments_of(session, case.reference)],
         "possible_duplicates": possible_duplicates(session, principal, case),
         "allowed_transitions": [
             {"to": t, "label": lifecycle.staff_label(t, case.office_code, settings.state_labels),
@@ -217,6 +221,28 @@ def _detail_view(session, case: Case, principal, now, settings: DeskSettings) ->
             for t in lifecycle.targets(case.status, principal.role)],
         "can": sorted(policy.ACTIONS.get(principal.role, ())),
     }
+
+
+def _conversation(case: Case, people: dict, notes, questions, messages) -> list[dict]:
+    """The thread with the tipster as the desk shows it, oldest first: the office's questions and its notes for
+    the tipster, the tipster's answers, added information and files (with links to view them). Internal notes
+    are not part of it."""
+    asked = {str(q.id): q.body for q in questions}
+    items = [{"from": "office", "kind": "question", "text": q.body, "at": iso(q.asked_at),
+              "author": _actor(people, q.author_id), "attachments": []} for q in questions]
+    items += [{"from": "office", "kind": "note", "text": n.body, "at": iso(n.created_at),
+               "author": _actor(people, n.author_id), "attachments": []}
+              for n in notes if n.visibility == "tipster_visible"]
+    for m in messages:
+        kind = "files" if m["kind"] == "attachments" else "answer" if m.get("in_reply_to") else "message"
+        items.append({"from": "tipster", "kind": kind, "text": m["text"], "at": m["at"],
+                      "answers": asked.get(str(m.get("in_reply_to"))) if m.get("in_reply_to") else None,
+                      "attachments": [{"id": a["attachment_id"], "media_type": a["media_type"], "size": a["size"],
+                                       "sha256": a["sha256"],
+                                       "url": evidence.page_path(case.reference, a["attachment_id"])}
+                                      for a in m["attachments"]]})
+    items.sort(key=lambda item: item["at"] or "")
+    return items
 
 
 def possible_duplicates(session, principal: policy.Principal, case: Case) -> list[dict]:
@@ -260,7 +286,8 @@ def _audit_view(session, case: Case, principal, now, settings) -> dict:
                    "deadline_reminder": ("deadline", "due_at"), "deadline_breached": ("deadline", "due_at"),
                    "transfer_requested": ("mode", "suggested_office"), "closure_proposed": ("resolution",),
                    "question": (), "triage_decided": ("decided_office",),
-                   "transfer_refused": ("reason_code",)}
+                   "transfer_refused": ("reason_code",), "evidence_viewed": ("attachment_id",),
+                   "feedback_recorded": ("note_id",)}
     timeline = []
     for r in _timeline_rows(session, case):
         detail = json.loads(r.detail_json or "{}")
@@ -420,8 +447,7 @@ def add_note(uow, principal: policy.Principal, reference: str, *, visibility: st
     note = Note(case_id=case.id, author_id=principal.user_id, visibility=visibility, body=text, created_at=now)
     uow.session.add(note)
     uow.session.flush()
-    if visibility == "tipster_visible" and case.feedback_given_at is None and case.status in OPEN_STATES:
-        case.feedback_given_at = now
+    # feedback counts as given only when intake has the note in the tipster's thread (tip.feedback_recorded)
     case.updated_at = now
     _log(uow, case, "note", principal.user_id, now, note_id=note.id, visibility=visibility)
     uow.emit("case.note_added", {

@@ -173,6 +173,25 @@ def when(value) -> str:
     return f"{thai} / {local:%d %b %Y %H:%M}"
 
 
+def day(value) -> str:
+    """A calendar date (YYYY-MM-DD), Thai (Buddhist era) first, then English."""
+    try:
+        d = datetime.fromisoformat(str(value)[:10]).date()
+    except ValueError:
+        return str(value)
+    return f"{d.day} {_TH_MONTHS[d.month - 1]} {d.year + 543} / {d:%d %b %Y}"
+
+
+def filesize(size) -> str:
+    """A file's size for people: bytes under 1 KB, then KB, then MB (Thai first)."""
+    size = int(size or 0)
+    if size < 1024:
+        return f"{size} ไบต์ / {size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 def age(seconds) -> str:
     """A duration for the operator page: "4 นาที 5 วินาที / 4 min 5 s"."""
     if seconds is None or seconds == "":
@@ -194,6 +213,8 @@ def _environment() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = when
     env.filters["age"] = age
+    env.filters["day"] = day
+    env.filters["filesize"] = filesize
     env.globals["message"] = i18n.message
     env.globals["ops_roles"] = policy.OPS_ROLES
     return env

@@ -12,7 +12,7 @@ from nameko.timer import timer
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from services.casework import accounts, cases, deadlines, handlers, policy, stats, tipster_messages
+from services.casework import accounts, cases, deadlines, evidence, handlers, policy, stats, tipster_messages
 from services.casework.desk import (
     LOGIN_CSRF_COOKIE, PAGES, Desk, Redirect, configured_timer, desk_api, desk_page, page_url, redirect, render,
 )
@@ -64,6 +64,10 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
     def on_tipster_attachments(self, event):
         self.db.consume(event, tipster_messages.attachments_received)
 
+    @subscribe("tip.feedback_recorded")
+    def on_feedback_recorded(self, event):
+        self.db.consume(event, tipster_messages.feedback_recorded)
+
     @configured_timer("sweep_seconds", 60)
     def sweep_deadlines(self):
         casework = self.config["SODSONG"]["casework"]
@@ -110,7 +114,16 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
         principal = self.desk.api_principal(request)
         with self.db.transaction() as uow:
             body = cases.read_case(uow, principal, reference, utcnow(), self.desk.settings)
+        base = request.host_url.rstrip("/")
+        for attachment in body.get("attachments") or ():
+            attachment["download_url"] = base + attachment["download_url"]
         return json_response(200, body)
+
+    @desk_api("GET", "/api/v1/cases/<reference>/attachments/<attachment_id>")
+    def api_attachment(self, request, reference, attachment_id):
+        """A tip's file: recorded as viewed, then a redirect to intake's short-lived signed link."""
+        principal = self.desk.api_principal(request)
+        return self._evidence_redirect(principal, reference, attachment_id)
 
     @desk_api("POST", "/api/v1/cases/<reference>/transitions")
     def api_transition(self, request, reference):
@@ -301,6 +314,11 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
                       notice=_flash(request, "ok"), error=_flash(request, "error"),
                       may=lambda action: policy.may(principal, action))
 
+    @desk_page("GET", "/cases/<reference>/attachments/<attachment_id>")
+    def page_attachment(self, request, reference, attachment_id):
+        principal, _ = self.desk.page_principal(request)
+        return self._evidence_redirect(principal, reference, attachment_id)
+
     @desk_page("POST", "/cases/<reference>/transition")
     def page_transition(self, request, reference):
         principal, _ = self.desk.page_principal(request, unsafe=True)
@@ -379,6 +397,13 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
         return _csv(data)
 
     # -- helpers -------------------------------------------------------------------------------------------------
+    def _evidence_redirect(self, principal, reference, attachment_id):
+        with self.db.transaction() as uow:
+            url = evidence.open_file(uow, principal, reference, attachment_id, utcnow(), self.config["SODSONG"])
+        headers = dict(SECURITY_HEADERS)
+        headers["Location"] = url
+        return Response("", status=302, headers=headers)
+
     def _form_action(self, reference, act, ok_key=lambda done: "case.updated"):
         """Run a form's use case; come back to the case page with a message either way."""
         from services.casework.desk import as_api_error

@@ -54,3 +54,18 @@ def _question(session, case: Case, in_reply_to):
     return question if question is not None and question.case_id == case.id else None
 
 
+
+
+def feedback_recorded(uow, event) -> None:
+    """`tip.feedback_recorded`: intake holds an office note in the tipster's thread, so the tipster has had
+    feedback: the 3-month feedback deadline is met (once, at the first such note)."""
+    p = event.payload
+    case = uow.session.execute(select(Case).where(Case.reference == p["reference"]).with_for_update()
+                               ).scalar_one_or_none()
+    if case is None:
+        raise LookupError(f"no case for {p['reference']}")  # tried again, then dead-lettered for an operator
+    first = case.feedback_given_at is None
+    if first:
+        case.feedback_given_at = p["recorded_at"]
+    uow.session.add(CaseEvent(case_id=case.id, kind="feedback_recorded", actor="system", at=p["recorded_at"],
+                              detail_json=json.dumps({"note_id": p["note_id"], "first": first})))

@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from services.intake import accounts, attachments, guard, idempotency, projection, receipts, submission
+from services.intake import accounts, attachments, conversation, guard, idempotency, projection, receipts, submission
 from services.intake.crypto import Keyring
 from services.intake.models import Attachment, Question
 from services.intake.schemas import MessageSchema, TipSchema
@@ -141,7 +141,9 @@ class IntakeApp:
     def status(self, raw_receipt: str | None, client: str | None) -> dict:
         with self.db.reading() as session:
             tip, _ = self._tip_for_receipt(session, raw_receipt, client)
-            return projection.status_view(session, tip, self.keyring)
+            view = projection.status_view(session, tip, self.keyring)
+            view["messages"] = conversation.thread(session, self.keyring, tip)
+            return view
 
     def add_message(self, raw_receipt: str | None, client: str | None, data: dict, uploads=()) -> dict:
         with self.db.reading() as session:

@@ -99,6 +99,17 @@ class Question(Base):
     answered_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class OfficeNote(Base):
+    """A note the office wrote for the tipster (from case.note_added, visibility tipster_visible), sealed."""
+    __tablename__ = "intake_office_notes"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the casework note_id
+    tip_id: Mapped[str] = mapped_column(ForeignKey("intake_tips.id"), index=True)
+    office_code: Mapped[str] = mapped_column(String(40))
+    text_enc: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
 class Volunteer(Base):
     """A community volunteer who files tips for citizens. The token is shown once and kept as a SHA-256."""
     __tablename__ = "intake_volunteers"

@@ -106,6 +106,22 @@ def document() -> dict:
         "responses": {"200": {"description": "Tips", "content": {"application/json": {"schema": "VolunteerTips"}}},
                       **_errors(401)},
     }})
+    spec.path(path="/evidence/{reference}/{attachment_id}", operations={"get": {
+        "summary": "A tip's file, for the office, through a short-lived link the desk signed (a download)",
+        "description": "Casework answers a caseworker's GET /api/v1/cases/{reference}/attachments/{id} with a 302 "
+                       "to this URL; the signature covers reference, file, office, user and expiry. Forged, "
+                       "expired or foreign links get 404.",
+        "parameters": [
+            {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
+            {"name": "attachment_id", "in": "path", "required": True, "schema": {"type": "string"}},
+            *({"name": n, "in": "query", "required": True, "schema": {"type": "string"}}
+              for n in ("office", "user", "exp", "sig")),
+        ],
+        "responses": {"200": {"description": "The file (Content-Disposition: attachment)",
+                              "content": {"application/octet-stream": {"schema": {"type": "string",
+                                                                                  "format": "binary"}}}},
+                      **_errors(404)},
+    }})
     spec.path(path="/open311/v2/services.json", operations={"get": {
         "summary": "Open311 GeoReport v2: the categories",
         "responses": {"200": {"description": "Services", "content": {"application/json": {

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from services.intake import attachments, geography_options, receipts
 from services.intake.app import PUBLIC, Caller
 from shared import i18n
+from shared.logging import get_logger
 from shared.vocabulary import CATEGORIES, NOTIFY_CHANNELS, OFFICIAL_TYPE_GROUPS, OFFICIAL_TYPES, TIPSTER_STATUSES
 from shared.web import ApiError
 
@@ -26,6 +27,7 @@ HEADERS = {"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store", "Re
 BANGKOK = timezone(timedelta(hours=7))
 WEB_FORM = Caller(scope="web-form", actor=PUBLIC.actor)
 _DIR = Path(__file__).parent / "templates"
+log = get_logger(__name__)
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_DIR)), autoescape=True,
                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -113,7 +115,36 @@ T = {
                                  "we recommend getting a new one."},
     "messages_sent": {"th": "ข้อความที่ท่านส่งแล้ว", "en": "Messages you have sent"},
     "home": {"th": "แจ้งเรื่องใหม่", "en": "New report"},
+    "conversation": {"th": "การสนทนากับเจ้าหน้าที่", "en": "Conversation with the office"},
+    "no_conversation": {"th": "ยังไม่มีข้อความ", "en": "Nothing yet."},
+    "from_question": {"th": "คำถามจากเจ้าหน้าที่", "en": "Question from the office"},
+    "from_note": {"th": "ข้อความจากเจ้าหน้าที่", "en": "Message from the office"},
+    "from_answer": {"th": "คำตอบของท่าน", "en": "Your answer"},
+    "from_message": {"th": "ข้อมูลที่ท่านส่งเพิ่ม", "en": "Information you added"},
+    "from_files": {"th": "ไฟล์ที่ท่านส่งมากับเรื่อง", "en": "Files you sent with the report"},
+    "in_answer_to": {"th": "ตอบคำถาม", "en": "In answer to"},
+    "file": {"th": "ไฟล์", "en": "File"},
+    "not_stored": {"th": "ขออภัย ระบบขัดข้องชั่วคราว เรื่องของท่านยังไม่ได้ถูกบันทึก ข้อมูลที่กรอกยังอยู่ในแบบฟอร์มนี้ "
+                         "กรุณากดส่งอีกครั้ง",
+                   "en": "Sorry, something went wrong on our side and your report was not stored. What you typed "
+                         "is still in this form: please send it again."},
+    "not_sent": {"th": "ขออภัย ระบบขัดข้องชั่วคราว ข้อความของท่านยังไม่ถูกส่ง กรุณาลองใหม่อีกครั้ง",
+                 "en": "Sorry, something went wrong on our side and your message was not sent. Please try again."},
+    "page_failed": {"th": "ขออภัย ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้ง",
+                    "en": "Sorry, something went wrong on our side. Please try again."},
 }
+
+
+def _filesize(size, lang: str = "th") -> str:
+    size = int(size or 0)
+    if size < 1024:
+        return f"{size} {'ไบต์' if lang == 'th' else 'bytes'}"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+_env.filters["filesize"] = _filesize
 
 
 def _t(lang: str):
@@ -201,6 +232,11 @@ def report_post(app, request, max_form_bytes: int) -> Response:
             errors["_request"] = [i18n.message(exc.key, **exc.detail)]
         values = _form_values(form) if "form" in locals() else None
         return report_form(app, request, lang=lang, values=values, errors=errors, status=exc.status)
+    except Exception as exc:  # noqa: BLE001 - a person reads this answer: a page, never raw JSON
+        log.error("page.report_failed", error=type(exc).__name__, exc_info=exc)
+        values = _form_values(form) if "form" in locals() else None
+        return report_form(app, request, lang=lang, values=values,
+                           errors={"_request": [_both("not_stored")]}, status=500)
     submitted_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     return render("receipt.html", lang, 201, reference=body["reference"],
                   receipt=receipts.display(body["receipt"]), submitted_at=submitted_at,
@@ -256,9 +292,21 @@ def _status_page(app, lang, raw_receipt, client, notice=None, errors=None, statu
     status_label = TIPSTER_STATUSES.get(view["status"]) or {"th": view["status"], "en": view["status"]}
     timeline = [dict(item, when=_when(item["at"], lang)) for item in view["timeline"]]
     questions = [dict(q, when=_when(q["asked_at"], lang)) for q in view["questions"]]
+    asked = {q["question_id"]: q["text"] for q in view["questions"]}
+    thread, number = [], 0
+    for item in view.get("messages") or ():
+        item = dict(item, when=_when(item["at"], lang), answers=asked.get(item.get("in_reply_to")))
+        if item["kind"] == "question":
+            number += 1
+            item["number"] = number
+        thread.append(item)
     return render("status.html", lang, status, view=view, status_label=status_label, timeline=timeline,
-                  questions=questions, receipt=receipts.normalise(raw_receipt), notice=notice, errors=errors or {},
+                  questions=questions, thread=thread, receipt=receipts.normalise(raw_receipt), notice=notice, errors=errors or {},
                   file_mb=int(app.limits["max_file_bytes"]) // (1024 * 1024))
+
+
+def _both(key: str) -> dict:
+    return {"th": T[key]["th"], "en": T[key]["en"]}
 
 
 def status_post(app, request, client) -> Response:
@@ -268,6 +316,9 @@ def status_post(app, request, client) -> Response:
     except ApiError as exc:
         return status_form(app, request, lang=lang, errors=[i18n.message(exc.key, **exc.detail)],
                            status=exc.status)
+    except Exception as exc:  # noqa: BLE001
+        log.error("page.status_failed", error=type(exc).__name__, exc_info=exc)
+        return status_form(app, request, lang=lang, errors=[_both("page_failed")], status=500)
 
 
 def message_post(app, request, client, max_form_bytes) -> Response:
@@ -287,6 +338,9 @@ def message_post(app, request, client, max_form_bytes) -> Response:
                                status=exc.status)
         errors = dict(exc.fields or {}) or {"_request": [i18n.message(exc.key, **exc.detail)]}
         return _status_page(app, lang, form.get("receipt"), client, errors=errors, status=exc.status)
+    except Exception as exc:  # noqa: BLE001
+        log.error("page.message_failed", error=type(exc).__name__, exc_info=exc)
+        return status_form(app, request, lang=lang, errors=[_both("not_sent")], status=500)
     return _status_page(app, lang, raw, client, notice=T["sent"][lang])
 
 

@@ -222,6 +222,24 @@ class QuestionView(Schema):
     answered = fields.Boolean()
 
 
+class ThreadFile(Schema):
+    id = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    filename = fields.String(allow_none=True)
+
+
+class ThreadItem(Schema):
+    from_ = fields.String(data_key="from", validate=validate.OneOf(["office", "tipster"]))
+    kind = fields.String(validate=validate.OneOf(["files", "message", "answer", "question", "note"]))
+    text = fields.String()
+    at = fields.String(metadata={"format": "date-time"})
+    in_reply_to = fields.String(allow_none=True)
+    question_id = fields.String()
+    answered = fields.Boolean()
+    attachments = fields.List(fields.Nested(ThreadFile))
+
+
 class StatusView(Schema):
     reference = fields.String()
     status = fields.String()
@@ -231,6 +249,9 @@ class StatusView(Schema):
     questions = fields.List(fields.Nested(QuestionView))
     messages_sent = fields.Integer()
     receipt_change_recommended = fields.Boolean()
+    messages = fields.List(fields.Nested(ThreadItem), metadata={
+        "description": "The whole conversation, oldest first: the tipster's files and messages, the office's "
+                       "questions and its notes for the tipster (never an internal note)"})
 
 
 class MessageAccepted(Schema):

@@ -10,11 +10,12 @@ from nameko.extensions import DependencyProvider
 
 from sqlalchemy import select
 
-from services.intake import (crypto, edge, idempotency, open311, openapi, pages, projection, receipts, submission,
-                             tipster_notices)
+from services.intake import (conversation, crypto, edge, idempotency, open311, openapi, pages, projection, receipts,
+                             submission, tipster_notices)
 from services.intake.app import PUBLIC, IntakeApp, partner_caller, volunteer_caller
 from services.intake.handlers import api
 from services.intake.models import Base, Tip
+from shared import evidence_links
 from shared.dependencies import Database, LoggingContext
 from shared.logging import get_logger
 from shared.reliable import subscribe
@@ -109,6 +110,17 @@ class Service:
     def health(self, request):
         return json_response(200, {"service": "intake", "status": "ok"})
 
+    # -- a tip's files, for the office, through a link the desk signed (shared/evidence_links.py) ---------------
+    @api("GET", "/evidence/<string:reference>/<string:attachment_id>")
+    def evidence(self, request, reference, attachment_id):
+        try:
+            attachment, data = conversation.serve(self.db, self.intake.keyring,
+                                                  evidence_links.link_key(self.config["SODSONG"]), reference,
+                                                  attachment_id, request.args)
+        except conversation.EvidenceRefused:
+            raise ApiError(404, "request.not_found")
+        return conversation.download(attachment, data)
+
     # -- Open311 GeoReport v2 -----------------------------------------------------------------------------------
     @api("GET", "/open311/v2/services.json")
     def open311_services(self, request):
@@ -180,6 +192,12 @@ class Service:
     def page_receipt_post(self, request):
         return pages.new_receipt_post(self.intake, request, self._client(request))
 
+    @api("GET", "/favicon.ico")
+    def page_favicon(self, request):
+        from werkzeug.wrappers import Response
+
+        return Response(status=204, headers={"Cache-Control": "public, max-age=86400"})
+
     @api("GET", "/static/intake.css")
     def page_css(self, request):
         return pages.stylesheet()
@@ -197,6 +215,14 @@ class Service:
     @subscribe("case.status_changed")
     def on_case_status_changed(self, event):
         if self.db.consume(event, self._then_notify(projection.on_case_status_changed)):
+            self.notices.wakeup.set()
+
+    @subscribe("case.note_added")
+    def on_case_note_added(self, event):
+        if event.payload.get("visibility") != "tipster_visible":
+            return  # internal notes stay with their office (and carry no text)
+        apply = functools.partial(conversation.on_note_added, keyring=self.intake.keyring)
+        if self.db.consume(event, self._then_notify(apply)):
             self.notices.wakeup.set()
 
     @subscribe("case.question_asked")

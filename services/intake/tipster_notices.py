@@ -116,6 +116,8 @@ def update_of(event) -> str | None:
         return p["to_status"] if p["to_status"] in TIPSTER_STATUSES else "under_review"
     if event.type == "case.question_asked":
         return "question"
+    if event.type == "case.note_added" and p.get("visibility") == "tipster_visible":
+        return "question"  # a note for the tipster is told like a question: "your report has an update"
     return None
 
 

@@ -77,6 +77,16 @@ def open_case(cfg, reference, office="PACC-R2", **kw):
     return event
 
 
+def feedback_recorded(cfg, reference, note_id, office="PACC-R2"):
+    """What intake announces once it holds an office's note in the tipster's thread."""
+    from services.casework import tipster_messages
+
+    event = new_event("tip.feedback_recorded", {"reference": reference, "note_id": str(note_id),
+                                                "office_code": office, "recorded_at": utcnow()},
+                      correlation_id=reference, actor={"kind": "system", "id": "intake"})
+    assert db(cfg, "casework").consume(event, "on_feedback_recorded", tipster_messages.feedback_recorded)
+
+
 def add_user(cfg, username, role, office="PACC-R2", **kw):
     passwords = accounts.Passwords(**CHEAP_ARGON2)
     with db(cfg, "casework").transaction() as uow:

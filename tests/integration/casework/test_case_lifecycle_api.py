@@ -1,6 +1,6 @@
 """A case's life through the desk API, with the events each step commits, on both transports."""
 from services.casework.lifecycle import TIPSTER_STATUSES
-from tests.integration.casework.conftest import add_user, desk_for, desk_running, open_case, outbox
+from tests.integration.casework.conftest import add_user, feedback_recorded, desk_for, desk_running, open_case, outbox
 from tests.support.inprocess import db
 
 
@@ -94,6 +94,9 @@ def test_notes_questions_assignment_and_extension(cfg):
         assert sup.get("/api/v1/cases/SS-NOTE-0001").json()["deadlines"]["feedback"]["met_at"] is None
         r = cw.post("/api/v1/cases/SS-NOTE-0001/notes", {"visibility": "tipster_visible", "text": "ได้รับเรื่องแล้ว"})
         assert r.status_code == 201
+        # written is not given: the feedback counts once intake has the note in the tipster's thread
+        assert sup.get("/api/v1/cases/SS-NOTE-0001").json()["deadlines"]["feedback"]["met_at"] is None
+        feedback_recorded(cfg, "SS-NOTE-0001", r.json()["id"])
         r = cw.post("/api/v1/cases/SS-NOTE-0001/notes", {"visibility": "public", "text": "x"})
         assert r.status_code == 400
         r = cw.post("/api/v1/cases/SS-NOTE-0001/questions", {"text": "เกิดเหตุวันที่เท่าไร"})

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from services.casework import deadlines, leases
 from services.casework.accounts import aware
 from services.casework.models import Case, DeadlineAlert
-from tests.integration.casework.conftest import Desk, desk_for, desk_running, open_case, outbox
+from tests.integration.casework.conftest import Desk, desk_for, feedback_recorded, desk_running, open_case, outbox
 from tests.support.inprocess import db
 from tests.support.processes import wait_for
 
@@ -68,7 +68,8 @@ def test_acknowledging_and_feedback_stop_the_alerts_and_an_extension_rearms_them
         assert result.reminders == [("SS-DEAD-0002", "feedback")]
         reminder = outbox(cfg, "case.deadline_reminder")[-1]["payload"]
         assert reminder["escalate_to"] == "assignee" and reminder["caseworker_name"] == "สมชาย"
-        cw.post("/api/v1/cases/SS-DEAD-0002/notes", {"visibility": "tipster_visible", "text": "อยู่ระหว่างตรวจสอบ"})
+        note = cw.post("/api/v1/cases/SS-DEAD-0002/notes", {"visibility": "tipster_visible", "text": "อยู่ระหว่างตรวจสอบ"})
+        feedback_recorded(cfg, "SS-DEAD-0002", note.json()["id"])  # intake has it in the tipster's thread
         assert deadlines.sweep(database, {}, now=new_due + timedelta(days=1), holder="a").breaches == []
         timeline = [e["kind"] for e in sup.get("/api/v1/cases/SS-DEAD-0002").json()["timeline"]]
         assert "deadline_reminder" in timeline and "deadline_breached" not in timeline

@@ -1,13 +1,13 @@
 """leases: cluster jobs (retention) run on one instance at a time
 
-Revision ID: intake_0004_h13
-Revises: intake_0003
+Revision ID: intake_0005_h13
+Revises: intake_0004_h11a
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = 'intake_0004_h13'
-down_revision = 'intake_0003'
+revision = 'intake_0005_h13'
+down_revision = 'intake_0004_h11a'
 branch_labels = None
 depends_on = None
 
