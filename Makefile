@@ -3,8 +3,9 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean image
 
+# Runtime only: what `make run` and the container image install.
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip<26"
@@ -12,14 +13,22 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+# The test tools on top (pytest, playwright, schemathesis, the deploy validators, kubectl with kustomize).
+$(VENV)/.test-installed: $(VENV)/.installed requirements-test.lock
+	$(BIN)/python -m pip install --quiet -r requirements.lock -r requirements-test.lock
+	touch $@
+
 run: $(VENV)/.installed
 	$(BIN)/sodsong run
 
-test: $(VENV)/.installed
+test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.test-installed
 	$(BIN)/python bench/e2e_latency.py
+
+image:
+	docker build -t sodsong:latest .
 
 clean:
 	rm -rf $(VENV) sodsong-data

@@ -191,6 +191,49 @@ def retention_run(ctx, services):
 
 
 @main.group()
+def backup():
+    """Backups: the services' data, and apart from it intake's encryption keys."""
+
+
+@backup.command("data")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="A new directory: one archive per database and a manifest (no keys).")
+@click.pass_context
+def backup_data(ctx, out):
+    """Dump every service's database (pg_dump's custom format; SQLite's online backup when embedded)."""
+    from shared import backup as backup_mod
+
+    try:
+        manifest = backup_mod.backup_data(_config(ctx), out)
+    except backup_mod.BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(json.dumps(manifest, ensure_ascii=False))
+
+
+@main.group()
+def restore():
+    """Put a backup back (stop the services first; then `sodsong db upgrade` and start them)."""
+
+
+@restore.command("data")
+@click.argument("source", type=click.Path(exists=True, file_okay=False))
+@click.option("--create-database", is_flag=True, help="Create a PostgreSQL database that does not exist yet.")
+@click.pass_context
+def restore_data(ctx, source, create_database):
+    """Restore the databases from a `sodsong backup data` directory."""
+    from shared import backup as backup_mod
+
+    try:
+        manifest = backup_mod.restore_data(_config(ctx), source, create_database=create_database)
+    except backup_mod.BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(json.dumps({"restored": [d["file"] for d in manifest["databases"]],
+                           "backup_created_at": manifest["created_at"]}))
+
+
+@main.group()
 def audit():
     """The audit trail."""
 
@@ -291,6 +334,30 @@ def chaos(tips, seed, rate, pg_admin_url, amqp_base, workdir):
     sys.exit(0 if report.ok else 1)
 
 
+@main.command("cluster-chaos")
+@click.option("--tips", type=int, default=200, show_default=True)
+@click.option("--rate", type=float, default=5.0, show_default=True, help="Tips submitted per second.")
+@click.option("--workdir", type=click.Path(file_okay=False), help="Where the nodes' data, logs and the data dir go.")
+@click.option("--amqp-ports", default="5681,5682,5683", show_default=True)
+@click.option("--dist-ports", default="25781,25782,25783", show_default=True)
+@click.option("--pg-ports", default="5441,5442", show_default=True, help="Primary, replica.")
+@click.option("--name", default="sodsong", show_default=True, help="Node names: rabbit-<name>-N@localhost.")
+def cluster_chaos(tips, rate, workdir, amqp_ports, dist_ports, pg_ports, name):
+    """Start a 3-node RabbitMQ cluster and a PostgreSQL primary with a streaming replica on this machine, stop
+    RabbitMQ nodes while tips arrive, and check that none is lost or doubled (a table per phase)."""
+    from shared import cluster_chaos as mod
+
+    def ports(text):
+        return tuple(int(p) for p in text.split(","))
+
+    report = mod.run(tips, workdir=workdir, rate=rate, amqp_ports=ports(amqp_ports), dist_ports=ports(dist_ports),
+                     pg_ports=ports(pg_ports), name=name, say=lambda m: click.echo(m, err=True))
+    click.echo(report.table())
+    for note in report.report.notes:
+        click.echo(f"note: {note}")
+    sys.exit(0 if report.ok else 1)
+
+
 from shared.cli_ops import ops  # noqa: E402
 
 main.add_command(ops)
@@ -304,11 +371,13 @@ except ImportError:  # pragma: no cover
 
 
 from services.casework.cli import users  # noqa: E402
-from services.intake.cli import intake, volunteers  # noqa: E402
+from services.intake.cli import export_keys, import_keys, intake, volunteers  # noqa: E402
 
 main.add_command(users)
 main.add_command(volunteers)
 main.add_command(intake)
+backup.add_command(export_keys)
+restore.add_command(import_keys)
 
 if __name__ == "__main__":
     main()

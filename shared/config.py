@@ -30,6 +30,8 @@ DEFAULTS: dict = {
     "heartbeat_seconds": 5,
     # Prometheus /metrics of this process; each process (instance) needs its own port
     "metrics": {"http": "127.0.0.1:9464"},
+    # /livez and /readyz of this process (shared/health.py); empty: off. One port per process, like metrics.
+    "health": {"http": "", "timeout_seconds": 2.0, "cache_seconds": 2.0},
     "intake": {
         "http": "127.0.0.1:8000",
         "max_body_bytes": 1_048_576,
@@ -62,6 +64,9 @@ DEFAULTS: dict = {
         # broker-side backstop against a message that crashes the consumer process itself
         "broker_delivery_limit": 20,
     },
+    # queue_arguments: `arguments` (delivery limit and dead-letter exchange on each queue) or `policy` (from the
+    # sodsong-consumers policy: `sodsong broker definitions` prints it; deploy/kubernetes declares it)
+    "broker": {"queue_arguments": "arguments"},
     "outbox": {"poll_seconds": 0.5, "batch": 200, "replay_hours_on_memory_transport": 168},
 }
 

@@ -7,6 +7,7 @@ last line of defence; code should not log such values in the first place.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import structlog
@@ -24,6 +25,23 @@ def redact(_, __, event_dict):
     for key in list(event_dict):
         if key.lower() in REDACTED_KEYS:
             event_dict[key] = "[redacted]"
+    return event_dict
+
+
+# user:password@ inside a URL (a broker or database address with several hosts, as kombu prints it on a failed
+# connection, masks only the first password)
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s;]+):(?P<secret>[^@\s;]+)@", re.I)
+
+
+def _scrub(value):
+    if isinstance(value, str) and "://" in value:
+        return _URL_CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:********@", value)
+    return value
+
+
+def scrub_credentials(_, __, event_dict):
+    for key, value in list(event_dict.items()):
+        event_dict[key] = _scrub(value)
     return event_dict
 
 
@@ -45,6 +63,7 @@ def configure(level: str = "INFO", stream=None) -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         redact,
+        scrub_credentials,
     ]
     structlog.configure(
         processors=shared_processors + [structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -57,6 +76,7 @@ def configure(level: str = "INFO", stream=None) -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            scrub_credentials,
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
     )

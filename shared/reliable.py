@@ -18,8 +18,10 @@ import sys
 import time
 from functools import partial
 
+import amqp.exceptions
 import eventlet
 import sqlalchemy.exc
+from kombu.exceptions import OperationalError as KombuOperationalError
 from marshmallow import ValidationError
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
@@ -136,15 +138,26 @@ class EventConsumer(Consumer):
             eventlet.spawn_after(delay, self._attempt, body, message, attempt + 1, letter_id)
         return result, exc_info
 
+    def _settle(self, settle, message) -> None:
+        """Ack or requeue; if the connection the message came on is gone, the broker has already put it back
+        (unacked messages of a lost channel are redelivered) and the inbox absorbs the repeat, so the failure
+        must not kill the service."""
+        try:
+            settle(message)
+        except (ConnectionError, OSError, amqp.exceptions.RecoverableConnectionError,
+                amqp.exceptions.ConnectionError, KombuOperationalError) as exc:
+            log.warning("event.settle_lost_with_connection", queue=self.subscription.queue_name,
+                        error=type(exc).__name__)
+
     def _done(self, message, letter_id):
         if message is not None:
-            self.queue_consumer.ack_message(message)
+            self._settle(self.queue_consumer.ack_message, message)
         if letter_id is not None:
             deadletters.set_status(self.service_db, letter_id, "redriven", from_statuses=("redriving",))
 
     def _give_back(self, message, letter_id):
         if message is not None:
-            self.queue_consumer.requeue_message(message)
+            self._settle(self.queue_consumer.requeue_message, message)
         if letter_id is not None:
             deadletters.set_status(self.service_db, letter_id, "redrive_requested", from_statuses=("redriving",))
 
@@ -164,7 +177,7 @@ class EventConsumer(Consumer):
             event_type=(body.get("type") if isinstance(body, dict) and isinstance(body.get("type"), str)
                         else "invalid")[:64]).inc()
         if message is not None:
-            self.queue_consumer.ack_message(message)
+            self._settle(self.queue_consumer.ack_message, message)
 
 
 def _username(uri) -> str | None:

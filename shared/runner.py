@@ -32,12 +32,14 @@ def run(config: dict, services, migrate: bool = True) -> int:
              backup="back up the data and the keys separately; ship the audit checkpoints elsewhere")
     if migrate:
         migrations.upgrade_all(config, services)
-    from shared import metrics
+    from shared import health, metrics
 
     metrics.serve((config.get("metrics") or {}).get("http"))
+    crashed = eventlet.event.Event()
     containers = build_containers(config, services)
     for container in containers:
         container.start()
+    health.serve(config, services, alive=lambda: not crashed.ready())
     mode = "embedded" if config_mod.is_memory_transport(config) else "real"
     log.info("sodsong.started", mode=mode, services=list(services),
              intake_http=config["intake"]["http"] if "intake" in services else None,
@@ -53,7 +55,6 @@ def run(config: dict, services, migrate: bool = True) -> int:
     signal.signal(signal.SIGINT, _stop)
 
     waiters = [eventlet.spawn(container.wait) for container in containers]
-    crashed = eventlet.event.Event()
     for waiter in waiters:
         waiter.link(lambda gt: crashed.ready() or crashed.send(gt))
     while not stopping.ready() and not crashed.ready():

@@ -44,14 +44,26 @@ def queue_name(service: str, method: str) -> str:
     return f"sodsong.{service}.{method}"
 
 
+CONSUMER_POLICY = "sodsong-consumers"
+
+
+def policy_mode(config: dict) -> bool:
+    """`broker.queue_arguments: policy`: the delivery limit and the dead-letter exchange come from a RabbitMQ
+    policy (operator policies can change them later without redeclaring queues), not from queue arguments.
+    The default, `arguments`, keeps them on the queues as earlier releases declared them (a declared queue's
+    arguments cannot change: switching an existing vhost means deleting and redeclaring its empty queues)."""
+    return str((config.get("broker") or {}).get("queue_arguments", "arguments")) == "policy"
+
+
 def consumer_queue(sub: Subscription, config: dict) -> Queue:
     args = {}
     if not is_memory_transport(config):
-        args = {
-            "x-queue-type": "quorum",
-            "x-delivery-limit": int(config["events"]["broker_delivery_limit"]),
-            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE.name,
-        }
+        args = {"x-queue-type": "quorum"}
+        if not policy_mode(config):
+            args.update({
+                "x-delivery-limit": int(config["events"]["broker_delivery_limit"]),
+                "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE.name,
+            })
     return Queue(
         sub.queue_name,
         bindings=[binding(EVENTS_EXCHANGE_REF, routing_key=t) for t in sub.event_types],
@@ -188,6 +200,15 @@ def permissions(service: str) -> dict:
     }
 
 
+def consumer_policy(config: dict) -> dict:
+    """The policy that gives every consumer queue its delivery limit and dead-letter exchange (policy mode).
+    The dead-letter and unroutable queues are not matched: nothing is dead-lettered out of them."""
+    services = "|".join(SERVICES)
+    return {"name": CONSUMER_POLICY, "pattern": rf"^sodsong\.({services})\.", "apply-to": "queues", "priority": 0,
+            "definition": {"delivery-limit": int(config["events"]["broker_delivery_limit"]),
+                           "dead-letter-exchange": DEAD_LETTER_EXCHANGE.name}}
+
+
 def definitions(config: dict, vhost: str = "sodsong") -> dict:
     """The topology as a RabbitMQ definitions document (for `rabbitmqctl import_definitions` or the
     management plugin's load_definitions), so an operator can create it before any service starts."""
@@ -210,5 +231,8 @@ def definitions(config: dict, vhost: str = "sodsong") -> dict:
          "arguments": dict(e.arguments or {})}
         for e in (EVENTS_EXCHANGE, DEAD_LETTER_EXCHANGE, UNROUTABLE_EXCHANGE)
     ]
-    return {"vhosts": [{"name": vhost}], "exchanges": exchanges, "queues": sorted(queues, key=lambda q: q["name"]),
-            "bindings": sorted(bindings, key=lambda b: (b["destination"], b["routing_key"]))}
+    out = {"vhosts": [{"name": vhost}], "exchanges": exchanges, "queues": sorted(queues, key=lambda q: q["name"]),
+           "bindings": sorted(bindings, key=lambda b: (b["destination"], b["routing_key"]))}
+    if policy_mode(config):
+        out["policies"] = [dict(consumer_policy(config), vhost=vhost)]
+    return out

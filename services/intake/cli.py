@@ -190,6 +190,59 @@ def verify_proof(ctx, reference, submitted_at, code):
     sys.exit(1)
 
 
+@click.command("keys")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="A new file (mode 0600). Keep it apart from the data backups.")
+@click.pass_context
+def export_keys(ctx, out):
+    """Intake's encryption keys (all of them, the current one marked) to a file of their own."""
+    import base64
+    import os
+
+    import yaml
+
+    keyring = crypto.load(_config(ctx))
+    content = yaml.safe_dump({"current": keyring.current,
+                              "keys": {kid: base64.b64encode(raw).decode("ascii") for kid, raw in keyring.keys.items()}})
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        _fail(f"{out} exists; give a new file")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(content)
+    click.echo(json.dumps({"keys": len(keyring.keys), "current": keyring.current, "file": out}))
+
+
+@click.command("keys")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Overwrite an existing key file that holds other keys.")
+@click.pass_context
+def import_keys(ctx, source, replace):
+    """Put exported keys back as intake's key file (key-file mode). With intake.keys configured, put them in the
+    configuration (or its secret) instead."""
+    from pathlib import Path
+
+    import yaml
+
+    cfg = _config(ctx)
+    if (cfg.get("intake") or {}).get("keys"):
+        _fail("intake.keys is configured: restore the keys there (the configuration or its secret), not to a file")
+    with open(source, encoding="utf-8") as fh:
+        settings = yaml.safe_load(fh)
+    try:
+        keyring = crypto.from_settings(settings)
+    except crypto.KeyringError as exc:
+        _fail(f"{source}: {exc}")
+    existing = crypto.key_dir(cfg) / crypto.KEY_FILE_NAME
+    if existing.exists() and not replace:
+        with open(existing, encoding="utf-8") as fh:
+            present = (yaml.safe_load(fh) or {}).get("keys") or {}
+        if set(present) - set(settings["keys"]):
+            _fail(f"{existing} holds keys the export lacks; use --replace only if you are sure")
+    crypto.write_key_file(crypto.key_dir(cfg), settings)
+    click.echo(json.dumps({"keys": len(keyring.keys), "current": keyring.current}))
+
+
 # -- `python -m services.intake.cli ...`: the same commands before (or without) shared/cli.py registering them ----
 @click.group()
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))

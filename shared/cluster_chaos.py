@@ -1,0 +1,325 @@
+"""The cluster chaos run: Sodsong against a three-node RabbitMQ cluster and a PostgreSQL primary with a streaming
+replica, all started on this machine (shared/local_cluster.py), while RabbitMQ nodes are stopped under load.
+
+Phases, each a quarter of the tips, submitted at a steady rate by tipsters who retry under one Idempotency-Key:
+
+1. all three nodes run;
+2. node 1 stopped (the first address every process tries): connections fail over; quorum queues keep a
+   majority (2 of 3), so tips keep flowing end to end;
+3. node 2 stopped as well: one node of three has no majority; with `pause_minority` it pauses itself and closes
+   its listeners. intake still accepts tips (each is committed with its event in intake's outbox), but nothing
+   moves between services until a majority is back;
+4. node 2 started again (the last one stopped comes back first, as RabbitMQ asks): a majority again, the
+   outboxes drain, the backlog flows; node 1 is started at the end.
+
+Then every accepted tip must have been routed once, opened once and notified once (lost = 0, duplicates = 0), the
+audit chain must verify, and the streaming replica must hold every accepted tip and an intact audit chain.
+The services use the broker in policy mode (delivery limit and dead-lettering from the sodsong-consumers policy).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from sqlalchemy import func, select
+
+from shared import chaos
+from shared.local_cluster import LocalPostgresPair, LocalRabbitCluster
+
+VHOST = "sodsong"
+
+
+@dataclass
+class Phase:
+    label: str
+    running: str
+    submitted: int = 0
+    accepted: int = 0
+    refused_tries: int = 0
+    notified_during: int = 0
+    lost: int = 0
+    duplicates: int = 0
+    started_at: float = 0.0
+    seconds: float = 0.0
+
+
+@dataclass
+class ClusterReport:
+    report: chaos.Report
+    phases: list[Phase] = field(default_factory=list)
+    replica_tips: int = -1
+    replica_audit_intact: bool = False
+    setup_seconds: float = 0.0
+    run_seconds: float = 0.0
+    service_restarts: list = field(default_factory=list)  # processes that exited and were started again
+    accepted_refs: dict = field(default_factory=dict)  # reference -> (receipt, first try)
+    ref_phase: dict = field(default_factory=dict)  # reference -> index of the phase it was submitted in
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok and self.replica_tips == self.report.accepted and self.replica_audit_intact
+
+    def table(self) -> str:
+        head = ("phase", "RabbitMQ nodes running", "seconds", "tips submitted", "accepted (201)", "tries refused",
+                "office notified during phase", "lost", "duplicates")
+        rows = [head] + [(p.label, p.running, f"{p.seconds:.0f}", p.submitted, p.accepted, p.refused_tries,
+                          p.notified_during, p.lost, p.duplicates) for p in self.phases]
+        widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
+        lines = ["| " + " | ".join(str(v).ljust(w) for v, w in zip(r, widths)) + " |" for r in rows]
+        lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+        r = self.report
+        lines += ["", r.table(),
+                  f"replica: {self.replica_tips} tips (accepted {r.accepted}), audit chain on the replica "
+                  f"{'intact' if self.replica_audit_intact else 'NOT intact'}",
+                  "service processes that exited and were started again (as an orchestrator would): "
+                  + (", ".join(self.service_restarts) or "none"),
+                  f"setup {self.setup_seconds:.0f} s, run {self.run_seconds:.0f} s"]
+        return "\n".join(lines)
+
+
+def run(tips: int, *, workdir: Path | None = None, rate: float = 5.0, amqp_ports=(5681, 5682, 5683),
+        dist_ports=(25781, 25782, 25783), pg_ports=(5441, 5442), name: str = "sodsong", concurrency: int = 4,
+        quiesce_timeout: float = 600.0, keep_nodes_dir: bool = False, say=print) -> ClusterReport:
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="sodsong-cluster-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    # the nodes run as the rabbitmq and postgres users: their directories must be reachable by them, which a
+    # private temporary directory (a test's) is not
+    nodes_dir = Path(tempfile.mkdtemp(prefix="sodsong-cluster-nodes-"))
+    os.chmod(nodes_dir, 0o755)
+    (workdir / "nodes").unlink(missing_ok=True)
+    (workdir / "nodes").symlink_to(nodes_dir)
+    rabbit = LocalRabbitCluster(nodes_dir / "rabbitmq", amqp_ports, dist_ports, name=name)
+    pg = LocalPostgresPair(nodes_dir / "postgres", pg_ports)
+    result = ClusterReport(report=chaos.Report(tips=tips))
+    procs = None
+    supervising = threading.Event()
+    try:
+        say(f"cluster: starting RabbitMQ nodes {', '.join(rabbit.nodes)} and PostgreSQL on {pg_ports}")
+        rabbit.start()
+        pg.start()
+        rabbit.ctl(0, "add_vhost", VHOST)
+        rabbit.ctl(0, "set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*")
+        db_url = pg.create_database("sodsong")
+        intake_port = chaos._free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SODSONG")}
+        env.update({
+            "SODSONG_AMQP_URI": rabbit.amqp_uri(VHOST),
+            "SODSONG_DB_URL": db_url,
+            "SODSONG_DATA_DIR": str(workdir / "data"),
+            "SODSONG__intake__http": f"127.0.0.1:{intake_port}",
+            "SODSONG__casework__http": f"127.0.0.1:{chaos._free_port()}",
+            "SODSONG__metrics__http": "",
+            "SODSONG__broker__queue_arguments": "policy",
+            "SODSONG__intake__argon2": "{time_cost: 1, memory_cost_kib: 8192, parallelism: 1}",
+            "SODSONG__notify__stuck_sending_seconds": "15",
+        })
+        from shared import config as config_mod
+        from shared import topology
+
+        policy = topology.consumer_policy(config_mod.load(env=env))
+        import json
+
+        rabbit.ctl(0, "set_policy", "-p", VHOST, "--apply-to", policy["apply-to"], "--priority",
+                   str(policy["priority"]), policy["name"], policy["pattern"], json.dumps(policy["definition"]))
+        subprocess.run([chaos.SODSONG, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=300)
+        subprocess.run([chaos.SODSONG, "broker", "setup"], env=env, check=True, capture_output=True, timeout=120)
+        procs = chaos.Cluster(env, workdir)
+        for proc_name in procs.names():
+            procs.start(proc_name)
+        base = f"http://127.0.0.1:{intake_port}"
+        chaos._wait_http(f"{base}/health", 90)
+        threading.Thread(target=_supervise, args=(procs, result, supervising), daemon=True).start()
+        result.setup_seconds = time.monotonic() - t0
+        say(f"cluster: up in {result.setup_seconds:.0f} s; {tips} tips at {rate}/s")
+        _drive(result, rabbit, env, base, tips, rate, concurrency, say)
+        say("cluster: all nodes back; waiting for quiescence")
+        chaos._check(env, result.accepted_refs, result.report, quiesce_timeout, procs)
+        drain = result.phases[-1]
+        drain.seconds = time.monotonic() - drain.started_at
+        drain.notified_during = _notified(env) - drain.notified_during
+        result.report.broker_restarts = 2  # two nodes stopped and started again
+        _per_phase(result, env)
+        _replica(result, pg, env)
+        result.run_seconds = time.monotonic() - t0 - result.setup_seconds
+    finally:
+        if procs is not None:
+            supervising.set()
+            procs.stop_all()
+        rabbit.stop_all()
+        try:
+            pg.stop()
+        except subprocess.SubprocessError as exc:
+            result.report.notes.append(f"could not stop PostgreSQL: {exc}")
+        if keep_nodes_dir:
+            say(f"cluster: nodes' data and logs kept in {nodes_dir}")
+        else:
+            shutil.rmtree(nodes_dir, ignore_errors=True)
+    return result
+
+
+def _supervise(procs: chaos.Cluster, result: ClusterReport, stop: threading.Event) -> None:
+    """Start again any service process that exited, as systemd, compose or Kubernetes would, and say so."""
+    while not stop.wait(1.0):
+        for proc_name in procs.names():
+            with procs.lock:
+                proc = procs.procs.get(proc_name)
+            if proc is not None and proc.poll() is not None and not stop.is_set():
+                result.service_restarts.append(f"{proc_name} (exit {proc.returncode})")
+                procs.start(proc_name)
+
+
+def _notified(env) -> int:
+    from services.notify.models import Delivery
+    from shared import config as config_mod
+    from shared.dependencies import service_db_for
+
+    try:
+        with service_db_for("notify", config_mod.load(env=env)).reading() as s:
+            return s.execute(select(func.count()).select_from(Delivery).where(
+                Delivery.status == "sent", Delivery.recipient_kind == "office")).scalar_one()
+    except Exception:
+        return -1
+
+
+def _drive(result: ClusterReport, rabbit: LocalRabbitCluster, env: dict, base: str, tips: int, rate: float,
+           concurrency: int, say) -> None:
+    plan = [  # (label, nodes running, action before the phase)
+        ("1: all nodes", "1, 2, 3", None),
+        ("2: node 1 stopped", "2, 3", lambda: rabbit.stop_node(0)),
+        ("3: nodes 1 and 2 stopped", "3 (paused: no majority)", lambda: rabbit.stop_node(1)),
+        # the last node stopped comes back first, as RabbitMQ asks: a node that went down earlier waits for it
+        ("4: node 2 back", "2, 3", lambda: rabbit.start_node(1)),
+    ]
+    bounds = [round(tips * i / len(plan)) for i in range(len(plan) + 1)]
+    result.phases = [Phase(label, running) for label, running, _ in plan]
+    phase_of: dict[int, int] = {}
+    for p in range(len(plan)):
+        for i in range(bounds[p], bounds[p + 1]):
+            phase_of[i] = p
+    accepted: dict[str, tuple[str, float]] = {}
+    ref_phase: dict[str, int] = {}
+    lock = threading.Lock()
+    counter = iter(range(tips))
+    started = time.monotonic()
+    seed = int(started * 1000) % (1 << 30)
+
+    def submitter():
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            pause = started + i / rate - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            phase = result.phases[phase_of[i]]
+            with lock:
+                phase.submitted += 1
+            body = {"category": "bribery",
+                    "description": f"ทดสอบคลัสเตอร์ {i}: เจ้าหน้าที่เรียกรับเงินเพื่อออกใบอนุญาตก่อสร้าง",
+                    "location": {"province_code": "23"}, "accused": {"official_type": "state_official"}}
+            headers = {"Idempotency-Key": f"cluster-{seed}-{i}"}
+            first_try = time.time()
+            while True:
+                try:
+                    r = requests.post(f"{base}/api/v1/tips", json=body, headers=headers, timeout=15)
+                except requests.RequestException:
+                    r = None
+                if r is not None and r.status_code == 201:
+                    with lock:
+                        ref = r.json()["reference"]
+                        if ref not in accepted:
+                            accepted[ref] = (r.json()["receipt"], first_try)
+                            ref_phase[ref] = phase_of[i]
+                            phase.accepted += 1
+                    break
+                with lock:
+                    phase.refused_tries += 1
+                    result.report.rejected_during_outages += 1
+                time.sleep(0.3)
+
+    def controller():
+        for p, (label, _running, action) in enumerate(plan):
+            boundary = started + bounds[p] / rate
+            while time.monotonic() < boundary:
+                time.sleep(0.05)
+            at_start = _notified(env)
+            if p > 0:
+                prev = result.phases[p - 1]
+                prev.seconds = time.monotonic() - prev.started_at
+                prev.notified_during = at_start - prev.notified_during
+            result.phases[p].started_at = time.monotonic()
+            result.phases[p].notified_during = at_start  # the count at the start; the difference later
+            if action is not None:
+                say(f"cluster: phase {label}")
+                action()
+
+    # node actions run in their own thread so submissions keep their pace while a node stops or boots
+    workers = [threading.Thread(target=submitter) for _ in range(concurrency)]
+    control = threading.Thread(target=controller)
+    control.start()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    control.join()
+    last = result.phases[-1]
+    last.seconds = time.monotonic() - last.started_at
+    last.notified_during = _notified(env) - last.notified_during
+    drain = Phase("5: node 1 back, backlog drains", "1, 2, 3", started_at=time.monotonic())
+    drain.notified_during = _notified(env)
+    result.phases.append(drain)
+    say("cluster: starting node 1 again")
+    rabbit.start_node(0)
+    result.accepted_refs = accepted
+    result.ref_phase = ref_phase
+    result.report.accepted = len(accepted)
+
+
+def _per_phase(result: ClusterReport, env: dict) -> None:
+    from services.casework.models import Case
+    from services.notify.models import Delivery
+    from services.routing.models import Decision
+    from shared import config as config_mod
+    from shared.dependencies import service_db_for
+
+    config = config_mod.load(env=env)
+    counts = {}
+    for service, query in (
+            ("routing", select(Decision.reference, func.count()).where(Decision.hop == 0).group_by(Decision.reference)),
+            ("casework", select(Case.reference, func.count()).group_by(Case.reference)),
+            ("notify", select(Delivery.reference, func.count()).where(
+                Delivery.status == "sent", Delivery.recipient_kind == "office").group_by(Delivery.reference))):
+        with service_db_for(service, config).reading() as s:
+            counts[service] = dict(s.execute(query).all())
+    for ref, p in result.ref_phase.items():
+        phase = result.phases[p]
+        seen = [counts[svc].get(ref, 0) for svc in ("routing", "casework", "notify")]
+        if min(seen) == 0:
+            phase.lost += 1
+        phase.duplicates += sum(n - 1 for n in seen if n > 1)
+
+
+def _replica(result: ClusterReport, pg: LocalPostgresPair, env: dict) -> None:
+    from services.audit import chain
+    from services.intake.models import Tip
+    from shared import config as config_mod
+    from shared.dependencies import service_db_for
+
+    if not pg.replica_caught_up(120):
+        result.report.notes.append("the replica did not catch up within 120 s")
+        return
+    replica_env = dict(env, SODSONG_DB_URL=pg.url(1, "sodsong"))
+    config = config_mod.load(env=replica_env)
+    with service_db_for("intake", config).reading() as s:
+        result.replica_tips = s.execute(select(func.count()).select_from(Tip)).scalar_one()
+    with service_db_for("audit", config).reading() as s:
+        result.replica_audit_intact = chain.verify(s).ok
