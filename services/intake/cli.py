@@ -220,8 +220,6 @@ def export_keys(ctx, out):
 def import_keys(ctx, source, replace):
     """Put exported keys back as intake's key file (key-file mode). With intake.keys configured, put them in the
     configuration (or its secret) instead."""
-    from pathlib import Path
-
     import yaml
 
     cfg = _config(ctx)
