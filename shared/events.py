@@ -107,6 +107,17 @@ class CaseOpened(_Payload):
     feedback_due = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
     opened_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
     triage = fields.Boolean(load_default=False)  # in the coordinating office's triage queue, not yet decided
+    # the case's version after this change (one more per change of state): a consumer keeps the highest it has
+    # seen, so a late or redelivered event never moves the tipster's status back; absent on older events
+    case_version = fields.Integer(allow_none=True, load_default=None)
+
+
+class ClosureForTipster(_Payload):
+    """Why a case was closed, in words written for the tipster (Thai; English when the office gave it)."""
+    resolution = fields.String(required=True)
+    resolution_label = fields.Nested(Bilingual, required=True)
+    reason_th = fields.String(required=True)
+    reason_en = fields.String(allow_none=True, load_default=None)
 
 
 class CaseStatusChanged(_Payload):
@@ -117,6 +128,25 @@ class CaseStatusChanged(_Payload):
     to_status = fields.String(required=True)
     tipster_label = fields.Nested(Bilingual, required=True)
     changed_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    # the case's version after this change (see CaseOpened.case_version); absent on older events
+    case_version = fields.Integer(allow_none=True, load_default=None)
+    # set when to_status is "closed": what the tipster is told about why
+    closure = fields.Nested(ClosureForTipster, allow_none=True, load_default=None)
+    # the office the case is with after this change (the tipster's status names it); absent on older events
+    office = fields.Nested(AgencyRef, allow_none=True, load_default=None)
+
+
+class CaseClosureRejected(_Payload):
+    """A supervisor rejected a caseworker's closure proposal; the case stays in the state it is in."""
+    reference = fields.String(required=True)
+    case_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    status = fields.String(required=True)            # the state the case stays in
+    proposed_resolution = fields.String(required=True)
+    proposed_by = fields.String(required=True)       # desk account id
+    reason = fields.String(required=True)            # the supervisor's reason
+    rejected_by = fields.String(required=True)       # desk account id
+    rejected_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
 
 
 class NotificationRecorded(_Payload):
@@ -235,6 +265,7 @@ CATALOGUE: dict[str, EventType] = {
         EventType("tip.routed", 1, "routing", TipRouted),
         EventType("case.opened", 1, "casework", CaseOpened),
         EventType("case.status_changed", 1, "casework", CaseStatusChanged),
+        EventType("case.closure_rejected", 1, "casework", CaseClosureRejected),
         EventType("notification.sent", 1, "notify", NotificationRecorded),
         EventType("notification.failed", 1, "notify", NotificationRecorded),
         EventType("case.viewed", 1, "casework", CaseViewed),

@@ -98,6 +98,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "case.extension_invalid": {"th": "ขยายเวลาแจ้งความคืบหน้าได้ไม่เกินจำนวนเดือนสูงสุดที่กำหนด และต้องนานกว่าเดิม",
                                "en": "The feedback deadline can only be extended, up to the allowed maximum."},
     "case.updated": {"th": "บันทึกแล้ว", "en": "Saved."},
+    "case.tipster_reason_required": {"th": "กรุณาเขียนเหตุผลการยุติเรื่องถึงผู้แจ้งเบาะแส (ภาษาไทย)",
+                                     "en": "Please write the reason for closing for the tipster (in Thai)."},
+    "case.tipster_reason_only_when_closing": {"th": "เหตุผลถึงผู้แจ้งใช้เฉพาะเมื่อยุติเรื่อง",
+                                              "en": "A reason for the tipster is given only when closing."},
+    "case.no_closure_proposal": {"th": "ไม่มีข้อเสนอยุติเรื่องที่รอการอนุมัติ",
+                                 "en": "There is no closure proposal waiting for a decision."},
+    "case.closure_rejected": {"th": "ไม่อนุมัติการยุติเรื่องแล้ว เรื่องยังดำเนินการต่อ",
+                              "en": "Closure rejected; the case stays open."},
+    "case.handed_over": {"th": "ส่งคำขอโอน/ส่งต่อเรื่องแล้ว ระบบกำลังพิจารณาหน่วยงานปลายทาง เมื่อเรื่องย้ายไปแล้ว "
+                               "หน้านี้จะแสดงบันทึกการส่งต่อของหน่วยงานท่าน",
+                         "en": "Hand-over requested; routing is deciding where it goes. Once the case has moved, this "
+                               "page shows your office's record of it."},
     "case.not_in_triage": {"th": "เรื่องนี้ไม่ได้รอการคัดกรอง", "en": "This case is not waiting for triage."},
 }
 

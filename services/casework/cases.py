@@ -19,9 +19,11 @@ from services.casework.lifecycle import (
     ACKNOWLEDGED, CLOSED, HANDED_OVER, INVESTIGATING, OPEN_STATES, RECEIVED, REFERRED, TRANSFERRED, UNDER_REVIEW,
     TransitionError,
 )
-from services.casework.models import Case, CaseEvent, CaseView, DuplicateCandidate, Note, Question, User
+from services.casework.models import (
+    Case, CaseEvent, CaseView, DuplicateCandidate, Handover, Note, Question, User,
+)
 from shared import geography
-from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES
+from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES, TIPSTER_STATUSES
 
 MAX_REASON, MAX_NOTE = 2000, 5000
 OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
@@ -32,13 +34,11 @@ class DeskSettings:
     """What the desk's rules read from `casework` configuration."""
     deadlines: dict
     state_labels: dict
-    max_transfers: int = 5
 
     @classmethod
     def from_config(cls, casework_config: dict | None) -> "DeskSettings":
         c = casework_config or {}
-        return cls(deadlines=c.get("deadlines") or {}, state_labels=c.get("state_labels") or {},
-                   max_transfers=int(c.get("max_transfers", 5)))
+        return cls(deadlines=c.get("deadlines") or {}, state_labels=c.get("state_labels") or {})
 
 
 def iso(value) -> str | None:
@@ -139,10 +139,18 @@ def _area(kind: str, code: str | None) -> dict | None:
 def read_case(uow, principal: policy.Principal, reference: str, now: datetime, settings: DeskSettings) -> dict:
     """The case as `principal`'s role may see it. The read itself is recorded (content-free) and announced as
     `case.viewed`, in the same transaction."""
-    case = policy.find_case(uow.session, principal, reference, "read")
-    view = policy.view_of(principal)
-    body = {"detail": _detail_view, "status": _status_view, "audit": _audit_view}[view](
-        uow.session, case, principal, now, settings)
+    try:
+        case = policy.find_case(uow.session, principal, reference, "read")
+    except policy.NotFound:
+        # not (any more) in this office's inbox: the office may still hold a record of handing it on
+        record = handover_record(uow.session, principal, reference, settings)
+        if record is None:
+            raise
+        case, body, view = record["_case"], record["body"], "handover"
+    else:
+        view = policy.view_of(principal)
+        body = {"detail": _detail_view, "status": _status_view, "audit": _audit_view}[view](
+            uow.session, case, principal, now, settings)
     uow.session.add(CaseView(case_id=case.id, user_id=principal.user_id, role=principal.role, view=view, at=now))
     uow.emit("case.viewed", {"reference": case.reference, "case_id": case.id, "office_code": case.office_code,
                              "viewer_id": principal.user_id, "viewer_role": principal.role, "view": view,
@@ -158,7 +166,8 @@ def _timeline_rows(session, case: Case) -> list[CaseEvent]:
 def _detail_view(session, case: Case, principal, now, settings: DeskSettings) -> dict:
     facts = json.loads(case.facts_json)
     rows = _timeline_rows(session, case)
-    notes = list(session.execute(select(Note).where(Note.case_id == case.id).order_by(Note.id)).scalars())
+    notes = _notes_for(session, case, principal.office_code)
+    note_ids = {n.id for n in notes}  # another office's internal note leaves no line on the timeline either
     questions = list(session.execute(select(Question).where(Question.case_id == case.id)
                                      .order_by(Question.id)).scalars())
     people = _usernames(session, {case.assignee_id} | {r.actor for r in rows} | {n.author_id for n in notes}
@@ -174,7 +183,7 @@ def _detail_view(session, case: Case, principal, now, settings: DeskSettings) ->
         "triage": bool(case.triage),
         "status": case.status,
         "status_label": lifecycle.staff_label(case.status, case.office_code, settings.state_labels),
-        "tipster_label": lifecycle.tipster_label(case.status, case.resolution),
+        "tipster_label": _tipster_label(case),
         "open311_status": lifecycle.open311_status(case.status),
         "resolution": case.resolution,
         "resolution_label": lifecycle.RESOLUTIONS.get(case.resolution),
@@ -202,9 +211,11 @@ def _detail_view(session, case: Case, principal, now, settings: DeskSettings) ->
         "assignee": people.get(case.assignee_id),
         "deadlines": _iso_deadlines(deadlines_mod.deadline_view(case, now)),
         "pending_closure": pending,
+        "closure_reason": json.loads(case.closure_reason_json) if case.closure_reason_json else None,
         "transfer_count": case.transfer_count or 0,
         "timeline": [{"kind": r.kind, "at": iso(r.at), "actor": _actor(people, r.actor),
-                      "detail": json.loads(r.detail_json or "{}")} for r in rows],
+                      "detail": json.loads(r.detail_json or "{}")} for r in rows
+                     if r.kind != "note" or json.loads(r.detail_json or "{}").get("note_id") in note_ids],
         "notes": [{"id": n.id, "visibility": n.visibility, "text": n.body, "at": iso(n.created_at),
                    "author": _actor(people, n.author_id)} for n in notes],
         "questions": [{"id": q.id, "text": q.body, "asked_at": iso(q.asked_at), "author": _actor(people, q.author_id),
@@ -220,6 +231,7 @@ def _detail_view(session, case: Case, principal, now, settings: DeskSettings) ->
              "proposal_only": principal.role not in lifecycle.RULES[(case.status, t)].roles}
             for t in lifecycle.targets(case.status, principal.role)],
         "can": sorted(policy.ACTIONS.get(principal.role, ())),
+        "handed_over_here": _handed_over_from(session, case, principal.office_code),
     }
 
 
@@ -259,18 +271,140 @@ def possible_duplicates(session, principal: policy.Principal, case: Case) -> lis
             for r in rows if r.candidate_reference in visible]
 
 
+def _tipster_label(case: Case) -> dict:
+    """What the tipster reads now: a case still at a triage desk is "staff are deciding which office"."""
+    if case.triage and case.status == RECEIVED:
+        return dict(TIPSTER_STATUSES["triage"])
+    return lifecycle.tipster_label(case.status, case.resolution)
+
+
+def _notes_for(session, case: Case, office_code: str) -> list[Note]:
+    """The case's notes an office may read: notes for the tipster, and internal notes its own staff wrote (an
+    internal note stays with its office when the case moves on)."""
+    return list(session.execute(select(Note).where(
+        Note.case_id == case.id,
+        (Note.visibility == "tipster_visible") | (Note.office_code == office_code) | Note.office_code.is_(None))
+        .order_by(Note.id)).scalars())
+
+
+# -- what a sending office keeps of a case it handed on ------------------------------------------------------
+# A sending office keeps a read-only record of each case it transferred, referred or sent on from triage, once
+# the case has left it: its own hand-over (when, by whom, why, the office it named, where routing sent the case),
+# the case's current state (staff wording, open or closed), its category and province, and the internal notes
+# its own staff wrote. Never the facts, the receiving office's notes, questions, the tipster's messages or files:
+# the matter is the receiving office's now. Supervisors see every record of their office; caseworkers those of
+# ordinary cases, triage officers those of triage cases (each what they could see before the hand-over).
+
+def _record_scope(principal: policy.Principal):
+    if principal.role == "supervisor":
+        return Handover.from_office == principal.office_code
+    if principal.role == "caseworker":
+        return (Handover.from_office == principal.office_code) & Handover.triage.is_(False)
+    if principal.role == "triage_officer":
+        return (Handover.from_office == principal.office_code) & Handover.triage.is_(True)
+    return None
+
+
+def _record_row(h: Handover, case: Case, settings: DeskSettings, people: dict) -> dict:
+    return {
+        "reference": h.reference,
+        "mode": h.mode,
+        "mode_label": HANDOVER_MODES["kept" if h.outcome == "kept" else h.mode],
+        "requested_at": iso(h.requested_at),
+        "requested_by": _actor(people, h.requested_by),
+        "reason": h.reason,
+        "suggested_office": h.suggested_office,
+        "outcome": h.outcome,
+        "destination": ({"code": h.to_office, "name_th": h.to_office_name_th, "name_en": h.to_office_name_en}
+                        if h.to_office else None),
+        "decided_at": iso(h.decided_at),
+        "current": {"status": case.status,
+                    "status_label": lifecycle.staff_label(case.status, case.office_code, settings.state_labels),
+                    "open311_status": lifecycle.open311_status(case.status),
+                    "resolution_label": lifecycle.RESOLUTIONS.get(case.resolution),
+                    "updated_at": iso(case.updated_at)},
+        "category_label": CATEGORIES.get(case.category),
+        "province": _province(case.province_code),
+    }
+
+
+HANDOVER_MODES = {"transfer": {"th": "โอนเรื่อง", "en": "Transferred"},
+                  "refer": {"th": "ส่งต่อให้หน่วยงานอื่นดำเนินการ", "en": "Referred"},
+                  "triage": {"th": "คัดกรองแล้วส่งให้หน่วยงานที่มีอำนาจ", "en": "Sent on from triage"},
+                  "kept": {"th": "คัดกรองแล้ว หน่วยงานนี้มีอำนาจเอง", "en": "Triage: this office is competent"}}
+
+
+def list_handovers(session, principal: policy.Principal, settings: DeskSettings) -> dict:
+    """The cases this office handed on (routing moved them), and its triage decisions (including "this office is
+    competent": the case left the triage desk for the office's own inbox), newest first."""
+    scope = _record_scope(principal)
+    if scope is None:
+        raise policy.Forbidden()
+    rows = session.execute(select(Handover, Case).join(Case, Case.id == Handover.case_id)
+                           .where(scope, Handover.outcome.in_(("accepted", "kept")))
+                           .order_by(Handover.requested_at.desc(), Handover.id.desc()).limit(500)).all()
+    people = _usernames(session, {h.requested_by for h, _ in rows})
+    return {"items": [_record_row(h, c, settings, people) for h, c in rows]}
+
+
+def handover_record(session, principal: policy.Principal, reference: str, settings: DeskSettings):
+    """The read-only record of a case `principal`'s office handed on (None if it has none)."""
+    scope = _record_scope(principal)
+    if scope is None:
+        return None
+    rows = session.execute(select(Handover, Case).join(Case, Case.id == Handover.case_id)
+                           .where(scope, Handover.reference == str(reference)[:40],
+                                  Handover.outcome.in_(("accepted", "kept")))
+                           .order_by(Handover.requested_at, Handover.id)).all()
+    if not rows:
+        return None
+    case = rows[-1][1]
+    notes = session.execute(select(Note).where(Note.case_id == case.id, Note.office_code == principal.office_code,
+                                               Note.visibility == "internal").order_by(Note.id)).scalars().all()
+    people = _usernames(session, {h.requested_by for h, _ in rows} | {n.author_id for n in notes})
+    body = {"reference": case.reference, "view": "handover", "read_only": True,
+            "handovers": [_record_row(h, c, settings, people) for h, c in rows],
+            "current": _record_row(rows[-1][0], case, settings, people)["current"],
+            "notes": [{"id": n.id, "visibility": n.visibility, "text": n.body, "at": iso(n.created_at),
+                       "author": _actor(people, n.author_id)} for n in notes]}
+    return {"_case": case, "body": body}
+
+
+def _handed_over_from(session, case: Case, office_code: str) -> list[dict]:
+    """On the receiving office's page: which offices handed this case on, and when (never their notes)."""
+    rows = session.execute(select(Handover).where(Handover.case_id == case.id, Handover.outcome == "accepted")
+                           .order_by(Handover.requested_at, Handover.id)).scalars().all()
+    return [{"from_office": h.from_office, "to_office": h.to_office, "mode": h.mode,
+             "mode_label": HANDOVER_MODES.get(h.mode), "at": iso(h.decided_at or h.requested_at)} for h in rows]
+    # (only "accepted" hand-overs: a triage desk keeping a case at its own office handed nothing over)
+
+
 def _status_view(session, case: Case, principal, now, settings) -> dict:
     """What a volunteer who filed the tip sees: the tipster's words, and notes meant for the tipster."""
-    rows = [r for r in _timeline_rows(session, case) if r.kind in ("opened", "transition")]
+    rows = [(r, json.loads(r.detail_json or "{}")) for r in _timeline_rows(session, case)
+            if r.kind in ("opened", "transition", "rerouted", "transfer_refused")]
     notes = session.execute(select(Note).where(Note.case_id == case.id, Note.visibility == "tipster_visible")
                             .order_by(Note.id)).scalars().all()
-    timeline = []
-    for r in rows:
-        detail = json.loads(r.detail_json or "{}")
+    timeline, skip_return = [], False
+    for i, (r, detail) in enumerate(rows):
+        if r.kind not in ("opened", "transition"):
+            continue
         status = RECEIVED if r.kind == "opened" else detail.get("to")
-        if status in lifecycle.STATES:
-            timeline.append({"status": status, "at": iso(r.at),
-                             "label": lifecycle.tipster_label(status, detail.get("resolution"))})
+        if skip_return:  # the return from a refused hand-over: nothing happened, as far as the tipster knows
+            skip_return = False
+            continue
+        if status in HANDED_OVER:
+            answer = next(((x, d) for x, d in rows[i + 1:] if x.kind in ("rerouted", "transfer_refused")), None)
+            if answer and (answer[0].kind == "transfer_refused"
+                           or answer[1].get("to_office") == answer[1].get("from_office")):
+                skip_return = True
+                continue
+        if status not in lifecycle.STATES:
+            continue
+        label = lifecycle.tipster_label(status, detail.get("resolution"))
+        if timeline and timeline[-1]["label"] == label:
+            continue  # said already
+        timeline.append({"status": status, "at": iso(r.at), "label": label})
     return {"reference": case.reference, "view": "status", "status": case.status,
             "tipster_label": lifecycle.tipster_label(case.status, case.resolution),
             "open311_status": lifecycle.open311_status(case.status), "office": _office(case),
@@ -324,38 +458,61 @@ def _log(uow, case: Case, kind: str, actor: str, now: datetime, **detail) -> Non
 
 
 def change_status(uow, case: Case, to: str, *, actor: dict, actor_label: str, reason: str | None, now: datetime,
-                  resolution: str | None = None, causation=None, kind: str = "transition") -> None:
-    """Move a case and tell everyone: the timeline line and `case.status_changed` commit together."""
+                  resolution: str | None = None, causation=None, kind: str = "transition",
+                  closure_reason: dict | None = None) -> None:
+    """Move a case and tell everyone: the timeline line and `case.status_changed` commit together. The case's
+    version goes up by one, and the event carries it, so intake can order what it hears."""
     source = case.status
+    case.version = (case.version or 0) + 1
     case.status = to
     case.status_changed_at = now
     case.updated_at = now
     if to in (ACKNOWLEDGED, UNDER_REVIEW, INVESTIGATING, CLOSED) and case.acknowledged_at is None:
         case.acknowledged_at = now
+    closure = None
     if to == CLOSED:
         case.closed_at = now
         case.resolution = resolution
+        case.closure_reason_json = json.dumps(closure_reason, ensure_ascii=False) if closure_reason else None
+        if closure_reason:
+            closure = {"resolution": resolution, "resolution_label": dict(lifecycle.RESOLUTIONS[resolution]),
+                       "reason_th": closure_reason["th"], "reason_en": closure_reason.get("en")}
         if case.feedback_given_at is None:
             case.feedback_given_at = now  # the outcome is the feedback
     elif source == CLOSED:
         case.closed_at = None
         case.resolution = None
+        case.closure_reason_json = None
     case.pending_closure_json = None
     detail = {"from": source, "to": to, "reason": reason}
     if resolution:
         detail["resolution"] = resolution
+    if closure_reason:
+        detail["tipster_reason"] = closure_reason
     _log(uow, case, kind, actor_label, now, **detail)
     uow.emit("case.status_changed", {
         "reference": case.reference, "case_id": case.id, "office_code": case.office_code, "from_status": source,
         "to_status": to, "tipster_label": lifecycle.tipster_label(to, resolution), "changed_at": now,
+        "case_version": case.version, "closure": closure, "office": _office(case),
     }, correlation_id=case.reference, causation=causation, actor=actor)
+
+
+def tipster_closure_reason(th: str | None, en: str | None) -> dict | None:
+    th, en = _text(th, MAX_REASON), _text(en, MAX_REASON)
+    return {"th": th, "en": en or None} if th else None
 
 
 def transition(uow, principal: policy.Principal, reference: str, *, to: str, reason: str | None,
                resolution: str | None = None, suggested_office: str | None = None, now: datetime,
-               settings: DeskSettings, supervisor_override: bool = False) -> dict:
+               settings: DeskSettings, supervisor_override: bool = False, tipster_reason: str | None = None,
+               tipster_reason_en: str | None = None) -> dict:
+    """Move a case. Closing (or proposing to close) needs, besides the staff's reason, a reason written for the
+    tipster in Thai (English optional): it is what the tipster reads on the status page."""
     case = policy.find_case(uow.session, principal, reference, "transition", for_update=True)
     reason = _text(reason, MAX_REASON)
+    closure_reason = tipster_closure_reason(tipster_reason, tipster_reason_en)
+    if to != CLOSED and closure_reason:
+        raise TransitionError("case.tipster_reason_only_when_closing")
     if to in HANDED_OVER:
         return handover(uow, principal, case, mode="transfer" if to == TRANSFERRED else "refer", reason=reason,
                         suggested_office=suggested_office, now=now, settings=settings,
@@ -363,8 +520,11 @@ def transition(uow, principal: policy.Principal, reference: str, *, to: str, rea
     if suggested_office:
         raise TransitionError("case.office_only_when_handing_over")
     decision = lifecycle.check(case.status, to, principal.role, reason=reason, resolution=resolution)
+    if to == CLOSED and closure_reason is None:
+        raise TransitionError("case.tipster_reason_required")
     if decision.proposal_only:
-        proposal = {"resolution": resolution, "reason": reason, "by": principal.user_id, "at": iso(now)}
+        proposal = {"resolution": resolution, "reason": reason, "tipster_reason": closure_reason,
+                    "by": principal.user_id, "at": iso(now)}
         case.pending_closure_json = json.dumps(proposal, ensure_ascii=False)
         case.updated_at = now
         _log(uow, case, "closure_proposed", principal.user_id, now, resolution=resolution, reason=reason)
@@ -372,22 +532,58 @@ def transition(uow, principal: policy.Principal, reference: str, *, to: str, rea
     if decision.rule.kind == "close" and resolution is None:  # pragma: no cover - check() requires it
         raise TransitionError("case.resolution_required")
     change_status(uow, case, to, actor=principal.actor, actor_label=principal.user_id, reason=reason, now=now,
-                  resolution=resolution)
+                  resolution=resolution, closure_reason=closure_reason)
     return {"reference": case.reference, "status": case.status, "resolution": case.resolution}
 
 
+def reject_closure(uow, principal: policy.Principal, reference: str, *, reason: str | None,
+                   now: datetime) -> dict:
+    """A supervisor rejects a closure proposal: the proposal goes, the case stays in the state it is in (a
+    proposal never changed it), and the rejection is on the timeline and announced (`case.closure_rejected`)."""
+    case = policy.find_case(uow.session, principal, reference, "decide_closure", for_update=True)
+    reason = _text(reason, MAX_REASON)
+    if not reason:
+        raise TransitionError("case.reason_required")
+    if case.pending_closure_json is None:
+        raise TransitionError("case.no_closure_proposal")
+    proposal = json.loads(case.pending_closure_json)
+    case.pending_closure_json = None
+    case.updated_at = now
+    _log(uow, case, "closure_rejected", principal.user_id, now, resolution=proposal.get("resolution"),
+         proposed_by=proposal.get("by"), reason=reason)
+    uow.emit("case.closure_rejected", {
+        "reference": case.reference, "case_id": case.id, "office_code": case.office_code, "status": case.status,
+        "proposed_resolution": proposal.get("resolution") or "", "proposed_by": proposal.get("by") or "",
+        "reason": reason, "rejected_by": principal.user_id, "rejected_at": now,
+    }, correlation_id=case.reference, actor=principal.actor)
+    return {"reference": case.reference, "status": case.status, "pending_closure": None}
+
+
 def _start_handover(principal: policy.Principal, case: Case, target: str, reason: str, office: str | None,
-                    supervisor_override: bool, settings: DeskSettings) -> tuple[str | None, int]:
+                    supervisor_override: bool, settings: DeskSettings, *, triage: bool = False
+                    ) -> tuple[str | None, int]:
+    """Checks common to a transfer, a referral and a triage decision. A triage decision may name the
+    coordinating office itself ("this office is competent"): the case leaves the triage desk and stays; it is
+    not a transfer, so it does not count as a hop (routing counts it the same way). The transfer limit is
+    routing's alone (`routing.max_transfers`): a hand-over past it comes back refused, with routing's reason."""
     lifecycle.check(case.status, target, principal.role, reason=reason)
     if supervisor_override and principal.role != "supervisor":
         raise policy.Forbidden()  # only a supervisor may send a tip back to an office it has left
     office = _text(office, 40).upper() or None
-    if office and (not OFFICE_CODE.match(office) or office == case.office_code):
+    if office and (not OFFICE_CODE.match(office) or (office == case.office_code and not triage)):
         raise TransitionError("case.suggested_office_invalid")
-    hop = (case.transfer_count or 0) + 1
-    if hop > settings.max_transfers:
-        raise TransitionError("case.transfer_limit", max_transfers=settings.max_transfers)
-    return office, hop
+    if triage:
+        return office, case.transfer_count or 0
+    return office, (case.transfer_count or 0) + 1
+
+
+def _record_handover(uow, principal: policy.Principal, case: Case, *, mode: str, suggested: str | None,
+                     reason: str, now: datetime) -> None:
+    """What the sending office keeps (see handover_record); routing's answer completes it."""
+    uow.session.add(Handover(case_id=case.id, reference=case.reference, from_office=case.office_code,
+                             triage=bool(case.triage), mode=mode, from_status=case.status,
+                             suggested_office=suggested, reason=reason, requested_by=principal.user_id,
+                             requested_at=now, outcome="pending"))
 
 
 def handover(uow, principal: policy.Principal, case: Case, *, mode: str, reason: str | None,
@@ -400,6 +596,7 @@ def handover(uow, principal: policy.Principal, case: Case, *, mode: str, reason:
     suggested, hop = _start_handover(principal, case, target, reason, suggested_office, supervisor_override,
                                      settings)
     case.transfer_count = hop
+    _record_handover(uow, principal, case, mode=mode, suggested=suggested, reason=reason, now=now)
     change_status(uow, case, target, actor=principal.actor, actor_label=principal.user_id, reason=reason, now=now)
     _log(uow, case, "transfer_requested", principal.user_id, now, mode=mode, suggested_office=suggested,
          reason=reason, supervisor_override=bool(supervisor_override))
@@ -420,10 +617,12 @@ def decide_triage(uow, principal: policy.Principal, reference: str, *, office: s
     if not case.triage:
         raise TransitionError("case.not_in_triage")
     reason = _text(reason, MAX_REASON)
-    decided, hop = _start_handover(principal, case, TRANSFERRED, reason, office, supervisor_override, settings)
+    decided, hop = _start_handover(principal, case, TRANSFERRED, reason, office, supervisor_override, settings,
+                                   triage=True)
     if not decided:
         raise TransitionError("case.suggested_office_invalid")
     case.transfer_count = hop
+    _record_handover(uow, principal, case, mode="triage", suggested=decided, reason=reason, now=now)
     change_status(uow, case, TRANSFERRED, actor=principal.actor, actor_label=principal.user_id, reason=reason,
                   now=now)
     _log(uow, case, "triage_decided", principal.user_id, now, decided_office=decided, reason=reason,
@@ -444,7 +643,8 @@ def add_note(uow, principal: policy.Principal, reference: str, *, visibility: st
         raise TransitionError("case.text_required")
     if visibility not in ("internal", "tipster_visible"):
         raise TransitionError("case.visibility_invalid")
-    note = Note(case_id=case.id, author_id=principal.user_id, visibility=visibility, body=text, created_at=now)
+    note = Note(case_id=case.id, author_id=principal.user_id, visibility=visibility, body=text, created_at=now,
+                office_code=case.office_code)
     uow.session.add(note)
     uow.session.flush()
     # feedback counts as given only when intake has the note in the tipster's thread (tip.feedback_recorded)

@@ -41,7 +41,7 @@ PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action '
 LOGIN_CSRF_COOKIE = "sodsong_login"
 
 _CONFLICT = {"case.transition_not_allowed", "case.not_open", "case.transfer_limit", "case.not_in_triage",
-             "user.exists"}
+             "user.exists", "case.no_closure_proposal"}
 _FORBIDDEN = {"case.transition_not_permitted"}
 
 

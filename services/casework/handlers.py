@@ -12,7 +12,7 @@ from services.casework.deadlines import due_dates, settings_for
 from services.casework.lifecycle import (
     ACKNOWLEDGED, HANDED_OVER, INVESTIGATING, RECEIVED, SYSTEM, UNDER_REVIEW, check,
 )
-from services.casework.models import Case, CaseEvent, DuplicateCandidate
+from services.casework.models import Case, CaseEvent, DuplicateCandidate, Handover
 from shared.events import utcnow
 from shared.logging import get_logger
 
@@ -39,7 +39,7 @@ def open_case(uow, event, deadlines: dict) -> None:
         routing_rule=p["rule"], routing_reasons_json=json.dumps(p["reasons"], ensure_ascii=False),
         opened_at=now, acknowledge_due=ack_due, feedback_due=feedback_due, updated_at=now,
         volunteer_id=(str(tip["volunteer_id"])[:80] if tip.get("volunteer_id") else None),
-        feedback_extended=False, transfer_count=0, status_changed_at=now,
+        feedback_extended=False, transfer_count=0, status_changed_at=now, version=0,
     )
     uow.session.add(case)
     uow.session.flush()
@@ -73,7 +73,19 @@ def _reroute(uow, event, case: Case, deadlines: dict) -> None:
     check(previous_status, RECEIVED, SYSTEM, reason="routing")
     change_status(uow, case, RECEIVED, actor=None, actor_label="system", reason="routing", now=now,
                   causation=event, kind="transition")
+    pending = _pending_handover(uow.session, case, previous)
+    if pending is not None:
+        pending.outcome = "accepted" if case.office_code != previous else "kept"
+        pending.to_office = case.office_code
+        pending.to_office_name_th, pending.to_office_name_en = case.office_name_th, case.office_name_en
+        pending.decided_at = now
     _announce_opened(uow, event, case, now)
+
+
+def _pending_handover(session, case: Case, from_office: str) -> Handover | None:
+    return session.execute(select(Handover).where(Handover.case_id == case.id, Handover.from_office == from_office,
+                                                  Handover.outcome == "pending")
+                           .order_by(Handover.id.desc()).limit(1)).scalar_one_or_none()
 
 
 def transfer_refused(uow, event) -> None:
@@ -84,45 +96,62 @@ def transfer_refused(uow, event) -> None:
     if case is None or case.office_code != p["from_office"] or case.status not in HANDED_OVER:
         log.info("case.transfer_refusal_ignored", known=case is not None)
         return
-    rows = uow.session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition")
-                               .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).scalars()
-    back_to = next((json.loads(r.detail_json).get("from") for r in rows
-                    if json.loads(r.detail_json).get("to") == case.status), None)
-    if back_to not in (ACKNOWLEDGED, UNDER_REVIEW, INVESTIGATING):
-        back_to = ACKNOWLEDGED  # handed over straight from `received`: the office has seen it, so acknowledged
+    pending = _pending_handover(uow.session, case, case.office_code)
+    back_to = pending.from_status if pending is not None else None
+    if back_to is None:  # a hand-over from before hand-over records: the state it left, from the timeline
+        rows = uow.session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                           CaseEvent.kind == "transition")
+                                   .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).scalars()
+        back_to = next((json.loads(r.detail_json).get("from") for r in rows
+                        if json.loads(r.detail_json).get("to") == case.status), None)
+    if back_to not in (RECEIVED, ACKNOWLEDGED, UNDER_REVIEW, INVESTIGATING):
+        back_to = RECEIVED
+    # exactly the state it left: a case handed over from `received` is still unacknowledged (the refusal is
+    # nobody's acknowledgement), and its deadlines run on as before
     reasons = p["reasons"]
     reason = f"{reasons['th']} / {reasons['en']}"
     check(case.status, back_to, SYSTEM, reason=reason)
     now = utcnow()
-    case.transfer_count = max(0, (case.transfer_count or 0) - 1)  # a refused hand-over is not a hop
+    if pending is None or pending.mode != "triage":
+        case.transfer_count = max(0, (case.transfer_count or 0) - 1)  # a refused hand-over is not a hop
+    if pending is not None:
+        pending.outcome, pending.decided_at = "refused", now
+        pending.refusal_json = json.dumps(reasons, ensure_ascii=False)
     uow.session.add(CaseEvent(case_id=case.id, kind="transfer_refused", actor="system", at=now, detail_json=json.dumps(
         {"reason_code": p["reason_code"], "reasons": reasons, "request": p.get("request")}, ensure_ascii=False)))
+    acknowledged_at = case.acknowledged_at
     change_status(uow, case, back_to, actor=None, actor_label="system", reason=reason, now=now, causation=event)
+    case.acknowledged_at = acknowledged_at  # a refusal acknowledges nothing
 
 
 def duplicates_found(uow, event) -> None:
-    """`tip.duplicates_found`: keep routing's candidates (by reference: the case may not be open yet)."""
+    """`tip.duplicates_found`: keep routing's candidates (by reference: the case may not be open yet). Being a
+    possible duplicate is mutual, so each pair is kept both ways: the earlier case shows the later one too."""
     p = event.payload
     detected = p.get("detected_at") or utcnow()
     for c in p["candidates"]:
-        exists = uow.session.execute(select(DuplicateCandidate.id).where(
-            DuplicateCandidate.reference == p["reference"],
-            DuplicateCandidate.candidate_reference == c["reference"])).first()
-        if exists or c["reference"] == p["reference"]:
+        if c["reference"] == p["reference"]:
             continue
-        uow.session.add(DuplicateCandidate(
-            reference=p["reference"], candidate_reference=c["reference"][:20], score=float(c["score"]),
-            reasons_json=json.dumps(c["reasons"], ensure_ascii=False),
-            signals_json=json.dumps(list(c.get("signals") or []), ensure_ascii=False), detected_at=detected))
+        for ref, other in ((p["reference"], c["reference"][:20]), (c["reference"][:20], p["reference"])):
+            exists = uow.session.execute(select(DuplicateCandidate.id).where(
+                DuplicateCandidate.reference == ref, DuplicateCandidate.candidate_reference == other)).first()
+            if exists:
+                continue
+            uow.session.add(DuplicateCandidate(
+                reference=ref, candidate_reference=other, score=float(c["score"]),
+                reasons_json=json.dumps(c["reasons"], ensure_ascii=False),
+                signals_json=json.dumps(list(c.get("signals") or []), ensure_ascii=False), detected_at=detected))
+            uow.session.flush()
 
 
 def _announce_opened(uow, event, case: Case, now) -> None:
+    case.version = (case.version or 0) + 1
     uow.emit("case.opened", {
         "reference": case.reference, "case_id": case.id,
         "office": {"code": case.office_code, "name_th": case.office_name_th, "name_en": case.office_name_en},
         "category": case.category, "province_code": case.province_code, "status": case.status,
         "acknowledge_due": case.acknowledge_due, "feedback_due": case.feedback_due, "opened_at": now,
-        "triage": bool(case.triage),
+        "triage": bool(case.triage), "case_version": case.version,
     }, correlation_id=event.correlation_id, causation=event)
 
 

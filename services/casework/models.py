@@ -48,6 +48,13 @@ class Case(Base):
     # a caseworker's closure proposal waiting for a supervisor: {"resolution", "reason", "by", "at"}
     pending_closure_json: Mapped[str | None] = mapped_column(SealedText("casework", "cases.pending_closure_json"),
                                                              nullable=True)
+    # -- closing the conversation (casework_0004) ----------------------------------------------------------------
+    # one more for every change of state the tipster may see; carried by case.opened and case.status_changed so
+    # intake can tell a late event from a new one
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # why the case was closed, written for the tipster: {"th", "en"}; cleared when the case is reopened
+    closure_reason_json: Mapped[str | None] = mapped_column(SealedText("casework", "cases.closure_reason_json"),
+                                                            nullable=True)
 
     __table_args__ = (Index("ix_casework_cases_office_status", "office_code", "status"),)
 
@@ -112,8 +119,35 @@ class Note(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id"), index=True)
     author_id: Mapped[str] = mapped_column(String(36))
     visibility: Mapped[str] = mapped_column(String(20))  # internal | tipster_visible
+    # the office whose staff wrote it: an internal note stays with that office when the case moves on
+    office_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
     body: Mapped[str] = mapped_column(SealedText("casework", "notes.body"))
     created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
+class Handover(Base):
+    """A hand-over an office made (transfer, referral or triage decision), kept for the sending office: after the
+    case has moved, this is what that office still sees of it (read-only; see cases.handover_record)."""
+    __tablename__ = "casework_handovers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(20), index=True)
+    from_office: Mapped[str] = mapped_column(String(40), index=True)
+    triage: Mapped[bool] = mapped_column(Boolean, default=False)   # the case was at the office's triage desk
+    mode: Mapped[str] = mapped_column(String(20))                  # transfer | refer | triage
+    from_status: Mapped[str] = mapped_column(String(30))           # the open state it left (a refusal returns it)
+    suggested_office: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    reason: Mapped[str] = mapped_column(SealedText("casework", "handovers.reason"))  # the officer's words: sealed
+    requested_by: Mapped[str] = mapped_column(String(36))
+    requested_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(20))               # pending | accepted | refused
+    to_office: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    to_office_name_th: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    to_office_name_en: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    refusal_json: Mapped[str | None] = mapped_column(SealedText("casework", "handovers.refusal_json"),
+                                                     nullable=True)  # routing's reasons {"th", "en"}
 
 
 class Question(Base):

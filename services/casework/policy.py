@@ -34,6 +34,7 @@ ROLES = ("caseworker", "supervisor", "triage_officer", "agency_admin", "operator
 ACTIONS: dict[str, frozenset[str]] = {
     "caseworker": frozenset({"read", "transition", "note", "question", "assign_self", "transfer"}),
     "supervisor": frozenset({"read", "transition", "note", "question", "assign", "assign_self", "transfer",
+                             "decide_closure",
                              "extend_deadline", "access_log"}),
     "triage_officer": frozenset({"read", "transition", "note", "question", "assign_self", "transfer"}),
     "volunteer": frozenset({"read"}),

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
-from services.casework.models import Case, CaseEvent, Note, Question, SearchTerm, TipsterMessage
+from services.casework.models import Case, CaseEvent, Handover, Note, Question, SearchTerm, TipsterMessage
 from shared.events import aware_utc
 from shared.retention import Step, period_for
 
@@ -27,6 +27,8 @@ def anonymise(session, case: Case) -> None:
     kept["anonymised"] = True
     case.facts_json = json.dumps(kept, ensure_ascii=False)
     case.pending_closure_json = None
+    case.closure_reason_json = None
+    session.execute(update(Handover).where(Handover.reference == case.reference).values(reason="", refusal_json=None))
     session.execute(delete(Note).where(Note.case_id == case.id))
     session.execute(delete(Question).where(Question.case_id == case.id))
     session.execute(delete(TipsterMessage).where(TipsterMessage.reference == case.reference))

@@ -48,6 +48,13 @@ class TransitionSchema(_Strict):
     resolution = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(tuple(RESOLUTIONS)))
     suggested_office = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     supervisor_override = fields.Boolean(load_default=False)
+    # closing: why, in words for the tipster (Thai required when closing, English optional)
+    tipster_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    tipster_reason_en = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class ClosureRejectionSchema(_Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class TransferSchema(_Strict):

@@ -20,7 +20,7 @@ from services.casework.lifecycle import RESOLUTIONS, STATES, staff_label
 from services.casework.ops import OperatorPages
 from services.casework.models import Base, User
 from services.casework.schemas import (
-    AssignmentSchema, CaseFilterSchema, DeadlineExtensionSchema, NoteSchema, QuestionSchema, SignInSchema,
+    AssignmentSchema, CaseFilterSchema, ClosureRejectionSchema, DeadlineExtensionSchema, NoteSchema, QuestionSchema, SignInSchema,
     StatsFilterSchema, TransferSchema, TransitionSchema, TriageDecisionSchema, UserCreateSchema,
 )
 from shared import i18n
@@ -133,8 +133,23 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
             done = cases.transition(uow, principal, reference, to=body["to"], reason=body["reason"],
                                     resolution=body["resolution"], suggested_office=body["suggested_office"],
                                     now=utcnow(), settings=self.desk.settings,
-                                    supervisor_override=body["supervisor_override"])
+                                    supervisor_override=body["supervisor_override"],
+                                    tipster_reason=body["tipster_reason"], tipster_reason_en=body["tipster_reason_en"])
         return json_response(202 if "pending_closure" in done else 200, done)
+
+    @desk_api("POST", "/api/v1/cases/<reference>/closure-rejection")
+    def api_reject_closure(self, request, reference):
+        principal = self.desk.api_principal(request, unsafe=True)
+        body = ClosureRejectionSchema().load(read_json(request, MAX_BODY))
+        with self.db.transaction() as uow:
+            done = cases.reject_closure(uow, principal, reference, reason=body["reason"], now=utcnow())
+        return json_response(200, done)
+
+    @desk_api("GET", "/api/v1/handovers")
+    def api_handovers(self, request):
+        principal = self.desk.api_principal(request)
+        with self.db.reading() as session:
+            return json_response(200, cases.list_handovers(session, principal, self.desk.settings))
 
     @desk_api("POST", "/api/v1/cases/<reference>/transfer")
     def api_transfer(self, request, reference):
@@ -332,9 +347,29 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
                                     resolution=form.get("resolution") or None,
                                     suggested_office=form.get("suggested_office") or None, now=utcnow(),
                                     settings=self.desk.settings,
-                                    supervisor_override=form.get("supervisor_override") == "true")
-        return self._form_action(reference, act, lambda done: "case.closure_proposed"
-                                 if "pending_closure" in done else "case.updated")
+                                    supervisor_override=form.get("supervisor_override") == "true",
+                                    tipster_reason=form.get("tipster_reason") or None,
+                                    tipster_reason_en=form.get("tipster_reason_en") or None)
+
+        def ok(done):
+            if "pending_closure" in done:
+                return "case.closure_proposed"
+            return "case.handed_over" if done.get("status") in ("transferred", "referred") else "case.updated"
+        return self._form_action(reference, act, ok)
+
+    @desk_page("POST", "/cases/<reference>/closure-rejection")
+    def page_reject_closure(self, request, reference):
+        principal, _ = self.desk.page_principal(request, unsafe=True)
+        return self._form_action(reference, lambda uow: cases.reject_closure(
+            uow, principal, reference, reason=request.form.get("reason"), now=utcnow()),
+            lambda done: "case.closure_rejected")
+
+    @desk_page("GET", "/handovers")
+    def page_handovers(self, request):
+        principal, csrf = self.desk.page_principal(request)
+        with self.db.reading() as session:
+            listing = cases.list_handovers(session, principal, self.desk.settings)
+        return render(PAGES, "handovers.html", principal=principal, csrf=csrf, listing=listing)
 
     @desk_page("POST", "/cases/<reference>/triage-decision")
     def page_triage_decision(self, request, reference):

@@ -10,7 +10,7 @@ read as they are and re-sealed by `sodsong intake rotate-keys`).
 from __future__ import annotations
 
 from sqlalchemy import (Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text,
-                        false)
+                        false, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.dependencies import messaging_tables_for
@@ -46,6 +46,11 @@ class Tip(Base):
     partner_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     # someone other than the tipster (a volunteer, a partner's app) has seen the receipt: suggest a new one
     receipt_shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the highest case version heard from casework (case.opened / case.status_changed): the headline status is the
+    # case's state at that version, so a late event never moves it back (0: no case yet, routing's word counts)
+    case_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # why the case was closed, as the office wrote it for the tipster (shown while the case is closed)
+    closure_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class TimelineEntry(Base):
@@ -58,6 +63,8 @@ class TimelineEntry(Base):
     label_th: Mapped[str] = mapped_column(String(300))
     label_en: Mapped[str] = mapped_column(String(300))
     at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    seq: Mapped[int | None] = mapped_column(Integer, nullable=True)               # the case version, if any
+    agency_code: Mapped[str | None] = mapped_column(String(40), nullable=True)    # the office it was with
 
     __table_args__ = (Index("ix_intake_timeline_tip", "tip_id", "at"),)
 

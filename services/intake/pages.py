@@ -101,6 +101,8 @@ T = {
     "agency": {"th": "หน่วยงานที่รับผิดชอบ", "en": "Office responsible"},
     "not_yet": {"th": "ยังไม่ได้กำหนด", "en": "Not yet decided"},
     "timeline": {"th": "ความคืบหน้า", "en": "Progress"},
+    "closure_title": {"th": "ผลการพิจารณา", "en": "Outcome"},
+    "closure_reason": {"th": "เหตุผลจากหน่วยงาน", "en": "The office's reason"},
     "questions": {"th": "คำถามจากเจ้าหน้าที่", "en": "Questions from the office"},
     "answered": {"th": "ตอบแล้ว", "en": "Answered"},
     "answer": {"th": "ตอบคำถามนี้", "en": "Answer this question"},

@@ -1,8 +1,14 @@
 """Intake's view of where each tip stands, kept current from routing and casework events.
 
 Answering the tipster from this projection means the status page needs no call to another service. Events may
-arrive out of order (several relays, redeliveries): the status only moves forward by rank, but every event
-adds its line to the timeline.
+arrive out of order (several relays, redeliveries). Casework numbers every change of a case's state
+(`case_version` on case.opened and case.status_changed): the headline status is the case's state at the highest
+version heard, so it follows the case wherever it goes — a transfer, a refused transfer, a reopening — and a
+late event never moves it back. Before the case exists, routing's decision moves the status forward by rank.
+
+The timeline is for a person: one line per step they care about, in the order the steps happened. A hand-over
+that routing refused (the case stayed where it was) and a triage stop that ends at the same office leave no
+line; a line that only repeats the one before it is not shown again.
 """
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from sqlalchemy import func, select
 
 from services.intake.models import Message, Question, TimelineEntry, Tip
 from services.intake.submission import STATUS_RANK, aad
-from shared.events import iso_utc
+from shared.events import aware_utc, iso_utc
 from shared.vocabulary import TIPSTER_STATUSES
 
 
@@ -23,41 +29,79 @@ def _tip(session, reference: str) -> Tip:
     return tip
 
 
-def _advance(session, tip: Tip, status: str, event, at, label=None):
+def _line(session, tip: Tip, status: str, event, at, label=None, *, seq=None, agency=None) -> None:
     label = label or TIPSTER_STATUSES[status]
-    session.add(TimelineEntry(tip_id=tip.id, source_event_id=event.id, status=status,
-                              label_th=label["th"], label_en=label["en"], at=at))
-    rank = STATUS_RANK.get(status, 0)
-    if rank >= tip.status_rank:
-        tip.status = status
-        tip.status_rank = rank
-        tip.updated_at = at
+    session.add(TimelineEntry(tip_id=tip.id, source_event_id=event.id, status=status, label_th=label["th"][:300],
+                              label_en=label["en"][:300], at=at, seq=seq, agency_code=agency))
+
+
+def _headline(tip: Tip, status: str, at, version: int | None, agency: dict | None = None) -> bool:
+    """Set the headline status if this event is newer than what the tip shows; True if it was."""
+    if version is None:
+        # an event from before case versions (or routing's, before the case exists): forward by rank only
+        rank = STATUS_RANK.get(status, 0)
+        if tip.case_version or rank < tip.status_rank:
+            return False
+    elif version <= (tip.case_version or 0):
+        return False
+    else:
+        tip.case_version = version
+    tip.status = status
+    tip.status_rank = STATUS_RANK.get(status, 0)
+    tip.updated_at = at
+    if agency:
+        tip.agency_code, tip.agency_name_th, tip.agency_name_en = agency["code"], agency["name_th"], agency["name_en"]
+    return True
 
 
 def on_tip_routed(uow, event) -> None:
     p = event.payload
     tip = _tip(uow.session, p["reference"])
-    tip.agency_code = p["agency"]["code"]
-    tip.agency_name_th = p["agency"]["name_th"]
-    tip.agency_name_en = p["agency"]["name_en"]
-    _advance(uow.session, tip, "triage" if p["triage"] else "routed", event, p["decided_at"])
+    status = "triage" if p["triage"] else "routed"
+    _headline(tip, status, p["decided_at"], None, p["agency"])
+    if not p.get("hop"):
+        # routing's first decision; a later one (a transfer) is told by the case reopening at its new office
+        _line(uow.session, tip, status, event, p["decided_at"], agency=p["agency"]["code"])
+
+
+def received_label(office: dict) -> dict:
+    return {"th": f"{office['name_th']} ได้รับเรื่องของท่านแล้ว", "en": f"{office['name_en']} has received your report"}
 
 
 def on_case_opened(uow, event) -> None:
     p = event.payload
     tip = _tip(uow.session, p["reference"])
-    tip.agency_code = p["office"]["code"]
-    tip.agency_name_th = p["office"]["name_th"]
-    tip.agency_name_en = p["office"]["name_en"]
     # a triage case is held by the coordinating office until a triage officer names the competent one
-    _advance(uow.session, tip, "triage" if p.get("triage") else "received", event, p["opened_at"])
+    status = "triage" if p.get("triage") else "received"
+    if _headline(tip, status, p["opened_at"], p.get("case_version"), p["office"]):
+        tip.closure_json = None
+    _line(uow.session, tip, status, event, p["opened_at"], None if p.get("triage") else received_label(p["office"]),
+          seq=p.get("case_version"), agency=p["office"]["code"])
 
 
-def on_case_status_changed(uow, event) -> None:
+# what the tipster is told of a state casework has and the tipster's vocabulary has not
+_TIPSTER_STATUS = {"referred": "transferred"}
+
+
+def on_case_status_changed(uow, event, keyring=None) -> None:
+    import json
+
     p = event.payload
     tip = _tip(uow.session, p["reference"])
-    status = p["to_status"] if p["to_status"] in TIPSTER_STATUSES else "under_review"
-    _advance(uow.session, tip, status, event, p["changed_at"], label=p["tipster_label"])
+    status = _TIPSTER_STATUS.get(p["to_status"], p["to_status"])
+    if status not in TIPSTER_STATUSES:
+        status = "under_review"
+    if _headline(tip, status, p["changed_at"], p.get("case_version"), p.get("office")):
+        closure = p.get("closure") if status == "closed" else None
+        if closure and keyring is not None:
+            tip.closure_json = keyring.encrypt_text(json.dumps(closure, ensure_ascii=False),
+                                                    aad("intake_tips.closure_json", tip.id))
+        else:
+            tip.closure_json = None
+    if status == "received":
+        return  # back at an office: case.opened tells it (a re-opening), or it is a refused hand-over (nothing)
+    _line(uow.session, tip, status, event, p["changed_at"], label=p["tipster_label"], seq=p.get("case_version"),
+          agency=p["office_code"])
 
 
 QUESTION_LABEL = {"th": "เจ้าหน้าที่มีคำถามถึงท่าน กรุณาตอบในหน้าติดตามเรื่อง",
@@ -92,10 +136,42 @@ def questions_of(session, keyring, tip: Tip) -> list[dict]:
     return out
 
 
+def human_timeline(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """The lines a person reads: in the order things happened; a hand-over shown only when the case then opened
+    at another office (or is still on its way); no line that repeats the one before it."""
+    entries = sorted(entries, key=lambda t: (_aware(t.at), t.seq or 0, t.id or 0))
+    shown: list[TimelineEntry] = []
+    last_status = None  # the last status line shown (questions and messages are lines of their own, never merged)
+    for i, entry in enumerate(entries):
+        if entry.status not in TIPSTER_STATUSES:
+            shown.append(entry)
+            continue
+        if entry.status == "transferred":
+            after = next((e for e in entries[i + 1:] if e.seq is not None), None)
+            if after is not None and not (after.status in ("received", "triage")
+                                          and (after.agency_code is None or after.agency_code != entry.agency_code)):
+                continue  # refused, or decided in favour of the same office: nothing moved
+        if last_status is not None and (last_status.status, last_status.label_th) == (entry.status, entry.label_th):
+            continue
+        shown.append(entry)
+        last_status = entry
+    return shown
+
+
+def closure_of(tip: Tip, keyring) -> dict | None:
+    """Why the case was closed, for the tipster: the resolution's words and the office's reason."""
+    import json
+
+    if tip.status != "closed" or not tip.closure_json or keyring is None:
+        return None
+    c = json.loads(keyring.decrypt_text(tip.closure_json, aad("intake_tips.closure_json", tip.id)))
+    return {"resolution": c["resolution"], "resolution_label": c["resolution_label"],
+            "reason": {"th": c["reason_th"], "en": c.get("reason_en")}}
+
+
 def status_view(session, tip: Tip, keyring=None) -> dict:
-    timeline = session.execute(
-        select(TimelineEntry).where(TimelineEntry.tip_id == tip.id).order_by(TimelineEntry.at, TimelineEntry.id)
-    ).scalars().all()
+    timeline = human_timeline(session.execute(
+        select(TimelineEntry).where(TimelineEntry.tip_id == tip.id)).scalars().all())
     agency = None
     if tip.agency_code:
         agency = {"code": tip.agency_code, "name_th": tip.agency_name_th, "name_en": tip.agency_name_en}
@@ -108,6 +184,7 @@ def status_view(session, tip: Tip, keyring=None) -> dict:
             {"status": t.status, "label": {"th": t.label_th, "en": t.label_en}, "at": _iso(t.at)}
             for t in timeline
         ],
+        "closure": closure_of(tip, keyring),
         "questions": questions_of(session, keyring, tip) if keyring is not None else [],
         "messages_sent": session.execute(select(func.count()).select_from(Message)
                                          .where(Message.tip_id == tip.id)).scalar(),
@@ -126,3 +203,7 @@ def volunteer_view(tip: Tip) -> dict:
 
 def _iso(value):
     return iso_utc(value)
+
+
+def _aware(value):
+    return aware_utc(value)

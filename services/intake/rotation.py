@@ -18,6 +18,7 @@ from services.intake.models import Attachment, IdempotentResponse, Message, Ques
 SEALED = [
     (Tip, "id", "facts_json", "text"),
     (Tip, "id", "reporter_json", "text"),
+    (Tip, "id", "closure_json", "text"),
     (Attachment, "id", "content", "bytes"),
     (Attachment, "id", "filename_enc", "text"),
     (Message, "id", "text_enc", "text"),

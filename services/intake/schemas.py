@@ -208,6 +208,17 @@ class Agency(Schema):
     name_en = fields.String()
 
 
+class ClosureReason(Schema):
+    th = fields.String()
+    en = fields.String(allow_none=True)
+
+
+class Closure(Schema):
+    resolution = fields.String(metadata={"description": "The outcome's code, e.g. unsubstantiated"})
+    resolution_label = fields.Nested(Bilingual)
+    reason = fields.Nested(ClosureReason, metadata={"description": "Why, as the office wrote it for the tipster"})
+
+
 class TimelineItem(Schema):
     status = fields.String()
     label = fields.Nested(Bilingual)
@@ -245,6 +256,7 @@ class StatusView(Schema):
     status = fields.String()
     status_label = fields.Nested(Bilingual, allow_none=True)
     agency = fields.Nested(Agency, allow_none=True)
+    closure = fields.Nested(Closure, allow_none=True, metadata={"description": "Set while the case is closed"})
     timeline = fields.List(fields.Nested(TimelineItem))
     questions = fields.List(fields.Nested(QuestionView))
     messages_sent = fields.Integer()

@@ -9,6 +9,7 @@ from nameko.timer import timer
 from nameko.extensions import DependencyProvider
 
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from services.intake import (conversation, crypto, edge, idempotency, open311, openapi, pages, projection, receipts,
                              submission, tipster_notices)
@@ -202,6 +203,11 @@ class Service:
     def page_css(self, request):
         return pages.stylesheet()
 
+    @api("GET", "/favicon.ico")
+    def page_favicon(self, request):
+        # browsers ask for it on every page; nothing to show, and no 404 in the tipster's console
+        return Response(status=204, headers={"Cache-Control": "public, max-age=86400"})
+
     # -- events -----------------------------------------------------------------------------------------------------
     @subscribe("tip.routed")
     def on_tip_routed(self, event):
@@ -214,7 +220,8 @@ class Service:
 
     @subscribe("case.status_changed")
     def on_case_status_changed(self, event):
-        if self.db.consume(event, self._then_notify(projection.on_case_status_changed)):
+        apply = functools.partial(projection.on_case_status_changed, keyring=self.intake.keyring)
+        if self.db.consume(event, self._then_notify(apply)):
             self.notices.wakeup.set()
 
     @subscribe("case.note_added")

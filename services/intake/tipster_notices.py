@@ -111,9 +111,10 @@ def update_of(event) -> str | None:
     if event.type == "tip.routed":
         return "triage" if p.get("triage") else "routed"
     if event.type == "case.opened":
-        return "received"
+        return "triage" if p.get("triage") else "received"
     if event.type == "case.status_changed":
-        return p["to_status"] if p["to_status"] in TIPSTER_STATUSES else "under_review"
+        to = "transferred" if p["to_status"] == "referred" else p["to_status"]  # as intake's projection words it
+        return to if to in TIPSTER_STATUSES else "under_review"
     if event.type == "case.question_asked":
         return "question"
     if event.type == "case.note_added" and p.get("visibility") == "tipster_visible":

@@ -41,13 +41,16 @@ def test_received_to_closed_with_a_supervisor_approving(cfg):
 
         # the caseworker proposes closing; the state stays until a supervisor approves
         r = cw.post("/api/v1/cases/SS-LIFE-0001/transitions",
-                    {"to": "closed", "reason": "ไม่พบพยานหลักฐาน", "resolution": "unsubstantiated"})
+                    {"to": "closed", "reason": "ไม่พบพยานหลักฐาน", "resolution": "unsubstantiated",
+                     "tipster_reason": "ตรวจสอบแล้วไม่พบพยานหลักฐานที่สนับสนุนข้อกล่าวหา"})
         assert r.status_code == 202 and r.json()["status"] == "investigating"
         assert r.json()["pending_closure"]["resolution"] == "unsubstantiated"
         case = sup.get("/api/v1/cases/SS-LIFE-0001").json()
         assert case["pending_closure"]["by"]["username"] == "somchai"
         r = sup.post("/api/v1/cases/SS-LIFE-0001/transitions",
-                     {"to": "closed", "reason": "อนุมัติ", "resolution": "unsubstantiated"})
+                     {"to": "closed", "reason": "อนุมัติ", "resolution": "unsubstantiated",
+                      "tipster_reason": "ตรวจสอบแล้วไม่พบพยานหลักฐานที่สนับสนุนข้อกล่าวหา",
+                      "tipster_reason_en": "We found no evidence supporting the allegation."})
         assert r.status_code == 200 and r.json()["status"] == "closed"
 
         case = sup.get("/api/v1/cases/SS-LIFE-0001").json()
@@ -143,12 +146,15 @@ def test_transfer_goes_through_routing_and_the_new_decision_moves_the_case(cfg):
         tri = desk_for(base, cfg, "triage", "triage_officer", "DAMRONGTHAM-23")
         cw_new = desk_for(base, cfg, "nacc", "caseworker", "NACC-23")
         assert tri.get("/api/v1/cases").json()["total"] == 1
+        assert tri.post("/api/v1/cases/SS-MOVE-0001/notes", {"visibility": "internal",
+                        "text": "บันทึกภายในของศูนย์ดำรงธรรม: ผู้แจ้งโทรมาสองครั้ง"}).status_code == 201
         r = tri.post("/api/v1/cases/SS-MOVE-0001/transfer", {"reason": "ผู้ถูกกล่าวหาเป็นนักการเมือง",
                                                               "suggested_office": "NACC-23"})
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "transferred" and r.json()["transfer"]["hop"] == 1
         assert tri.post("/api/v1/cases/SS-MOVE-0001/transitions",
-                        {"to": "closed", "reason": "x", "resolution": "duplicate"}).status_code == 409
+                        {"to": "closed", "reason": "x", "resolution": "duplicate",
+                         "tipster_reason": "ซ้ำ"}).status_code == 409
         assert tri.post("/api/v1/cases/SS-MOVE-0001/transitions",
                         {"to": "acknowledged", "reason": "x"}).status_code == 403  # only routing brings it back
         requested = _events(cfg, "case.transfer_requested", "SS-MOVE-0001")
@@ -158,9 +164,25 @@ def test_transfer_goes_through_routing_and_the_new_decision_moves_the_case(cfg):
         # routing (later) decides again for the same reference: the case moves to the new office
         event = open_case(cfg, "SS-MOVE-0001", "NACC-23")
         assert event.type == "tip.routed"
-        assert tri.get("/api/v1/cases/SS-MOVE-0001").status_code == 404
+        # the sending office keeps a read-only record: where it went, why, the current state — not the facts
+        record = tri.get("/api/v1/cases/SS-MOVE-0001")
+        assert record.status_code == 200, record.text
+        record = record.json()
+        assert record["view"] == "handover" and record["read_only"] is True and "facts" not in record
+        assert record["current"]["status"] == "received"
+        [handed] = record["handovers"]
+        assert handed["destination"]["code"] == "NACC-23" and handed["mode"] == "transfer"
+        assert handed["reason"] == "ผู้ถูกกล่าวหาเป็นนักการเมือง" and handed["requested_at"]
+        assert [n["text"] for n in record["notes"]] == ["บันทึกภายในของศูนย์ดำรงธรรม: ผู้แจ้งโทรมาสองครั้ง"]
+        assert [h["reference"] for h in tri.get("/api/v1/handovers").json()["items"]] == ["SS-MOVE-0001"]
+        assert tri.post("/api/v1/cases/SS-MOVE-0001/notes",
+                        {"visibility": "internal", "text": "x"}).status_code == 404  # read-only
         case = cw_new.get("/api/v1/cases/SS-MOVE-0001").json()
         assert case["office"]["code"] == "NACC-23" and case["status"] == "received"
+        assert case["notes"] == []  # the sending office's internal note did not travel
+        assert [h["from_office"] for h in case["handed_over_here"]] == ["DAMRONGTHAM-23"]
+        # the receiving office's own caseworkers have no record of it (they did not hand it on)
+        assert cw_new.get("/api/v1/handovers").json()["items"] == []
         assert "rerouted" in [e["kind"] for e in case["timeline"]]
         # a replayed decision changes nothing
         with db(cfg, "casework").transaction() as uow:
@@ -174,9 +196,8 @@ def test_transfer_goes_through_routing_and_the_new_decision_moves_the_case(cfg):
                                                                       ("transferred", "received")]
 
 
-def test_transfers_stop_at_the_hop_limit_and_agencies_rename_states(memory_cfg):
+def test_routing_alone_stops_transfers_at_the_hop_limit_and_agencies_rename_states(memory_cfg):
     cfg = memory_cfg
-    cfg["casework"]["max_transfers"] = 1
     cfg["casework"]["state_labels"] = {"PACC": {"received": {"th": "เรื่องเข้าใหม่", "en": "Incoming"}}}
     open_case(cfg, "SS-LOOP-0001")
     with desk_running(cfg) as (_, base):
@@ -185,8 +206,19 @@ def test_transfers_stop_at_the_hop_limit_and_agencies_rename_states(memory_cfg):
         assert item["status"] == "received" and item["status_label"] == {"th": "เรื่องเข้าใหม่", "en": "Incoming"}
         assert cw.post("/api/v1/cases/SS-LOOP-0001/transfer", {"reason": "ไม่ใช่อำนาจ"}).status_code == 200
         open_case(cfg, "SS-LOOP-0001")  # routing sends it back here
+        cw.post("/api/v1/cases/SS-LOOP-0001/transitions", {"to": "acknowledged", "reason": "รับ"})
+        # casework does not count hops itself: routing decides, and past its limit it refuses
         r = cw.post("/api/v1/cases/SS-LOOP-0001/transfer", {"reason": "อีกครั้ง", "mode": "refer"})
-        assert r.status_code == 409 and r.json()["error"]["code"] == "case.transfer_limit"
+        assert r.status_code == 200 and r.json()["transfer"]["hop"] == 2
+        from services.casework import handlers
+        from shared.events import new_event, utcnow
+        refused = new_event("tip.transfer_refused", {
+            "reference": "SS-LOOP-0001", "case_id": "c", "from_office": "PACC-R2", "suggested_agency": None,
+            "reason_code": "hop_limit", "reasons": {"th": "โอนครบจำนวนครั้งแล้ว", "en": "Too many transfers"},
+            "request": "transfer", "refused_at": utcnow()}, correlation_id="SS-LOOP-0001")
+        assert db(cfg, "casework").consume(refused, "on_transfer_refused", handlers.transfer_refused)
+        case = cw.get("/api/v1/cases/SS-LOOP-0001").json()
+        assert case["status"] == "acknowledged" and case["transfer_count"] == 1
         r = cw.post("/api/v1/cases/SS-LOOP-0001/transitions", {"to": "referred", "reason": "x",
                                                                "suggested_office": "PACC-R2"})
         assert r.status_code == 400 and r.json()["error"]["code"] == "case.suggested_office_invalid"
@@ -242,7 +274,10 @@ def test_routing_refusals_triage_decisions_and_duplicates(cfg):
         decided = outbox(cfg, "case.triage_decided", "SS-TRID-0001")[0]["payload"]
         assert decided["decided_agency"] == "NACC-23" and decided["office_code"] == "DAMRONGTHAM-23"
         _routing_refuses(cfg, "SS-TRID-0001", "DAMRONGTHAM-23", request="triage_decision")
-        assert tri.get("/api/v1/cases/SS-TRID-0001").json()["status"] == "acknowledged"
+        # handed over straight from "received": back to "received" — a refusal acknowledges nothing
+        refused_back = tri.get("/api/v1/cases/SS-TRID-0001").json()
+        assert refused_back["status"] == "received"
+        assert refused_back["deadlines"]["acknowledge"]["met_at"] is None
 
         # duplicates: shown only when the caller may see the other case too
         candidates = [

@@ -76,7 +76,8 @@ def test_web_forms_save_and_come_back_with_bilingual_messages(memory_cfg):
         r = web.form("/cases/SS-WEB0-0001/deadlines", {"months": "6", "reason": "x"}, csrf)
         assert r.headers["Location"].endswith("error=request.forbidden")
         r = web.form("/cases/SS-WEB0-0001/transition", {"to": "closed", "resolution": "insufficient_information",
-                                                         "reason": "ข้อมูลไม่พอ"}, csrf)
+                                                         "reason": "ข้อมูลไม่พอ",
+                                                         "tipster_reason": "ข้อมูลยังไม่พอที่จะดำเนินการต่อ"}, csrf)
         assert r.headers["Location"].endswith("ok=case.closure_proposed")
 
         page = web.http.get(base + "/cases/SS-WEB0-0001", timeout=30).text
@@ -87,7 +88,8 @@ def test_web_forms_save_and_come_back_with_bilingual_messages(memory_cfg):
         sup = Desk(base)
         sup.web_sign_in("supat")
         r = sup.form("/cases/SS-WEB0-0001/transition", {"to": "closed", "resolution": "insufficient_information",
-                                                         "reason": "อนุมัติ"})
+                                                         "reason": "อนุมัติ",
+                                                         "tipster_reason": "ข้อมูลยังไม่พอที่จะดำเนินการต่อ"})
         assert r.headers["Location"].endswith("ok=case.updated")
         r = sup.form("/cases/SS-WEB0-0001/deadlines", {"months": "6", "reason": "x"})
         assert r.headers["Location"].endswith("error=case.not_open")

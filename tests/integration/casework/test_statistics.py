@@ -27,7 +27,8 @@ def test_counts_durations_overdue_and_csv(cfg):
         sup.post("/api/v1/cases/SS-STAT-0000/transitions", {"to": "acknowledged", "reason": "รับ"})
         sup.post("/api/v1/cases/SS-STAT-0001/transitions", {"to": "acknowledged", "reason": "รับ"})
         sup.post("/api/v1/cases/SS-STAT-0001/transitions", {"to": "closed", "reason": "ซ้ำ",
-                                                            "resolution": "duplicate"})
+                                                            "resolution": "duplicate",
+                                                            "tipster_reason": "เรื่องนี้ซ้ำกับเรื่องที่รับไว้แล้ว"})
         # make the timings known: opened 10 and 30 hours before acknowledgement; Chon Buri's case is overdue
         for reference, hours in (("SS-STAT-0000", 10), ("SS-STAT-0001", 30)):
             with db(cfg, "casework").reading() as s:

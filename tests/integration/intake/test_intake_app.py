@@ -341,6 +341,14 @@ def test_rotate_keys_reseals_everything_and_old_key_can_then_go(sqlite_app, tmp_
     _, body, _ = app.file_tip(IDENTIFIED, [Upload("a.jpg", jpeg_with_gps())], idempotency_key="rot")
     ask(app, body["reference"])
     app.add_message(body["receipt"], "c", {"text": "เพิ่มเติม"}, [Upload(None, b"plain text evidence\n")])
+    closed = new_event("case.status_changed", {
+        "reference": body["reference"], "case_id": "case-1", "office_code": "PACC-R2", "from_status": "received",
+        "to_status": "closed", "tipster_label": {"th": "ยุติ", "en": "Closed"}, "changed_at": utcnow(),
+        "case_version": 2, "closure": {"resolution": "withdrawn", "resolution_label": {"th": "ถอน", "en": "withdrawn"},
+                                       "reason_th": "ผู้แจ้งขอถอนเรื่องทางโทรศัพท์", "reason_en": None}},
+        correlation_id=body["reference"])
+    app.db.consume(closed, "on_case_status_changed",
+                   lambda uow, e: projection.on_case_status_changed(uow, e, keyring=app.keyring))
     old = app.keyring
     new_id = "k-new"
     both = crypto.Keyring(new_id, {**old.keys, new_id: b"\x07" * 32})
@@ -352,5 +360,6 @@ def test_rotate_keys_reseals_everything_and_old_key_can_then_go(sqlite_app, tmp_
     rotated = IntakeApp(app.db, app.hasher, only_new, cfg)
     view = rotated.status(body["receipt"], "c")
     assert view["questions"][0]["text"]
+    assert view["closure"]["reason"]["th"] == "ผู้แจ้งขอถอนเรื่องทางโทรศัพท์"  # the closure reason was re-sealed too
     again = rotated.file_tip(IDENTIFIED, [Upload("a.jpg", jpeg_with_gps())], idempotency_key="rot")
     assert again[2] is True and again[1]["receipt"] == body["receipt"]

@@ -1,13 +1,13 @@
 """leases: cluster jobs (retention) run on one instance at a time
 
-Revision ID: intake_0005_h13
-Revises: intake_0004_h11a
+Revision ID: intake_0006_h13
+Revises: intake_0005_h11b
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = 'intake_0005_h13'
-down_revision = 'intake_0004_h11a'
+revision = 'intake_0006_h13'
+down_revision = 'intake_0005_h11b'
 branch_labels = None
 depends_on = None
 

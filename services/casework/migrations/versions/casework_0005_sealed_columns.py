@@ -1,13 +1,13 @@
 """sealed columns: TOTP secrets are sealed at rest, longer than the 64 characters of a plain base32 secret
 
-Revision ID: casework_0004_h13
-Revises: casework_0003
+Revision ID: casework_0005_h13
+Revises: casework_0004_h11b
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = 'casework_0004_h13'
-down_revision = 'casework_0003'
+revision = 'casework_0005_h13'
+down_revision = 'casework_0004_h11b'
 branch_labels = None
 depends_on = None
 
