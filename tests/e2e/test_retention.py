@@ -36,7 +36,8 @@ def test_closed_cases_are_anonymised_and_every_deletion_is_audited(embedded_depl
     assert requests.post(f"{desk}/api/v1/cases/{reference}/notes", headers=auth, timeout=30,
                          json={"visibility": "internal", "text": "บันทึกภายใน"}).status_code == 201
     assert requests.post(f"{desk}/api/v1/cases/{reference}/transitions", headers=auth, timeout=30,
-                         json={"to": "closed", "reason": "ไม่มีมูล", "resolution": "unsubstantiated"}).status_code == 200
+                         json={"to": "closed", "reason": "ไม่มีมูล", "resolution": "unsubstantiated",
+                               "tipster_reason": "ตรวจสอบแล้วไม่พบการกระทำผิด"}).status_code == 200
     dep.wait_status(receipt, lambda s: s["status"] == "closed", timeout=30)
     wait_for(lambda: "case.status_changed" in {e["event_type"] for e in dep.audit_trail(reference)}, 20,
              message="closing audited")

@@ -103,7 +103,9 @@ def test_a_marked_tip_leaves_no_readable_trace_at_rest(deployment):
         requests.get(f"{desk}/api/v1/cases/{reference}", headers=sup, timeout=30)), 30, message="case at NACC-23")
     assert moved["office"]["code"] == "NACC-23"
     post(f"/api/v1/cases/{reference}/transitions",
-         {"to": "closed", "reason": f"ไม่มีมูลตามที่กล่าวหา {marker}", "resolution": "unsubstantiated"}, headers=sup)
+         {"to": "closed", "reason": f"ไม่มีมูลตามที่กล่าวหา {marker}", "resolution": "unsubstantiated",
+          "tipster_reason": f"ตรวจสอบแล้วไม่พบการกระทำผิด {marker}",
+          "tipster_reason_en": f"No wrongdoing was found {marker}"}, headers=sup)
     dep.wait_status(receipt, lambda s: s["status"] == "closed", timeout=30)
 
     # the desk still finds the case by a Thai word of the description, its organisation, an English word, or its
