@@ -187,6 +187,8 @@ def run(tips: int, *, pg_admin_url: str, amqp_base: str, seed: int | None = None
         "SODSONG__metrics__http": "",
         "SODSONG__intake__argon2": "{time_cost: 1, memory_cost_kib: 8192, parallelism: 1}",
         "SODSONG__notify__stuck_sending_seconds": "15",
+        # every chaos tip comes from one loopback client: lift the per-client filing limit for the run
+        "SODSONG__intake__filing_limit": "{tips: 1000000, window_seconds: 600}",
     })
     cluster = Cluster(env, workdir)
     base = f"http://127.0.0.1:{intake_port}"

@@ -281,6 +281,8 @@ CATALOGUE: dict[str, EventType] = {
         EventType("account.signed_in", 1, "casework", AccountChanged),
         EventType("account.signed_out", 1, "casework", AccountChanged),
         EventType("account.sign_in_failed", 1, "casework", AccountChanged),
+        EventType("account.password_changed", 1, "casework", AccountChanged),
+        EventType("account.password_reset_issued", 1, "casework", AccountChanged),
     )
 }
 
@@ -429,7 +431,16 @@ class TipReceiptReplaced(_Payload):
     replaced_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
 
 
+class VolunteerChanged(_Payload):
+    """intake's volunteer registry: a volunteer id registered (or its token reset) or disabled. Casework keeps the
+    list so that only a registered volunteer id can be bound to a desk account. No token, no area, no contact."""
+    volunteer_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
 for _t in (
+    EventType("volunteer.registered", 1, "intake", VolunteerChanged),
+    EventType("volunteer.disabled", 1, "intake", VolunteerChanged),
     EventType("tip.message_added", 1, "intake", TipMessageAdded),
     EventType("tip.attachments_received", 1, "intake", TipAttachmentsReceived),
     EventType("tip.receipt_replaced", 1, "intake", TipReceiptReplaced),

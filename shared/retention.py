@@ -5,7 +5,7 @@ Every service deletes, from its own database:
   embedded mode replays after a restart);
 - inbox rows older than `retention.inbox_days` (30; a redelivery after that would be processed again);
 - dead letters an operator settled (redriven, discarded) older than `retention.settled_dead_letters_days` (30).
-Services add their own steps (notify: settled deliveries; intake: guard rows, expired idempotent responses, and
+Services add their own steps (notify: settled deliveries; intake: expired idempotent responses, and
 the tipster's identity once the case is closed; casework: closed cases anonymised), with periods that may be set
 per agency (`retention.per_agency: {PACC: {closed_case_days: ...}}`, matched on the office code's prefix).
 
@@ -34,7 +34,6 @@ DEFAULTS = {
     "inbox_days": 30,
     "settled_dead_letters_days": 30,
     "settled_deliveries_days": 90,          # notify
-    "guard_days": 2,                        # intake: failed-receipt counters
     "tipster_identity_days_after_closure": 90,   # intake (GlobaLeaks' default retention is 90 days)
     "closed_case_days": 3650,               # casework: anonymise 10 years after closing (see docs/security.md)
     "per_agency": {},

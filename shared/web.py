@@ -1,15 +1,24 @@
-"""HTTP plumbing for nameko `@http` entrypoints: JSON in and out, bilingual errors, safe headers, no 5xx leaks.
+"""HTTP plumbing for nameko `@http` entrypoints: JSON in and out, bilingual errors, safe headers, no 5xx leaks,
+and the HTTP server every entrypoint runs on (EdgeServer: deadlines for headers and bodies, bodies read before a
+worker is taken, caps on connections and on large bodies in memory; `http_server` in the configuration).
 
 `api` is nameko's `http` with one change: any exception becomes a JSON response. An ApiError carries its own
 status and message; anything else is logged (without request content) and answered with a generic 500.
 """
 from __future__ import annotations
 
+import io
 import json
 import time
+from functools import partial
 
+import eventlet
+from eventlet import wsgi
+from eventlet.semaphore import Semaphore
 from nameko.web.handlers import HttpRequestHandler
-from werkzeug.wrappers import Response
+from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request, Response
 
 from shared import i18n, metrics
 from shared.logging import get_logger
@@ -37,12 +46,16 @@ class ApiError(Exception):
 def json_response(status: int, body, headers: dict | None = None) -> Response:
     all_headers = dict(SECURITY_HEADERS)
     all_headers.update(headers or {})
+    if isinstance(body, dict) and isinstance(body.get("error"), dict) and body["error"].get("retry_after_seconds"):
+        all_headers.setdefault("Retry-After", str(body["error"]["retry_after_seconds"]))
     return Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
                     mimetype="application/json", headers=all_headers)
 
 
 def error_body(key: str, fields: dict | None = None, **detail) -> dict:
     body = {"error": {"code": key, "message": i18n.message(key, **detail)}}
+    if detail.get("retry_after_seconds"):  # also sent as Retry-After
+        body["error"]["retry_after_seconds"] = int(detail["retry_after_seconds"])
     if fields:
         body["fields"] = fields
     return body
@@ -80,7 +93,193 @@ def _reject_constant(name):
     raise ValueError(f"{name} is not JSON")
 
 
+# -- the HTTP server ------------------------------------------------------------------------------------------
+SERVER_DEFAULTS = {
+    "socket_timeout_seconds": 20,     # any single read or write on a client socket
+    "keepalive_seconds": 15,          # an idle kept-alive connection is closed after this
+    "header_timeout_seconds": 10,     # the request line and every header must arrive within this
+    "body_grace_seconds": 10,         # a body must arrive within this plus its size at body_min_rate
+    "body_min_rate_bytes": 16384,     # bytes per second a body must keep up on average after the grace
+    "max_connections": 1000,          # open client connections per process (more wait in the listen queue)
+    "max_body_bytes": 1_048_576,      # a bigger body is refused (413) before it is read; a service may raise it
+    "large_body_bytes": 262_144,      # bodies above this take an upload slot while they are read and handled
+    "max_concurrent_uploads": 4,      # upload slots per process (each body is held in memory)
+    "upload_wait_seconds": 15,        # how long a large body waits for a slot before 503 + Retry-After
+}
+
+
+def server_settings(config: dict, service: str, service_cls=None) -> dict:
+    out = dict(SERVER_DEFAULTS)
+    out.update(config.get("http_server") or {})
+    out.update(((config.get(service) or {}).get("http_server")) or {})
+    limit = getattr(service_cls, "max_request_bytes", None)
+    if callable(limit) and not ((config.get(service) or {}).get("http_server") or {}).get("max_body_bytes"):
+        out["max_body_bytes"] = int(limit(config))
+    return out
+
+
+class _SlowClient(Exception):
+    pass
+
+
+class _EdgeProtocol(HttpOnlyProtocol):
+    """eventlet's protocol with deadlines: the whole request line and the whole header block must each arrive
+    within `header_timeout_seconds` (after an idle keep-alive wait), so a client sending a byte now and then
+    cannot hold a connection open."""
+
+    def _read_request_line(self):
+        limit = float(self.server.keepalive or 0) + float(self.server.sodsong["header_timeout_seconds"])
+        try:
+            with eventlet.Timeout(limit, _SlowClient):
+                return super()._read_request_line()
+        except _SlowClient:
+            self.close_connection = 1
+            return ""
+
+    def get_environ(self, *args, **kwargs):
+        environ = super().get_environ(*args, **kwargs)
+        environ["sodsong.protocol"] = self  # so the app can close a connection whose body it will not read
+        return environ
+
+    def parse_request(self):
+        try:
+            with eventlet.Timeout(float(self.server.sodsong["header_timeout_seconds"]), _SlowClient):
+                return super().parse_request()
+        except _SlowClient:
+            self.close_connection = 1
+            try:
+                self.wfile.write(b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+            except OSError:
+                pass
+            return False
+
+
+class EdgeWsgiApp(WsgiApp):
+    """Reads (and size-checks) a request's body before a worker is taken: a slow or oversized body costs a
+    green thread and a socket, never one of the service's workers (which its event consumers share)."""
+
+    def __init__(self, server):
+        super().__init__(server)
+        self.settings = server.sodsong
+        self.uploads = Semaphore(int(self.settings["max_concurrent_uploads"]))
+
+    def __call__(self, environ, start_response):
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            provider, values = adapter.match()
+        except HTTPException as exc:
+            self._close_after(environ)
+            return exc(environ, start_response)
+        length = environ.get("CONTENT_LENGTH") or ""
+        chunked = "chunked" in (environ.get("HTTP_TRANSFER_ENCODING") or "").lower()
+        declared = int(length) if length.isdigit() else (None if chunked else 0)
+        limit = int(self.settings["max_body_bytes"])
+        if declared is not None and declared > limit:
+            return self._refuse(environ, start_response, 413, "request.too_large")
+        large = declared is None or declared > int(self.settings["large_body_bytes"])
+        if large and not self.uploads.acquire(timeout=float(self.settings["upload_wait_seconds"])):
+            return self._refuse(environ, start_response, 503, "request.busy", retry_after_seconds=5)
+        try:
+            if declared is None or declared > 0:
+                body = self._read_body(environ, declared, limit)
+                if isinstance(body, tuple):
+                    return self._refuse(environ, start_response, *body)
+                environ["wsgi.input"] = io.BytesIO(body)
+                environ["CONTENT_LENGTH"] = str(len(body))
+                environ.pop("HTTP_TRANSFER_ENCODING", None)
+                environ["wsgi.input_terminated"] = True
+            request = Request(environ, shallow=True)
+            request.path_values = values
+            try:
+                rv = provider.handle_request(request)
+            except HTTPException as exc:
+                rv = exc
+            return rv(environ, start_response)
+        finally:
+            if large:
+                self.uploads.release()
+
+    def _read_body(self, environ, declared, limit):
+        stream = environ["wsgi.input"]
+        grace, rate = float(self.settings["body_grace_seconds"]), float(self.settings["body_min_rate_bytes"])
+        started = time.monotonic()
+        parts, received = [], 0
+        while declared is None or received < declared:
+            want = 65536 if declared is None else min(65536, declared - received)
+            remaining = started + grace + received / rate - time.monotonic()
+            if remaining <= 0:
+                return (408, "request.timeout")
+            try:
+                with eventlet.Timeout(remaining, _SlowClient):
+                    chunk = stream.read(want)
+            except _SlowClient:
+                return (408, "request.timeout")
+            except (OSError, ValueError):
+                return (400, "request.invalid")
+            if not chunk:
+                if declared is not None:
+                    return (400, "request.invalid")
+                break
+            parts.append(chunk)
+            received += len(chunk)
+            if received > limit:
+                return (413, "request.too_large")
+        return b"".join(parts)
+
+    @staticmethod
+    def _close_after(environ):
+        """Close the connection after answering: eventlet would otherwise read the unread body to its end."""
+        protocol = environ.get("sodsong.protocol")
+        if protocol is not None and (environ.get("CONTENT_LENGTH") not in (None, "", "0")
+                                     or environ.get("HTTP_TRANSFER_ENCODING")):
+            protocol.close_connection = 1
+
+    @classmethod
+    def _refuse(cls, environ, start_response, status, key, **detail):
+        cls._close_after(environ)
+        response = json_response(status, error_body(key, **detail), {"Connection": "close"})
+        return response(environ, start_response)
+
+
+class EdgeServer(WebServer):
+    """nameko's web server with socket, keep-alive, header and body deadlines, a cap on open connections and
+    on large bodies in memory at once (`http_server` in the configuration; see SERVER_DEFAULTS)."""
+
+    def setup(self):
+        config = self.container.config.get("SODSONG") or {}
+        self.sodsong = server_settings(config, self.container.service_name, self.container.service_cls)
+        super().setup()
+
+    def get_wsgi_app(self):
+        return EdgeWsgiApp(self)
+
+    def get_wsgi_server(self, sock, wsgi_app, protocol=_EdgeProtocol, debug=False):
+        from logging import getLogger
+
+        server = wsgi.Server(sock, sock.getsockname(), wsgi_app, protocol=protocol, debug=debug,
+                             log=getLogger("nameko.web.server"),
+                             socket_timeout=float(self.sodsong["socket_timeout_seconds"]),
+                             keepalive=float(self.sodsong["keepalive_seconds"]))
+        server.sodsong = self.sodsong
+        return server
+
+    def run(self):
+        slots = Semaphore(int(self.sodsong["max_connections"]))
+        while self._is_accepting:
+            slots.acquire()
+            try:
+                sock, addr = self._sock.accept()
+            except BaseException:
+                slots.release()
+                raise
+            sock.settimeout(self._serv.socket_timeout)
+            thread = self.container.spawn_managed_thread(partial(self.process_request, sock, addr))
+            thread.link(lambda *_: slots.release())
+
+
 class ApiHandler(HttpRequestHandler):
+    server = EdgeServer()
+
     def response_from_exception(self, exc):
         if isinstance(exc, ApiError):
             return json_response(exc.status, error_body(exc.key, exc.fields, **exc.detail))

@@ -5,8 +5,13 @@
 - Sessions: 256-bit random tokens from `secrets`; only their SHA-256 is stored. A new token at every sign-in,
   an idle timeout and an absolute timeout (`casework.session_idle_minutes`, `casework.session_absolute_hours`),
   and every session of an account ends when the account is disabled.
-- Sign-in throttling per username, whether or not the account exists, with the same answer for an unknown
-  user, a wrong password, a disabled account or a wrong TOTP code.
+- The same answer for an unknown user, a wrong password, a disabled account, a missing or wrong TOTP code: an
+  account with TOTP says nothing about whether the password was right until the code is right too.
+- Guessing is limited per client and per (username, client) in the desk (services.casework.desk), never by
+  locking an account: an attacker's failures do not stop the real user signing in from elsewhere.
+- Password policy: services.casework.passwords (ASVS 5.0 V6.2). Users change their own password with the
+  current one (every other session ends); an administrator's reset gives a one-time code valid for
+  `reset_code_hours` that the user redeems with a new password.
 """
 from __future__ import annotations
 
@@ -24,11 +29,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from services.casework.models import DeskSession, LoginThrottle, User
+from services.casework import passwords as passwords_policy
+from services.casework.models import DeskSession, User
 from services.casework.policy import ROLES, Principal
 from shared.events import aware_utc, utcnow
 
-MIN_PASSWORD, MAX_PASSWORD = 12, 256
+MIN_PASSWORD, MAX_PASSWORD = passwords_policy.MIN_PASSWORD, passwords_policy.MAX_PASSWORD
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 
@@ -38,6 +44,7 @@ DEFAULTS = {
     "login_max_failures": 5,
     "login_window_minutes": 15,
     "login_lockout_minutes": 15,
+    "reset_code_hours": 24,
     "argon2": {"time_cost": 3, "memory_cost_kib": 65536, "parallelism": 1},
 }
 
@@ -80,9 +87,12 @@ class Passwords:
         return _off_hub(check)
 
 
-def check_password_policy(password: str) -> None:
-    if not isinstance(password, str) or not (MIN_PASSWORD <= len(password) <= MAX_PASSWORD):
-        raise AccountError("user.password_length", min=MIN_PASSWORD, max=MAX_PASSWORD)
+def check_password_policy(password: str, *, username: str = "", office_code: str = "") -> None:
+    key = passwords_policy.problem(password, username=username, office_code=office_code)
+    if key == "user.password_length":
+        raise AccountError(key, min=MIN_PASSWORD, max=MAX_PASSWORD)
+    if key:
+        raise AccountError(key)
 
 
 def _off_hub(fn, *args):
@@ -133,7 +143,7 @@ def create_user(uow, passwords: Passwords, *, username: str, office_code: str, r
         raise AccountError("user.invalid_office")
     if role not in ROLES:
         raise AccountError("user.invalid_role", roles=list(ROLES))
-    check_password_policy(password)
+    check_password_policy(password, username=username, office_code=office_code)
     password_hash = password_hash or passwords.hash(password)
     if uow.session.execute(select(User.id).where(User.username == username)).first():
         raise AccountError("user.exists")
@@ -196,20 +206,16 @@ class SignIn:
 
 def sign_in(db, passwords: Passwords, cfg: dict, *, username, password, totp_code=None, kind="api",
             now: datetime | None = None) -> SignIn:
-    """Check credentials and start a session. Raises AccountError session.invalid_credentials /
-    session.totp_required / session.throttled. Throttling and the audit events commit whatever the outcome."""
+    """Check credentials and start a session. Raises AccountError session.invalid_credentials for every kind
+    of failure (limits per client are the desk's: services.casework.desk). The audit events commit whatever the
+    outcome."""
     now = now or utcnow()
     name = str(username or "").strip().lower()[:64]
     password = str(password or "")
     key = name[:80]
     with db.reading() as session:
-        throttle = session.get(LoginThrottle, key)
-        locked_until = aware(throttle.locked_until) if throttle else None
         user = session.execute(select(User).where(User.username == name)).scalar_one_or_none() if name else None
         session.expunge_all()  # keep the loaded values once the read-only session rolls back
-    if locked_until and locked_until > now:
-        _failed(db, cfg, key, user, "throttled", now, count=False)
-        raise AccountError("session.throttled")
     ok = passwords.verify(user.password_hash if user else None, password[:MAX_PASSWORD])
     if not ok or user is None or user.disabled:
         _failed(db, cfg, key, user, "bad_credentials" if not (user and user.disabled) else "disabled", now)
@@ -217,9 +223,9 @@ def sign_in(db, passwords: Passwords, cfg: dict, *, username, password, totp_cod
     step = None
     if user.totp_secret:
         if not totp_code:
-            # the password was right: say a code is needed, but count it so guessing passwords stays throttled
+            # the same answer as a wrong password: a missing code must not confirm that the password was right
             _failed(db, cfg, key, user, "totp_missing", now)
-            raise AccountError("session.totp_required")
+            raise AccountError("session.invalid_credentials")
         step = totp_step(user.totp_secret, totp_code, now, user.totp_last_step)
         if step is None:
             _failed(db, cfg, key, user, "bad_totp", now)
@@ -235,7 +241,6 @@ def sign_in(db, passwords: Passwords, cfg: dict, *, username, password, totp_cod
                             .values(totp_last_step=step)).rowcount
             if not won:
                 raise AccountError("session.invalid_credentials")
-        s.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
         s.execute(delete(DeskSession).where(DeskSession.user_id == user.id, DeskSession.expires_at <= now))
         s.add(DeskSession(token_hash=token_hash(token), user_id=user.id, kind=kind, created_at=now,
                           last_seen_at=now, expires_at=expires))
@@ -245,31 +250,14 @@ def sign_in(db, passwords: Passwords, cfg: dict, *, username, password, totp_cod
     return SignIn(token, principal_of(user), expires)
 
 
-def _failed(db, cfg, key, user, detail, now, count=True):
-    window = timedelta(minutes=float(cfg["login_window_minutes"]))
+def _failed(db, cfg, key, user, detail, now):
+    """Record the failed sign-in (content-free audit event); nothing is locked."""
     user_id = user.id if user else "unknown"
-    for attempt in (1, 2):
-        try:
-            with db.transaction() as uow:
-                s = uow.session
-                if count and key:
-                    row = s.get(LoginThrottle, key, with_for_update=True)
-                    if row is None:
-                        row = LoginThrottle(key=key, failures=0, first_failure_at=now, locked_until=None)
-                        s.add(row)
-                    elif aware(row.first_failure_at) + window < now:
-                        row.failures, row.first_failure_at, row.locked_until = 0, now, None
-                    row.failures += 1
-                    if row.failures >= int(cfg["login_max_failures"]):
-                        row.locked_until = now + timedelta(minutes=float(cfg["login_lockout_minutes"]))
-                uow.emit("account.sign_in_failed", {
-                    "user_id": user_id, "office_code": user.office_code if user else None,
-                    "role": user.role if user else None, "detail": detail, "at": now,
-                }, correlation_id=f"user:{user_id}", actor={"kind": "user", "id": user_id})
-            return
-        except IntegrityError:  # two first failures raced on the insert: count this one on the winner's row
-            if attempt == 2:
-                raise
+    with db.transaction() as uow:
+        uow.emit("account.sign_in_failed", {
+            "user_id": user_id, "office_code": user.office_code if user else None,
+            "role": user.role if user else None, "detail": detail, "at": now,
+        }, correlation_id=f"user:{user_id}", actor={"kind": "user", "id": user_id})
 
 
 def authenticate(db, cfg: dict, token: str | None, *, now: datetime | None = None) -> tuple[Principal, str] | None:
@@ -309,3 +297,75 @@ def sign_out(db, token: str | None, principal: Principal | None = None, *, now: 
                                             "role": principal.role, "detail": None, "at": now},
                      correlation_id=f"user:{principal.user_id}", actor=principal.actor)
     return bool(ended)
+
+
+# -- changing and resetting passwords ---------------------------------------------------------------------------
+def change_password(db, passwords: Passwords, principal: Principal, *, current: str, new: str,
+                    keep_token: str | None = None, now: datetime | None = None) -> int:
+    """The user's own change: the current password, then a new one under the policy. Ends every other session
+    of the account (returns how many)."""
+    now = now or utcnow()
+    with db.reading() as session:
+        user = session.get(User, principal.user_id)
+        session.expunge_all()
+    if user is None or user.disabled or not passwords.verify(user.password_hash, str(current or "")[:MAX_PASSWORD]):
+        raise AccountError("user.password_wrong")
+    check_password_policy(new, username=user.username, office_code=user.office_code)
+    if passwords.verify(user.password_hash, new):
+        raise AccountError("user.password_common")  # the same password again is no change
+    new_hash = passwords.hash(new)
+    with db.transaction() as uow:
+        return _set_password(uow, user, new_hash, now, keep_token=keep_token, actor=principal.actor,
+                             detail="changed")
+
+
+def issue_reset_code(uow, user: User, *, cfg: dict, actor: dict, now: datetime | None = None) -> tuple[str, datetime]:
+    """An administrator's reset: a one-time code (shown once to the administrator, who passes it on) that lets
+    the user choose a new password. The old password keeps working until then; the code is kept as SHA-256."""
+    now = now or utcnow()
+    code = secrets.token_urlsafe(15)  # 120 bits
+    expires = now + timedelta(hours=float(cfg.get("reset_code_hours", 24)))
+    user.reset_code_hash = token_hash("reset|" + code)
+    user.reset_expires_at = expires
+    uow.emit("account.password_reset_issued", {"user_id": user.id, "office_code": user.office_code,
+                                               "role": user.role, "detail": None, "at": now},
+             correlation_id=f"user:{user.id}", actor=actor)
+    return code, expires
+
+
+def redeem_reset_code(db, passwords: Passwords, *, username: str, code: str, new: str,
+                      now: datetime | None = None) -> None:
+    """Set a new password with a reset code (once; within its time). Ends every session of the account."""
+    now = now or utcnow()
+    name = str(username or "").strip().lower()[:64]
+    digest = token_hash("reset|" + str(code or "")[:200])
+    with db.reading() as session:
+        user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
+        session.expunge_all()
+    valid = (user is not None and not user.disabled and user.reset_code_hash
+             and hmac.compare_digest(user.reset_code_hash, digest)
+             and user.reset_expires_at is not None and aware(user.reset_expires_at) > now)
+    if not valid:
+        raise AccountError("user.reset_invalid")
+    check_password_policy(new, username=user.username, office_code=user.office_code)
+    new_hash = passwords.hash(new)
+    with db.transaction() as uow:
+        won = uow.session.execute(update(User).where(User.id == user.id, User.reset_code_hash == digest)
+                                  .values(reset_code_hash=None, reset_expires_at=None)).rowcount
+        if not won:
+            raise AccountError("user.reset_invalid")
+        _set_password(uow, user, new_hash, now, keep_token=None, actor={"kind": "user", "id": user.id},
+                      detail="reset")
+
+
+def _set_password(uow, user: User, new_hash: str, now, *, keep_token, actor, detail) -> int:
+    s = uow.session
+    s.execute(update(User).where(User.id == user.id).values(password_hash=new_hash, password_changed_at=now))
+    query = delete(DeskSession).where(DeskSession.user_id == user.id)
+    if keep_token:
+        query = query.where(DeskSession.token_hash != token_hash(keep_token))
+    ended = s.execute(query).rowcount or 0
+    uow.emit("account.password_changed", {"user_id": user.id, "office_code": user.office_code, "role": user.role,
+                                          "detail": f"{detail};sessions_ended={ended}", "at": now},
+             correlation_id=f"user:{user.id}", actor=actor)
+    return ended

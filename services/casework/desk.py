@@ -8,10 +8,7 @@ session token (a cookie-authenticated API call must send it as X-CSRF-Token).
 from __future__ import annotations
 
 import secrets
-import threading
-import time
 import uuid
-from collections import defaultdict, deque
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode
@@ -28,7 +25,8 @@ from services.casework import accounts, policy
 from services.casework.accounts import AccountError
 from services.casework.cases import DeskSettings
 from services.casework.lifecycle import TransitionError
-from shared import i18n
+from shared import clients, i18n
+from shared.clients import ClientLimiter
 from shared.dependencies import INSTANCE_ID, Database
 from shared.logging import get_logger
 from shared.web import SECURITY_HEADERS, ApiError, ApiHandler
@@ -68,7 +66,7 @@ def as_api_error(exc: Exception) -> Exception:
         return ApiError(status, exc.key, **exc.detail)
     if isinstance(exc, AccountError):
         status = {"session.invalid_credentials": 401, "session.totp_required": 401, "session.throttled": 429,
-                  "user.exists": 409}.get(exc.key, 400)
+                  "user.exists": 409, "user.password_wrong": 403, "user.volunteer_binding": 403}.get(exc.key, 400)
         return ApiError(status, exc.key, **exc.detail)
     if isinstance(exc, ValidationError):
         return ApiError(400, "request.validation_failed", fields=i18n.field_errors(exc.messages))
@@ -249,31 +247,6 @@ def page_url(path: str, **params) -> str:
 
 
 # -- the dependency ------------------------------------------------------------------------------------------
-class AddressLimiter:
-    """Failed sign-ins per client address, in memory only (addresses are never stored or logged)."""
-
-    def __init__(self, limit: int = 50, window_seconds: float = 900):
-        self.limit, self.window = limit, window_seconds
-        self.failures: dict[str, deque] = defaultdict(deque)
-        self.lock = threading.Lock()
-
-    def blocked(self, address: str | None) -> bool:
-        with self.lock:
-            q = self.failures.get(address or "-")
-            if not q:
-                return False
-            cutoff = time.monotonic() - self.window
-            while q and q[0] < cutoff:
-                q.popleft()
-            return len(q) >= self.limit
-
-    def failed(self, address: str | None) -> None:
-        with self.lock:
-            if len(self.failures) > 10_000:
-                self.failures.clear()
-            self.failures[address or "-"].append(time.monotonic())
-
-
 class Desk(DependencyProvider):
     """Per-container desk settings, the password hasher and the sign-in helpers (`self.desk` in the service)."""
 
@@ -288,7 +261,12 @@ class Desk(DependencyProvider):
             secure = str(self.casework.get("desk_url", "")).startswith("https://")
         self.cookie_secure = bool(secure)
         self.cookie_name = "__Host-sodsong_desk" if self.cookie_secure else "sodsong_desk"
-        self.addresses = AddressLimiter(int(self.casework.get("login_max_failures_per_address", 50)))
+        window = float(self.account_settings["login_window_minutes"]) * 60
+        # failures per (username, client): the attacker's address slows down, the real user elsewhere does not
+        self.pairs = ClientLimiter(int(self.account_settings["login_max_failures"]), window)
+        # failures per client across usernames (password spraying from one address)
+        self.addresses = ClientLimiter(int(self.casework.get("login_max_failures_per_address", 50)), window)
+        self.clients = clients.settings(self.casework)
         self.instance = f"{INSTANCE_ID}:{uuid.uuid4().hex[:8]}"
 
     def get_dependency(self, worker_ctx):
@@ -332,16 +310,25 @@ class Desk(DependencyProvider):
             raise ApiError(403, "request.csrf_failed")
         return found[0], accounts.csrf_token(token)
 
+    def client(self, request) -> str | None:
+        return clients.client_address(request.environ, self.clients)
+
     def sign_in(self, request, username, password, totp, kind):
-        address = request.remote_addr
-        if self.addresses.blocked(address):
-            raise AccountError("session.throttled")
+        address = self.client(request)
+        pair = self.pairs.key(address, scope=str(username or "").strip().lower()[:64])
+        client = self.addresses.key(address)
+        wait = max(self.pairs.retry_after(pair), self.addresses.retry_after(client))
+        if wait:
+            raise AccountError("session.throttled", retry_after_seconds=wait)
         try:
-            return accounts.sign_in(self.db, self.passwords, self.account_settings, username=username,
+            done = accounts.sign_in(self.db, self.passwords, self.account_settings, username=username,
                                     password=password, totp_code=totp, kind=kind)
         except AccountError:
-            self.addresses.failed(address)
+            self.pairs.hit(pair)
+            self.addresses.hit(client)
             raise
+        self.pairs.reset(pair)
+        return done
 
     # -- cookies -------------------------------------------------------------------------------------------------
     def session_cookie(self, token: str) -> str:
@@ -356,9 +343,9 @@ class Desk(DependencyProvider):
             parts.append("Secure")
         return "; ".join(parts)
 
-    def login_csrf_cookie(self) -> tuple[str, str]:
+    def login_csrf_cookie(self, path: str = "/login") -> tuple[str, str]:
         value = secrets.token_urlsafe(24)
-        parts = [f"{LOGIN_CSRF_COOKIE}={value}", "Path=/login", "HttpOnly", "SameSite=Strict"]
+        parts = [f"{LOGIN_CSRF_COOKIE}={value}", f"Path={path}", "HttpOnly", "SameSite=Strict"]
         if self.cookie_secure:
             parts.append("Secure")
         return value, "; ".join(parts)

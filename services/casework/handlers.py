@@ -166,3 +166,18 @@ def inbox(session, office_code: str, status: str | None = None) -> list[Case]:
     if status:
         query = query.where(Case.status == status)
     return list(session.execute(query).scalars())
+
+
+def volunteer_changed(uow, event) -> None:
+    """intake's volunteer registry, as far as the desk needs it (idempotent; an older event never wins)."""
+    from services.casework.models import RegisteredVolunteer
+    from shared.events import aware_utc
+
+    payload = event.payload
+    at = payload["at"]
+    active = event.type == "volunteer.registered"
+    row = uow.session.get(RegisteredVolunteer, payload["volunteer_id"], with_for_update=True)
+    if row is None:
+        uow.session.add(RegisteredVolunteer(volunteer_id=payload["volunteer_id"], active=active, changed_at=at))
+    elif aware_utc(row.changed_at) <= at:
+        row.active, row.changed_at = active, at

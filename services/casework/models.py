@@ -88,6 +88,19 @@ class User(Base):
     created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
     disabled_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
     password_changed_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    # an administrator's reset: SHA-256 of a one-time code, and when it stops working
+    reset_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reset_expires_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RegisteredVolunteer(Base):
+    """intake's volunteer ids (from volunteer.registered / volunteer.disabled): only these can be bound to a
+    desk account. No token, area or contact: only the id and whether it is active."""
+    __tablename__ = "casework_volunteers"
+
+    volunteer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    changed_at: Mapped[object] = mapped_column(DateTime(timezone=True))
 
 
 class DeskSession(Base):
@@ -103,7 +116,7 @@ class DeskSession(Base):
 
 
 class LoginThrottle(Base):
-    """Failed sign-ins per username (whether or not the account exists), for lock-outs."""
+    """Failed sign-ins per username, from before sign-in limits moved to memory per client (no longer written)."""
     __tablename__ = "casework_login_throttle"
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)

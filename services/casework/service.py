@@ -18,7 +18,7 @@ from services.casework.desk import (
 )
 from services.casework.lifecycle import RESOLUTIONS, STATES, staff_label
 from services.casework.ops import OperatorPages
-from services.casework.models import Base, User
+from services.casework.models import Base, RegisteredVolunteer, User
 from services.casework.schemas import (
     AssignmentSchema, CaseFilterSchema, ClosureRejectionSchema, DeadlineExtensionSchema, NoteSchema, QuestionSchema, SignInSchema,
     StatsFilterSchema, TransferSchema, TransitionSchema, TriageDecisionSchema, UserCreateSchema,
@@ -63,6 +63,10 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
     @subscribe("tip.attachments_received")
     def on_tipster_attachments(self, event):
         self.db.consume(event, tipster_messages.attachments_received)
+
+    @subscribe("volunteer.registered", "volunteer.disabled")
+    def on_volunteer_changed(self, event):
+        self.db.consume(event, handlers.volunteer_changed)
 
     @subscribe("tip.feedback_recorded")
     def on_feedback_recorded(self, event):
@@ -242,6 +246,14 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
         policy.user_scope(principal)  # Forbidden for roles that administer nobody
         if not policy.may_grant(principal, body["role"], body["office_code"].strip().upper()):
             raise ApiError(403, "request.forbidden")
+        if body["role"] == "volunteer" or body["volunteer_id"]:
+            # a volunteer id opens every case filed under it, in any office: only the platform binds one
+            if principal.role != "system_admin" or not body["volunteer_id"]:
+                raise ApiError(403, "user.volunteer_binding")
+            with self.db.reading() as session:
+                registered = session.get(RegisteredVolunteer, body["volunteer_id"])
+                if registered is None or not registered.active:
+                    raise ApiError(400, "user.volunteer_unknown")
         with self.db.transaction() as uow:
             user = accounts.create_user(uow, self.desk.passwords, username=body["username"],
                                         office_code=body["office_code"], role=body["role"],
@@ -252,6 +264,51 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
             if user.totp_secret:
                 out["totp_uri"] = accounts.totp_uri(user)
         return json_response(201, out)
+
+    @desk_api("POST", "/api/v1/session/password")
+    def api_change_password(self, request):
+        principal = self.desk.api_principal(request, unsafe=True)
+        body = read_json(request, MAX_BODY)
+        ended = accounts.change_password(self.db, self.desk.passwords, principal,
+                                         current=str(body.get("current_password") or ""),
+                                         new=str(body.get("new_password") or ""),
+                                         keep_token=self.desk.api_token(request))
+        return json_response(200, {"changed": True, "other_sessions_ended": ended,
+                                   "message": i18n.message("user.password_changed")})
+
+    @desk_api("POST", "/api/v1/users/<username>/password-reset")
+    def api_reset_password(self, request, username):
+        principal = self.desk.api_principal(request, unsafe=True)
+        with self.db.transaction() as uow:
+            user = policy.find_user(uow.session, principal, username)
+            if not policy.may_grant(principal, user.role, user.office_code):
+                raise ApiError(403, "request.forbidden")
+            code, expires = accounts.issue_reset_code(uow, user, cfg=self.desk.account_settings,
+                                                      actor=principal.actor)
+            name = user.username
+        return json_response(201, {"username": name, "reset_code": code, "expires_at": cases.iso(expires),
+                                   "reset_url": f"{self.desk.casework.get('desk_url', '').rstrip('/')}/password-reset"})
+
+    @desk_api("POST", "/api/v1/password-reset")
+    def api_redeem_reset(self, request):
+        body = read_json(request, MAX_BODY)
+        self._redeem(request, body.get("username"), body.get("code"), body.get("new_password"))
+        return json_response(200, {"changed": True, "message": i18n.message("user.password_changed")})
+
+    def _redeem(self, request, username, code, new_password):
+        """A reset code is a secret too: wrong codes count like wrong passwords for this client."""
+        address = self.desk.client(request)
+        key = self.desk.addresses.key(address)
+        wait = self.desk.addresses.retry_after(key)
+        if wait:
+            raise accounts.AccountError("session.throttled", retry_after_seconds=wait)
+        try:
+            accounts.redeem_reset_code(self.db, self.desk.passwords, username=str(username or ""),
+                                       code=str(code or ""), new=str(new_password or ""))
+        except accounts.AccountError as exc:
+            if exc.key == "user.reset_invalid":
+                self.desk.addresses.hit(key)
+            raise
 
     @desk_api("POST", "/api/v1/users/<username>/disable")
     def api_disable_user(self, request, username):
@@ -294,11 +351,57 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
         except accounts.AccountError as exc:
             value, cookie = self.desk.login_csrf_cookie()
             status = 429 if exc.key == "session.throttled" else 401
+            headers = [("Set-Cookie", cookie)]
+            if exc.detail.get("retry_after_seconds"):
+                headers.append(("Retry-After", str(exc.detail["retry_after_seconds"])))
             return render(PAGES, "login.html", status=status, principal=None, csrf=None, login_csrf=value,
-                          error=i18n.message(exc.key), notice=None, headers=[("Set-Cookie", cookie)])
+                          error=i18n.message(exc.key), notice=None, headers=headers)
         self.log.info("session.started", user_id=done.principal.user_id, kind="web")
         return redirect("/cases", headers=[("Set-Cookie", self.desk.session_cookie(done.token)),
                                            ("Set-Cookie", f"{LOGIN_CSRF_COOKIE}=; Path=/login; Max-Age=0")])
+
+    @desk_page("GET", "/password")
+    def page_password(self, request):
+        principal, csrf = self.desk.page_principal(request)
+        return render(PAGES, "password.html", principal=principal, csrf=csrf, mode="change", action="/password",
+                      error=None, notice=None, login_csrf=None)
+
+    @desk_page("POST", "/password")
+    def page_password_post(self, request):
+        principal, csrf = self.desk.page_principal(request, unsafe=True)
+        form = request.form
+        try:
+            accounts.change_password(self.db, self.desk.passwords, principal,
+                                     current=form.get("current_password", ""), new=form.get("new_password", ""),
+                                     keep_token=request.cookies.get(self.desk.cookie_name))
+        except accounts.AccountError as exc:
+            return render(PAGES, "password.html", status=400 if exc.key != "user.password_wrong" else 403,
+                          principal=principal, csrf=csrf, mode="change", action="/password",
+                          error=i18n.message(exc.key), notice=None, login_csrf=None)
+        return render(PAGES, "password.html", principal=principal, csrf=csrf, mode="change", action="/password",
+                      error=None, notice=i18n.message("user.password_changed"), login_csrf=None)
+
+    @desk_page("GET", "/password-reset")
+    def page_reset(self, request):
+        value, cookie = self.desk.login_csrf_cookie(path="/password-reset")
+        return render(PAGES, "password.html", principal=None, csrf=None, mode="reset", action="/password-reset",
+                      error=None, notice=None, login_csrf=value, headers=[("Set-Cookie", cookie)])
+
+    @desk_page("POST", "/password-reset")
+    def page_reset_post(self, request):
+        form = request.form
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+        if not expected or form.get("login_csrf") != expected:
+            raise ApiError(403, "request.csrf_failed")
+        try:
+            self._redeem(request, form.get("username"), form.get("code"), form.get("new_password"))
+        except accounts.AccountError as exc:
+            value, cookie = self.desk.login_csrf_cookie(path="/password-reset")
+            return render(PAGES, "password.html", status=429 if exc.key == "session.throttled" else 400,
+                          principal=None, csrf=None, mode="reset", action="/password-reset",
+                          error=i18n.message(exc.key), notice=None, login_csrf=value,
+                          headers=[("Set-Cookie", cookie)])
+        return redirect("/login?ok=user.password_changed")
 
     @desk_page("POST", "/logout")
     def page_sign_out(self, request):

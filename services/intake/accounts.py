@@ -46,9 +46,27 @@ def add_volunteer(db, volunteer_id: str, network: str, subdistricts: list[str]) 
     with db.transaction() as uow:
         if uow.session.get(Volunteer, volunteer_id) is not None:
             raise AccountError(f"volunteer {volunteer_id} already exists")
+        now = utcnow()
         uow.session.add(Volunteer(id=volunteer_id, network=network, subdistricts_json=json.dumps(codes),
-                                  token_hash=_digest(token), created_at=utcnow()))
+                                  token_hash=_digest(token), created_at=now))
+        _announce(uow, "volunteer.registered", volunteer_id, now)
     return token
+
+
+def _announce(uow, event_type: str, volunteer_id: str, now) -> None:
+    """Tell casework (same transaction: outbox) which volunteer ids exist, so only those can get desk accounts."""
+    uow.emit(event_type, {"volunteer_id": volunteer_id, "at": now}, correlation_id=f"volunteer:{volunteer_id}",
+             actor={"kind": "system", "id": "intake-admin"})
+
+
+def announce_volunteers(db) -> int:
+    """Announce every volunteer again (e.g. those registered before casework kept the list); returns how many."""
+    with db.transaction() as uow:
+        volunteers = list(uow.session.execute(select(Volunteer).order_by(Volunteer.id)).scalars())
+        now = utcnow()
+        for v in volunteers:
+            _announce(uow, "volunteer.registered" if v.disabled_at is None else "volunteer.disabled", v.id, now)
+    return len(volunteers)
 
 
 def reset_volunteer_token(db, volunteer_id: str) -> str:
@@ -59,6 +77,7 @@ def reset_volunteer_token(db, volunteer_id: str) -> str:
             raise AccountError(f"no volunteer {volunteer_id}")
         volunteer.token_hash = _digest(token)
         volunteer.disabled_at = None
+        _announce(uow, "volunteer.registered", volunteer_id, utcnow())
     return token
 
 
@@ -68,6 +87,7 @@ def disable_volunteer(db, volunteer_id: str) -> None:
         if volunteer is None:
             raise AccountError(f"no volunteer {volunteer_id}")
         volunteer.disabled_at = utcnow()
+        _announce(uow, "volunteer.disabled", volunteer_id, volunteer.disabled_at)
 
 
 def list_volunteers(db) -> list[dict]:

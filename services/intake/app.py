@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from dataclasses import dataclass, field
 from datetime import timezone
 
@@ -14,8 +15,10 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from services.intake import accounts, attachments, conversation, guard, idempotency, projection, receipts, submission
+from services.intake import (accounts, attachments, conversation, filing, guard, idempotency, projection,
+                             receipts, submission)
 from services.intake.crypto import Keyring
+from services.intake.edge import client_settings as edge_clients
 from services.intake.models import Attachment, Question
 from services.intake.schemas import MessageSchema, TipSchema
 from shared import i18n
@@ -64,12 +67,22 @@ class IntakeApp:
         self.keyring = keyring
         self.limits = attachments.limits(config)
         self.max_json_bytes = int(config["intake"]["max_body_bytes"])
-        self.guard = guard.ReceiptGuard(db, keyring.derive("receipt-guard"), guard.settings(config))
+        self.receipt_key = receipts.load_key(config)
+        self.clients = edge_clients(config)
+        self.config = config
+        self.guard = guard.ReceiptGuard(guard.settings(config))
+        self.filing = filing.FilingLimiter(filing.settings(config))
+        self._old_receipts = None  # receipts from before keyed hashes remain (checked now and then)
+        self._old_receipts_checked = 0.0
 
     # -- filing ----------------------------------------------------------------------------------------------
     def file_tip(self, data: dict, uploads=(), *, caller: Caller = PUBLIC,
-                 idempotency_key: str | None = None) -> tuple[int, dict, bool]:
-        """(status, body, replayed). Validates everything before storing anything."""
+                 idempotency_key: str | None = None, client: str | None = None) -> tuple[int, dict, bool]:
+        """(status, body, replayed). Validates everything before storing anything. Anonymous filing is limited
+        per client (`client`, the address: services.intake.filing); a replay never counts."""
+        limited = caller.volunteer is None and caller.partner_id is None
+        if limited:
+            self.filing.check(client)
         data = dict(data)
         data.setdefault("channel", caller.default_channel)
         try:
@@ -88,10 +101,10 @@ class IntakeApp:
                 status, body = idempotency.replay(stored, fp)
                 return status, body, True
         receipt = receipts.new_receipt()
-        receipt_hash = self.hasher.hash(receipt)
+        receipt_mac = self.receipt_key.mac(receipt)
         try:
             with self.db.transaction() as uow:
-                done = submission.submit_tip(uow, tip, receipt_hash, receipt, caller.actor, self.keyring, files,
+                done = submission.submit_tip(uow, tip, receipt_mac, receipt, caller.actor, self.keyring, files,
                                              partner_id=caller.partner_id, receipt_shared=caller.shares_receipt)
                 body = {"reference": done.reference, "receipt": done.receipt, "status": done.status}
                 if caller.shares_receipt:
@@ -107,6 +120,8 @@ class IntakeApp:
                 raise
             status, body = idempotency.replay(stored, fp)
             return status, body, True
+        if limited:
+            self.filing.filed(client)
         log.info("tip.accepted", correlation_id=done.reference, category=tip["category"], channel=tip["channel"],
                  attachments=len(files))
         return 201, body, False
@@ -128,15 +143,33 @@ class IntakeApp:
 
     # -- the tipster, with a receipt -----------------------------------------------------------------------------
     def _tip_for_receipt(self, session, raw_receipt: str | None, client: str | None):
-        bucket = self.guard.check(client)
+        attempt = self.guard.admit(client)
         receipt = receipts.normalise(raw_receipt)
-        tip = submission.find_by_receipt(session, receipt, self.hasher) if receipt else None
+        tip = None
+        if receipt:
+            old = self._has_old_receipts(session)
+            tip = submission.find_by_receipt(session, receipt, self.receipt_key, self.hasher if old else None)
         if tip is None:
-            session.rollback()  # end the read before the guard writes (SQLite: one writer at a time)
-            self.guard.failed(bucket)
-            raise ApiError(404, "receipt.unknown")
+            raise self.guard.failed(attempt)
         session.expunge(tip)  # stays readable after the read-only session ends
+        if tip.receipt_mac is None:  # an old receipt that just worked: from now on found by its keyed hash
+            session.rollback()  # end the read before writing (SQLite: one writer at a time)
+            with self.db.transaction() as uow:
+                submission.upgrade_receipt(uow, tip, receipt, self.receipt_key)
+            tip.receipt_mac = self.receipt_key.mac(receipt)
+            self._old_receipts_checked = 0.0
         return tip, receipt
+
+    def _has_old_receipts(self, session) -> bool:
+        """Whether receipts from before keyed hashes remain (asked at most once a minute; once none remain,
+        none can come back, so the answer is then kept)."""
+        if self._old_receipts is False:
+            return False
+        now = time.monotonic()
+        if self._old_receipts is None or now - self._old_receipts_checked > 60:
+            self._old_receipts = submission.has_old_receipts(session)
+            self._old_receipts_checked = now
+        return self._old_receipts
 
     def status(self, raw_receipt: str | None, client: str | None) -> dict:
         with self.db.reading() as session:
@@ -172,9 +205,8 @@ class IntakeApp:
         with self.db.reading() as session:
             tip, _ = self._tip_for_receipt(session, raw_receipt, client)
         fresh = receipts.new_receipt()
-        fresh_hash = self.hasher.hash(fresh)
         with self.db.transaction() as uow:
-            replaced = submission.replace_receipt(uow, tip, tip.receipt_hash, fresh, fresh_hash)
+            replaced = submission.replace_receipt(uow, tip, tip.receipt_mac, self.receipt_key.mac(fresh))
         if not replaced:
             raise ApiError(404, "receipt.unknown")
         log.info("tip.receipt_replaced", correlation_id=tip.reference)

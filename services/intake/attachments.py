@@ -40,6 +40,12 @@ AUDIO_TYPES = frozenset({"audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/m4a", 
                          "audio/wav", "audio/x-flac", "audio/flac", "audio/amr", "audio/aac", "audio/webm"})
 ACCEPTED = frozenset(IMAGE_FORMATS) | DOCUMENT_TYPES | AUDIO_TYPES
 MAX_IMAGE_PIXELS = 60_000_000  # ~ a 60-megapixel photo; larger is refused (decompression bombs)
+# Decompression bombs: what an image costs once decoded is judged from its header, before any pixel is read.
+MAX_DECODED_BYTES = 200 * 1024 * 1024  # a 50-megapixel colour photo (Pillow keeps RGB as 4 bytes a pixel)
+MAX_EXPANSION = 250                    # decoded bytes per byte of file, for pictures above the floor below
+EXPANSION_FLOOR_BYTES = 32 * 1024 * 1024
+IMAGE_SLOTS = 1                        # images decoded at once per process (`intake.attachments.image_slots`)
+_slots = None
 
 
 def _prepare_pillow():
@@ -167,34 +173,72 @@ def clean(uploads: list[Upload], limit: dict) -> list[CleanFile]:
             raise ApiError(415, "attachment.unsupported_type", index=index)
         data = upload.data
         if media_type in IMAGE_FORMATS:
-            data = _off_hub(strip_image_metadata, data, IMAGE_FORMATS[media_type])
+            with _image_slot(limit):
+                data = _off_hub(strip_image_metadata, data, IMAGE_FORMATS[media_type])
             if data is None:
                 raise ApiError(415, "attachment.unreadable_image", index=index)
         out.append(CleanFile(upload.filename, media_type, data, hashlib.sha256(data).hexdigest()))
     return out
 
 
+class _image_slot:
+    """At most `image_slots` images are decoded at once in this process, whatever the number of requests."""
+
+    def __init__(self, limit: dict):
+        global _slots
+        if _slots is None:
+            import threading  # green under eventlet: waiting here yields to other requests
+
+            _slots = threading.BoundedSemaphore(int(limit.get("image_slots") or IMAGE_SLOTS))
+        self.slots = _slots
+
+    def __enter__(self):
+        self.slots.acquire()
+
+    def __exit__(self, *exc):
+        self.slots.release()
+
+
+def decoded_bytes(width: int, height: int, mode: str) -> int:
+    """Memory Pillow needs for the decoded pixels (one band of 1 byte for L/P/1, 2 for I;16, else 4 bytes)."""
+    per_pixel = 1 if mode in ("1", "L", "P") else 2 if mode.startswith("I;16") else 4
+    return width * height * per_pixel
+
+
+def too_costly(width: int, height: int, mode: str, file_bytes: int) -> bool:
+    """A picture whose pixels would take too much memory, or that expands far more than photos and scans do."""
+    if width * height > MAX_IMAGE_PIXELS:
+        return True
+    decoded = decoded_bytes(width, height, mode)
+    if decoded > MAX_DECODED_BYTES:
+        return True
+    return decoded > EXPANSION_FLOOR_BYTES and decoded > MAX_EXPANSION * max(1, file_bytes)
+
+
 def strip_image_metadata(data: bytes, fmt: str) -> bytes | None:
     """Re-encode the pixels only: EXIF (GPS, camera serial, time), XMP, IPTC, ICC, comments are all dropped.
 
     The EXIF orientation is applied first so the picture still looks right. Returns None if Pillow cannot
-    read the image or it is larger than MAX_IMAGE_PIXELS.
+    read the image, or its decoded size or expansion is over the limits (judged from the header, before any
+    pixel is decoded). The pixels are decoded once and not copied again, except by a mode conversion.
     """
     from PIL import Image, ImageOps
 
     try:
         with Image.open(io.BytesIO(data)) as im:  # lazy: only the header is read here
-            if im.width * im.height > MAX_IMAGE_PIXELS:  # refused before any pixel is decoded
+            if too_costly(im.width, im.height, im.mode, len(data)):  # refused before any pixel is decoded
                 return None
             im.seek(0)
-            upright = ImageOps.exif_transpose(im)
+            im.load()
+            ImageOps.exif_transpose(im, in_place=True)
+            upright = im
             target_mode = _mode_for(fmt, upright.mode)
             if upright.mode != target_mode:
                 upright = upright.convert(target_mode)
-            # a brand-new image from the raw pixels carries no info, exif or text chunks at all
-            bare = Image.frombytes(upright.mode, upright.size, upright.tobytes())
-            if upright.mode == "P":
-                bare.putpalette(upright.getpalette())
+                im.im = None  # the original pixels are no longer needed
+            # a new Image object around the same pixels: no info, exif, text chunks or ICC profile at all
+            bare = upright._new(upright.im)
+            bare.info = {}
         out = io.BytesIO()
         options = {"JPEG": {"quality": 92}, "WEBP": {"quality": 90}, "PNG": {}, "GIF": {}}[fmt]
         bare.save(out, format=fmt, **options)

@@ -80,6 +80,13 @@ def volunteers_disable(ctx, volunteer_id):
     click.echo("ok")
 
 
+@volunteers.command("announce")
+@click.pass_context
+def volunteers_announce(ctx):
+    """Tell casework about every volunteer again (ids and whether they are active; nothing else)."""
+    click.echo(f"{accounts.announce_volunteers(_db(ctx))} volunteers announced")
+
+
 @volunteers.command("reset-token")
 @click.argument("volunteer_id")
 @click.pass_context

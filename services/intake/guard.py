@@ -1,136 +1,73 @@
-"""Receipt guessing: limited per client and overall, with lockouts.
+"""Receipt guessing: limited per client, in memory, without ever refusing a receipt that works.
 
-Every request that presents a receipt (status, messages, new receipt, the status web page) first asks
-`check(client)`; a wrong, unknown or malformed receipt then calls `failed(client)`. Wrong and unknown receipts
-get the very same answer (404 receipt.unknown); a locked-out client or a global lockout gets 429 whatever it
-sends, so a lockout tells an attacker nothing about the receipt either.
+A receipt lookup is one indexed query by keyed hash (services.intake.receipts), so a wrong guess costs the server
+almost nothing and there is no overall limit that a guesser with many addresses could trip to lock honest
+tipsters out. What is limited is how fast one client can guess:
 
-- Per client: `client_failures` failures within `client_window_seconds` lock that client out for
-  `client_lockout_seconds`. The client is a keyed hash (HMAC-SHA256 with a secret derived from the intake key)
-  of its address: the address itself is never stored or logged.
-- Overall: `global_failures` failures within `global_window_seconds` (from everyone) lock out every receipt
-  lookup for `global_lockout_seconds`: this stops a guesser with many addresses, at the price of making
-  tipsters wait during an attack (receipts are 16 digits and argon2id-hashed, so guessing is hopeless anyway;
-  the lockout keeps it that way and keeps the argon2 work bounded).
+- a client (an IPv4 address or an IPv6 /64, behind trusted proxies the address they report: shared.clients)
+  may get `client_failures` wrong, unknown or malformed receipts within `client_window_seconds`;
+- beyond that the client is throttled, not locked: one lookup per `throttled_interval_seconds`. A receipt that
+  works is answered as usual even then; anything else, and any request between two lookups, gets 429 with
+  Retry-After. So a tipster who shares an address with a guesser waits at most that interval, and tipsters
+  elsewhere never notice.
 
-State lives in the `intake_guard` table, so it survives restarts and is shared by every intake instance that
-uses the same database: counts from all instances add up (each failure is one UPDATE), and a lockout set by one
-instance is seen by the others on their next check. Each instance also keeps the lockouts it has seen in
-memory, so a locked-out client costs no database read until its lockout ends.
+Wrong and unknown receipts get the very same answer (404 receipt.unknown) in the same time. Counts live in
+memory only, keyed by an HMAC of the client under a random key made at start and replaced daily: no address,
+nor anything an address could be recovered from, is stored or logged. Each intake instance counts on its own
+(with n instances a client gets n times the allowance, still hopeless against 10^16 receipts).
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
-import threading
-from datetime import timedelta
-
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
-
-from services.intake.models import GuardBucket
-from shared.events import aware_utc, utcnow
+from shared.clients import ClientLimiter
 from shared.logging import get_logger
 from shared.web import ApiError
 
 log = get_logger(__name__)
 
-DEFAULTS = {
-    "client_failures": 10, "client_window_seconds": 900, "client_lockout_seconds": 900,
-    "global_failures": 300, "global_window_seconds": 60, "global_lockout_seconds": 60,
-}
-GLOBAL = "global"
+DEFAULTS = {"client_failures": 10, "client_window_seconds": 900, "throttled_interval_seconds": 30,
+            "max_clients": 100_000}
 
 
 def settings(config: dict) -> dict:
     return {**DEFAULTS, **((config.get("intake") or {}).get("receipt_guard") or {})}
 
 
+class Attempt:
+    def __init__(self, failures_key: bytes, throttled: bool):
+        self.failures_key = failures_key
+        self.throttled = throttled
+
+
 class ReceiptGuard:
-    def __init__(self, db, secret: bytes, options: dict | None = None):
-        self.db = db
-        self.secret = secret
-        self.options = {**DEFAULTS, **(options or {})}
-        self._locked: dict[str, object] = {}  # bucket -> locked_until, as seen by this instance
-        self._lock = threading.Lock()
+    def __init__(self, options: dict | None = None, clock=None):
+        o = self.options = {**DEFAULTS, **(options or {})}
+        kw = {"max_clients": int(o["max_clients"])}
+        if clock is not None:
+            kw["clock"] = clock
+        self.failures = ClientLimiter(int(o["client_failures"]), float(o["client_window_seconds"]), **kw)
+        self.lookups = ClientLimiter(1, float(o["throttled_interval_seconds"]), **kw)
 
-    def client_bucket(self, client_address: str | None) -> str:
-        digest = hmac.new(self.secret, (client_address or "unknown").encode("utf-8"), hashlib.sha256)
-        return "c:" + digest.hexdigest()[:40]
+    def admit(self, client_address: str | None) -> Attempt:
+        """Before a lookup: a throttled client gets one lookup per interval, else 429."""
+        key = self.failures.key(client_address)
+        if not self.failures.retry_after(key):
+            return Attempt(key, False)
+        lookup_key = self.lookups.key(client_address)
+        wait = self.lookups.retry_after(lookup_key)
+        if wait:
+            raise _too_many(wait)
+        self.lookups.hit(lookup_key)
+        return Attempt(key, True)
 
-    # -- checks ----------------------------------------------------------------------------------------------
-    def check(self, client_address: str | None) -> str:
-        """Raise 429 when this client, or everybody, is locked out; returns the client's bucket."""
-        bucket = self.client_bucket(client_address)
-        now = utcnow()
-        for name in (GLOBAL, bucket):
-            until = self._locked.get(name)
-            if until is not None and until > now:
-                raise self._too_many(until, now)
-        with self.db.reading() as session:
-            rows = session.execute(select(GuardBucket.bucket, GuardBucket.locked_until).where(
-                GuardBucket.bucket.in_((GLOBAL, bucket)))).all()
-        for name, until in rows:
-            until = _aware(until)
-            if until is not None and until > now:
-                with self._lock:
-                    self._locked[name] = until
-                raise self._too_many(until, now)
-        return bucket
-
-    def failed(self, bucket: str) -> None:
-        """Count a failed attempt for this client and overall; set lockouts when a limit is reached."""
-        o = self.options
-        self._count(bucket, int(o["client_failures"]), int(o["client_window_seconds"]),
-                    int(o["client_lockout_seconds"]))
-        self._count(GLOBAL, int(o["global_failures"]), int(o["global_window_seconds"]),
-                    int(o["global_lockout_seconds"]))
-
-    def _count(self, bucket: str, limit: int, window: int, lockout: int) -> None:
-        now = utcnow()
-        for _ in range(3):
-            try:
-                with self.db.transaction() as uow:
-                    row = uow.session.execute(select(GuardBucket).where(GuardBucket.bucket == bucket)
-                                              .with_for_update()).scalar_one_or_none()
-                    if row is None:
-                        row = GuardBucket(bucket=bucket, window_start=now, failures=0, locked_until=None)
-                        uow.session.add(row)
-                    if _aware(row.window_start) + timedelta(seconds=window) <= now:
-                        row.window_start, row.failures = now, 0
-                    row.failures += 1
-                    locked = row.failures >= limit
-                    if locked:
-                        row.locked_until = now + timedelta(seconds=lockout)
-                        row.window_start, row.failures = now, 0
-                        with self._lock:
-                            self._locked[bucket] = row.locked_until
-                if locked:  # who it was is not logged: the bucket is a hash of an address
-                    log.warning("receipt_guard.lockout", scope="global" if bucket == GLOBAL else "client",
-                                seconds=lockout)
-                return
-            except IntegrityError:  # another instance created the row first
-                continue
-
-    def purge(self) -> int:
-        """Forget client buckets that are neither counting nor locked (nothing about a client outlives a day)."""
-        cutoff = utcnow() - timedelta(days=1)
-        with self.db.transaction() as uow:
-            result = uow.session.execute(delete(GuardBucket).where(
-                GuardBucket.bucket != GLOBAL, GuardBucket.window_start < cutoff))
-            uow.session.execute(update(GuardBucket).where(GuardBucket.locked_until < cutoff)
-                                .values(locked_until=None))
-        with self._lock:
-            now = utcnow()
-            for name in [n for n, until in self._locked.items() if until <= now]:
-                del self._locked[name]
-        return result.rowcount or 0
-
-    @staticmethod
-    def _too_many(until, now):
-        retry = max(1, int((until - now).total_seconds()) + 1)
-        return ApiError(429, "receipt.too_many_attempts", retry_after_seconds=retry)
+    def failed(self, attempt: Attempt) -> ApiError:
+        """Count a failed lookup; the error to answer with (404, or 429 once the client is throttled)."""
+        count = self.failures.hit(attempt.failures_key)
+        if attempt.throttled:
+            return _too_many(int(self.options["throttled_interval_seconds"]))
+        if count == int(self.options["client_failures"]):
+            log.warning("receipt_guard.client_throttled")  # who it was is not logged
+        return ApiError(404, "receipt.unknown")
 
 
-def _aware(value):
-    return aware_utc(value)
+def _too_many(seconds: int) -> ApiError:
+    return ApiError(429, "receipt.too_many_attempts", retry_after_seconds=max(1, int(seconds)))

@@ -1,6 +1,6 @@
 """Intake's own tables: the tip (with its hashed receipt), the tipster-visible status projection, attachments,
 the tipster's messages and the caseworkers' questions, volunteers, Open311 partners, idempotent responses and
-the receipt-guessing guard.
+(receipt guessing is limited in memory: services.intake.guard).
 
 Columns that can identify or hurt a tipster hold ciphertext (services.intake.crypto: "e1:<key id>:..." for text,
 a key-id-prefixed blob for bytes), sealed for their table, column and row. `facts_json` and `reporter_json`
@@ -25,9 +25,11 @@ class Tip(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
-    # The receipt is never stored: a short non-secret locator finds the row, argon2id verifies the secret.
-    receipt_locator: Mapped[str] = mapped_column(String(8), index=True)
-    receipt_hash: Mapped[str] = mapped_column(String(200))
+    # The receipt is never stored: HMAC-SHA256 under a key kept outside the database finds the row (receipts).
+    receipt_mac: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True, index=True)
+    # receipts issued before keyed hashes, until their first use: a 6-digit locator and an argon2id hash
+    receipt_locator: Mapped[str | None] = mapped_column(String(8), nullable=True, index=True)
+    receipt_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     tipster_id: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(2))
@@ -148,16 +150,6 @@ class IdempotentResponse(Base):
     response_enc: Mapped[str] = mapped_column(Text)
     created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[object] = mapped_column(DateTime(timezone=True), index=True)
-
-
-class GuardBucket(Base):
-    """Failed receipt attempts per client (a keyed hash of the address, never the address) and overall."""
-    __tablename__ = "intake_guard"
-
-    bucket: Mapped[str] = mapped_column(String(64), primary_key=True)
-    window_start: Mapped[object] = mapped_column(DateTime(timezone=True))
-    failures: Mapped[int] = mapped_column(Integer)
-    locked_until: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 TABLES = messaging_tables_for(Base.metadata, "intake")

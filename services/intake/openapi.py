@@ -12,12 +12,13 @@ from services.intake.attachments import ACCEPTED
 ERRORS = {
     400: "Bad input: `error` says what, `fields` which field, both in Thai and English",
     401: "Missing or wrong volunteer token",
-    403: "Not allowed (volunteer outside their area, partner key wrong)",
+    403: "Not allowed (volunteer outside their area, partner key wrong), or sent by another site's page",
     404: "Unknown (or malformed) receipt: the same answer either way",
     409: "Idempotency-Key reused with a different request",
     413: "Body or attachment over the limit",
     415: "Wrong content type, or an attachment type that is not accepted",
-    429: "Too many wrong receipts from this client, or from everyone: wait and retry",
+    429: "Too many wrong receipts, or anonymous tips, from this client: wait `Retry-After` seconds and retry",
+    503: "Too many uploads at once: wait `Retry-After` seconds and retry (nothing was stored)",
 }
 
 RECEIPT_HEADER = {"name": "X-Receipt", "in": "header", "required": True,
@@ -74,7 +75,7 @@ def document() -> dict:
         }},
         "responses": {"201": {"description": "Filed: the receipt is shown this once",
                               "content": {"application/json": {"schema": "TipCreated"}}},
-                      **_errors(400, 401, 403, 409, 413, 415)},
+                      **_errors(400, 401, 403, 409, 413, 415, 429, 503)},
     }})
     spec.path(path="/api/v1/tips/status", operations={"get": {
         "summary": "Where the tip stands, the office's questions (with the receipt)",

@@ -117,6 +117,7 @@ T = {
                                  "we recommend getting a new one."},
     "messages_sent": {"th": "ข้อความที่ท่านส่งแล้ว", "en": "Messages you have sent"},
     "home": {"th": "แจ้งเรื่องใหม่", "en": "New report"},
+    "form_refused": {"th": "ระบบไม่ได้รับแบบฟอร์มนี้", "en": "This form was not accepted"},
     "conversation": {"th": "การสนทนากับเจ้าหน้าที่", "en": "Conversation with the office"},
     "no_conversation": {"th": "ยังไม่มีข้อความ", "en": "Nothing yet."},
     "from_question": {"th": "คำถามจากเจ้าหน้าที่", "en": "Question from the office"},
@@ -219,21 +220,43 @@ def _form_values(form) -> dict:
     return values
 
 
-def report_post(app, request, max_form_bytes: int) -> Response:
+def cross_site_refusal(app, request) -> Response | None:
+    """The answer to a form sent from another site's page (it must not file, send or spend attempts)."""
+    from services.intake.edge import cross_site
+
+    if not cross_site(request, getattr(app, "config", None) or {}):
+        return None
     lang = request.args.get("lang") if request.args.get("lang") in ("th", "en") else "th"
+    return render("message.html", lang, 403, title=T["form_refused"][lang],
+                  messages=[i18n.message("request.cross_site")])
+
+
+def _with_retry_after(response: Response, exc: ApiError) -> Response:
+    if exc.detail.get("retry_after_seconds"):
+        response.headers["Retry-After"] = str(int(exc.detail["retry_after_seconds"]))
+    return response
+
+
+def report_post(app, request, max_form_bytes: int, client: str | None = None) -> Response:
+    lang = request.args.get("lang") if request.args.get("lang") in ("th", "en") else "th"
+    refused = cross_site_refusal(app, request)
+    if refused is not None:
+        return refused
     try:
         form, uploads = _read(request, app, max_form_bytes)
         lang = form.get("lang") if form.get("lang") in ("th", "en") else lang
         key = form.get("idempotency_key") or None
         if key is not None and (len(key) > 64 or not key.isascii()):
             key = None
-        _, body, _ = app.file_tip(form_to_tip(form, lang), uploads, caller=WEB_FORM, idempotency_key=key)
+        _, body, _ = app.file_tip(form_to_tip(form, lang), uploads, caller=WEB_FORM, idempotency_key=key,
+                                  client=client)
     except ApiError as exc:
         errors = dict(exc.fields or {})
         if not errors:
             errors["_request"] = [i18n.message(exc.key, **exc.detail)]
         values = _form_values(form) if "form" in locals() else None
-        return report_form(app, request, lang=lang, values=values, errors=errors, status=exc.status)
+        return _with_retry_after(report_form(app, request, lang=lang, values=values, errors=errors,
+                                             status=exc.status), exc)
     except Exception as exc:  # noqa: BLE001 - a person reads this answer: a page, never raw JSON
         log.error("page.report_failed", error=type(exc).__name__, exc_info=exc)
         values = _form_values(form) if "form" in locals() else None
@@ -261,6 +284,9 @@ def _read(request, app, max_form_bytes):
 
 
 def proof(app, request) -> Response:
+    refused = cross_site_refusal(app, request)
+    if refused is not None:
+        return refused
     form = request.form
     reference, submitted_at, code = form.get("reference", ""), form.get("submitted_at", ""), form.get("code", "")
     lang = form.get("lang") if form.get("lang") in ("th", "en") else "th"
@@ -313,11 +339,14 @@ def _both(key: str) -> dict:
 
 def status_post(app, request, client) -> Response:
     lang = lang_of(request)
+    refused = cross_site_refusal(app, request)
+    if refused is not None:
+        return refused
     try:
         return _status_page(app, lang, request.form.get("receipt"), client)
     except ApiError as exc:
-        return status_form(app, request, lang=lang, errors=[i18n.message(exc.key, **exc.detail)],
-                           status=exc.status)
+        return _with_retry_after(status_form(app, request, lang=lang, errors=[i18n.message(exc.key, **exc.detail)],
+                                             status=exc.status), exc)
     except Exception as exc:  # noqa: BLE001
         log.error("page.status_failed", error=type(exc).__name__, exc_info=exc)
         return status_form(app, request, lang=lang, errors=[_both("page_failed")], status=500)
@@ -325,8 +354,10 @@ def status_post(app, request, client) -> Response:
 
 def message_post(app, request, client, max_form_bytes) -> Response:
     lang = request.args.get("lang") if request.args.get("lang") in ("th", "en") else "th"
+    refused = cross_site_refusal(app, request)
+    if refused is not None:
+        return refused
     try:
-        app.guard.check(client)
         form, uploads = _read(request, app, max_form_bytes)
         lang = form.get("lang") if form.get("lang") in ("th", "en") else lang
         raw = form.get("receipt")
@@ -336,8 +367,9 @@ def message_post(app, request, client, max_form_bytes) -> Response:
         app.add_message(raw, client, data, uploads)
     except ApiError as exc:
         if exc.status in (404, 429) or "form" not in locals():
-            return status_form(app, request, lang=lang, errors=[i18n.message(exc.key, **exc.detail)],
-                               status=exc.status)
+            return _with_retry_after(status_form(app, request, lang=lang,
+                                                 errors=[i18n.message(exc.key, **exc.detail)], status=exc.status),
+                                     exc)
         errors = dict(exc.fields or {}) or {"_request": [i18n.message(exc.key, **exc.detail)]}
         return _status_page(app, lang, form.get("receipt"), client, errors=errors, status=exc.status)
     except Exception as exc:  # noqa: BLE001
@@ -348,11 +380,14 @@ def message_post(app, request, client, max_form_bytes) -> Response:
 
 def new_receipt_post(app, request, client) -> Response:
     lang = lang_of(request)
+    refused = cross_site_refusal(app, request)
+    if refused is not None:
+        return refused
     try:
         result = app.new_receipt(request.form.get("receipt"), client)
     except ApiError as exc:
-        return status_form(app, request, lang=lang, errors=[i18n.message(exc.key, **exc.detail)],
-                           status=exc.status)
+        return _with_retry_after(status_form(app, request, lang=lang, errors=[i18n.message(exc.key, **exc.detail)],
+                                             status=exc.status), exc)
     return render("new_receipt.html", lang, 201, reference=result["reference"],
                   receipt=receipts.display(result["receipt"]))
 

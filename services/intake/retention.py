@@ -1,23 +1,18 @@
-"""intake's retention steps: failed-receipt guard rows, expired idempotent responses, and the tipster's identity
-and contact once their case has been closed for `tipster_identity_days_after_closure` (per agency)."""
+"""intake's retention steps: expired idempotent responses, and the tipster's identity and contact once their case
+has been closed for `tipster_identity_days_after_closure` (per agency). (Failed receipt attempts are counted in
+memory only, services.intake.guard: nothing to delete.)"""
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 
-from services.intake.models import GuardBucket, IdempotentResponse, Tip
+from services.intake.models import IdempotentResponse, Tip
 from shared.events import aware_utc
-from shared.retention import Step, period_for, settings
+from shared.retention import Step, period_for
 
 
 def steps(config: dict) -> list[Step]:
-    def guard(uow, now):
-        cutoff = now - timedelta(days=float(settings(config)["guard_days"]))
-        return uow.session.execute(delete(GuardBucket).where(
-            GuardBucket.window_start < cutoff,
-            or_(GuardBucket.locked_until.is_(None), GuardBucket.locked_until < now))).rowcount
-
     def idempotency(uow, now):
         return uow.session.execute(delete(IdempotentResponse).where(IdempotentResponse.expires_at < now)).rowcount
 
@@ -31,5 +26,5 @@ def steps(config: dict) -> list[Step]:
             return 0
         return uow.session.execute(update(Tip).where(Tip.id.in_(due)).values(reporter_json=None)).rowcount
 
-    return [Step("guard_rows", guard), Step("expired_idempotent_responses", idempotency),
+    return [Step("expired_idempotent_responses", idempotency),
             Step("tipster_identities_removed", identity)]

@@ -31,6 +31,7 @@ class Intake(DependencyProvider):
     def setup(self):
         self.config = self.container.config["SODSONG"]
         self.keyring = crypto.load(self.config)  # a broken key configuration stops intake from starting
+        receipts.load_key(self.config)  # so does a missing or broken receipt key
         self.hasher = receipts.ReceiptHasher(**self.config["intake"]["argon2"])
         self.app = None
 
@@ -48,11 +49,10 @@ class Intake(DependencyProvider):
         self.stop()
 
     def _housekeeping(self):
-        """Hourly: forget idempotent responses (they hold receipts) after 24 h, and idle receipt-guard buckets."""
+        """Hourly: forget idempotent responses (they hold receipts) after 24 h."""
         while not self.stopping.wait(3600.0):
             try:
                 idempotency.purge(self.app.db)
-                self.app.guard.purge()
             except Exception as exc:  # the next hour tries again
                 log.warning("intake.housekeeping_failed", error=type(exc).__name__)
 
@@ -70,15 +70,25 @@ class Service:
     notices = tipster_notices.NoticeSender(
         reporter_factory=lambda cfg: functools.partial(submission.reporter_of, crypto.load(cfg)))
 
+    @staticmethod
+    def max_request_bytes(config: dict) -> int:
+        """The largest body the HTTP server reads for intake: a tip's files, its fields, multipart framing."""
+        from services.intake import attachments
+
+        limit = attachments.limits(config)
+        return int(limit["max_tip_bytes"]) + int(config["intake"]["max_body_bytes"]) + 64 * 1024
+
     # -- the tip API ----------------------------------------------------------------------------------------
     @api("POST", "/api/v1/tips")
     def submit(self, request):
+        self._same_site(request)
         caller = PUBLIC
         if request.headers.get("Authorization"):
             caller = volunteer_caller(self.intake.volunteer(request.headers.get("Authorization")))
         data, uploads = edge.json_or_multipart(request, "tip", self._max_json(), self.intake.limits)
         key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
-        status, body, replayed = self.intake.file_tip(data, uploads, caller=caller, idempotency_key=key)
+        status, body, replayed = self.intake.file_tip(data, uploads, caller=caller, idempotency_key=key,
+                                                      client=self._client(request))
         return json_response(status, body, {"Idempotent-Replayed": "true"} if replayed else None)
 
     @api("GET", "/api/v1/tips/status")
@@ -88,14 +98,15 @@ class Service:
 
     @api("POST", "/api/v1/tips/messages")
     def add_message(self, request):
+        self._same_site(request)
         client = self._client(request)
-        self.intake.guard.check(client)  # refuse a locked-out client before reading a large body
         data, uploads = edge.json_or_multipart(request, "message", self._max_json(), self.intake.limits)
         result = self.intake.add_message(request.headers.get("X-Receipt"), client, data, uploads)
         return json_response(201, result)
 
     @api("POST", "/api/v1/tips/receipt")
     def new_receipt(self, request):
+        self._same_site(request)
         return json_response(201, self.intake.new_receipt(request.headers.get("X-Receipt"), self._client(request)))
 
     @api("GET", "/api/v1/volunteer/tips")
@@ -171,7 +182,7 @@ class Service:
 
     @api("POST", "/report")
     def page_report_post(self, request):
-        return pages.report_post(self.intake, request, self._max_json())
+        return pages.report_post(self.intake, request, self._max_json(), self._client(request))
 
     @api("POST", "/report/proof")
     def page_proof(self, request):
@@ -254,7 +265,11 @@ class Service:
         return int(self.config["SODSONG"]["intake"]["max_body_bytes"])
 
     def _client(self, request):
-        return edge.client_address(request, self.config["SODSONG"])
+        return edge.client_address(request, self.intake.clients)
+
+    def _same_site(self, request):
+        if edge.cross_site(request, self.config["SODSONG"]):
+            raise ApiError(403, "request.cross_site")
 
     def _partner(self, api_key) -> str:
         from services.intake import accounts

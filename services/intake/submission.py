@@ -43,10 +43,10 @@ def aad(table_column: str, row_id: str) -> str:
     return f"{table_column}:{row_id}"
 
 
-def submit_tip(uow, tip: dict, receipt_hash: str, receipt: str, actor: dict, keyring: Keyring,
+def submit_tip(uow, tip: dict, receipt_mac: str, receipt: str, actor: dict, keyring: Keyring,
                files: list[CleanFile] = (), *, partner_id: str | None = None,
                receipt_shared: bool = False) -> Submitted:
-    """`tip` is TipSchema-validated; the receipt was hashed beforehand (hashing is slow, transactions are not)."""
+    """`tip` is TipSchema-validated; `receipt_mac` is the receipt's keyed hash (services.intake.receipts)."""
     session: Session = uow.session
     now = utcnow()
     reference = new_reference()
@@ -58,8 +58,7 @@ def submit_tip(uow, tip: dict, receipt_hash: str, receipt: str, actor: dict, key
     row = Tip(
         id=tip_id,
         reference=reference,
-        receipt_locator=receipts.locator(receipt),
-        receipt_hash=receipt_hash,
+        receipt_mac=receipt_mac,
         tipster_id="tp_" + secrets.token_hex(8),
         channel=facts["channel"],
         language=facts["language"],
@@ -112,13 +111,34 @@ def store_attachments(session, keyring: Keyring, tip_id: str, files, now, messag
     return stored
 
 
-def find_by_receipt(session: Session, receipt: str, hasher: receipts.ReceiptHasher) -> Tip | None:
-    candidates = session.execute(
-        select(Tip).where(Tip.receipt_locator == receipts.locator(receipt))).scalars().all()
-    for tip in candidates:
-        if hasher.verify(tip.receipt_hash, receipt):
-            return tip
-    return None
+def find_by_receipt(session: Session, receipt: str, key: receipts.ReceiptKey,
+                    hasher: receipts.ReceiptHasher | None = None) -> Tip | None:
+    """The tip whose receipt this is: one lookup by keyed hash. With `hasher` (only while receipts from before
+    keyed hashes remain), a miss is then checked against those, at the cost of one argon2id verification
+    whether or not the locator exists."""
+    tip = session.execute(select(Tip).where(Tip.receipt_mac == key.mac(receipt))).scalar_one_or_none()
+    if tip is not None or hasher is None:
+        return tip
+    candidates = session.execute(select(Tip).where(Tip.receipt_mac.is_(None),
+                                                   Tip.receipt_locator == receipts.locator(receipt))
+                                 ).scalars().all()
+    found = None
+    for candidate in candidates or [None]:  # no candidate: the same work against a decoy
+        if hasher.verify(candidate.receipt_hash if candidate is not None else None, receipt) and found is None:
+            found = candidate
+    return found
+
+
+def upgrade_receipt(uow, tip: Tip, receipt: str, key: receipts.ReceiptKey) -> None:
+    """A receipt from before keyed hashes has just worked: store its keyed hash, forget the locator and argon2id
+    hash (compare-and-set: a concurrent new receipt wins)."""
+    uow.session.execute(update(Tip).where(Tip.id == tip.id, Tip.receipt_mac.is_(None),
+                                          Tip.receipt_hash == tip.receipt_hash)
+                        .values(receipt_mac=key.mac(receipt), receipt_locator=None, receipt_hash=None))
+
+
+def has_old_receipts(session: Session) -> bool:
+    return session.execute(select(Tip.id).where(Tip.receipt_mac.is_(None)).limit(1)).first() is not None
 
 
 def add_message(uow, keyring: Keyring, tip: Tip, text: str, in_reply_to: str | None, files, actor: dict) -> dict:
@@ -140,11 +160,11 @@ def add_message(uow, keyring: Keyring, tip: Tip, text: str, in_reply_to: str | N
     return {"message_id": message_id, "attachments": len(stored), "status": "sent"}
 
 
-def replace_receipt(uow, tip: Tip, old_hash: str, new_receipt: str, new_hash: str) -> bool:
+def replace_receipt(uow, tip: Tip, old_mac: str, new_mac: str) -> bool:
     """Swap the receipt; False if it was changed meanwhile (two requests raced): the caller answers 404."""
     now = utcnow()
-    result = uow.session.execute(update(Tip).where(Tip.id == tip.id, Tip.receipt_hash == old_hash).values(
-        receipt_locator=receipts.locator(new_receipt), receipt_hash=new_hash, receipt_shared=False))
+    result = uow.session.execute(update(Tip).where(Tip.id == tip.id, Tip.receipt_mac == old_mac).values(
+        receipt_mac=new_mac, receipt_locator=None, receipt_hash=None, receipt_shared=False))
     if result.rowcount != 1:
         return False
     uow.emit("tip.receipt_replaced", {"reference": tip.reference, "replaced_at": now},

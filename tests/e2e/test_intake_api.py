@@ -251,15 +251,18 @@ def test_other_bad_requests(server):
 
 
 # -- the receipt guard, on its own server (it locks out this test's address) ---------------------------------------
-def test_receipt_guessing_locks_out_with_429(tmp_path):
+def test_receipt_guessing_is_throttled_with_429_but_a_working_receipt_is_answered(tmp_path):
     with ExitStack() as stack:
-        dep = Deployment("embedded", tmp_path, stack,
-                         extra_env={"SODSONG__intake__receipt_guard": "{client_failures: 5, client_lockout_seconds: 60}"})
+        dep = Deployment("embedded", tmp_path, stack, extra_env={
+            "SODSONG__intake__receipt_guard": "{client_failures: 5, throttled_interval_seconds: 60}"})
         dep.start()
         good = dep.intake.submit(tip()).json()["receipt"]
         answers = [dep.intake.status(f"{i:016d}") for i in range(5)]
         assert {a.status_code for a in answers} == {404} and len({a.text for a in answers}) == 1
-        locked = dep.intake.status(good)
-        assert_bilingual_error(locked, 429, "receipt.too_many_attempts")
-        page = requests.post(f"{dep.intake.base}/status", data={"receipt": good}, timeout=30)
+        assert dep.intake.status(good).status_code == 200  # throttled, not locked: the interval's one lookup
+        throttled = dep.intake.status(f"{7:016d}")
+        assert_bilingual_error(throttled, 429, "receipt.too_many_attempts")
+        assert 1 <= int(throttled.headers["Retry-After"]) <= 60
+        page = requests.post(f"{dep.intake.base}/status", data={"receipt": "1111 2222 3333 4444"}, timeout=30)
         assert page.status_code == 429 and "text/html" in page.headers["Content-Type"]
+        assert page.headers["Retry-After"]

@@ -15,7 +15,7 @@ from tests.e2e.test_casework_desk import _add_user, _desk, _healthy, _sign_in
 from tests.support.processes import wait_for
 from tests.support.tips import tip
 
-ZERO = {"published_outbox_days": 0, "inbox_days": 0, "settled_deliveries_days": 0, "guard_days": 0,
+ZERO = {"published_outbox_days": 0, "inbox_days": 0, "settled_deliveries_days": 0,
         "tipster_identity_days_after_closure": 0, "closed_case_days": 0, "every_seconds": 0,
         "per_agency": {"NACC": {"closed_case_days": 3650}}}
 

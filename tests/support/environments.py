@@ -64,6 +64,8 @@ def base_env(data_dir, intake_port, casework_port, amqp_uri=None, db_url=None, e
         "SODSONG_LOG_LEVEL": "INFO",
         # cheaper receipt hashing keeps big test runs quick; production parameters are tested in unit tests
         "SODSONG__intake__argon2": "{time_cost: 1, memory_cost_kib: 8192, parallelism: 1}",
+        # every test tip comes from 127.0.0.1: the per-client filing limit is tested on its own (test_edge_abuse)
+        "SODSONG__intake__filing_limit": "{tips: 100000, window_seconds: 600}",
         "PYTHONUNBUFFERED": "1",
     })
     if amqp_uri:

@@ -16,7 +16,9 @@ from shared.events import TipReceived
 from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES
 from tests.integration.intake.conftest import make_app, make_config
 
-APP = make_app(make_config(Path(tempfile.mkdtemp(prefix="sodsong-filing-property-"))))
+# every example files from the same (absent) client address: the per-client filing limit is tested on its own
+APP = make_app(make_config(Path(tempfile.mkdtemp(prefix="sodsong-filing-property-")),
+                           filing_limit={"tips": 1_000_000, "window_seconds": 600}))
 WORDS = ["สำนักงาน ป.ป.ท. เขต 2", "ศาลจังหวัดตราด", "นิติกร", "ผู้พิพากษา", "อบต.ห้วงน้ำขาว", "นายก อบต.",
          "สภ.คลองใหญ่", "PACC Region 2", "Office of the Attorney General", "สำนักงานที่ดินจังหวัดตราด"]
 # printable text without control characters (the schema refuses those, rightly)

@@ -14,7 +14,6 @@ from sqlalchemy import func, select, text
 from services.intake import accounts, crypto, open311, projection, rotation
 from services.intake.app import PUBLIC, IntakeApp, partner_caller, volunteer_caller
 from services.intake.attachments import Upload
-from services.intake.guard import ReceiptGuard
 from services.intake.models import Attachment, IdempotentResponse, Message, Question, Tip
 from services.intake.receipts import ReceiptHasher
 from shared.events import new_event, utcnow
@@ -154,57 +153,6 @@ def test_concurrent_retries_with_one_key_make_one_tip(sqlite_app):
     bodies = [g.wait()[1] for g in results]
     assert len({b["reference"] for b in bodies}) == 1 and len({b["receipt"] for b in bodies}) == 1
     assert count(app, Tip) == 1
-
-
-# -- the receipt guard -------------------------------------------------------------------------------------------
-def test_wrong_and_unknown_receipts_look_the_same_then_lock_out(sqlite_app, tmp_path):
-    app = sqlite_app
-    _, body, _ = app.file_tip(tip())
-    errors = []
-    for guess in ["0000000000000000", "not a receipt", body["receipt"][:6] + "0000000000"]:
-        with pytest.raises(ApiError) as err:
-            app.status(guess, "198.51.100.7")
-        errors.append((err.value.status, err.value.key, err.value.detail))
-    assert len(set(map(str, errors))) == 1 and errors[0][0] == 404
-    for _ in range(7):
-        with pytest.raises(ApiError):
-            app.status("1111111111111111", "198.51.100.7")
-    with pytest.raises(ApiError) as err:  # the 11th try, even with the right receipt
-        app.status(body["receipt"], "198.51.100.7")
-    assert err.value.status == 429
-    assert app.status(body["receipt"], "203.0.113.9")["reference"] == body["reference"]  # others unaffected
-    # a second instance on the same database sees the lockout; the address is not stored
-    other = IntakeApp(app.db, app.hasher, app.keyring, make_config(tmp_path))
-    with pytest.raises(ApiError) as err:
-        other.status(body["receipt"], "198.51.100.7")
-    assert err.value.status == 429
-    with app.db.reading() as s:
-        assert "198.51.100.7" not in str(s.execute(text("SELECT * FROM intake_guard")).all())
-
-
-def test_global_lockout_stops_a_guesser_with_many_addresses(tmp_path):
-    app = make_app(make_config(tmp_path, receipt_guard={"global_failures": 5, "client_failures": 100}))
-    _, body, _ = app.file_tip(tip())
-    for i in range(5):
-        with pytest.raises(ApiError):
-            app.status("2222222222222222", f"10.0.0.{i}")
-    with pytest.raises(ApiError) as err:
-        app.status(body["receipt"], "10.9.9.9")
-    assert err.value.status == 429
-
-
-def test_guard_state_survives_a_restart(tmp_path):
-    cfg = make_config(tmp_path, receipt_guard={"client_failures": 3})
-    app = make_app(cfg)
-    for _ in range(3):
-        with pytest.raises(ApiError):
-            app.status("3333333333333333", "192.0.2.1")
-    restarted = IntakeApp(app.db, ReceiptHasher(**cfg["intake"]["argon2"]), crypto.load(cfg), cfg)
-    guard = restarted.guard
-    assert isinstance(guard, ReceiptGuard) and not guard._locked
-    with pytest.raises(ApiError) as err:
-        restarted.status("3333333333333333", "192.0.2.1")
-    assert err.value.status == 429
 
 
 # -- messages, questions, new receipts ---------------------------------------------------------------------------

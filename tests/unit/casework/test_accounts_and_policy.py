@@ -20,7 +20,34 @@ def test_passwords_are_argon2id_and_verify():
     assert not pw.verify("not a hash", "anything at all")
 
 
-@pytest.mark.parametrize("password,ok", [("x" * 11, False), ("x" * 12, True), ("x" * 256, True), ("x" * 257, False)])
+PHRASE = "ม้าลายกินหญ้าริมน้ำ"
+
+
+@pytest.mark.parametrize("password,ok", [
+    ("ก" * 3 + "xyz-w" + "9" * 3, False),                       # 11 characters
+    ("tall ladder by the quiet river", True), (PHRASE, True), ("correct horse battery", True),
+    (("tall ladder by the quiet river, " * 9)[:256], True), (("tall ladder by the quiet river, " * 9)[:257], False),
+    ("aaaaaaaaaaaa", False), ("abcabcabcabc", False), ("123412341234", False),   # repeated runs
+    ("1234567890123", False), ("qwertyuiop123", False), ("password12345", False),  # common, with digits added
+    ("iloveyou!!!!!", False), ("Sodsong-2026-desk", False), ("PACC-R2 office1", False),
+])
+def test_password_policy(password, ok):
+    password = password[:257]
+    if ok:
+        accounts.check_password_policy(password, username="somchai", office_code="PACC-R2")
+    else:
+        with pytest.raises(accounts.AccountError):
+            accounts.check_password_policy(password, username="somchai", office_code="PACC-R2")
+
+
+def test_password_may_not_be_built_from_the_username():
+    with pytest.raises(accounts.AccountError) as err:
+        accounts.check_password_policy("somchai.jaikla1", username="somchai.jaikla")
+    assert err.value.key == "user.password_context"
+    accounts.check_password_policy("somchai walks to the market at dawn", username="somchai")  # long enough
+
+
+@pytest.mark.parametrize("password,ok", [("x" * 11, False), ("xy" * 6, False), ("long enough phrase", True)])
 def test_password_length_policy(password, ok):
     if ok:
         accounts.check_password_policy(password)

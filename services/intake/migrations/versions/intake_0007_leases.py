@@ -1,13 +1,13 @@
 """leases: cluster jobs (retention) run on one instance at a time
 
-Revision ID: intake_0006_h13
-Revises: intake_0005_h11b
+Revision ID: intake_0007_h13
+Revises: intake_0006_h12
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = 'intake_0006_h13'
-down_revision = 'intake_0005_h11b'
+revision = 'intake_0007_h13'
+down_revision = 'intake_0006_h12'
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """sealed columns: TOTP secrets are sealed at rest, longer than the 64 characters of a plain base32 secret
 
-Revision ID: casework_0005_h13
-Revises: casework_0004_h11b
+Revision ID: casework_0006_h13
+Revises: casework_0005_h12
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = 'casework_0005_h13'
-down_revision = 'casework_0004_h11b'
+revision = 'casework_0006_h13'
+down_revision = 'casework_0005_h12'
 branch_labels = None
 depends_on = None
 

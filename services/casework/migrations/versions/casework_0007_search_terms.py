@@ -1,13 +1,13 @@
 """blind index for desk search over sealed case text
 
-Revision ID: casework_0006_h13
-Revises: casework_0005_h13
+Revision ID: casework_0007_h13
+Revises: casework_0006_h13
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = 'casework_0006_h13'
-down_revision = 'casework_0005_h13'
+revision = 'casework_0007_h13'
+down_revision = 'casework_0006_h13'
 branch_labels = None
 depends_on = None
 
