@@ -30,6 +30,9 @@ def _config(ctx) -> dict:
 @click.pass_context
 def main(ctx, config_path):
     """Sodsong (สอดส่อง): tip line and case desk."""
+    from shared import storage
+
+    storage.restrict_umask()  # every file this process creates: owner only (0600, directories 0700)
     cfg = config_mod.load(config_path)
     logging_mod.configure(cfg.get("log_level", "INFO"))
     ctx.obj = {"config": cfg}
@@ -69,23 +72,122 @@ def broker():
 
 
 @broker.command("setup")
+@click.option("--users", is_flag=True,
+              help="Also create a broker user per service with least-privilege permissions (runs rabbitmqctl: "
+                   "on a broker node, as its administrator).")
+@click.option("--vhost", help="Virtual host for --users (default: the one in SODSONG_AMQP_URI).")
 @click.pass_context
-def broker_setup(ctx):
-    """Declare the exchanges and every consumer's queue (idempotent)."""
-    from shared import topology
+def broker_setup(ctx, users, vhost):
+    """Declare the exchanges and every consumer's queue (idempotent); --users: per-service users too."""
+    from shared import broker_status, topology
 
-    for name in topology.declare_all(_config(ctx)):
+    config = _config(ctx)
+    for name in topology.declare_all(config):
         click.echo(name)
+    if users:
+        from shared import broker_users
+
+        for row in broker_users.apply(config, vhost or broker_status._vhost(config)):
+            click.echo(f"user {row['user']}: permissions set for {row['service']} "
+                       f"(password from {row['password_from']}; "
+                       f"set SODSONG_AMQP_URI_{row['service'].upper()} for that service)")
 
 
 @broker.command("definitions")
 @click.option("--vhost", default="sodsong", show_default=True)
+@click.option("--users", is_flag=True, help="Include the per-service users, permissions and topic permissions.")
 @click.pass_context
-def broker_definitions(ctx, vhost):
+def broker_definitions(ctx, vhost, users):
     """Print the topology as a RabbitMQ definitions document (deploy/rabbitmq/definitions.json)."""
     from shared import topology
 
-    click.echo(json.dumps(topology.definitions(_config(ctx), vhost), indent=2, ensure_ascii=False))
+    document = topology.definitions(_config(ctx), vhost)
+    if users:
+        from shared import broker_users
+
+        document.update(broker_users.definitions(_config(ctx), vhost))
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+@main.group()
+def keys():
+    """Keys that seal data at rest (kept apart from the data: keys_dir / SODSONG_KEYS_DIR)."""
+
+
+@keys.command("rotate")
+@click.option("--service", "services", multiple=True, type=click.Choice(config_mod.SERVICES),
+              help="Only this service (repeatable). Default: all five.")
+@click.option("--new-key", is_flag=True,
+              help="Key-file mode only: add a new key for each service and make it current first. "
+                   "Stop the services before using this.")
+@click.option("--check", is_flag=True, help="Only count values not sealed with the current key; exit 1 if any.")
+@click.option("--reindex", is_flag=True, help="Also rebuild casework's search index (after its index key changed).")
+@click.option("--batch", default=200, show_default=True)
+@click.pass_context
+def keys_rotate(ctx, services, new_key, check, reindex, batch):
+    """Re-seal every sealed value of each service (tables, outbox, dead letters) under its current key."""
+    from shared import sealing
+    from shared.dependencies import service_db_for
+    from shared.topology import service_class
+
+    config = _config(ctx)
+    results, stale = [], 0
+    for service in services or config_mod.SERVICES:
+        if new_key:
+            try:
+                kid = sealing.add_key_to_file(config, service)
+            except Exception as exc:
+                click.echo(f"{service}: {exc}", err=True)
+                sys.exit(1)
+            click.echo(f"{service}: new current key {kid}", err=True)
+        db = service_db_for(service, config)  # installs the (new) keyring
+        result = sealing.reseal(db, service, service_class(service).db.metadata, check=check, batch=batch)
+        if service == "intake":
+            from services.intake import crypto, rotation
+
+            keyring = crypto.load(config)
+            own = rotation.count_stale(db, keyring) if check else rotation.reseal_all(db, keyring, batch=batch)
+            result["intake_values"] = own
+            result["stale"] += own.get("stale", 0)
+        if service == "casework" and reindex and not check:
+            from services.casework import search
+
+            with db.transaction() as uow:
+                result["reindexed_cases"] = search.reindex_all(uow.session)
+        stale += result["stale"]
+        results.append(result)
+    click.echo(json.dumps(results, ensure_ascii=False))
+    if check and stale:
+        sys.exit(1)
+
+
+@main.group()
+def retention():
+    """What is kept, and for how long (retention.* settings; docs/security.md)."""
+
+
+@retention.command("run")
+@click.option("--service", "services", multiple=True, type=click.Choice(config_mod.SERVICES))
+@click.pass_context
+def retention_run(ctx, services):
+    """Run the retention job now (it also runs on its own, leased, in each service); prints what was deleted."""
+    import importlib
+
+    from shared import retention as retention_mod
+    from shared.dependencies import INSTANCE_ID, service_db_for
+
+    config = _config(ctx)
+    out = []
+    for service in services or config_mod.SERVICES:
+        try:
+            steps = importlib.import_module(f"services.{service}.retention").steps(config)
+        except ModuleNotFoundError:
+            steps = ()
+        done = retention_mod.run_leased(service_db_for(service, config), service, config,
+                                        f"cli:{INSTANCE_ID}", steps)
+        out.extend(done if done is not None else [{"service": service, "kind": "(another instance holds the lease)",
+                                                   "count": 0}])
+    click.echo(json.dumps(out, ensure_ascii=False))
 
 
 @main.group()
@@ -137,20 +239,53 @@ def audit():
 
 
 @audit.command("verify")
+@click.option("--require-checkpoint", is_flag=True, help="Fail when there is no signed checkpoint to check against.")
 @click.pass_context
-def audit_verify(ctx):
-    """Check the hash chain; exits non-zero naming the first bad entry."""
-    from services.audit import chain
+def audit_verify(ctx, require_checkpoint):
+    """Check the keyed chain and every signed checkpoint; exits non-zero naming the first bad entry."""
+    from services.audit import anchor
     from shared.dependencies import service_db_for
 
-    with service_db_for("audit", _config(ctx)).reading() as session:
-        verdict = chain.verify(session)
+    config = _config(ctx)
+    with service_db_for("audit", config).reading() as session:
+        verdict = anchor.verify_all(config, session)
+    if verdict.ok and require_checkpoint and verdict.checkpoint_seq is None:
+        click.echo(f"BROKEN: no signed checkpoint at {anchor.checkpoint_file(config)}", err=True)
+        sys.exit(1)
     if verdict.ok:
-        click.echo(f"ok: {verdict.entries} entries, chain intact")
+        anchored = (f"anchored by a signed checkpoint at entry {verdict.checkpoint_seq}"
+                    if verdict.checkpoint_seq else "no signed checkpoint yet")
+        legacy = f", {verdict.legacy_entries} from before the chain was keyed" if verdict.legacy_entries else ""
+        click.echo(f"ok: {verdict.entries} entries, chain intact{legacy}; {anchored}")
         return
-    click.echo(f"BROKEN at entry {verdict.first_bad_seq}: {verdict.problem} "
-               f"({verdict.entries} entries verified before it)", err=True)
+    where = f" at entry {verdict.first_bad_seq}" if verdict.first_bad_seq is not None else ""
+    click.echo(f"BROKEN{where}: {verdict.problem} ({verdict.entries} entries verified before it)", err=True)
     sys.exit(1)
+
+
+@audit.command("checkpoint")
+@click.option("--public-key", "show_public", is_flag=True, help="Print the checkpoints' public key (PEM) instead.")
+@click.pass_context
+def audit_checkpoint(ctx, show_public):
+    """Append a signed checkpoint (head entry and MAC) to audit.checkpoint_file; ship that file elsewhere."""
+    from services.audit import anchor
+    from shared.dependencies import service_db_for
+
+    config = _config(ctx)
+    if show_public:
+        click.echo(anchor.public_key_pem(config), nl=False)
+        return
+    with service_db_for("audit", config).reading() as session:
+        verdict = anchor.verify_all(config, session)
+        if not verdict.ok:
+            click.echo(f"refused: the chain does not verify (entry {verdict.first_bad_seq}: {verdict.problem})",
+                       err=True)
+            sys.exit(1)
+        record = anchor.write(config, session)
+    if record is None:
+        click.echo("the chain is empty: nothing to checkpoint")
+        return
+    click.echo(json.dumps({"seq": record["seq"], "hash": record["hash"], "file": str(anchor.checkpoint_file(config))}))
 
 
 @audit.command("trail")

@@ -1,8 +1,9 @@
 """Configuration: built-in defaults < YAML file (SODSONG_CONFIG) < environment variables.
 
 Environment overrides:
-  SODSONG_AMQP_URI, SODSONG_DB_URL, SODSONG_DATA_DIR, SODSONG_CONFIG (path of a YAML file),
-  SODSONG_DB_URL_<SERVICE> (one service's database), SODSONG_LOG_LEVEL,
+  SODSONG_AMQP_URI, SODSONG_DB_URL, SODSONG_DATA_DIR, SODSONG_KEYS_DIR, SODSONG_CONFIG (path of a YAML file),
+  SODSONG_DB_URL_<SERVICE> (one service's database), SODSONG_AMQP_URI_<SERVICE> (one service's broker user),
+  SODSONG_LOG_LEVEL,
   SODSONG_DB_POOL_SIZE / SODSONG_DB_MAX_OVERFLOW (PostgreSQL connections per process; default 4 + 6),
   and SODSONG__<section>__<key>=<yaml value> for anything else (e.g. SODSONG__intake__http=0.0.0.0:8000).
 """
@@ -20,6 +21,10 @@ DEFAULTS: dict = {
     "amqp_uri": "memory://localhost/",
     "db_url": None,  # None: one SQLite file per service under data_dir
     "data_dir": "./sodsong-data",
+    # secret keys, apart from the data (None: "<data_dir>-keys" beside it); see shared/keys.py
+    "keys_dir": None,
+    # keyrings by name ({current, keys: {id: base64}}); unset ones are generated in keys_dir on first use
+    "keys": {},
     "log_level": "INFO",
     "max_workers": 10,
     "heartbeat_seconds": 5,
@@ -41,9 +46,16 @@ DEFAULTS: dict = {
         "max_attempts": 6,
         "backoff_seconds": [1, 5, 30, 120, 600],
     },
-    "audit": {},
+    "audit": {
+        # signed checkpoints of the chain (None: "<data_dir>-checkpoints/audit-checkpoints.jsonl"); ship it away
+        "checkpoint_file": None,
+        "checkpoint_every_seconds": 600,  # 0: only `sodsong audit checkpoint`
+        "checkpoint_public_key": None,    # PEM; default: derived from the signing key
+        # entries recorded before the chain was keyed (upgrades only): accepted unkeyed up to this seq
+        "unkeyed_entries_up_to": 0,
+    },
     # links from the desk to a tip's files, which stay encrypted in intake (shared/evidence_links.py):
-    # link_key None = a key file in data_dir (one host); set the same secret for casework and intake otherwise
+    # link_key None = a key file in keys_dir (one host); set the same secret for casework and intake otherwise
     "evidence": {"link_key": None, "link_seconds": 60, "intake_url": None},
     "events": {
         # a failing handler is tried this many times in all before its event is dead-lettered
@@ -80,6 +92,7 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None) -> dict
         "SODSONG_AMQP_URI": "amqp_uri",
         "SODSONG_DB_URL": "db_url",
         "SODSONG_DATA_DIR": "data_dir",
+        "SODSONG_KEYS_DIR": "keys_dir",
         "SODSONG_LOG_LEVEL": "log_level",
     }
     for var, key in simple.items():
@@ -96,6 +109,9 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None) -> dict
     for service in SERVICES:
         override = env.get(f"SODSONG_DB_URL_{service.upper()}")
         config.setdefault(service, {})["db_url"] = normalise_db_url(override) if override else db_url_for(config, service)
+        # a broker user of its own per service (least privilege, see `sodsong broker setup --users`)
+        config[service]["amqp_uri"] = (env.get(f"SODSONG_AMQP_URI_{service.upper()}")
+                                       or config[service].get("amqp_uri") or config["amqp_uri"])
     file_channel = config["notify"]["channels"].get("file")
     if file_channel is not None and not file_channel.get("path"):
         file_channel["path"] = str(Path(config["data_dir"]) / "notifications.jsonl")
@@ -140,7 +156,7 @@ def is_memory_transport(config: dict) -> bool:
 def nameko_config(config: dict, service: str) -> dict:
     """The dict a nameko ServiceContainer takes for one service."""
     out = {
-        "AMQP_URI": config["amqp_uri"],
+        "AMQP_URI": (config.get(service) or {}).get("amqp_uri") or config["amqp_uri"],
         "max_workers": int(config.get("max_workers", 10)),
         "SODSONG": config,
         "SERIALIZER": "json",

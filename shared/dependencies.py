@@ -10,7 +10,7 @@ import structlog
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData
 
-from shared import deadletters, topology
+from shared import deadletters, sealing, topology
 from shared.config import is_memory_transport
 from shared.db import ServiceDatabase, engine_for
 from shared.logging import get_logger
@@ -38,22 +38,33 @@ class WorkerDatabase:
     def consume(self, event, effect) -> bool:
         return self._db.consume(event, self._handler, effect)
 
+    @property
+    def service_db(self) -> ServiceDatabase:
+        return self._db
+
 
 class Database(DependencyProvider):
-    def __init__(self, metadata: MetaData):
+    def __init__(self, metadata: MetaData, blind_index: bool = False):
         self.metadata = metadata
+        self.blind_index = blind_index  # the service searches sealed text (shared.blind_index)
 
     def setup(self):
         config = self.container.config["SODSONG"]
         service = self.container.service_name
         self.config = config
         self.tables = messaging_tables_for(self.metadata, service)
+        sealing.install(config, service)  # this service's keyring, for its sealed columns, outbox and dead letters
+        if self.blind_index:
+            from shared import blind_index
+
+            blind_index.install(config, service)
         self.service_db = ServiceDatabase(engine_for(config[service]["db_url"]), self.tables, self._wake_relay)
-        self.relay = OutboxRelay(self.service_db, config["amqp_uri"], batch=int(config["outbox"]["batch"]))
+        self.relay = OutboxRelay(self.service_db, config[service].get("amqp_uri") or config["amqp_uri"],
+                                 batch=int(config["outbox"]["batch"]))
         self.stopping = threading.Event()
 
     def start(self):
-        topology.declare_all(self.config)
+        topology.declare_for_service(self.config, self.container.service_name)
         if is_memory_transport(self.config):
             replayed = self.relay.replay_recent(float(self.config["outbox"]["replay_hours_on_memory_transport"]))
             if replayed:
@@ -62,6 +73,11 @@ class Database(DependencyProvider):
             lambda: self.relay.run_forever(float(self.config["outbox"]["poll_seconds"]), self.stopping),
             identifier=f"{self.container.service_name}.outbox_relay")
         self.container.spawn_managed_thread(self._redrive_loop, identifier=f"{self.container.service_name}.redrive")
+        if self.blind_index:
+            from shared import blind_index
+
+            self.container.spawn_managed_thread(blind_index.warm_up,
+                                                identifier=f"{self.container.service_name}.search_warm_up")
         self.container.spawn_managed_thread(self._heartbeat_loop,
                                             identifier=f"{self.container.service_name}.heartbeat")
         self._wake_relay()
@@ -160,4 +176,9 @@ def service_db_for(service: str, config: dict) -> ServiceDatabase:
 
     cls = service_class(service)
     metadata = cls.db.metadata
+    sealing.install(config, service)
+    if getattr(cls.db, "blind_index", False):
+        from shared import blind_index
+
+        blind_index.install(config, service)
     return ServiceDatabase(engine_for(config[service]["db_url"]), messaging_tables_for(metadata, service))

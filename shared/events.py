@@ -50,6 +50,15 @@ class Accused(_Payload):
     organization = fields.String(allow_none=True, load_default=None)
 
 
+class _IsoDate(fields.Date):
+    """A date that producers may hand over already as an ISO string (intake keeps the facts as JSON)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, str):
+            return self._deserialize(value, attr, obj).isoformat()
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 class TipFacts(_Payload):
     """What other services may know about a tip. No reporter identity, ever."""
     reference = fields.String(required=True)
@@ -58,7 +67,7 @@ class TipFacts(_Payload):
     language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     description = fields.String(required=True)
-    event_date = fields.Date(allow_none=True, load_default=None)
+    event_date = _IsoDate(allow_none=True, load_default=None)
     amount_thb = fields.Decimal(allow_none=True, load_default=None, as_string=True)
     location = fields.Nested(Location, required=True)
     accused = fields.Nested(Accused, required=True)
@@ -565,3 +574,18 @@ for _t in (
 ):
     CATALOGUE.setdefault(_t.name, _t)
 del _t
+
+
+# --- retention (every service): what kind of data a retention run deleted, and how many rows; never content ----
+
+class RetentionApplied(_Payload):
+    service = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    count = fields.Integer(required=True, validate=validate.Range(min=1))
+    at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
+for _service in ("intake", "routing", "casework", "notify", "audit"):
+    CATALOGUE.setdefault(f"{_service}.retention_applied",
+                         EventType(f"{_service}.retention_applied", 1, _service, RetentionApplied))
+del _service

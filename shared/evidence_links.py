@@ -22,16 +22,19 @@ KEY_FILE_NAME = "evidence-link.key"
 
 
 def link_key(config: dict) -> bytes:
-    """The shared secret: `evidence.link_key` (any string, at least 32 characters), else a key file in the data
-    directory (created on first use; enough when every process runs on one host, as embedded mode does)."""
+    """The shared secret: `evidence.link_key` (any string, at least 32 characters), else a key file in the keys
+    directory, apart from the data (created on first use; enough when every process runs on one host, as embedded
+    mode does)."""
     configured = (config.get("evidence") or {}).get("link_key")
     if configured:
         if len(str(configured)) < 32:
             raise ValueError("evidence.link_key must be at least 32 characters")
         return hashlib.sha256(str(configured).encode("utf-8")).digest()
-    path = Path(config["data_dir"]) / KEY_FILE_NAME
+    from shared import keys as keys_mod
+
+    path = keys_mod.keys_dir(config) / KEY_FILE_NAME
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        keys_mod.ensure_private_dir(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:

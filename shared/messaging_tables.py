@@ -1,11 +1,14 @@
 """The tables every service has beside its own: outbox, inbox, dead letters, heartbeats.
 
 Names are prefixed with the service name, so services can share one PostgreSQL database in small deployments
-while each still owns (and migrates) only its own tables.
+while each still owns (and migrates) only its own tables. Event bodies in the outbox and in dead letters are sealed
+at rest with the service's key (shared.sealing); their metadata (type, reference, times) stays clear.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from shared.sealing import SealedText
 
 from sqlalchemy import (
     BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
@@ -31,7 +34,7 @@ def messaging_tables(metadata: MetaData, service: str) -> MessagingTables:
         Column("event_id", String(36), nullable=False, unique=True),
         Column("event_type", String(64), nullable=False),
         Column("correlation_id", String(64), nullable=False),
-        Column("body", Text, nullable=False),
+        Column("body", SealedText(p, "outbox.body"), nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("published_at", DateTime(timezone=True), nullable=True),
         Column("attempts", Integer, nullable=False, default=0),
@@ -53,7 +56,7 @@ def messaging_tables(metadata: MetaData, service: str) -> MessagingTables:
         Column("event_key", String(64), nullable=False),  # event id, or a digest of a body that was no event
         Column("event_type", String(64), nullable=True),
         Column("correlation_id", String(64), nullable=True),
-        Column("body", Text, nullable=False),
+        Column("body", SealedText(p, "dead_letters.body"), nullable=False),
         Column("error", Text, nullable=False),
         Column("attempts", Integer, nullable=False),
         Column("status", String(20), nullable=False),  # dead | redrive_requested | redriven | discarded
@@ -63,6 +66,15 @@ def messaging_tables(metadata: MetaData, service: str) -> MessagingTables:
         Column("redriven_at", DateTime(timezone=True), nullable=True),
         UniqueConstraint("queue", "event_key", name=f"uq_{p}_dead_letters_queue_event"),
     )
+    if f"{p}_leases" not in metadata.tables:
+        # named leases: a cluster job (retention) runs on one instance at a time (shared.leases)
+        Table(
+            f"{p}_leases", metadata,
+            Column("name", String(64), primary_key=True),
+            Column("holder", String(120), nullable=False),
+            Column("acquired_at", DateTime(timezone=True), nullable=False),
+            Column("expires_at", DateTime(timezone=True), nullable=False),
+        )
     Table(
         f"{p}_heartbeats", metadata,
         Column("instance", String(120), primary_key=True),

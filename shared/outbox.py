@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from shared import metrics
 from shared.events import aware_utc, utcnow
 from shared.logging import get_logger
-from shared.topology import EVENTS_EXCHANGE
+from shared.topology import EVENTS_EXCHANGE_REF
 
 log = get_logger(__name__)
 
@@ -28,8 +28,15 @@ class OutboxRelay:
         self.batch = batch
         self.publisher = Publisher(
             amqp_uri, use_confirms=True, mandatory=True, serializer="json",
-            declare=[EVENTS_EXCHANGE], retry=True, retry_policy={"max_retries": 3, "interval_start": 0.2},
+            retry=True, retry_policy={"max_retries": 3, "interval_start": 0.2},
         )
+        # Who sends: app_id names the service; on RabbitMQ, user_id is the connection's user, which the broker
+        # checks, so a consumer can tell which service's user published an event (see shared.reliable).
+        self.sender = {"app_id": service_db.tables.service}
+        if not amqp_uri.startswith("memory://"):
+            from urllib.parse import unquote, urlparse
+
+            self.sender["user_id"] = unquote(urlparse(amqp_uri).username or "guest")
         self.wakeup = threading.Event()
 
     def publish_pending(self) -> int:
@@ -47,8 +54,8 @@ class OutboxRelay:
             for row in rows:
                 try:
                     self.publisher.publish(
-                        json.loads(row.body), exchange=EVENTS_EXCHANGE, routing_key=row.event_type,
-                        message_id=row.event_id, correlation_id=row.correlation_id,
+                        json.loads(row.body), exchange=EVENTS_EXCHANGE_REF, routing_key=row.event_type,
+                        message_id=row.event_id, correlation_id=row.correlation_id, **self.sender,
                     )
                 except UndeliverableMessage:
                     # No queue is bound for this type: keep the row, say so, try again later.

@@ -27,7 +27,7 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
 
 from shared import deadletters, metrics, topology
-from shared.events import from_wire
+from shared.events import CATALOGUE, from_wire
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -65,7 +65,31 @@ class EventConsumer(Consumer):
 
     # -- receiving -------------------------------------------------------------------------------------------
     def handle_message(self, body, message):
+        refusal = self._sender_refusal(body, message)
+        if refusal:
+            log.warning("event.refused_sender", queue=self.subscription.queue_name, reason=refusal)
+            self._dead_letter(body, message, f"refused: {refusal}", 0, None)
+            return
         self._attempt(body, message, attempt=1)
+
+    def _sender_refusal(self, body, message) -> str | None:
+        """Why an event must not be believed, from who sent it; None when it may be.
+
+        Each event type has one producer (shared.events.CATALOGUE). The sender is the broker-checked user_id when
+        it is a service's own broker user, else the app_id the sender gave (shared credentials: a claim only).
+        A sender that says nothing is refused only where services have broker users of their own."""
+        if not isinstance(body, dict) or body.get("type") not in CATALOGUE:
+            return None  # not an event at all: dead-lettered as such by _attempt
+        config = self.container.config["SODSONG"]
+        props = getattr(message, "properties", None) or {}
+        sender = topology.service_of_user(props.get("user_id"), config) or props.get("app_id")
+        producer = CATALOGUE[body["type"]].producer
+        if sender is None:
+            own_user = topology.service_of_user(_username(self.container.config.get("AMQP_URI")), config)
+            return f"{body['type']} arrived without saying who sent it" if own_user else None
+        if sender != producer:
+            return f"{body['type']} comes only from {producer}, but {sender} sent it"
+        return None
 
     def redrive(self, body, letter_id: int) -> None:
         """Run a dead-lettered event through the handler again (asked for by an operator)."""
@@ -154,6 +178,14 @@ class EventConsumer(Consumer):
                         else "invalid")[:64]).inc()
         if message is not None:
             self._settle(self.queue_consumer.ack_message, message)
+
+
+def _username(uri) -> str | None:
+    if not uri or str(uri).startswith("memory://"):
+        return None
+    from urllib.parse import unquote, urlparse
+
+    return unquote(urlparse(uri).username or "") or None
 
 
 subscribe = EventConsumer.decorator

@@ -22,6 +22,14 @@ def build_containers(config: dict, services) -> list[ServiceContainer]:
 
 
 def run(config: dict, services, migrate: bool = True) -> int:
+    from shared import storage
+
+    storage.restrict_umask()
+    places = storage.tighten_data_dir(config)
+    log.info("sodsong.storage", data_dir=places["data_dir"], keys_dir=places["keys_dir"],
+             audit_checkpoints=str(storage.audit_checkpoint_file(config)) if "audit" in services else None,
+             modes="data and keys directories 0700, files 0600 (umask 077)", tightened=places["tightened"],
+             backup="back up the data and the keys separately; ship the audit checkpoints elsewhere")
     if migrate:
         migrations.upgrade_all(config, services)
     from shared import health, metrics

@@ -1,4 +1,5 @@
-"""Broker topology: one topic exchange for all events, one durable queue per consuming handler.
+"""Broker topology: one topic exchange for all events, one durable queue per consuming handler, and a broker user
+per service whose rights cover only its own queues and the event types it produces and consumes.
 
 Every service declares the whole topology when it starts (declaration is idempotent), so an event published
 before its consumer has ever run waits in that consumer's queue instead of being dropped as unroutable.
@@ -21,6 +22,9 @@ UNROUTABLE_QUEUE = "sodsong.unroutable"
 # Events no queue is bound for are not dropped: the alternate exchange keeps them for an operator.
 EVENTS_EXCHANGE = Exchange("sodsong.events", type="topic", durable=True,
                            arguments={"alternate-exchange": UNROUTABLE_EXCHANGE.name})
+# The same exchange as named in bindings and by publishers: never (re)declared there, because a service's own broker
+# user may not configure it (declaring an exchange needs configure rights, even when it already exists).
+EVENTS_EXCHANGE_REF = Exchange(EVENTS_EXCHANGE.name, type="topic", durable=True, no_declare=True)
 DEAD_LETTER_EXCHANGE = Exchange("sodsong.dead-letter", type="fanout", durable=True)
 BROKER_DEAD_LETTER_QUEUE = "sodsong.dead-letter"
 
@@ -62,7 +66,7 @@ def consumer_queue(sub: Subscription, config: dict) -> Queue:
             })
     return Queue(
         sub.queue_name,
-        bindings=[binding(EVENTS_EXCHANGE, routing_key=t) for t in sub.event_types],
+        bindings=[binding(EVENTS_EXCHANGE_REF, routing_key=t) for t in sub.event_types],
         durable=True,
         queue_arguments=args,
     )
@@ -96,8 +100,8 @@ def subscriptions(services=SERVICES) -> list[Subscription]:
     return found
 
 
-def declare_all(config: dict, connection: Connection | None = None) -> list[str]:
-    """Declare the exchanges and every consumer queue with its bindings. Safe to repeat."""
+def declare_all(config: dict, connection: Connection | None = None, services=SERVICES) -> list[str]:
+    """Declare the exchanges and the consumer queues of `services` with their bindings. Safe to repeat."""
     own = connection is None
     connection = connection or Connection(config["amqp_uri"])
     try:
@@ -108,13 +112,92 @@ def declare_all(config: dict, connection: Connection | None = None) -> list[str]
         dead_letter_queue(config)(channel).declare()
         unroutable_queue(config)(channel).declare()
         names = []
-        for sub in subscriptions():
+        for sub in subscriptions(services):
             consumer_queue(sub, config)(channel).declare()
             names.append(sub.queue_name)
         return names
     finally:
         if own:
             connection.release()
+
+
+def declare_for_service(config: dict, service: str) -> list[str]:
+    """At a service's start: the whole topology when its broker user may (shared credentials, embedded mode), so
+    that events published before their consumer ever ran wait for it; otherwise (a user of its own, see
+    `sodsong broker setup --users`) only its own queues, checking that the exchanges exist."""
+    from amqp.exceptions import AccessRefused, NotFound
+
+    uri = (config.get(service) or {}).get("amqp_uri") or config["amqp_uri"]
+    with Connection(uri) as connection:
+        try:
+            return declare_all(config, connection)
+        except AccessRefused:
+            pass
+    with Connection(uri) as connection:
+        channel = connection.channel()
+        try:
+            for exchange in (EVENTS_EXCHANGE, DEAD_LETTER_EXCHANGE):
+                channel.exchange_declare(exchange.name, exchange.type, durable=True, passive=True)
+        except NotFound:
+            raise RuntimeError(f"exchange missing on the broker: run `sodsong broker setup` as the broker's "
+                               f"administrator before starting {service}") from None
+        names = []
+        for sub in subscriptions((service,)):
+            consumer_queue(sub, config)(channel).declare()
+            names.append(sub.queue_name)
+        return names
+
+
+# -- who may do what on the broker ----------------------------------------------------------------------------
+
+def service_user(service: str, config: dict | None = None) -> str:
+    prefix = ((config or {}).get("broker") or {}).get("user_prefix") or "sodsong-"
+    return f"{prefix}{service}"
+
+
+def service_of_user(username: str | None, config: dict | None = None) -> str | None:
+    if not username:
+        return None
+    for service in SERVICES:
+        if username == service_user(service, config):
+            return service
+    return None
+
+
+def produced_types(service: str) -> list[str]:
+    from shared.events import CATALOGUE
+
+    return sorted(name for name, spec in CATALOGUE.items() if spec.producer == service)
+
+
+def consumed_keys(service: str) -> list[str]:
+    return sorted({t for sub in subscriptions((service,)) for t in sub.event_types})
+
+
+def _alternatives(items) -> str:
+    import re
+
+    return "^(" + "|".join(re.escape(i) for i in items) + ")$" if items else "^$"
+
+
+def permissions(service: str) -> dict:
+    """RabbitMQ permissions of a service's own user: configure its own queues; write (publish, bind) to the
+    events exchange, its own queues and the dead-letter exchange its queues name; read (consume, bind from) its
+    own queues and the events exchange. Topic permissions on the events exchange narrow publishing to the event
+    types it produces and binding to the types it consumes."""
+    import re
+
+    own = r"sodsong\." + re.escape(service) + r"\..*"
+    events = re.escape(EVENTS_EXCHANGE.name)
+    dlx = re.escape(DEAD_LETTER_EXCHANGE.name)
+    consumed = consumed_keys(service)
+    return {
+        "configure": f"^{own}$",
+        "write": f"^({events}|{dlx}|{own})$",
+        "read": f"^({events}|{own})$",
+        "topic_write": _alternatives(produced_types(service)),
+        "topic_read": ".*" if "#" in consumed else _alternatives(consumed),
+    }
 
 
 def consumer_policy(config: dict) -> dict:

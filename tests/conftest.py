@@ -15,3 +15,22 @@ eventlet.monkey_patch()
 from psycogreen.eventlet import patch_psycopg  # noqa: E402
 
 patch_psycopg()
+
+
+def _ephemeral_keyrings():
+    """Tests that build tables and sessions by hand (no service container, no operator tool) still need each
+    service's keyring for sealed columns: a random one per test process. Containers and tools install the
+    deployment's own keys on top (keys stay known for opening)."""
+    import secrets
+
+    from shared import sealing
+    from shared.config import SERVICES
+
+    from shared import blind_index
+
+    for service in SERVICES:
+        sealing.install_keys(service, "test", {"test": secrets.token_bytes(32)})
+        blind_index.install_key(service, secrets.token_bytes(32))
+
+
+_ephemeral_keyrings()

@@ -1,30 +1,62 @@
-"""The hash chain: each entry's hash covers the previous entry's hash and the entry's own canonical content.
+"""The audit chain: each entry's MAC covers the previous entry's MAC and the entry's own canonical content.
 
-Any edit, deletion or reordering of rows breaks verification at the first affected row.
+The MAC is HMAC-SHA256 under the audit chain key (`keys.audit_chain`, or `audit_chain-keys.yaml` in the keys
+directory), which is kept apart from the audit database: someone who can write to the database but does not hold
+the key cannot append, edit, delete or reorder entries and recompute the chain so that it verifies again.
+
+An insider who holds the key can; signed checkpoints (services.audit.anchor) catch that for every entry up to
+the last checkpoint shipped out of their reach. Entries written before the chain was keyed (no `key_id`) keep
+their plain SHA-256 link and are verified as such, but only before the first keyed entry.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from services.audit.models import ChainEntry, ChainHead
+from shared import keys as keys_mod
 from shared.events import utcnow
 
 GENESIS = "0" * 64
+KEYRING_NAME = "audit_chain"
+FIELDS = ("seq", "event_id", "event_type", "correlation_id", "occurred_at", "actor_kind", "actor_id",
+          "payload_sha256", "prev_hash", "recorded_at")
+
+
+@dataclass(frozen=True)
+class ChainKeys:
+    current: str
+    keys: dict  # key id -> 32 raw bytes
+
+
+_cache: dict = {}
+
+
+def chain_keys(config: dict) -> ChainKeys:
+    """The chain keyring of this deployment (configured, or the key file in the keys directory)."""
+    settings = keys_mod.keyring_settings(config, KEYRING_NAME)
+    cache_key = repr(sorted(settings.get("keys", {}).items())) + str(settings.get("current"))
+    found = _cache.get(cache_key)
+    if found is None:
+        found = _cache[cache_key] = ChainKeys(*keys_mod.parse_keyring(settings, KEYRING_NAME))
+    return found
 
 
 def canonical(entry: dict) -> bytes:
-    fields = ("seq", "event_id", "event_type", "correlation_id", "occurred_at", "actor_kind", "actor_id",
-              "payload_sha256", "prev_hash", "recorded_at")
-    return json.dumps({k: entry[k] for k in fields}, sort_keys=True, separators=(",", ":"),
+    return json.dumps({k: entry[k] for k in FIELDS}, sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False).encode("utf-8")
 
 
-def entry_hash(entry: dict) -> str:
-    return hashlib.sha256(canonical(entry)).hexdigest()
+def entry_hash(entry: dict, key: bytes | None = None, key_id: str | None = None) -> str:
+    """HMAC-SHA256 of the canonical entry under `key`; plain SHA-256 only for legacy (unkeyed) entries."""
+    if key is None:
+        return hashlib.sha256(canonical(entry)).hexdigest()
+    return hmac.new(key, b"sodsong-audit|" + (key_id or "").encode() + b"|" + canonical(entry),
+                    hashlib.sha256).hexdigest()
 
 
 def payload_digest(payload: dict) -> str:
@@ -32,7 +64,7 @@ def payload_digest(payload: dict) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def append(uow, event) -> ChainEntry:
+def append(uow, event, keys: ChainKeys) -> ChainEntry:
     session = uow.session
     head = session.execute(select(ChainHead).where(ChainHead.id == 1).with_for_update()).scalar_one_or_none()
     if head is None:
@@ -52,8 +84,8 @@ def append(uow, event) -> ChainEntry:
         "prev_hash": head.hash,
         "recorded_at": utcnow().isoformat(),
     }
-    entry["hash"] = entry_hash(entry)
-    row = ChainEntry(**entry)
+    entry["hash"] = entry_hash(entry, keys.keys[keys.current], keys.current)
+    row = ChainEntry(**entry, key_id=keys.current)
     session.add(row)
     head.seq, head.hash = entry["seq"], entry["hash"]
     return row
@@ -65,18 +97,33 @@ class Verdict:
     entries: int
     first_bad_seq: int | None = None
     problem: str | None = None
+    legacy_entries: int = 0
+    checkpoint_seq: int | None = None
+    notes: tuple = field(default_factory=tuple)
 
 
-def verify(session, batch: int = 5000) -> Verdict:
+def verify(session, keys: ChainKeys, checkpoints: dict | None = None, unkeyed_up_to: int = 0,
+           batch: int = 5000) -> Verdict:
     """Walk the chain up to the head as it was when the walk began.
+
+    `checkpoints` ({seq: hash}, from signed checkpoints) must each match the entry at that seq, and the chain
+    must reach the highest of them. Unkeyed (legacy SHA-256) entries are accepted only up to `unkeyed_up_to`
+    (`audit.unkeyed_entries_up_to`, set once by an operator upgrading a chain that began unkeyed).
 
     The head is read first: an entry and the head move in one transaction, so every entry up to that head is
     committed, and entries appended while the walk runs (the service keeps working) are left for the next walk.
     """
+    checkpoints = checkpoints or {}
+    top_checkpoint = max(checkpoints) if checkpoints else None
     head = session.execute(select(ChainHead).where(ChainHead.id == 1)).scalar_one_or_none()
     head_seq = head.seq if head is not None else 0
-    prev_hash, expected_seq, count = GENESIS, 1, 0
+    prev_hash, expected_seq, count, legacy = GENESIS, 1, 0, 0
+    keyed_seen = False
     last_seq = 0
+
+    def bad(seq, problem):
+        return Verdict(False, count, seq, problem, legacy, top_checkpoint)
+
     while True:
         rows = session.execute(
             select(ChainEntry).where(ChainEntry.seq > last_seq, ChainEntry.seq <= head_seq)
@@ -85,17 +132,31 @@ def verify(session, batch: int = 5000) -> Verdict:
         if not rows:
             break
         for row in rows:
-            entry = {c: getattr(row, c) for c in (
-                "seq", "event_id", "event_type", "correlation_id", "occurred_at", "actor_kind", "actor_id",
-                "payload_sha256", "prev_hash", "recorded_at")}
+            entry = {c: getattr(row, c) for c in FIELDS}
             if row.seq != expected_seq:
-                return Verdict(False, count, expected_seq, f"entry {expected_seq} is missing (found {row.seq})")
+                return bad(expected_seq, f"entry {expected_seq} is missing (found {row.seq})")
             if row.prev_hash != prev_hash:
-                return Verdict(False, count, row.seq, "does not follow the previous entry (reordered or removed)")
-            if entry_hash(entry) != row.hash:
-                return Verdict(False, count, row.seq, "content does not match its hash (edited)")
+                return bad(row.seq, "does not follow the previous entry (reordered or removed)")
+            if row.key_id is None:
+                if keyed_seen or row.seq > unkeyed_up_to:
+                    return bad(row.seq, "an unkeyed entry where the chain is keyed (rewritten without the key)")
+                legacy += 1
+                expected = entry_hash(entry)
+            else:
+                keyed_seen = True
+                key = keys.keys.get(row.key_id)
+                if key is None:
+                    return bad(row.seq, f"sealed with chain key {row.key_id!r}, which is not in the keyring")
+                expected = entry_hash(entry, key, row.key_id)
+            if not hmac.compare_digest(expected, row.hash):
+                return bad(row.seq, "content does not match its MAC (edited, or rewritten without the key)")
+            if row.seq in checkpoints and checkpoints[row.seq] != row.hash:
+                return bad(row.seq, "differs from the signed checkpoint at this entry "
+                                    "(entries before it were removed, added or rewritten)")
             prev_hash, expected_seq, count, last_seq = row.hash, expected_seq + 1, count + 1, row.seq
     if head is not None and (count != head_seq or head.hash != prev_hash):
-        return Verdict(False, count, count + 1,
-                       f"chain ends at entry {count} but the head says {head_seq} (entries removed at the end)")
-    return Verdict(True, count)
+        return bad(count + 1, f"chain ends at entry {count} but the head says {head_seq} (entries removed at the end)")
+    if top_checkpoint is not None and count < top_checkpoint:
+        return bad(count + 1, f"chain ends at entry {count} but a signed checkpoint says there were "
+                              f"{top_checkpoint} (entries removed)")
+    return Verdict(True, count, legacy_entries=legacy, checkpoint_seq=top_checkpoint)

@@ -1,4 +1,4 @@
-"""Audit's own table: an append-only hash chain of every event (content-free: the payload is only digested)."""
+"""Audit's own table: an append-only keyed hash chain of every event (content-free: the payload is only digested)."""
 from __future__ import annotations
 
 from sqlalchemy import DateTime, Integer, MetaData, String
@@ -25,6 +25,7 @@ class ChainEntry(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[str] = mapped_column(String(40))
+    key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)  # chain key; None: legacy SHA-256
 
 
 class ChainHead(Base):

@@ -53,7 +53,8 @@ def _text(value, limit: int) -> str:
 # -- listing -------------------------------------------------------------------------------------------------
 def list_cases(session, principal: policy.Principal, filters: dict, now: datetime, settings: DeskSettings) -> dict:
     """One page of the cases `principal` can see. Filters: status, category, province, overdue, assignee
-    ("me", "none" or a username), office; page and per_page."""
+    ("me", "none" or a username), office, q (words of the case's text through the blind index, or its
+    reference); page and per_page."""
     conditions = [policy.case_scope(principal)]
     if filters.get("status"):
         conditions.append(Case.status == filters["status"])
@@ -63,6 +64,12 @@ def list_cases(session, principal: policy.Principal, filters: dict, now: datetim
         conditions.append(Case.province_code == filters["province"])
     if filters.get("office"):
         conditions.append(Case.office_code == filters["office"])
+    if (filters.get("q") or "").strip():
+        from services.casework import search
+
+        # only those who may read case text may search it (a status-only view would otherwise probe content)
+        searchable = principal.role not in policy.VIEWS or policy.view_of(principal) == "detail"
+        conditions.append(search.condition(filters["q"]) if searchable else Case.id.is_(None))
     if filters.get("overdue") is True:
         conditions.append(deadlines_mod.overdue_clause(now))
     elif filters.get("overdue") is False:

@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import select
 
+from services.casework import search
 from services.casework.cases import change_status
 from services.casework.deadlines import due_dates, settings_for
 from services.casework.lifecycle import (
@@ -41,6 +42,8 @@ def open_case(uow, event, deadlines: dict) -> None:
         feedback_extended=False, transfer_count=0, status_changed_at=now, version=0,
     )
     uow.session.add(case)
+    uow.session.flush()
+    search.index_case(uow.session, case)
     uow.session.add(CaseEvent(case_id=case.id, kind="opened", actor="system", at=now, detail_json=json.dumps(
         {"office": p["agency"]["code"], "rule": p["rule"], "triage": p["triage"]})))
     _announce_opened(uow, event, case, now)

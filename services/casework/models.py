@@ -8,6 +8,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.sealing import SealedText
 from shared.dependencies import messaging_tables_for
 
 
@@ -27,9 +28,9 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(30))
     category: Mapped[str] = mapped_column(String(40))
     province_code: Mapped[str] = mapped_column(String(2))
-    facts_json: Mapped[str] = mapped_column(Text)
+    facts_json: Mapped[str] = mapped_column(SealedText("casework", "cases.facts_json"))
     routing_rule: Mapped[str] = mapped_column(String(40))
-    routing_reasons_json: Mapped[str] = mapped_column(Text)
+    routing_reasons_json: Mapped[str] = mapped_column(SealedText("casework", "cases.routing_reasons_json"))
     opened_at: Mapped[object] = mapped_column(DateTime(timezone=True))
     acknowledge_due: Mapped[object] = mapped_column(DateTime(timezone=True))
     feedback_due: Mapped[object] = mapped_column(DateTime(timezone=True))
@@ -45,13 +46,15 @@ class Case(Base):
     feedback_extended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     transfer_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     # a caseworker's closure proposal waiting for a supervisor: {"resolution", "reason", "by", "at"}
-    pending_closure_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    pending_closure_json: Mapped[str | None] = mapped_column(SealedText("casework", "cases.pending_closure_json"),
+                                                             nullable=True)
     # -- closing the conversation (casework_0004) ----------------------------------------------------------------
     # one more for every change of state the tipster may see; carried by case.opened and case.status_changed so
     # intake can tell a late event from a new one
     version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     # why the case was closed, written for the tipster: {"th", "en"}; cleared when the case is reopened
-    closure_reason_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    closure_reason_json: Mapped[str | None] = mapped_column(SealedText("casework", "cases.closure_reason_json"),
+                                                            nullable=True)
 
     __table_args__ = (Index("ix_casework_cases_office_status", "office_code", "status"),)
 
@@ -63,7 +66,7 @@ class CaseEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
-    detail_json: Mapped[str] = mapped_column(Text)
+    detail_json: Mapped[str] = mapped_column(SealedText("casework", "case_events.detail_json"))
     actor: Mapped[str] = mapped_column(String(80))
     at: Mapped[object] = mapped_column(DateTime(timezone=True))
 
@@ -78,7 +81,7 @@ class User(Base):
     office_code: Mapped[str] = mapped_column(String(40), index=True)
     role: Mapped[str] = mapped_column(String(30))
     password_hash: Mapped[str] = mapped_column(String(200))
-    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_secret: Mapped[str | None] = mapped_column(SealedText("casework", "users.totp_secret"), nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # no code is accepted twice
     volunteer_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -131,7 +134,7 @@ class Note(Base):
     visibility: Mapped[str] = mapped_column(String(20))  # internal | tipster_visible
     # the office whose staff wrote it: an internal note stays with that office when the case moves on
     office_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(SealedText("casework", "notes.body"))
     created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
 
 
@@ -148,7 +151,7 @@ class Handover(Base):
     mode: Mapped[str] = mapped_column(String(20))                  # transfer | refer | triage
     from_status: Mapped[str] = mapped_column(String(30))           # the open state it left (a refusal returns it)
     suggested_office: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(SealedText("casework", "handovers.reason"))  # the officer's words: sealed
     requested_by: Mapped[str] = mapped_column(String(36))
     requested_at: Mapped[object] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str] = mapped_column(String(20))               # pending | accepted | refused
@@ -156,7 +159,8 @@ class Handover(Base):
     to_office_name_th: Mapped[str | None] = mapped_column(String(200), nullable=True)
     to_office_name_en: Mapped[str | None] = mapped_column(String(200), nullable=True)
     decided_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    refusal_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # routing's reasons {"th", "en"}
+    refusal_json: Mapped[str | None] = mapped_column(SealedText("casework", "handovers.refusal_json"),
+                                                     nullable=True)  # routing's reasons {"th", "en"}
 
 
 class Question(Base):
@@ -166,9 +170,9 @@ class Question(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id"), index=True)
     author_id: Mapped[str] = mapped_column(String(36))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(SealedText("casework", "questions.body"))
     asked_at: Mapped[object] = mapped_column(DateTime(timezone=True))
-    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answer: Mapped[str | None] = mapped_column(SealedText("casework", "questions.answer"), nullable=True)
     answered_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
@@ -184,8 +188,8 @@ class TipsterMessage(Base):
     reference: Mapped[str] = mapped_column(String(20), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # message | attachments
     in_reply_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    body: Mapped[str] = mapped_column(Text)
-    attachments_json: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(SealedText("casework", "tipster_messages.body"))
+    attachments_json: Mapped[str] = mapped_column(SealedText("casework", "tipster_messages.attachments_json"))
     added_at: Mapped[object] = mapped_column(DateTime(timezone=True))
 
 
@@ -213,7 +217,7 @@ class DuplicateCandidate(Base):
     reference: Mapped[str] = mapped_column(String(20), index=True)
     candidate_reference: Mapped[str] = mapped_column(String(20))
     score: Mapped[float] = mapped_column(Float)
-    reasons_json: Mapped[str] = mapped_column(Text)
+    reasons_json: Mapped[str] = mapped_column(SealedText("casework", "duplicate_candidates.reasons_json"))
     signals_json: Mapped[str] = mapped_column(Text)
     detected_at: Mapped[object] = mapped_column(DateTime(timezone=True))
 
@@ -243,3 +247,11 @@ class Lease(Base):
 
 
 TABLES = messaging_tables_for(Base.metadata, "casework")
+
+
+class SearchTerm(Base):
+    """The blind index of a case's text (shared.blind_index): keyed hashes of its words, never the words."""
+    __tablename__ = "casework_search_terms"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id", ondelete="CASCADE"), primary_key=True)
+    term: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)

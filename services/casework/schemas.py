@@ -37,6 +37,7 @@ class CaseFilterSchema(_Query):
     office = fields.String(validate=validate.Length(max=40))
     overdue = fields.Boolean()
     assignee = fields.String(validate=validate.Length(max=64))
+    q = fields.String(validate=validate.Length(max=200))  # words of the case's text, or its reference
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nameko.dependency_providers import Config
+from nameko.timer import timer
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -36,7 +37,7 @@ CSS = (Path(__file__).parent / "static" / "desk.css").read_text(encoding="utf-8"
 class Service(OperatorPages):  # the operator page's entrypoints: services/casework/ops.py
     name = "casework"
 
-    db = Database(Base.metadata)
+    db = Database(Base.metadata, blind_index=True)
     log = LoggingContext()
     config = Config()
     desk = Desk()
@@ -556,6 +557,15 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
             raise Redirect(page_url(target, error=err.key))
         return redirect(page_url(target, ok=ok_key(done)))
 
+    @timer(interval=60)
+    def retention(self):
+        """The leased retention job (shared.retention): deletes what is kept no longer, each deletion audited."""
+        from shared import retention
+        from services.casework import retention as casework_retention
+
+        config = self.config["SODSONG"]
+        retention.on_timer(self.db, self.name, config, casework_retention.steps(config))
+
 
 def _me(principal: policy.Principal) -> dict:
     return {"id": principal.user_id, "username": principal.username, "display_name": principal.display_name,
@@ -594,3 +604,4 @@ def _flash(request, kind: str):
 
 def _state_options(principal, settings) -> list[tuple[str, dict]]:
     return [(s, staff_label(s, principal.office_code, settings.state_labels)) for s in STATES]
+

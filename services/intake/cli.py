@@ -165,6 +165,14 @@ def rotate_keys(ctx, new_key, check, batch):
     keyring = crypto.load(cfg)
     db = _db(ctx)
     counts = rotation.count_stale(db, keyring) if check else rotation.reseal_all(db, keyring, batch=batch)
+    # intake's outbox and dead letters are sealed with the same keyring (shared.sealing)
+    from services.intake.models import Base
+    from shared import sealing
+
+    sealing.install(cfg, "intake")
+    shared_counts = sealing.reseal(db, "intake", Base.metadata, check=check, batch=batch)
+    counts["stale"] = counts.get("stale", 0) + shared_counts["stale"]
+    counts["outbox_and_dead_letters"] = {k: shared_counts[k] for k in ("stale", "resealed", "values_by_key")}
     click.echo(json.dumps({"current": keyring.current, "checked_only": check, **counts}))
     if check and counts["stale"]:
         sys.exit(1)
@@ -194,15 +202,26 @@ def verify_proof(ctx, reference, submitted_at, code):
               help="A new file (mode 0600). Keep it apart from the data backups.")
 @click.pass_context
 def export_keys(ctx, out):
-    """Intake's encryption keys (all of them, the current one marked) to a file of their own."""
+    """Every key of the keys directory (intake's keyring on top, the current key marked; every other service's
+    keyring and the audit keys under other_key_files) to a file of their own."""
     import base64
     import os
 
     import yaml
 
-    keyring = crypto.load(_config(ctx))
-    content = yaml.safe_dump({"current": keyring.current,
-                              "keys": {kid: base64.b64encode(raw).decode("ascii") for kid, raw in keyring.keys.items()}})
+    cfg = _config(ctx)
+    keyring = crypto.load(cfg)
+    document = {"current": keyring.current,
+                "keys": {kid: base64.b64encode(raw).decode("ascii") for kid, raw in keyring.keys.items()}}
+    # every other key of the keys directory (each service's sealing keyring, the search index key, the audit chain
+    # and checkpoint keys, the evidence link key): without them the other services' data cannot be read either
+    keys_dir = crypto.key_dir(cfg)
+    others = {p.name: p.read_text(encoding="utf-8") for p in sorted(keys_dir.iterdir())
+              if p.is_file() and p.name != crypto.KEY_FILE_NAME and not p.name.endswith(".tmp")} \
+        if keys_dir.exists() else {}
+    if others:
+        document["other_key_files"] = others
+    content = yaml.safe_dump(document, allow_unicode=True)
     try:
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -219,6 +238,7 @@ def export_keys(ctx, out):
 def import_keys(ctx, source, replace):
     """Put exported keys back as intake's key file (key-file mode). With intake.keys configured, put them in the
     configuration (or its secret) instead."""
+    import os
     from pathlib import Path
 
     import yaml
@@ -232,13 +252,23 @@ def import_keys(ctx, source, replace):
         keyring = crypto.from_settings(settings)
     except crypto.KeyringError as exc:
         _fail(f"{source}: {exc}")
-    existing = Path(cfg["data_dir"]) / crypto.KEY_FILE_NAME
+    existing = crypto.key_dir(cfg) / crypto.KEY_FILE_NAME
     if existing.exists() and not replace:
         with open(existing, encoding="utf-8") as fh:
             present = (yaml.safe_load(fh) or {}).get("keys") or {}
         if set(present) - set(settings["keys"]):
             _fail(f"{existing} holds keys the export lacks; use --replace only if you are sure")
-    crypto.write_key_file(Path(cfg["data_dir"]), settings)
+    from shared import keys as keys_mod
+
+    keys_dir = keys_mod.ensure_private_dir(crypto.key_dir(cfg))
+    crypto.write_key_file(keys_dir, {"current": settings["current"], "keys": settings["keys"]})
+    for name, text in (settings.get("other_key_files") or {}).items():
+        target = keys_dir / Path(name).name
+        if target.exists() and not replace:
+            continue
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
     click.echo(json.dumps({"keys": len(keyring.keys), "current": keyring.current}))
 
 

@@ -14,8 +14,8 @@ Keys come from configuration:
         current: k2026a
         keys: {k2026a: <base64 of 32 random bytes>, k2025b: <old key, kept until rotate-keys has run>}
 
-With no keys configured (embedded mode, `make run`), a key file is created in the data directory on first run
-(mode 0600) and used from then on.
+With no keys configured (embedded mode, `make run`), a key file is created in the keys directory (apart from the
+data directory, see shared/keys.py) on first run (mode 0600) and used from then on.
 """
 from __future__ import annotations
 
@@ -159,17 +159,29 @@ def from_settings(settings: dict) -> Keyring:
 
 
 def load(config: dict) -> Keyring:
-    """The keyring for this deployment: configured keys, or the data directory's key file (created if absent)."""
-    configured = (config.get("intake") or {}).get("keys")
+    """The keyring for this deployment: configured keys, or the keys directory's key file (created if absent)."""
+    configured = (config.get("intake") or {}).get("keys") or (config.get("keys") or {}).get("intake")
     if configured:
         return from_settings(configured)
-    return from_settings(_key_file(Path(config["data_dir"])))
+    return from_settings(_key_file(key_dir(config)))
+
+
+def key_dir(config: dict) -> Path:
+    """The keys directory (apart from the data); a key file left in the data directory by an older release is
+    moved there first."""
+    from shared import keys as keys_mod
+    from shared import storage
+
+    storage._move_legacy_intake_key_file(config, Path(config["data_dir"]), keys_mod.keys_dir(config))
+    return keys_mod.keys_dir(config)
 
 
 def _key_file(data_dir: Path) -> dict:
+    from shared.keys import ensure_private_dir
+
     path = data_dir / KEY_FILE_NAME
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(data_dir)
         kid = "k" + secrets.token_hex(4)
         content = yaml.safe_dump({"current": kid, "keys": {kid: new_key()}})
         try:
@@ -182,7 +194,7 @@ def _key_file(data_dir: Path) -> dict:
                 fh.flush()
                 os.fsync(fh.fileno())
             log.warning("intake.key_file_created", path=str(path),
-                        hint="back this file up; without it stored tips cannot be read")
+                        hint="back the keys directory up, apart from the data; without it stored tips cannot be read")
     if path.stat().st_mode & 0o077:
         os.chmod(path, 0o600)
     with open(path, encoding="utf-8") as fh:
@@ -190,7 +202,7 @@ def _key_file(data_dir: Path) -> dict:
 
 
 def write_key_file(data_dir: Path, settings: dict) -> Path:
-    """Replace the data directory's key file atomically (used by `sodsong intake rotate-keys --new-key`)."""
+    """Replace the keys directory's key file atomically (used by `sodsong intake rotate-keys --new-key`)."""
     path = Path(data_dir) / KEY_FILE_NAME
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -87,9 +87,14 @@ def load_key(config: dict) -> ReceiptKey:
         # shared): a receipt key made there would differ per instance and vanish with it, and receipts with it
         raise ReceiptKeyError("intake.receipt_key must be set when intake.keys is (base64 of 32 random bytes, the "
                               "same on every intake instance): see deploy/README.md")
-    path = Path(config["data_dir"]) / KEY_FILE_NAME
+    from shared import keys as keys_mod
+    from shared import storage
+
+    # kept with the other keys, apart from the data (an older release's file in the data directory is moved)
+    storage._move_legacy_intake_key_file(config, Path(config["data_dir"]), keys_mod.keys_dir(config), KEY_FILE_NAME)
+    path = keys_mod.keys_dir(config) / KEY_FILE_NAME
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        keys_mod.ensure_private_dir(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:

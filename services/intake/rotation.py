@@ -91,7 +91,7 @@ def add_key_to_file(config: dict) -> str:
     """Key-file mode: add a fresh key and make it current, keeping the old ones for reading."""
     import secrets
 
-    data_dir = Path(config["data_dir"])
+    data_dir = crypto.key_dir(config)
     crypto.load(config)  # creates the file if it does not exist yet
     with open(data_dir / crypto.KEY_FILE_NAME, encoding="utf-8") as fh:
         settings = yaml.safe_load(fh)

@@ -5,6 +5,7 @@ import functools
 import threading
 
 from nameko.dependency_providers import Config
+from nameko.timer import timer
 from nameko.extensions import DependencyProvider
 
 from sqlalchemy import select
@@ -294,3 +295,11 @@ class Service:
             body = open311.error_body(exc.status, exc.key, exc.fields)
             return json_response(exc.status, body)
 
+    @timer(interval=60)
+    def retention(self):
+        """The leased retention job (shared.retention): deletes what is kept no longer, each deletion audited."""
+        from shared import retention
+        from services.intake import retention as intake_retention
+
+        config = self.config["SODSONG"]
+        retention.on_timer(self.db, self.name, config, intake_retention.steps(config))

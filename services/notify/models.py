@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import DateTime, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.sealing import SealedText
 from shared.dependencies import messaging_tables_for
 from shared.notifications.ledger import STATES  # noqa: F401  (pending, sending, sent, failed, dead)
 
@@ -27,7 +28,7 @@ class Delivery(Base):
     address: Mapped[str] = mapped_column(String(300))         # an office's, staff member's or operator's work address
     template: Mapped[str] = mapped_column(String(60))
     language: Mapped[str] = mapped_column(String(2))
-    context_json: Mapped[str] = mapped_column(Text)
+    context_json: Mapped[str] = mapped_column(SealedText("notify", "deliveries.context_json"))
     status: Mapped[str] = mapped_column(String(10), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -9,6 +9,7 @@ import time
 
 import eventlet
 from nameko.dependency_providers import Config
+from nameko.timer import timer
 
 from services.notify import deliveries
 from services.notify.models import Base
@@ -95,3 +96,12 @@ class Service:
     @subscribe("case.deadline_reminder", "case.deadline_breached")
     def on_case_deadline(self, event):
         self._record(event)
+
+    @timer(interval=60)
+    def retention(self):
+        """The leased retention job (shared.retention): deletes what is kept no longer, each deletion audited."""
+        from shared import retention
+        from services.notify import retention as notify_retention
+
+        config = self.config["SODSONG"]
+        retention.on_timer(self.db, self.name, config, notify_retention.steps(config))

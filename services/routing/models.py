@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.sealing import SealedText
 from shared.dependencies import messaging_tables_for
 
 
@@ -19,12 +20,12 @@ class RoutedTip(Base):
     province_code: Mapped[str] = mapped_column(String(2), index=True)
     # The tip's facts as tip.received carried them (TipFacts, JSON), so a transfer can announce them again.
     # Rows from before routing_0002 hold only the fields the rule engine reads.
-    facts_json: Mapped[str] = mapped_column(Text)
+    facts_json: Mapped[str] = mapped_column(SealedText("routing", "tips.facts_json"))
     submitted_at: Mapped[object] = mapped_column(DateTime(timezone=True), index=True)
     current_agency: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # The description's content words (duplicates.matter_words, a JSON list), so that rebuilding the duplicate
     # index at start-up does not segment every Thai text again.
-    matter_words: Mapped[str | None] = mapped_column(Text, nullable=True)
+    matter_words: Mapped[str | None] = mapped_column(SealedText("routing", "tips.matter_words"), nullable=True)
     # When this row was written: other instances read rows newer than the last they saw into their index.
     recorded_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     # Set once the tip has been compared with the others (after its routing committed); NULL = still to do.
@@ -44,13 +45,14 @@ class Decision(Base):
     triage: Mapped[bool] = mapped_column(Boolean)
     rule: Mapped[str] = mapped_column(String(40))
     rules_version: Mapped[str] = mapped_column(String(40))
-    reasons_th: Mapped[str] = mapped_column(Text)
-    reasons_en: Mapped[str] = mapped_column(Text)
+    # reasons quote the officer's or office's words on transfers: sealed
+    reasons_th: Mapped[str] = mapped_column(SealedText("routing", "decisions.reasons_th"))
+    reasons_en: Mapped[str] = mapped_column(SealedText("routing", "decisions.reasons_en"))
     statute: Mapped[str | None] = mapped_column(String(200), nullable=True)
     decided_at: Mapped[object] = mapped_column(DateTime(timezone=True))
     previous_agency: Mapped[str | None] = mapped_column(String(40), nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(80), nullable=True)  # desk account; None = the rules
-    request_reason: Mapped[str | None] = mapped_column(Text, nullable=True)    # the officer's or office's words
+    request_reason: Mapped[str | None] = mapped_column(SealedText("routing", "decisions.request_reason"), nullable=True)    # the officer's or office's words
     supervisor_override: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     source_event_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 

@@ -3,6 +3,7 @@ decisions and offices' transfers; points out tips that may describe the same mat
 from __future__ import annotations
 
 from nameko.dependency_providers import Config
+from nameko.timer import timer
 from nameko.extensions import DependencyProvider
 
 from services.routing import handlers
@@ -86,3 +87,11 @@ class Service:
     def on_transfer_requested(self, event):
         limit = int(self.config["SODSONG"]["routing"].get("max_transfers") or MAX_TRANSFERS)
         self.db.consume(event, lambda uow, ev: handlers.transfer(uow, ev, self.jurisdiction, limit))
+
+    @timer(interval=60)
+    def retention(self):
+        """The leased retention job (shared.retention): deletes what is kept no longer, each deletion audited."""
+        from shared import retention
+
+        config = self.config["SODSONG"]
+        retention.on_timer(self.db, self.name, config, ())

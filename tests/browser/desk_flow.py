@@ -52,6 +52,20 @@ def main() -> int:
         if shots:
             page.screenshot(path=str(shots / "inbox.png"), full_page=True)
 
+        # search the sealed case text by a Thai word of the description (blind index), then a word it lacks
+        page.fill("#search", "โฉนด")
+        page.click("#filters button[type=submit]")
+        page.wait_for_url("**/cases?*q=*")
+        seen["search_references"] = page.locator("table.cases a.ref").all_inner_texts()
+        seen["search_value"] = page.locator("#search").input_value()
+        if shots:
+            page.screenshot(path=str(shots / "search.png"), full_page=True)
+        page.fill("#search", "โรงพยาบาล")
+        page.click("#filters button[type=submit]")
+        page.wait_for_load_state()
+        seen["search_miss_references"] = page.locator("table.cases a.ref").all_inner_texts()
+        page.goto(f"{args.desk}/cases")
+
         page.click(f"table.cases a.ref:text-is('{args.reference}')")
         page.wait_for_url(f"{args.desk}/cases/{args.reference}")
         seen["status_before"] = page.locator("#case-status").get_attribute("data-status")

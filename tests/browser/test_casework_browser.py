@@ -50,6 +50,8 @@ def test_a_caseworker_acknowledges_a_case_in_the_browser(deployment, tmp_path):
 
     assert seen["unauthenticated_url"].endswith("/login")
     assert seen["inbox_references"] == [reference]
+    assert seen["search_references"] == [reference] and seen["search_value"] == "โฉนด"
+    assert seen["search_miss_references"] == []
     assert "กล่องเรื่อง" in seen["inbox_heading"] and "Inbox" in seen["inbox_heading"]
     assert seen["status_before"] == "received"
     assert seen["description"] == tip()["description"]
@@ -64,7 +66,7 @@ def test_a_caseworker_acknowledges_a_case_in_the_browser(deployment, tmp_path):
     assert "สถิติ" in seen["stats_heading"]
     assert seen["after_sign_out_url"].endswith("/login")
     assert seen["console_errors"] == []
-    assert {p.name for p in shots.iterdir()} == {"inbox.png", "case.png", "stats.png"}
+    assert {p.name for p in shots.iterdir()} == {"inbox.png", "search.png", "case.png", "stats.png"}
 
     status = dep.wait_status(receipt, lambda s: s["status"] == "acknowledged", timeout=15)
     assert status["timeline"][-1]["label"] == TIPSTER_STATUSES["acknowledged"]

@@ -69,8 +69,9 @@ def test_backup_drop_restore_receipt_and_audit_still_work(real_deployment, tmp_p
 
     # disaster: the database and the key file are gone
     _drop(dep.env["SODSONG_DB_URL"])
-    key_path = Path(dep.env["SODSONG_DATA_DIR"]) / "intake-keys.yaml"
-    key_path.unlink()
+    keys_dir = Path(dep.env["SODSONG_DATA_DIR"]).parent / (Path(dep.env["SODSONG_DATA_DIR"]).name + "-keys")
+    assert (keys_dir / "intake-keys.yaml").exists() and (keys_dir / "casework-keys.yaml").exists()
+    __import__("shutil").rmtree(keys_dir)  # every key, not only intake's
 
     restored = json.loads(dep.cli("restore", "data", str(data_dir), "--create-database").stdout)
     assert restored["restored"] == [made["databases"][0]["file"]]

@@ -1,4 +1,8 @@
-"""The audit chain detects edits, deletions and reordering, naming the first bad entry."""
+"""The audit chain detects edits, deletions and reordering, naming the first bad entry; it is keyed, and signed
+checkpoints catch a rewrite by someone who holds the chain key."""
+import hashlib
+import secrets
+
 import pytest
 from sqlalchemy import create_engine, delete, update
 from sqlalchemy.orm import Session
@@ -6,6 +10,9 @@ from sqlalchemy.orm import Session
 from services.audit import chain
 from services.audit.models import Base, ChainEntry
 from tests.unit.shared.test_events import _status_changed
+
+
+KEYS = chain.ChainKeys("k1", {"k1": secrets.token_bytes(32)})
 
 
 class _Uow:
@@ -19,26 +26,26 @@ def session():
     Base.metadata.create_all(engine)
     with Session(engine) as s:
         for _ in range(6):
-            chain.append(_Uow(s), _status_changed())
+            chain.append(_Uow(s), _status_changed(), KEYS)
             s.flush()
         s.commit()
         yield s
 
 
 def test_intact_chain_verifies(session):
-    verdict = chain.verify(session)
+    verdict = chain.verify(session, KEYS)
     assert verdict.ok and verdict.entries == 6
 
 
 def test_edit_is_found_at_the_edited_entry(session):
     session.execute(update(ChainEntry).where(ChainEntry.seq == 4).values(event_type="case.opened"))
-    verdict = chain.verify(session)
+    verdict = chain.verify(session, KEYS)
     assert not verdict.ok and verdict.first_bad_seq == 4 and "edited" in verdict.problem
 
 
 def test_deleting_an_entry_is_found(session):
     session.execute(delete(ChainEntry).where(ChainEntry.seq == 3))
-    verdict = chain.verify(session)
+    verdict = chain.verify(session, KEYS)
     assert not verdict.ok and verdict.first_bad_seq == 3
 
 
@@ -46,13 +53,13 @@ def test_reordering_is_found(session):
     session.execute(update(ChainEntry).where(ChainEntry.seq == 2).values(seq=-2))
     session.execute(update(ChainEntry).where(ChainEntry.seq == 5).values(seq=2))
     session.execute(update(ChainEntry).where(ChainEntry.seq == -2).values(seq=5))
-    verdict = chain.verify(session)
+    verdict = chain.verify(session, KEYS)
     assert not verdict.ok and verdict.first_bad_seq == 2
 
 
 def test_removing_the_tail_is_found(session):
     session.execute(delete(ChainEntry).where(ChainEntry.seq == 6))
-    verdict = chain.verify(session)
+    verdict = chain.verify(session, KEYS)
     assert not verdict.ok and "head" in verdict.problem
 
 
@@ -68,5 +75,80 @@ def test_entries_appended_while_verifying_are_left_for_the_next_walk(session):
     fifth = session.get(ChainEntry, 5)
     # As if the walk read the head just before entry 6 was appended by a running audit service.
     session.execute(update(ChainHead).where(ChainHead.id == 1).values(seq=5, hash=fifth.hash))
-    verdict = chain.verify(session)
+    verdict = chain.verify(session, KEYS)
     assert verdict.ok and verdict.entries == 5
+
+
+def _rewrite_without(session, seqs, key=None, key_id=None):
+    """What an insider with write access does: delete entries, renumber and relink the rest, move the head."""
+    from services.audit.models import ChainHead
+
+    session.execute(delete(ChainEntry).where(ChainEntry.seq.in_(seqs)))
+    rows = session.query(ChainEntry).order_by(ChainEntry.seq).all()
+    prev = chain.GENESIS
+    for new_seq, row in enumerate(rows, 1):
+        session.execute(update(ChainEntry).where(ChainEntry.seq == row.seq).values(seq=-new_seq))
+    for new_seq, row in enumerate(session.query(ChainEntry).order_by(ChainEntry.seq.desc()).all(), 1):
+        entry = {c: getattr(row, c) for c in chain.FIELDS}
+        entry["seq"], entry["prev_hash"] = new_seq, prev
+        if key is None:
+            digest = hashlib.sha256(chain.canonical(entry)).hexdigest()
+        else:
+            digest = chain.entry_hash(entry, key, key_id)
+        session.execute(update(ChainEntry).where(ChainEntry.seq == row.seq).values(
+            seq=new_seq, prev_hash=prev, hash=digest, key_id=key_id))
+        prev = digest
+    session.execute(update(ChainHead).where(ChainHead.id == 1).values(seq=len(rows), hash=prev))
+    session.expire_all()
+
+
+def test_the_chain_is_keyed():
+    row_hashes = set()
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with Session(engine) as s:
+        row = chain.append(_Uow(s), _status_changed(), KEYS)
+        entry = {c: getattr(row, c) for c in chain.FIELDS}
+        row_hashes.add(row.hash)
+        assert row.key_id == "k1"
+        assert row.hash != hashlib.sha256(chain.canonical(entry)).hexdigest()
+        other = chain.ChainKeys("k1", {"k1": secrets.token_bytes(32)})
+        s.flush()
+        verdict = chain.verify(s, other)
+        assert not verdict.ok and verdict.first_bad_seq == 1
+
+
+def test_removing_entries_and_relinking_without_the_key_is_found(session):
+    _rewrite_without(session, [2, 3])
+    verdict = chain.verify(session, KEYS)
+    assert not verdict.ok and verdict.first_bad_seq == 1
+
+
+def test_removing_entries_and_relinking_with_the_key_is_found_by_a_checkpoint(session):
+    from services.audit.models import ChainHead
+
+    head = session.get(ChainHead, 1)
+    checkpoints = {head.seq: head.hash}
+    _rewrite_without(session, [2, 3], KEYS.keys["k1"], "k1")
+    # the key alone cannot tell: an insider holding it made a chain that links up
+    assert chain.verify(session, KEYS).ok
+    verdict = chain.verify(session, KEYS, checkpoints)
+    assert not verdict.ok and "checkpoint" in verdict.problem
+
+
+def test_entries_after_the_last_checkpoint_still_verify_when_untouched(session):
+    third = session.get(ChainEntry, 3)
+    verdict = chain.verify(session, KEYS, {3: third.hash})
+    assert verdict.ok and verdict.checkpoint_seq == 3 and verdict.entries == 6
+
+
+def test_a_key_missing_from_the_keyring_is_named(session):
+    verdict = chain.verify(session, chain.ChainKeys("k2", {"k2": secrets.token_bytes(32)}))
+    assert not verdict.ok and "k1" in verdict.problem
+
+
+def test_an_unkeyed_entry_after_keyed_ones_is_refused(session):
+    row = session.get(ChainEntry, 4)
+    session.execute(update(ChainEntry).where(ChainEntry.seq == 4).values(key_id=None))
+    verdict = chain.verify(session, KEYS)
+    assert not verdict.ok and verdict.first_bad_seq == 4 and row is not None

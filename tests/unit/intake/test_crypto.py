@@ -48,12 +48,25 @@ def test_bad_key_settings_refuse_to_start(settings):
         crypto.from_settings(settings)
 
 
-def test_embedded_mode_creates_a_private_key_file_once(tmp_path):
-    first = crypto.load({"data_dir": str(tmp_path), "intake": {}})
-    path = tmp_path / crypto.KEY_FILE_NAME
+def test_embedded_mode_creates_a_private_key_file_once_apart_from_the_data(tmp_path):
+    data = tmp_path / "data"
+    first = crypto.load({"data_dir": str(data), "intake": {}})
+    path = tmp_path / "data-keys" / crypto.KEY_FILE_NAME
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    again = crypto.load({"data_dir": str(tmp_path), "intake": {}})
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    assert not (data / crypto.KEY_FILE_NAME).exists()
+    again = crypto.load({"data_dir": str(data), "intake": {}})
     assert again.keys == first.keys and again.current == first.current
     configured = crypto.load({"data_dir": str(tmp_path), "intake": {"keys": {
         "current": "cfg", "keys": {"cfg": base64.b64encode(b"\x03" * 32).decode()}}}})
     assert configured.current == "cfg"
+
+
+def test_a_key_file_left_in_the_data_directory_is_moved_to_the_keys_directory(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    legacy = data / crypto.KEY_FILE_NAME
+    legacy.write_text("current: old\nkeys: {old: %s}\n" % base64.b64encode(b"\x05" * 32).decode())
+    keyring = crypto.load({"data_dir": str(data), "keys_dir": str(tmp_path / "keys"), "intake": {}})
+    assert keyring.current == "old" and keyring.keys["old"] == b"\x05" * 32
+    assert not legacy.exists() and (tmp_path / "keys" / crypto.KEY_FILE_NAME).exists()

@@ -39,6 +39,8 @@ def test_a_configured_keyring_needs_a_configured_receipt_key(tmp_path):
     key = base64.b64encode(b"\x02" * 32).decode()
     configured = receipts.load_key({"data_dir": str(tmp_path), "intake": {"keys": keys, "receipt_key": key}})
     assert configured.mac("1234567812345678") == receipts.ReceiptKey(b"\x02" * 32).mac("1234567812345678")
-    made = receipts.load_key({"data_dir": str(tmp_path), "intake": {}})  # embedded: a key file, 0600
-    assert (tmp_path / receipts.KEY_FILE_NAME).stat().st_mode & 0o777 == 0o600
+    made = receipts.load_key({"data_dir": str(tmp_path), "intake": {}})  # embedded: a key file, 0600, with the keys
+    keys_dir = tmp_path.parent / (tmp_path.name + "-keys")
+    assert (keys_dir / receipts.KEY_FILE_NAME).stat().st_mode & 0o777 == 0o600
+    assert not (tmp_path / receipts.KEY_FILE_NAME).exists()
     assert made.mac("1") == receipts.load_key({"data_dir": str(tmp_path), "intake": {}}).mac("1")

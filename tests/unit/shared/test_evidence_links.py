@@ -54,8 +54,10 @@ def test_another_key_does_not_verify_and_short_keys_are_refused():
 
 
 def test_without_a_configured_key_processes_sharing_a_data_dir_share_one(tmp_path):
-    config = {"evidence": {}, "data_dir": str(tmp_path)}
+    config = {"evidence": {}, "data_dir": str(tmp_path / "data")}
     first = evidence_links.link_key(config)
     assert len(first) == 32 and evidence_links.link_key(config) == first
-    assert (tmp_path / evidence_links.KEY_FILE_NAME).stat().st_mode & 0o077 == 0
+    # kept with the other keys, apart from the data
+    assert (tmp_path / "data-keys" / evidence_links.KEY_FILE_NAME).stat().st_mode & 0o077 == 0
+    assert not (tmp_path / "data" / evidence_links.KEY_FILE_NAME).exists()
     assert evidence_links.intake_url({"evidence": {}, "intake": {"http": "127.0.0.1:8000"}}) == "http://127.0.0.1:8000"

@@ -1,0 +1,27 @@
+"""leases: cluster jobs (retention) run on one instance at a time
+
+Revision ID: audit_0003_h13
+Revises: audit_0002_h13
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = 'audit_0003_h13'
+down_revision = 'audit_0002_h13'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'audit_leases',
+        sa.Column('name', sa.String(length=64), nullable=False),
+        sa.Column('holder', sa.String(length=120), nullable=False),
+        sa.Column('acquired_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('name'),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('audit_leases')
