@@ -68,6 +68,10 @@ class ReceiptKey:
     def mac(self, receipt: str) -> str:
         return hmac.new(self._key, b"sodsong-receipt|" + receipt.encode("ascii"), hashlib.sha256).hexdigest()
 
+    def derive(self, purpose: str) -> bytes:
+        """A key for another keyed hash that must outlive keyring rotations (the LINE bot's chat keys)."""
+        return hmac.new(self._key, b"sodsong-derive|" + purpose.encode("ascii"), hashlib.sha256).digest()
+
 
 def load_key(config: dict) -> ReceiptKey:
     """`intake.receipt_key` (base64 of 32 bytes), else — only when the keyring too lives in the data directory

@@ -27,6 +27,35 @@ SEALED = [
 ]
 
 
+def _line_tables():
+    """The LINE bot's sealed columns (Core tables): (table, primary key column, column, kind)."""
+    from services.intake.line import store
+
+    t = store.default_tables()
+    return [(t[store.CHATS], "chat_key", "state_enc", "text"), (t[store.EVENTS], "id", "payload_enc", "text"),
+            (t[store.EVENTS], "id", "replies_enc", "text"), (t[store.FILES], "id", "content", "bytes"),
+            (t[store.FILES], "id", "filename_enc", "text")]
+
+
+def _reseal_table(db, keyring, table, pk, column, kind, batch: int) -> int:
+    resealed = 0
+    pk_col, col = table.c[pk], table.c[column]
+    size = batch if kind == "text" else max(1, min(batch, 5))
+    last = ""
+    while True:
+        with db.transaction() as uow:
+            rows = uow.session.execute(select(pk_col, col).where(pk_col > last).order_by(pk_col).limit(size)).all()
+            if not rows:
+                return resealed
+            for row_id, value in rows:
+                if keyring.needs_rotation(value):
+                    aad = f"{table.name}.{column}:{row_id}"
+                    uow.session.execute(table.update().where(pk_col == row_id).values(
+                        {column: _reseal(keyring, value, kind, aad)}))
+                    resealed += 1
+            last = rows[-1][0]
+
+
 def _aad(model, column, row_id):
     return f"{model.__tablename__}.{column}:{row_id}"
 
@@ -57,6 +86,8 @@ def reseal_all(db, keyring: crypto.Keyring, batch: int = 200) -> dict:
                         setattr(row, column, _reseal(keyring, value, kind, _aad(model, column, row_id)))
                         resealed += 1
                 last = getattr(rows[-1], pk)
+    for table, pk, column, kind in _line_tables():
+        resealed += _reseal_table(db, keyring, table, pk, column, kind, batch)
     return {"resealed": resealed, "stale": count_stale(db, keyring)["stale"]}
 
 
@@ -64,8 +95,9 @@ def count_stale(db, keyring: crypto.Keyring) -> dict:
     stale = 0
     by_key: dict[str, int] = {}
     with db.reading() as session:
-        for model, _, column, kind in SEALED:
-            col = getattr(model, column)
+        columns = [(getattr(model, column), kind) for model, _, column, kind in SEALED]
+        columns += [(table.c[column], kind) for table, _, column, kind in _line_tables()]
+        for col, kind in columns:
             # for blobs only the header (format byte, key id length, key id) is read, not the content
             selected = func.substr(col, 1, 40) if kind == "bytes" else col
             for value in session.execute(select(selected)).scalars():

@@ -133,7 +133,8 @@ class LineBot:
         self.keyring = app.keyring
         self.db = app.db
         self.tables = store.default_tables()
-        self.key_secret = self.keyring.derive("line-chat")
+        # from the receipt key, which is never rotated: a keyring rotation must not orphan every chat
+        self.key_secret = app.receipt_key.derive("line-chat")
         self.limit = RateLimit(self.settings["per_user_per_minute"])
         self.ledger_settings = ledger.settings_of(self.settings)
         self.api = api

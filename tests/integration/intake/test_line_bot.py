@@ -248,3 +248,33 @@ def test_receipt_guessing_in_one_chat_does_not_lock_out_another(tmp_path):
     owner.text("ติดตาม")
     owner.text(receipt)
     assert "ยืนยันแล้ว" in last_texts(bot)[0]  # the other LINE user is counted apart
+
+
+def test_a_key_rotation_reseals_chats_and_their_files_and_the_chat_goes_on(tmp_path):
+    from services.intake import crypto, rotation
+    from services.intake.app import IntakeApp
+    from tests.integration.intake.conftest import make_app, make_config
+
+    app = make_app(make_config(tmp_path))
+    config = {"intake": {"line": {"channel_secret": SECRET, "channel_access_token": "t"}}}
+    chat = Chat(LineBot(app, config, api=RecordingApi()))
+    chat.tap("cmd=new")
+    chat.tap("category=procurement")
+    chat.image(jpeg_with_gps())  # fetched early, kept for the files step
+    chat.text("อบต. จ้างเหมาซ่อมถนนโดยไม่มีการประกวดราคา ผู้รับเหมาเป็นญาติของนายก")
+    old = app.keyring
+    both = crypto.Keyring("k-new", {**old.keys, "k-new": b"\x05" * 32})
+    assert rotation.count_stale(app.db, both)["stale"] == 2  # the chat's state and the file (answered events keep none)
+    assert rotation.reseal_all(app.db, both, batch=2)["stale"] == 0
+    rotated = IntakeApp(app.db, app.hasher, crypto.Keyring("k-new", {"k-new": b"\x05" * 32}), make_config(tmp_path))
+    chat.bot = LineBot(rotated, config, api=chat.bot.api)  # the old key is gone; the chat key is not derived from it
+    for step in (lambda: chat.text("ตราด"), lambda: chat.tap("cmd=skip"),
+                 lambda: chat.tap("official_type_group=local"), lambda: chat.tap("official_type=local_executive"),
+                 lambda: chat.tap("cmd=skip"), lambda: chat.tap("when=unknown"), lambda: chat.tap("files=done"),
+                 lambda: chat.tap("anonymity=anonymous"), lambda: chat.tap("confirm=yes")):
+        step()
+    assert "รหัสรับแจ้ง" in "\n".join(last_texts(chat.bot))
+    with rotated.db.reading() as s:
+        [tip] = s.execute(select(Tip)).scalars().all()
+        assert tip.category == "procurement"
+        assert s.execute(select(func.count()).select_from(Attachment)).scalar() == 1

@@ -1,7 +1,7 @@
 """LINE chats, webhook events and fetched files
 
-Revision ID: intake_0007_h17
-Revises: intake_0006_h12
+Revision ID: intake_0008_h17
+Revises: intake_0007_h13
 Create Date: 2026-12-01 05:10:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = 'intake_0007_h17'
-down_revision: Union[str, Sequence[str], None] = 'intake_0006_h12'
+revision: str = 'intake_0008_h17'
+down_revision: Union[str, Sequence[str], None] = 'intake_0007_h13'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
