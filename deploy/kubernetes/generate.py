@@ -38,14 +38,16 @@ def _res(kind: str, name: str, spec: dict, labels: dict | None = None) -> dict:
             "spec": {**spec, "rabbitmqClusterReference": dict(CLUSTER)}}
 
 
-def service_permissions(service: str) -> dict:
-    """What one service's broker user may do. Every service declares the whole topology at start (so an event
-    published before its consumer first ran waits in that consumer's queue), hence configure on all of Sodsong's
-    names; it publishes to the events exchange and, binding queues, writes to them; it reads (consumes) only its
-    own queues, and the exchanges it binds from."""
-    return {"configure": r"^sodsong\.",
-            "write": r"^sodsong\.",
-            "read": rf"^sodsong\.({re.escape(service)}\..*|events|dead-letter|unroutable)$"}
+def service_permissions(service: str) -> tuple[dict, dict]:
+    """What one service's broker user may do, from the same rules as `sodsong broker setup --users`
+    (shared.topology.permissions): configure only its own queues, publish only to the exchanges it needs, read only
+    its own queues; topic permissions on the events exchange narrow publishing to the event types it produces and
+    binding to those it consumes. The operator's resources declare the whole topology, so a service needs no more."""
+    from shared import topology
+
+    rules = topology.permissions(service)
+    return ({"configure": rules["configure"], "write": rules["write"], "read": rules["read"]},
+            {"exchange": topology.EVENTS_EXCHANGE.name, "write": rules["topic_write"], "read": rules["topic_read"]})
 
 
 def topology_resources() -> list[dict]:
@@ -77,8 +79,11 @@ def topology_resources() -> list[dict]:
         user = f"sodsong-{service}"
         # no importCredentialsSecret: the operator generates the credentials into <name>-user-credentials
         out.append(_res("User", user, {"tags": []}, {"app.kubernetes.io/component": service}))
+        permissions, topic = service_permissions(service)
         out.append(_res("Permission", f"{user}-permission", {
-            "vhost": VHOST, "userReference": {"name": user}, "permissions": service_permissions(service)}))
+            "vhost": VHOST, "userReference": {"name": user}, "permissions": permissions}))
+        out.append(_res("TopicPermission", f"{user}-topic-permission", {
+            "vhost": VHOST, "userReference": {"name": user}, "permissions": topic}))
     return out
 
 
