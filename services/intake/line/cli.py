@@ -83,6 +83,7 @@ def simulate(ctx, script, data_dir):
     cfg = copy.deepcopy(ctx.find_root().obj["config"])
     if data_dir or config_mod.is_memory_transport(cfg):
         cfg["data_dir"] = str(Path(data_dir or tempfile.mkdtemp(prefix="sodsong-line-")).resolve())
+        cfg["keys_dir"] = cfg["data_dir"] + "-keys"  # never a deployment's own keys
         for service in config_mod.SERVICES:
             if not os.environ.get(f"SODSONG_DB_URL_{service.upper()}") and not cfg.get("db_url"):
                 cfg[service]["db_url"] = config_mod.db_url_for(cfg, service)
