@@ -12,10 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
-import secrets
 import time
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 KEY_FILE_NAME = "evidence-link.key"
@@ -33,17 +30,7 @@ def link_key(config: dict) -> bytes:
     from shared import keys as keys_mod
 
     path = keys_mod.keys_dir(config) / KEY_FILE_NAME
-    if not path.exists():
-        keys_mod.ensure_private_dir(path.parent)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first
-        else:
-            with os.fdopen(fd, "w", encoding="ascii") as fh:
-                fh.write(base64.b64encode(secrets.token_bytes(32)).decode("ascii"))
-                fh.flush()
-                os.fsync(fh.fileno())
+    keys_mod.private_file(config, KEY_FILE_NAME, keys_mod.new_key)
     for _ in range(50):  # the other process may still be writing it
         text = path.read_text(encoding="ascii").strip()
         if text:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ import yaml
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from shared import keys as keys_mod
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -38,12 +38,10 @@ log = get_logger(__name__)
 KEY_FILE_NAME = "intake-keys.yaml"
 _MAGIC = b"\x01"          # binary format version
 _TEXT_PREFIX = "e1:"       # text format: e1:<key id>:<base64 of the binary format>
-_KEY_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 NONCE_BYTES = 12
 
 
-class KeyringError(Exception):
-    """The configured keys are unusable (a configuration mistake: refuse to start)."""
+KeyringError = keys_mod.KeyringError  # the configured keys are unusable (a configuration mistake: refuse to start)
 
 
 class DecryptionError(Exception):
@@ -133,29 +131,12 @@ def text_key_id(value: str) -> str:
 
 
 def new_key() -> str:
-    return base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+    return keys_mod.new_key()
 
 
 def from_settings(settings: dict) -> Keyring:
     """A keyring from `{current: id, keys: {id: base64}}`; raises KeyringError on any mistake."""
-    if not isinstance(settings, dict) or not isinstance(settings.get("keys"), dict) or not settings["keys"]:
-        raise KeyringError("intake.keys needs `current` and a non-empty `keys` mapping")
-    keys = {}
-    for kid, b64 in settings["keys"].items():
-        kid = str(kid)
-        if not _KEY_ID.match(kid):
-            raise KeyringError(f"key id {kid!r}: use 1-32 letters, digits, '_', '.' or '-'")
-        try:
-            raw = base64.b64decode(str(b64), validate=True)
-        except (binascii.Error, ValueError):
-            raise KeyringError(f"key {kid!r} is not base64") from None
-        if len(raw) != 32:
-            raise KeyringError(f"key {kid!r} must be 32 bytes (256 bits), got {len(raw)}")
-        keys[kid] = raw
-    current = str(settings.get("current") or "")
-    if current not in keys:
-        raise KeyringError(f"intake.keys.current ({current!r}) is not one of the keys")
-    return Keyring(current, keys)
+    return Keyring(*keys_mod.parse_keyring(settings, "intake"))
 
 
 def load(config: dict) -> Keyring:

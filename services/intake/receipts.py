@@ -17,7 +17,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
 
@@ -97,19 +96,7 @@ def load_key(config: dict) -> ReceiptKey:
     # kept with the other keys, apart from the data (an older release's file in the data directory is moved)
     storage._move_legacy_intake_key_file(config, Path(config["data_dir"]), keys_mod.keys_dir(config), KEY_FILE_NAME)
     path = keys_mod.keys_dir(config) / KEY_FILE_NAME
-    if not path.exists():
-        keys_mod.ensure_private_dir(path.parent)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first
-        else:
-            with os.fdopen(fd, "w", encoding="ascii") as fh:
-                fh.write(base64.b64encode(secrets.token_bytes(32)).decode("ascii") + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-    if path.stat().st_mode & 0o077:
-        os.chmod(path, 0o600)
+    keys_mod.private_file(config, KEY_FILE_NAME, lambda: keys_mod.new_key() + "\n")
     try:
         return ReceiptKey(base64.b64decode(path.read_text(encoding="ascii").strip(), validate=True))
     except (binascii.Error, ValueError):
