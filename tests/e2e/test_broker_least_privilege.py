@@ -21,11 +21,12 @@ def least_privilege(tmp_path):
     from contextlib import ExitStack
 
     prefix = f"t{uuid.uuid4().hex[:8]}-"  # broker users are per broker, not per vhost: names of this test's own
-    with ExitStack() as stack:
+    # the users go only after the services have stopped (else they spend the teardown retrying a refused login)
+    with ExitStack() as users, ExitStack() as stack:
         dep = Deployment("real", tmp_path, stack, extra_env={"SODSONG__broker__user_prefix": prefix})
         config = config_mod.load(env=dep.env)
+        users.callback(broker_users.remove, config)
         dep.cli("broker", "setup", "--users", "--vhost", dep.vhost)
-        stack.callback(broker_users.remove, config)
         for service in SERVICES:
             password, _ = broker_users.password_for(config, service, env={})
             dep.env[f"SODSONG_AMQP_URI_{service.upper()}"] = broker_users.uri_for(
