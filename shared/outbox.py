@@ -54,7 +54,8 @@ class OutboxRelay:
             for row in rows:
                 try:
                     self.publisher.publish(
-                        bus_sealing.seal_body(json.loads(row.body)), exchange=EVENTS_EXCHANGE_REF, routing_key=row.event_type,
+                        bus_sealing.seal_body(json.loads(row.body)),  # content sealed on the wire
+                        exchange=EVENTS_EXCHANGE_REF, routing_key=row.event_type,
                         message_id=row.event_id, correlation_id=row.correlation_id, **self.sender,
                     )
                 except UndeliverableMessage:
