@@ -30,7 +30,8 @@ def password_for(config: dict, service: str, env=None) -> tuple[str, str]:
     if given:
         return given, f"SODSONG_BROKER_PASSWORD_{service.upper()}"
     name = f"broker-{service}.password"
-    secret = keys_mod.private_file(config, name, lambda: secrets.token_urlsafe(24)).decode().strip()
+    # hex: never a leading "-", which rabbitmqctl would take for an option
+    secret = keys_mod.private_file(config, name, lambda: secrets.token_hex(24)).decode().strip()
     return secret, str(keys_mod.keys_dir(config) / name)
 
 
