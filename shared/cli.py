@@ -125,7 +125,9 @@ def keys():
 @click.option("--batch", default=200, show_default=True)
 @click.pass_context
 def keys_rotate(ctx, services, new_key, check, reindex, batch):
-    """Re-seal every sealed value of each service (tables, outbox, dead letters) under its current key."""
+    """Re-seal every sealed value of each service (tables, outbox, dead letters) under its current key.
+
+    Without --service, --new-key also gives the bus keyring (content sealed on the wire) a new current key."""
     from shared import sealing
     from shared.dependencies import service_db_for
     from shared.topology import service_class
@@ -156,6 +158,20 @@ def keys_rotate(ctx, services, new_key, check, reindex, batch):
                 result["reindexed_cases"] = search.reindex_all(uow.session)
         stale += result["stale"]
         results.append(result)
+    if not services:
+        # the bus keyring seals content on the wire: nothing to re-seal at rest (events in flight keep opening
+        # while their key stays in the keyring), only a new current key
+        from shared import bus_sealing
+
+        if new_key and not check:
+            try:
+                kid = sealing.add_key_to_file(config, bus_sealing.KEYRING)
+            except Exception as exc:
+                click.echo(f"{bus_sealing.KEYRING}: {exc}", err=True)
+                sys.exit(1)
+            click.echo(f"{bus_sealing.KEYRING}: new current key {kid}", err=True)
+        bus = bus_sealing.install(config)
+        click.echo(f"{bus_sealing.KEYRING}: current key {bus.current} of {len(bus.keys)}", err=True)
     click.echo(json.dumps(results, ensure_ascii=False))
     if check and stale:
         sys.exit(1)

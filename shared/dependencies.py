@@ -10,7 +10,7 @@ import structlog
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData
 
-from shared import deadletters, sealing, topology
+from shared import bus_sealing, deadletters, sealing, topology
 from shared.config import is_memory_transport
 from shared.db import ServiceDatabase, engine_for
 from shared.logging import get_logger
@@ -54,6 +54,7 @@ class Database(DependencyProvider):
         self.config = config
         self.tables = messaging_tables_for(self.metadata, service)
         sealing.install(config, service)  # this service's keyring, for its sealed columns, outbox and dead letters
+        bus_sealing.install(config, service)  # content on the wire, for the services that need it
         if self.blind_index:
             from shared import blind_index
 
@@ -177,6 +178,7 @@ def service_db_for(service: str, config: dict) -> ServiceDatabase:
     cls = service_class(service)
     metadata = cls.db.metadata
     sealing.install(config, service)
+    bus_sealing.install(config, service)
     if getattr(cls.db, "blind_index", False):
         from shared import blind_index
 

@@ -256,23 +256,30 @@ class EventType:
     version: int
     producer: str
     schema: type[Schema]
+    # payload fields that are content (free text from a tipster or an office), as dotted paths: sealed for the
+    # services that need them while the event is on the broker (shared.bus_sealing); everything else stays clear
+    content: tuple[str, ...] = ()
 
+
+_TIP_CONTENT = ("description", "location.place", "accused.name", "accused.position", "accused.organization")
 
 CATALOGUE: dict[str, EventType] = {
     t.name: t
     for t in (
-        EventType("tip.received", 1, "intake", TipReceived),
-        EventType("tip.routed", 1, "routing", TipRouted),
+        EventType("tip.received", 1, "intake", TipReceived, _TIP_CONTENT),
+        EventType("tip.routed", 1, "routing", TipRouted,
+                  ("reasons.th", "reasons.en") + tuple(f"tip.{path}" for path in _TIP_CONTENT)),
         EventType("case.opened", 1, "casework", CaseOpened),
-        EventType("case.status_changed", 1, "casework", CaseStatusChanged),
-        EventType("case.closure_rejected", 1, "casework", CaseClosureRejected),
+        EventType("case.status_changed", 1, "casework", CaseStatusChanged,
+                  ("closure.reason_th", "closure.reason_en")),
+        EventType("case.closure_rejected", 1, "casework", CaseClosureRejected, ("reason",)),
         EventType("notification.sent", 1, "notify", NotificationRecorded),
         EventType("notification.failed", 1, "notify", NotificationRecorded),
         EventType("case.viewed", 1, "casework", CaseViewed),
-        EventType("case.transfer_requested", 1, "casework", CaseTransferRequested),
+        EventType("case.transfer_requested", 1, "casework", CaseTransferRequested, ("reason",)),
         EventType("case.assigned", 1, "casework", CaseAssigned),
-        EventType("case.note_added", 1, "casework", CaseNoteAdded),
-        EventType("case.question_asked", 1, "casework", CaseQuestionAsked),
+        EventType("case.note_added", 1, "casework", CaseNoteAdded, ("text",)),
+        EventType("case.question_asked", 1, "casework", CaseQuestionAsked, ("text",)),
         EventType("case.deadline_reminder", 1, "casework", CaseDeadlineAlert),
         EventType("case.deadline_breached", 1, "casework", CaseDeadlineAlert),
         EventType("case.deadline_extended", 1, "casework", CaseDeadlineExtended),
@@ -441,7 +448,7 @@ class VolunteerChanged(_Payload):
 for _t in (
     EventType("volunteer.registered", 1, "intake", VolunteerChanged),
     EventType("volunteer.disabled", 1, "intake", VolunteerChanged),
-    EventType("tip.message_added", 1, "intake", TipMessageAdded),
+    EventType("tip.message_added", 1, "intake", TipMessageAdded, ("text",)),
     EventType("tip.attachments_received", 1, "intake", TipAttachmentsReceived),
     EventType("tip.receipt_replaced", 1, "intake", TipReceiptReplaced),
 ):
@@ -503,9 +510,9 @@ class TipDuplicatesFound(_Payload):
 if "supervisor_override" not in CaseTransferRequested._declared_fields:
     # the same event and version: one optional field more, which older readers ignore
     CATALOGUE["case.transfer_requested"] = EventType("case.transfer_requested", 1, "casework",
-                                                     CaseTransferRequestedByOffice)
+                                                     CaseTransferRequestedByOffice, ("reason",))
 for _t in (
-    EventType("case.triage_decided", 1, "casework", CaseTriageDecided),
+    EventType("case.triage_decided", 1, "casework", CaseTriageDecided, ("reason",)),
     EventType("tip.transfer_refused", 1, "routing", TipTransferRefused),
     EventType("tip.duplicates_found", 1, "routing", TipDuplicatesFound),
 ):

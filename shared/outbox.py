@@ -14,7 +14,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from sqlalchemy import func, select, update
 
-from shared import metrics
+from shared import bus_sealing, metrics
 from shared.events import aware_utc, utcnow
 from shared.logging import get_logger
 from shared.topology import EVENTS_EXCHANGE_REF
@@ -54,7 +54,8 @@ class OutboxRelay:
             for row in rows:
                 try:
                     self.publisher.publish(
-                        json.loads(row.body), exchange=EVENTS_EXCHANGE_REF, routing_key=row.event_type,
+                        bus_sealing.seal_body(json.loads(row.body)),  # content sealed on the wire
+                        exchange=EVENTS_EXCHANGE_REF, routing_key=row.event_type,
                         message_id=row.event_id, correlation_id=row.correlation_id, **self.sender,
                     )
                 except UndeliverableMessage:

@@ -26,7 +26,7 @@ from marshmallow import ValidationError
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
 
-from shared import deadletters, metrics, topology
+from shared import bus_sealing, deadletters, metrics, topology
 from shared.events import CATALOGUE, from_wire
 from shared.logging import get_logger
 
@@ -96,6 +96,7 @@ class EventConsumer(Consumer):
         self._attempt(body, None, attempt=1, letter_id=letter_id)
 
     def _attempt(self, body, message, attempt, letter_id=None):
+        body = bus_sealing.open_body(body)  # content sealed on the wire, opened where this service holds the key
         try:
             event = from_wire(body)
         except ValidationError as exc:

@@ -28,6 +28,7 @@ def _ephemeral_keyrings():
 
     from shared import blind_index
 
+    sealing.install_keys("bus", "test", {"test": secrets.token_bytes(32)})  # content on the wire
     for service in SERVICES:
         sealing.install_keys(service, "test", {"test": secrets.token_bytes(32)})
         blind_index.install_key(service, secrets.token_bytes(32))

@@ -4,6 +4,7 @@ case."""
 import json
 
 import requests
+import yaml
 
 from tests.e2e.test_casework_desk import _add_user, _desk, _healthy, _sign_in
 from tests.support.tips import tip
@@ -20,7 +21,14 @@ def test_every_service_rotates_and_nothing_is_left_under_an_old_key(embedded_dep
 
     before = json.loads(dep.cli("keys", "rotate", "--check").stdout)
     assert all(r["stale"] == 0 for r in before)
-    rotated = {r["service"]: r for r in json.loads(dep.cli("keys", "rotate", "--new-key", "--reindex").stdout)}
+    bus_file = dep.data_dir.parent / (dep.data_dir.name + "-keys") / "bus-keys.yaml"
+    bus_before = yaml.safe_load(bus_file.read_text())
+    done = dep.cli("keys", "rotate", "--new-key", "--reindex")
+    rotated = {r["service"]: r for r in json.loads(done.stdout)}
+    bus_after = yaml.safe_load(bus_file.read_text())  # the bus keyring (content on the wire) has a new current key
+    assert bus_after["current"] != bus_before["current"]
+    assert f"bus: new current key {bus_after['current']}" in done.stderr
+    assert set(bus_before["keys"]) < set(bus_after["keys"])  # the old key stays: events sealed with it still open
     assert set(rotated) == {"intake", "routing", "casework", "notify", "audit"}
     assert rotated["routing"]["resealed"] >= 2 and rotated["casework"]["resealed"] >= 3
     assert rotated["casework"]["reindexed_cases"] == 1
