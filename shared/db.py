@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import create_engine, event, insert, select
@@ -90,6 +91,21 @@ class UnitOfWork:
     session: Session
     tables: MessagingTables
     events: list[Event] = field(default_factory=list)
+    repository: Callable[[Session], object] | None = None
+    _repo: object | None = field(default=None, repr=False)
+
+    @property
+    def repo(self):
+        """The service's repository over this transaction's session: the one place use cases reach the data.
+
+        Use cases call `uow.repo.<method>` and `uow.emit`; tests give them a fake unit of work with an in-memory
+        repository (tests/support/fakes.py) and need no database.
+        """
+        if self._repo is None:
+            if self.repository is None:
+                raise RuntimeError(f"no repository registered for {self.tables.service}")
+            self._repo = self.repository(self.session)
+        return self._repo
 
     def emit(self, type_: str, payload: dict, correlation_id: str, *, causation: Event | None = None,
              actor: dict | None = None) -> Event:
@@ -109,17 +125,19 @@ class UnitOfWork:
 class ServiceDatabase:
     """A service's handle on its own database (plain Python; the nameko DependencyProvider wraps it)."""
 
-    def __init__(self, engine: Engine, tables: MessagingTables, on_commit_with_events=None):
+    def __init__(self, engine: Engine, tables: MessagingTables, on_commit_with_events=None,
+                 repository: Callable[[Session], object] | None = None):
         self.engine = engine
         self.tables = tables
         self._on_events = on_commit_with_events
+        self.repository = repository
 
     @contextlib.contextmanager
     def transaction(self):
         lock = getattr(self.engine, "_sodsong_write_lock", None)
         with (lock if lock is not None else contextlib.nullcontext()):
             with Session(self.engine, expire_on_commit=False) as session:
-                uow = UnitOfWork(session, self.tables)
+                uow = UnitOfWork(session, self.tables, repository=self.repository)
                 try:
                     yield uow
                     session.commit()

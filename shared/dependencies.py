@@ -44,8 +44,9 @@ class WorkerDatabase:
 
 
 class Database(DependencyProvider):
-    def __init__(self, metadata: MetaData, blind_index: bool = False):
+    def __init__(self, metadata: MetaData, blind_index: bool = False, repository=None):
         self.metadata = metadata
+        self.repository = repository  # callable(session) -> the service's repository, as `uow.repo`
         self.blind_index = blind_index  # the service searches sealed text (shared.blind_index)
 
     def setup(self):
@@ -59,7 +60,8 @@ class Database(DependencyProvider):
             from shared import blind_index
 
             blind_index.install(config, service)
-        self.service_db = ServiceDatabase(engine_for(config[service]["db_url"]), self.tables, self._wake_relay)
+        self.service_db = ServiceDatabase(engine_for(config[service]["db_url"]), self.tables, self._wake_relay,
+                                          repository=self.repository)
         self.relay = OutboxRelay(self.service_db, config[service].get("amqp_uri") or config["amqp_uri"],
                                  batch=int(config["outbox"]["batch"]))
         self.stopping = threading.Event()
