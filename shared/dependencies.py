@@ -1,26 +1,24 @@
-"""nameko DependencyProviders shared by every service: the database (with its outbox relay and dead-letter
-redriver) and the per-worker logging context."""
+"""nameko DependencyProviders shared by every service: the database (with its instance jobs: outbox relay,
+dead-letter redrive, heartbeat; shared.jobs) and the per-worker logging context."""
 from __future__ import annotations
 
-import os
-import socket
+import json
 import threading
 
 import structlog
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData
 
-from shared import bus_sealing, deadletters, sealing, topology
+from shared import bus_sealing, deadletters, heartbeats, jobs, sealing, topology
 from shared.config import is_memory_transport
 from shared.db import ServiceDatabase, engine_for
+from shared.jobs import INSTANCE_ID
 from shared.logging import get_logger
 from shared.messaging_tables import messaging_tables
 from shared.outbox import OutboxRelay
+from shared.reliable import EventConsumer
 
 log = get_logger(__name__)
-
-INSTANCE_ID = f"{socket.gethostname()}:{os.getpid()}"
-
 
 class WorkerDatabase:
     """What a service method sees as `self.db`."""
@@ -37,6 +35,10 @@ class WorkerDatabase:
 
     def consume(self, event, effect) -> bool:
         return self._db.consume(event, self._handler, effect)
+
+    @property
+    def tables(self):
+        return self._db.tables
 
     @property
     def service_db(self) -> ServiceDatabase:
@@ -72,17 +74,19 @@ class Database(DependencyProvider):
             replayed = self.relay.replay_recent(float(self.config["outbox"]["replay_hours_on_memory_transport"]))
             if replayed:
                 log.info("outbox.replayed_after_restart", service=self.container.service_name, events=replayed)
-        self.container.spawn_managed_thread(
-            lambda: self.relay.run_forever(float(self.config["outbox"]["poll_seconds"]), self.stopping),
-            identifier=f"{self.container.service_name}.outbox_relay")
-        self.container.spawn_managed_thread(self._redrive_loop, identifier=f"{self.container.service_name}.redrive")
+        relay = jobs.Job("outbox_relay", float(self.config["outbox"]["poll_seconds"]), self.relay.publish_all,
+                         backoff_seconds=0.5)
+        jobs.start_loop(self.container, relay, self.stopping, wakeup=self.relay.wakeup)
+        jobs.start_loop(self.container, jobs.Job("redrive", 2.0, self._redrive), self.stopping)
         if self.blind_index:
             from shared import blind_index
 
             self.container.spawn_managed_thread(blind_index.warm_up,
                                                 identifier=f"{self.container.service_name}.search_warm_up")
-        self.container.spawn_managed_thread(self._heartbeat_loop,
-                                            identifier=f"{self.container.service_name}.heartbeat")
+        self.started_at = heartbeats.now()
+        self.beats = 0
+        jobs.start_loop(self.container, jobs.Job("heartbeat", float(self.config["heartbeat_seconds"]), self._beat),
+                        self.stopping, first_after=0)
         self._wake_relay()
 
     def stop(self):
@@ -98,42 +102,25 @@ class Database(DependencyProvider):
     def _wake_relay(self):
         self.relay.wakeup.set()
 
-    def _heartbeat_loop(self):
+    def _beat(self):
         """Says this instance is alive (for `sodsong ops health`) and refreshes the outbox/dead-letter gauges."""
-        from shared import heartbeats
+        heartbeats.beat(self.service_db, INSTANCE_ID, self.started_at)
+        heartbeats.refresh_gauges(self.service_db)
+        if self.beats % 3 == 0:
+            heartbeats.refresh_queue_gauges(self.config)
+        self.beats += 1
 
-        started = heartbeats.now()
-        beats = 0
-        while True:
-            try:
-                heartbeats.beat(self.service_db, INSTANCE_ID, started)
-                heartbeats.refresh_gauges(self.service_db)
-                if beats % 3 == 0:
-                    heartbeats.refresh_queue_gauges(self.config)
-            except Exception as exc:
-                log.warning("heartbeat.failed", error=type(exc).__name__)
-            beats += 1
-            if self.stopping.wait(float(self.config.get("heartbeat_seconds", 5))):
-                return
-
-    def _redrive_loop(self):
-        from shared.reliable import EventConsumer
-
+    def _redrive(self):
+        """Redrives the dead letters an operator asked for, through this instance's consumer of their queue."""
         by_queue = {ep.subscription.queue_name: ep for ep in self.container.entrypoints
                     if isinstance(ep, EventConsumer)}
-        while not self.stopping.wait(2.0):
-            try:
-                for letter in deadletters.claim_redrives(self.service_db):
-                    entrypoint = by_queue.get(letter["queue"])
-                    if entrypoint is None:
-                        deadletters.set_status(self.service_db, letter["id"], "dead", from_statuses=("redriving",))
-                        continue
-                    import json
-
-                    log.info("dead_letter.redrive", queue=letter["queue"], letter_id=letter["id"])
-                    entrypoint.redrive(json.loads(letter["body"]), letter["id"])
-            except Exception as exc:
-                log.warning("dead_letter.redrive_loop_failed", error=type(exc).__name__)
+        for letter in deadletters.claim_redrives(self.service_db):
+            entrypoint = by_queue.get(letter["queue"])
+            if entrypoint is None:
+                deadletters.set_status(self.service_db, letter["id"], "dead", from_statuses=("redriving",))
+                continue
+            log.info("dead_letter.redrive", queue=letter["queue"], letter_id=letter["id"])
+            entrypoint.redrive(json.loads(letter["body"]), letter["id"])
 
 
 _tables_cache: dict = {}

@@ -1,4 +1,4 @@
-"""The tables every service has beside its own: outbox, inbox, dead letters, heartbeats.
+"""The tables every service has beside its own: outbox, inbox, dead letters, leases, heartbeats.
 
 Names are prefixed with the service name, so services can share one PostgreSQL database in small deployments
 while each still owns (and migrates) only its own tables. Event bodies in the outbox and in dead letters are sealed
@@ -67,7 +67,7 @@ def messaging_tables(metadata: MetaData, service: str) -> MessagingTables:
         UniqueConstraint("queue", "event_key", name=f"uq_{p}_dead_letters_queue_event"),
     )
     if f"{p}_leases" not in metadata.tables:
-        # named leases: a cluster job (retention) runs on one instance at a time (shared.leases)
+        # named leases: a cluster job runs on one instance at a time (shared.jobs, shared.leases)
         Table(
             f"{p}_leases", metadata,
             Column("name", String(64), primary_key=True),

@@ -2,7 +2,8 @@
 
 Rows are claimed with FOR UPDATE SKIP LOCKED, so several instances of a service never publish the same row at
 the same time. A row is marked only after the broker confirmed it; a crash in between means it is published
-again, which idempotent consumers absorb.
+again, which idempotent consumers absorb. A failing run (database or broker down) is logged by shared.jobs and
+retried with a growing pause.
 """
 from __future__ import annotations
 
@@ -87,20 +88,11 @@ class OutboxRelay:
                 table.c.published_at.is_not(None), table.c.published_at >= since).values(published_at=None))
             return result.rowcount
 
-    def run_forever(self, poll_seconds: float, stopping: threading.Event) -> None:
-        failures = 0
-        while not stopping.is_set():
-            self.wakeup.wait(timeout=poll_seconds)
-            self.wakeup.clear()
-            try:
-                while self.publish_pending() >= self.batch:
-                    pass
-                failures = 0
-            except Exception as exc:  # keep relaying after DB/broker outages
-                failures += 1
-                log.warning("outbox.relay_failed", error=type(exc).__name__, detail=str(exc)[:200],
-                            failures=failures)
-                stopping.wait(min(30.0, 0.5 * 2 ** min(failures, 6)))
+    def publish_all(self) -> None:
+        """Publish batches until a batch comes back short: the relay's instance job (shared.jobs), run every
+        `outbox.poll_seconds` and at once when a transaction committed an event (`wakeup`)."""
+        while self.publish_pending() >= self.batch:
+            pass
 
 
 def pending_stats(service_db) -> dict:

@@ -9,8 +9,8 @@ Services add their own steps (notify: settled deliveries; intake: expired idempo
 the tipster's identity once the case is closed; casework: closed cases anonymised), with periods that may be set
 per agency (`retention.per_agency: {PACC: {closed_case_days: ...}}`, matched on the office code's prefix).
 
-The job runs every `retention.every_seconds` on each instance but only where it holds the lease
-`retention` (shared.leases). Each step's deletion is recorded as an event `<service>.retention_applied`
+The job is a cluster job (shared.jobs) named `retention`: it runs every `retention.every_seconds` on the
+instance holding the lease `retention` (for `retention.lease_seconds`). Each step's deletion is recorded as an event `<service>.retention_applied`
 (the kind of data and how many rows, never content), so it lands in the audit chain; its correlation id
 `retention:<service>:<kind>:<count>` shows in `sodsong audit trail`.
 """
@@ -21,11 +21,13 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 
-from shared import leases
+from shared import jobs
 from shared.events import utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)
+
+JOB = "retention"  # the cluster job's name, and its lease's
 
 DEFAULTS = {
     "every_seconds": 3600,
@@ -101,24 +103,13 @@ def run(service_db, service: str, config: dict, extra_steps=(), now=None) -> lis
 
 
 def run_leased(service_db, service: str, config: dict, holder: str, extra_steps=(), now=None) -> list[dict] | None:
-    """The cluster job: only the instance holding the `retention` lease runs it; None elsewhere."""
-    now = now or utcnow()
-    if not leases.acquire(service_db, "retention", holder, now, float(settings(config)["lease_seconds"])):
-        return None
-    return run(service_db, service, config, extra_steps, now)
+    """Run the steps now if this holder gets the `retention` lease (the operator's command); None when another
+    instance holds it."""
+    done = jobs.run_leased(service_db, JOB, lambda: run(service_db, service, config, extra_steps, now),
+                           holder=holder, lease_seconds=float(settings(config)["lease_seconds"]), now=now)
+    return None if done is jobs.NOT_HELD else done
 
 
-_last_run: dict = {}
-
-
-def on_timer(worker_db, service: str, config: dict, extra_steps=()) -> list[dict] | None:
-    """Called by each service's timer every minute: runs the leased job every `retention.every_seconds`."""
-    import time
-
-    from shared.dependencies import INSTANCE_ID
-
-    every = float(settings(config)["every_seconds"])
-    if every <= 0 or time.monotonic() - _last_run.get(service, -every) < every:
-        return None
-    _last_run[service] = time.monotonic()
-    return run_leased(worker_db.service_db, service, config, INSTANCE_ID, extra_steps)
+# every service's retention method: a cluster job, first run a minute after the instance starts
+retention_job = jobs.cluster_job(JOB, every="retention.every_seconds", lease_seconds="retention.lease_seconds",
+                                 first_after=60)

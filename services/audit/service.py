@@ -4,12 +4,14 @@ from __future__ import annotations
 import time
 
 from nameko.dependency_providers import Config
-from nameko.timer import timer
 
 from services.audit import anchor, chain
 from services.audit.models import Base
+from shared import retention
 from shared.dependencies import Database, LoggingContext
+from shared.jobs import cluster_job
 from shared.reliable import subscribe
+from shared.retention import retention_job
 
 
 class Service:
@@ -24,7 +26,7 @@ class Service:
         keys = chain.chain_keys(self.config["SODSONG"])
         self.db.consume(event, lambda uow, ev: chain.append(uow, ev, keys))
 
-    @timer(interval=30)
+    @cluster_job("audit.checkpoint", every=30)
     def checkpoint(self):
         """Append a signed checkpoint every `audit.checkpoint_every_seconds` (0: only by the operator)."""
         config = self.config["SODSONG"]
@@ -39,10 +41,7 @@ class Service:
         if record:
             self.log.info("audit.checkpoint_written", seq=record["seq"])
 
-    @timer(interval=60)
+    @retention_job
     def retention(self):
-        """The leased retention job (shared.retention): deletes what is kept no longer, each deletion audited."""
-        from shared import retention
-
-        config = self.config["SODSONG"]
-        retention.on_timer(self.db, self.name, config, ())
+        """Deletes what is kept no longer (shared.retention), each deletion audited."""
+        retention.run(self.db, self.name, self.config["SODSONG"])

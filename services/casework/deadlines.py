@@ -11,8 +11,8 @@ supervisor may extend to at most 6 months with a reason. `casework.deadlines` in
     agencies:                         # per agency (code prefix) or office, any of the keys above
       NACC: {acknowledge_days: 5}
 
-The sweep runs on every instance's timer, under a lease so only one instance sweeps at a time; on top of that
-every alert has a unique row per case, deadline, kind and due date, so a reminder or an escalation is raised
+The sweep is a cluster job (shared.jobs: `casework.deadline_sweep`, every `casework.sweep_seconds`), so only
+the instance holding its lease sweeps; on top of that every alert has a unique row per case, deadline, kind and due date, so a reminder or an escalation is raised
 once even if two sweeps ever overlap. Acknowledgement is met by the first move out of `received`; feedback by
 a note the tipster can read, or by closing the case.
 """
@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from services.casework import leases
 from services.casework.lifecycle import OPEN_STATES, agency_of
 from services.casework.models import Case, CaseEvent, DeadlineAlert, User
 
@@ -115,11 +114,8 @@ class SweepResult:
     breaches: list[tuple[str, str]] = field(default_factory=list)
 
 
-def sweep(db, deadlines_config: dict | None, *, now: datetime, holder: str, lease_seconds: float = 120,
-          batch: int = 500) -> SweepResult | None:
-    """Raise due reminders and breaches. None when another instance holds the sweep's lease."""
-    if not leases.acquire(db, SWEEP_LEASE, holder, now, lease_seconds):
-        return None
+def sweep(db, deadlines_config: dict | None, *, now: datetime, holder: str, batch: int = 500) -> SweepResult:
+    """Raise due reminders and breaches (the caller holds the sweep's lease: shared.jobs)."""
     result = SweepResult()
     for alert in _due_alerts(db, deadlines_config, now, batch):
         if _raise(db, alert, now, holder):

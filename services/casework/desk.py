@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 import jinja2
 from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
-from nameko.timer import Timer
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import NotFound as UnknownUrl
 from werkzeug.wrappers import Response
@@ -131,23 +130,6 @@ class DeskPageHandler(_HiddenPages, ApiHandler):
 
 desk_api = DeskApiHandler.decorator
 desk_page = DeskPageHandler.decorator
-
-
-class ConfiguredTimer(Timer):
-    """nameko's timer with its interval read from `casework.<setting>` at start-up."""
-
-    def __init__(self, setting: str, default: float, **kwargs):
-        self.setting = setting
-        super().__init__(interval=default, eager=False, **kwargs)
-
-    def setup(self):
-        value = (self.container.config["SODSONG"].get("casework") or {}).get(self.setting)
-        if value:
-            self.interval = float(value)
-        super().setup()
-
-
-configured_timer = ConfiguredTimer.decorator
 
 
 # -- pages ---------------------------------------------------------------------------------------------------

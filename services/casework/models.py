@@ -1,5 +1,6 @@
 """Casework's own tables: cases in office inboxes and each case's timeline, the desk's accounts and sessions,
-notes and questions, deadline alerts, read receipts (who opened which case) and timer leases."""
+notes and questions, deadline alerts, read receipts (who opened which case). Its cluster jobs' leases
+(`casework_leases`) are declared with the messaging tables (shared.messaging_tables)."""
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -234,16 +235,6 @@ class CaseView(Base):
     role: Mapped[str] = mapped_column(String(30))
     view: Mapped[str] = mapped_column(String(20))
     at: Mapped[object] = mapped_column(DateTime(timezone=True))
-
-
-class Lease(Base):
-    """A named lease: the one instance holding it runs the job (the deadline sweep) until it expires."""
-    __tablename__ = "casework_leases"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(120))
-    acquired_at: Mapped[object] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[object] = mapped_column(DateTime(timezone=True))
 
 
 TABLES = messaging_tables_for(Base.metadata, "casework")

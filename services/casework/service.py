@@ -8,13 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from nameko.dependency_providers import Config
-from nameko.timer import timer
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from services.casework import accounts, cases, deadlines, evidence, handlers, policy, stats, tipster_messages
+from services.casework import retention as casework_retention
 from services.casework.desk import (
-    LOGIN_CSRF_COOKIE, PAGES, Desk, Redirect, configured_timer, desk_api, desk_page, page_url, redirect, render,
+    LOGIN_CSRF_COOKIE, PAGES, Desk, Redirect, desk_api, desk_page, page_url, redirect, render,
 )
 from services.casework.lifecycle import RESOLUTIONS, STATES, staff_label
 from services.casework.ops import OperatorPages
@@ -24,7 +24,10 @@ from services.casework.schemas import (
     StatsFilterSchema, TransferSchema, TransitionSchema, TriageDecisionSchema, UserCreateSchema,
 )
 from shared import i18n
+from shared import retention
 from shared.dependencies import Database, LoggingContext
+from shared.jobs import cluster_job
+from shared.retention import retention_job
 from shared.events import utcnow
 from shared.reliable import subscribe
 from shared.vocabulary import CATEGORIES
@@ -72,12 +75,11 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
     def on_feedback_recorded(self, event):
         self.db.consume(event, tipster_messages.feedback_recorded)
 
-    @configured_timer("sweep_seconds", 60)
+    @cluster_job(deadlines.SWEEP_LEASE, every="casework.sweep_seconds", lease_seconds="casework.sweep_lease_seconds")
     def sweep_deadlines(self):
         casework = self.config["SODSONG"]["casework"]
-        result = deadlines.sweep(self.db, casework.get("deadlines"), now=utcnow(), holder=self.desk.instance,
-                                 lease_seconds=float(casework.get("sweep_lease_seconds", 120)))
-        if result and (result.reminders or result.breaches):
+        result = deadlines.sweep(self.db, casework["deadlines"], now=utcnow(), holder=self.desk.instance)
+        if result.reminders or result.breaches:
             self.log.info("deadlines.swept", reminders=len(result.reminders), breaches=len(result.breaches))
 
     @desk_api("GET", "/health")
@@ -557,14 +559,11 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
             raise Redirect(page_url(target, error=err.key))
         return redirect(page_url(target, ok=ok_key(done)))
 
-    @timer(interval=60)
+    @retention_job
     def retention(self):
-        """The leased retention job (shared.retention): deletes what is kept no longer, each deletion audited."""
-        from shared import retention
-        from services.casework import retention as casework_retention
-
+        """Deletes what is kept no longer (shared.retention), each deletion audited."""
         config = self.config["SODSONG"]
-        retention.on_timer(self.db, self.name, config, casework_retention.steps(config))
+        retention.run(self.db, self.name, config, casework_retention.steps(config))
 
 
 def _me(principal: policy.Principal) -> dict:

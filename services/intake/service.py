@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import functools
-import threading
 
 from nameko.dependency_providers import Config
-from nameko.timer import timer
 from nameko.extensions import DependencyProvider
 
 from sqlalchemy import select
@@ -15,15 +13,15 @@ from services.intake import (conversation, crypto, edge, idempotency, open311, o
                              submission, tipster_notices)
 from services.intake.app import PUBLIC, IntakeApp, partner_caller, volunteer_caller
 from services.intake.handlers import api
+from services.intake import retention as intake_retention
 from services.intake.line.service import LineProcessor, line_webhook
 from services.intake.models import Base, Tip
-from shared import evidence_links
+from shared import evidence_links, retention
 from shared.dependencies import Database, LoggingContext
-from shared.logging import get_logger
+from shared.jobs import cluster_job
 from shared.reliable import subscribe
+from shared.retention import retention_job
 from shared.web import ApiError, json_response
-
-log = get_logger(__name__)
 
 
 class Intake(DependencyProvider):
@@ -40,22 +38,6 @@ class Intake(DependencyProvider):
         for dep in self.container.dependencies:
             if isinstance(dep, Database):
                 self.app = IntakeApp(dep.service_db, self.hasher, self.keyring, self.config)
-        self.stopping = threading.Event()
-        self.container.spawn_managed_thread(self._housekeeping, identifier="intake.housekeeping")
-
-    def stop(self):
-        self.stopping.set()
-
-    def kill(self):
-        self.stop()
-
-    def _housekeeping(self):
-        """Hourly: forget idempotent responses (they hold receipts) after 24 h."""
-        while not self.stopping.wait(3600.0):
-            try:
-                idempotency.purge(self.app.db)
-            except Exception as exc:  # the next hour tries again
-                log.warning("intake.housekeeping_failed", error=type(exc).__name__)
 
     def get_dependency(self, worker_ctx):
         return self.app
@@ -295,11 +277,18 @@ class Service:
             body = open311.error_body(exc.status, exc.key, exc.fields)
             return json_response(exc.status, body)
 
-    @timer(interval=60)
+    @retention_job
     def retention(self):
-        """The leased retention job (shared.retention): deletes what is kept no longer, each deletion audited."""
-        from shared import retention
-        from services.intake import retention as intake_retention
-
+        """Deletes what is kept no longer (shared.retention), each deletion audited."""
         config = self.config["SODSONG"]
-        retention.on_timer(self.db, self.name, config, intake_retention.steps(config))
+        retention.run(self.db, self.name, config, intake_retention.steps(config))
+
+    @cluster_job("intake.idempotency_purge", every=3600)
+    def purge_idempotent_responses(self):
+        """Forget idempotent responses (they hold receipts) once they expire (24 h)."""
+        idempotency.purge(self.db)
+
+    @cluster_job("intake.line_housekeeping", every=LineProcessor.housekeeping_every)
+    def line_housekeeping(self):
+        """Delete idle LINE drafts (and their files), stray files and old event ids."""
+        self.line.housekeeping()

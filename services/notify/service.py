@@ -5,29 +5,27 @@ Tipsters and volunteers are told by intake (services/intake/tipster_notices.py),
 """
 from __future__ import annotations
 
-import time
-
 import eventlet
 from nameko.dependency_providers import Config
-from nameko.timer import timer
 
 from services.notify import deliveries
+from services.notify import retention as notify_retention
 from services.notify.models import Base
-from shared.dependencies import INSTANCE_ID, Database, LoggingContext
+from shared import retention
+from shared.dependencies import Database, LoggingContext
 from shared.events import utcnow
+from shared.jobs import INSTANCE_ID, cluster_job
 from shared.logging import get_logger
 from shared.notifications.sender_loop import SenderLoop
 from shared.reliable import subscribe
+from shared.retention import retention_job
 
 log = get_logger(__name__)
 
 
 class Sender(SenderLoop):
-    """Sends due deliveries: right after they are recorded, and from a loop for retries and crash recovery.
-
-    The same loop runs the operators' daily summary of failures (claimed in the database, so once a day however
-    many notify instances run).
-    """
+    """Sends due deliveries: right after they are recorded, and from an instance job for retries and crash
+    recovery (every instance sends; each delivery is claimed before it is sent)."""
 
     identifier = "delivery"
 
@@ -43,8 +41,6 @@ class Sender(SenderLoop):
         self.channels = build_channels(self.settings["channels"])
         self.concurrency = int(self.settings.get("sender_concurrency", 10))
         self.poll_seconds = float(self.settings.get("poll_seconds", 1.0))
-        self.summary_every = deliveries.operator_settings(config)["check_seconds"]
-        self.next_summary = 0.0
 
     def send_one(self, delivery_id):
         db = self._db()
@@ -65,12 +61,6 @@ class Sender(SenderLoop):
         for _ in range(50):  # a full batch may leave more behind: keep going while any is due
             if self.stopping.is_set() or not self.send_due():
                 break
-        if time.monotonic() >= self.next_summary:
-            self.next_summary = time.monotonic() + self.summary_every
-            outcome = deliveries.run_daily_summary(self._db(), self.config, INSTANCE_ID)
-            if outcome:
-                log.info("operator_summary.recorded", outcome=outcome)
-                self.wakeup.set()
 
 
 class Service:
@@ -97,11 +87,18 @@ class Service:
     def on_case_deadline(self, event):
         self._record(event)
 
-    @timer(interval=60)
-    def retention(self):
-        """The leased retention job (shared.retention): deletes what is kept no longer, each deletion audited."""
-        from shared import retention
-        from services.notify import retention as notify_retention
+    @cluster_job("notify.operator_summary", every=lambda config: deliveries.operator_settings(config)["check_seconds"],
+                 first_after=1)
+    def operator_summary(self):
+        """The operators' daily summary of failed deliveries: once a day however many instances run (the day's
+        claim row), checked by one instance at a time."""
+        outcome = deliveries.run_daily_summary(self.db, self.config["SODSONG"], INSTANCE_ID)
+        if outcome:
+            log.info("operator_summary.recorded", outcome=outcome)
+            self.sender.wakeup.set()
 
+    @retention_job
+    def retention(self):
+        """Deletes what is kept no longer (shared.retention), each deletion audited."""
         config = self.config["SODSONG"]
-        retention.on_timer(self.db, self.name, config, notify_retention.steps(config))
+        retention.run(self.db, self.name, config, notify_retention.steps(config))

@@ -3,7 +3,6 @@ decisions and offices' transfers; points out tips that may describe the same mat
 from __future__ import annotations
 
 from nameko.dependency_providers import Config
-from nameko.timer import timer
 from nameko.extensions import DependencyProvider
 
 from services.routing import handlers
@@ -11,9 +10,11 @@ from services.routing.duplicate_watch import DuplicateWatch
 from services.routing.models import Base
 from services.routing.rules import load_engine
 from services.routing.transfers import MAX_TRANSFERS
+from shared import retention
 from shared.dependencies import Database, LoggingContext
 from shared.logging import get_logger
 from shared.reliable import subscribe
+from shared.retention import retention_job
 
 log = get_logger(__name__)
 
@@ -88,10 +89,7 @@ class Service:
         limit = int(self.config["SODSONG"]["routing"].get("max_transfers") or MAX_TRANSFERS)
         self.db.consume(event, lambda uow, ev: handlers.transfer(uow, ev, self.jurisdiction, limit))
 
-    @timer(interval=60)
+    @retention_job
     def retention(self):
-        """The leased retention job (shared.retention): deletes what is kept no longer, each deletion audited."""
-        from shared import retention
-
-        config = self.config["SODSONG"]
-        retention.on_timer(self.db, self.name, config, ())
+        """Deletes what is kept no longer (shared.retention), each deletion audited."""
+        retention.run(self.db, self.name, self.config["SODSONG"])

@@ -1,8 +1,9 @@
-"""The managed loop every sending service runs (notify's deliveries, intake's tipster notices).
+"""The instance job every sending service runs (notify's deliveries, intake's tipster notices, intake's LINE
+events): a dependency provider whose `tick()` runs on every instance (shared.jobs) every `poll_seconds`, or at
+once when a handler has just recorded something (`wakeup.set()`).
 
-It wakes every `poll_seconds`, or at once when a handler has just recorded something (`wakeup.set()`), and calls
-`tick()`. A failing tick is logged by the exception's type only (the message may hold an address) and the loop
-pauses two seconds before it tries again; nothing a tick leaves undone is lost, since the rows wait in the table.
+A failing tick is logged by the job's name and the exception's type only (the message may hold an address), and
+the loop pauses before it tries again; nothing a tick leaves undone is lost, since the rows wait in the table.
 """
 from __future__ import annotations
 
@@ -10,25 +11,26 @@ import threading
 
 from nameko.extensions import DependencyProvider
 
-from shared.logging import get_logger
-
-log = get_logger(__name__)
+from shared import jobs
 
 
 class SenderLoop(DependencyProvider):
-    identifier = "sender"  # names the managed thread and the log event of a failed tick
+    identifier = "sender"  # names the job (and its managed thread)
     poll_seconds = 1.0
 
     def setup(self):
         self.stopping = threading.Event()
-        self.wakeup = threading.Event()
+        self.wakeup = threading.Event()  # set: tick now (after the current tick, if one is running)
+        self.loop = None
 
     def start(self):
-        self.container.spawn_managed_thread(self._loop, identifier=self.identifier)
+        job = jobs.Job(self.identifier, float(self.poll_seconds), self.tick, backoff_seconds=1.0)
+        self.loop = jobs.start_loop(self.container, job, self.stopping, wakeup=self.wakeup)
 
     def stop(self):
         self.stopping.set()
-        self.wakeup.set()
+        if self.loop is not None:
+            self.loop.stop()
 
     kill = stop
 
@@ -36,19 +38,8 @@ class SenderLoop(DependencyProvider):
         raise NotImplementedError
 
     def _db(self):
-        from shared.dependencies import Database
-
-        return next(dep for dep in self.container.dependencies if isinstance(dep, Database)).service_db
-
-    def _loop(self):
-        while not self.stopping.is_set():
-            self.wakeup.wait(timeout=self.poll_seconds)
-            self.wakeup.clear()
-            try:
-                self.tick()
-            except Exception as exc:
-                log.warning(f"{self.identifier}.loop_failed", error=type(exc).__name__)
-                self.stopping.wait(2.0)
+        return jobs.service_db_of(self.container)
 
     def get_dependency(self, worker_ctx):
         return self
+

@@ -1,8 +1,6 @@
 """The nameko side of the LINE bot: the webhook entrypoint's body and the loop that answers stored events."""
 from __future__ import annotations
 
-import time
-
 from services.intake.line.bot import BadSignature, LineBot, settings_of
 from shared.logging import get_logger
 from shared.notifications.sender_loop import SenderLoop
@@ -14,7 +12,8 @@ HOUSEKEEPING_SECONDS = 300.0
 
 
 class LineProcessor(SenderLoop):
-    """Answers stored LINE events (one managed loop per intake instance) and deletes idle drafts."""
+    """Answers stored LINE events (an instance job on every intake instance); its housekeeping (idle drafts) is
+    a cluster job of intake's service."""
 
     identifier = "line"
 
@@ -24,7 +23,6 @@ class LineProcessor(SenderLoop):
         self.settings = settings_of(self.config)
         self.poll_seconds = float(self.settings["poll_seconds"])
         self.bot = None
-        self._last_housekeeping = 0.0
 
     def start(self):
         if self.settings["enabled"]:
@@ -51,11 +49,18 @@ class LineProcessor(SenderLoop):
             if not counts:
                 break
             log.info("line.events_answered", **counts)  # counts only
-        if time.monotonic() - self._last_housekeeping > HOUSEKEEPING_SECONDS:
-            self._last_housekeeping = time.monotonic()
-            done = bot.housekeeping()
-            if done.get("drafts_expired"):
-                log.info("line.drafts_expired", count=done["drafts_expired"])
+
+    @staticmethod
+    def housekeeping_every(config: dict) -> float:
+        return HOUSEKEEPING_SECONDS if settings_of(config)["enabled"] else 0.0
+
+    def housekeeping(self) -> None:
+        bot = self.ready_bot()
+        if bot is None:
+            return
+        done = bot.housekeeping()
+        if done.get("drafts_expired"):
+            log.info("line.drafts_expired", count=done["drafts_expired"])
 
 
 def line_webhook(processor: LineProcessor, request, max_body: int):

@@ -1,12 +1,14 @@
-"""Deadline reminders and escalations, with a controlled clock, racing sweeps and a lease that changes hands."""
+"""Deadline reminders and escalations, with a controlled clock, racing sweeps (each a cluster job under the
+sweep's lease, shared.jobs) and a lease that changes hands."""
 import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from services.casework import deadlines, leases
+from services.casework import deadlines
 from services.casework.accounts import aware
 from services.casework.models import Case, DeadlineAlert
+from shared import jobs, leases
 from tests.integration.casework.conftest import Desk, desk_for, feedback_recorded, desk_running, open_case, outbox
 from tests.support.inprocess import db
 from tests.support.processes import wait_for
@@ -88,7 +90,10 @@ def test_two_sweeps_racing_escalate_each_case_once(cfg):
 
         def run(holder):
             barrier.wait()
-            results[holder] = deadlines.sweep(database, {}, now=now, holder=holder, lease_seconds=lease_seconds)
+            done = jobs.run_leased(database, deadlines.SWEEP_LEASE,
+                                   lambda: deadlines.sweep(database, {}, now=now, holder=holder),
+                                   holder=holder, lease_seconds=lease_seconds, now=now)
+            results[holder] = None if done is jobs.NOT_HELD else done
 
         threads = [threading.Thread(target=run, args=(h,)) for h in ("instance-a", "instance-b")]
         for t in threads:
@@ -134,7 +139,8 @@ def test_the_lease_passes_on_when_its_holder_stops_renewing(cfg):
 
 
 def test_the_timer_sweeps_and_the_overdue_view_shows_the_case(tmp_path):
-    from tests.integration.casework.conftest import desk_environment
+    from shared import jobs, leases
+from tests.integration.casework.conftest import desk_environment
 
     deadline_config = {"agencies": {"NACC": {"acknowledge_days": 0.00002}}}  # about two seconds
     with desk_environment("memory", tmp_path, sweep_seconds=0.3, deadlines=deadline_config) as cfg:
