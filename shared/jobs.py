@@ -88,6 +88,7 @@ class Job:
     lease_seconds: float | None = None
     holder: str = INSTANCE_ID
     backoff_seconds: float = 0.0       # extra pause after a failing run (the relay backs off while the broker is down)
+    clock: Callable[[], object] = utcnow  # the lease's time (tests drive it)
 
     @property
     def cluster(self) -> bool:
@@ -98,7 +99,8 @@ class Job:
         try:
             if self.cluster:
                 return run_leased(self.service_db, self.name, self.run, holder=self.holder,
-                                  lease_seconds=self.lease_seconds or default_lease_seconds(self.every))
+                                  lease_seconds=self.lease_seconds or default_lease_seconds(self.every),
+                                  now=self.clock())
             return self.run()
         except Exception as exc:  # the next tick tries again
             log.warning("job.failed", job=self.name, error=type(exc).__name__)
