@@ -18,6 +18,7 @@ import click  # noqa: E402
 
 from shared import config as config_mod  # noqa: E402
 from shared import logging as logging_mod  # noqa: E402
+from sodsong import settings as sodsong_settings  # noqa: E402
 
 
 def _config(ctx) -> dict:
@@ -33,8 +34,8 @@ def main(ctx, config_path):
     from shared import storage
 
     storage.restrict_umask()  # every file this process creates: owner only (0600, directories 0700)
-    cfg = config_mod.load(config_path)
-    logging_mod.configure(cfg.get("log_level", "INFO"))
+    cfg = sodsong_settings.load(config_path)  # every service's declared settings
+    logging_mod.configure(cfg["log_level"])
     ctx.obj = {"config": cfg}
 
 

@@ -27,12 +27,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-DEFAULTS = {"trusted_proxies": [], "client_address_header": None, "proxy_hops": 1}
-
-
 def settings(service_config: dict | None) -> dict:
-    out = dict(DEFAULTS)
-    out.update(((service_config or {}).get("clients") or {}))
+    out = dict((service_config or {}).get("clients") or {})  # declared by each service (intake, casework)
     nets = []
     for item in out.get("trusted_proxies") or []:
         nets.append(ipaddress.ip_network(str(item), strict=False))

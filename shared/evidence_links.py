@@ -15,6 +15,8 @@ import hmac
 import time
 from urllib.parse import quote, urlencode
 
+from shared.config import SHARED
+
 KEY_FILE_NAME = "evidence-link.key"
 
 
@@ -40,7 +42,7 @@ def link_key(config: dict) -> bytes:
 
 
 def link_seconds(config: dict) -> int:
-    return int((config.get("evidence") or {}).get("link_seconds") or 60)
+    return int(SHARED.value(config, "evidence.link_seconds"))
 
 
 def intake_url(config: dict) -> str:

@@ -16,7 +16,7 @@ import time
 import eventlet
 from eventlet import wsgi
 
-from shared.config import is_memory_transport
+from shared.config import SHARED, is_memory_transport
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -32,9 +32,9 @@ class Health:
         self.config = config
         self.services = tuple(services)
         self.alive = alive
-        settings = config.get("health") or {}
-        self.timeout = float(settings.get("timeout_seconds", 2.0))
-        self.cache_seconds = float(settings.get("cache_seconds", 2.0))
+        settings = SHARED.section(config, "health")
+        self.timeout = float(settings["timeout_seconds"])
+        self.cache_seconds = float(settings["cache_seconds"])
         self._cached: tuple[float, dict] | None = None
 
     # -- checks ---------------------------------------------------------------------------------------------------

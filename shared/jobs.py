@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from nameko.extensions import Entrypoint
 
 from shared import leases
+from shared.config import declared
 from shared.db import ServiceDatabase
 from shared.events import utcnow
 from shared.logging import get_logger
@@ -55,11 +56,20 @@ def setting(config: dict, value) -> float:
     if callable(value):
         value = value(config)
     elif isinstance(value, str):
-        node = config
-        for part in value.split("."):
-            node = (node or {}).get(part)
-        value = node
+        path, node = value, config
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        value = node if node is not None else declared_default(path)
     return float(value or 0)
+
+
+def declared_default(path: str):
+    """A setting's declared default (shared.config), for a configuration made by hand without it."""
+    for group in declared():
+        for item in group.items:
+            if item.path == path:
+                return item.default
+    return None
 
 
 def default_lease_seconds(every: float) -> float:

@@ -22,6 +22,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 
 from shared import jobs
+from shared.config import SHARED
 from shared.events import utcnow
 from shared.logging import get_logger
 
@@ -29,21 +30,10 @@ log = get_logger(__name__)
 
 JOB = "retention"  # the cluster job's name, and its lease's
 
-DEFAULTS = {
-    "every_seconds": 3600,
-    "lease_seconds": 900,
-    "published_outbox_days": 30,
-    "inbox_days": 30,
-    "settled_dead_letters_days": 30,
-    "settled_deliveries_days": 90,          # notify
-    "tipster_identity_days_after_closure": 90,   # intake (GlobaLeaks' default retention is 90 days)
-    "closed_case_days": 3650,               # casework: anonymise 10 years after closing (see docs/security.md)
-    "per_agency": {},
-}
 
 
 def settings(config: dict) -> dict:
-    return {**DEFAULTS, **(config.get("retention") or {})}
+    return SHARED.section(config, "retention")  # declared in shared.config
 
 
 def period_for(config: dict, name: str, office_code: str | None) -> float:

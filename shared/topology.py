@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from kombu import Connection, Exchange, Queue, binding
 
-from shared.config import SERVICES, is_memory_transport
+from shared.config import SERVICES, SHARED, is_memory_transport
 
 UNROUTABLE_EXCHANGE = Exchange("sodsong.unroutable", type="fanout", durable=True)
 UNROUTABLE_QUEUE = "sodsong.unroutable"
@@ -52,7 +52,7 @@ def policy_mode(config: dict) -> bool:
     policy (operator policies can change them later without redeclaring queues), not from queue arguments.
     The default, `arguments`, keeps them on the queues as earlier releases declared them (a declared queue's
     arguments cannot change: switching an existing vhost means deleting and redeclaring its empty queues)."""
-    return str((config.get("broker") or {}).get("queue_arguments", "arguments")) == "policy"
+    return str(SHARED.value(config, "broker.queue_arguments")) == "policy"
 
 
 def consumer_queue(sub: Subscription, config: dict) -> Queue:

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from shared import i18n, metrics
+from shared.config import SHARED
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -94,23 +95,10 @@ def _reject_constant(name):
 
 
 # -- the HTTP server ------------------------------------------------------------------------------------------
-SERVER_DEFAULTS = {
-    "socket_timeout_seconds": 20,     # any single read or write on a client socket
-    "keepalive_seconds": 15,          # an idle kept-alive connection is closed after this
-    "header_timeout_seconds": 10,     # the request line and every header must arrive within this
-    "body_grace_seconds": 10,         # a body must arrive within this plus its size at body_min_rate
-    "body_min_rate_bytes": 16384,     # bytes per second a body must keep up on average after the grace
-    "max_connections": 1000,          # open client connections per process (more wait in the listen queue)
-    "max_body_bytes": 1_048_576,      # a bigger body is refused (413) before it is read; a service may raise it
-    "large_body_bytes": 262_144,      # bodies above this take an upload slot while they are read and handled
-    "max_concurrent_uploads": 4,      # upload slots per process (each body is held in memory)
-    "upload_wait_seconds": 15,        # how long a large body waits for a slot before 503 + Retry-After
-}
 
 
 def server_settings(config: dict, service: str, service_cls=None) -> dict:
-    out = dict(SERVER_DEFAULTS)
-    out.update(config.get("http_server") or {})
+    out = SHARED.section(config, "http_server")  # declared in shared.config
     out.update(((config.get(service) or {}).get("http_server")) or {})
     limit = getattr(service_cls, "max_request_bytes", None)
     if callable(limit) and not ((config.get(service) or {}).get("http_server") or {}).get("max_body_bytes"):
@@ -243,7 +231,7 @@ class EdgeWsgiApp(WsgiApp):
 
 class EdgeServer(WebServer):
     """nameko's web server with socket, keep-alive, header and body deadlines, a cap on open connections and
-    on large bodies in memory at once (`http_server` in the configuration; see SERVER_DEFAULTS)."""
+    on large bodies in memory at once (`http_server` in the configuration; see docs/settings.md)."""
 
     def setup(self):
         config = self.container.config.get("SODSONG") or {}

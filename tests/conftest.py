@@ -16,6 +16,8 @@ from psycogreen.eventlet import patch_psycopg  # noqa: E402
 
 patch_psycopg()
 
+import sodsong.settings  # noqa: E402,F401  (registers every service's settings, as the `sodsong` command does)
+
 
 def _ephemeral_keyrings():
     """Tests that build tables and sessions by hand (no service container, no operator tool) still need each

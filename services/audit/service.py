@@ -7,6 +7,7 @@ from nameko.dependency_providers import Config
 
 from services.audit import anchor, chain
 from services.audit.models import Base
+from services.audit.settings import SETTINGS as AUDIT
 from shared import retention
 from shared.dependencies import Database, LoggingContext
 from shared.jobs import cluster_job
@@ -30,7 +31,7 @@ class Service:
     def checkpoint(self):
         """Append a signed checkpoint every `audit.checkpoint_every_seconds` (0: only by the operator)."""
         config = self.config["SODSONG"]
-        every = float((config.get("audit") or {}).get("checkpoint_every_seconds") or 0)
+        every = float(AUDIT.value(config, "audit.checkpoint_every_seconds") or 0)
         if every <= 0:
             return
         last = anchor.last_written_at(config)

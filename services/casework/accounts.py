@@ -32,29 +32,17 @@ from sqlalchemy.exc import IntegrityError
 from services.casework import passwords as passwords_policy
 from services.casework.models import DeskSession, User
 from services.casework.policy import ROLES, Principal
+from services.casework.settings import SETTINGS as CASEWORK
 from shared.events import aware_utc, utcnow
 
 MIN_PASSWORD, MAX_PASSWORD = passwords_policy.MIN_PASSWORD, passwords_policy.MAX_PASSWORD
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 
-DEFAULTS = {
-    "session_idle_minutes": 30,
-    "session_absolute_hours": 12,
-    "login_max_failures": 5,
-    "login_window_minutes": 15,
-    "login_lockout_minutes": 15,
-    "reset_code_hours": 24,
-    "argon2": {"time_cost": 3, "memory_cost_kib": 65536, "parallelism": 1},
-}
-
 
 def settings(casework_config: dict | None) -> dict:
-    out = dict(DEFAULTS)
-    for key in DEFAULTS:
-        if casework_config and casework_config.get(key) is not None:
-            out[key] = casework_config[key]
-    return out
+    """casework's section over its declared defaults (services/casework/settings.py)."""
+    return CASEWORK.section({"casework": casework_config or {}}, "casework")
 
 
 class AccountError(ValueError):
@@ -324,7 +312,7 @@ def issue_reset_code(uow, user: User, *, cfg: dict, actor: dict, now: datetime |
     the user choose a new password. The old password keeps working until then; the code is kept as SHA-256."""
     now = now or utcnow()
     code = secrets.token_urlsafe(15)  # 120 bits
-    expires = now + timedelta(hours=float(cfg.get("reset_code_hours", 24)))
+    expires = now + timedelta(hours=float(cfg["reset_code_hours"]))
     user.reset_code_hash = token_hash("reset|" + code)
     user.reset_expires_at = expires
     uow.emit("account.password_reset_issued", {"user_id": user.id, "office_code": user.office_code,

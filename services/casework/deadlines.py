@@ -1,7 +1,8 @@
 """Deadlines: acknowledge within days, give feedback within months (calendar months), per agency.
 
 Defaults follow EU Directive 2019/1937 art. 9/11: acknowledge within 7 days, feedback within 3 months, which a
-supervisor may extend to at most 6 months with a reason. `casework.deadlines` in the configuration:
+supervisor may extend to at most 6 months with a reason. `casework.deadlines` in the configuration (declared in
+services/casework/settings.py):
 
     acknowledge_days: 7
     feedback_months: 3
@@ -27,16 +28,13 @@ from sqlalchemy.exc import IntegrityError
 
 from services.casework.lifecycle import OPEN_STATES, agency_of
 from services.casework.models import Case, CaseEvent, DeadlineAlert, User
+from services.casework.settings import SETTINGS as CASEWORK
 
 SWEEP_LEASE = "casework.deadline_sweep"
 
-DEFAULTS = {
-    "acknowledge_days": 7,
-    "feedback_months": 3,
-    "max_feedback_months": 6,
-    "remind_acknowledge_hours": 48,
-    "remind_feedback_days": 14,
-}
+# the deadline settings (services/casework/settings.py), which an agency or office may set for itself
+RULES = {k: v for k, v in CASEWORK.defaults("casework.deadlines").items() if k != "agencies"}
+
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -54,12 +52,12 @@ def due_dates(opened_at: datetime, acknowledge_days: float = 7, feedback_months:
 def settings_for(deadlines_config: dict | None, office_code: str | None = None) -> dict:
     """The deadline settings of an office: defaults < configuration < its agency's < its own."""
     config = deadlines_config or {}
-    out = dict(DEFAULTS)
-    out.update({k: v for k, v in config.items() if k in DEFAULTS and v is not None})
+    out = dict(RULES)
+    out.update({k: v for k, v in config.items() if k in RULES and v is not None})
     per = config.get("agencies") or {}
     if office_code:
         for key in (agency_of(office_code), office_code):
-            out.update({k: v for k, v in (per.get(key) or {}).items() if k in DEFAULTS and v is not None})
+            out.update({k: v for k, v in (per.get(key) or {}).items() if k in RULES and v is not None})
     return out
 
 

@@ -1,5 +1,5 @@
 """The desk's HTTP edge: who is calling (bearer token or session cookie + CSRF), domain errors as HTTP answers,
-HTML pages (Jinja2, Thai first with English, no external assets, no JavaScript), and the sweep's timer.
+HTML pages (Jinja2, Thai first with English, no external assets, no JavaScript).
 
 API clients send `Authorization: Bearer <token>` (from POST /api/v1/session). The web UI keeps its token in an
 HttpOnly, SameSite=Strict cookie, and every form that changes something carries a CSRF token derived from the
@@ -235,19 +235,19 @@ class Desk(DependencyProvider):
     def setup(self):
         config = self.container.config["SODSONG"]
         self.casework = config.get("casework") or {}
-        self.account_settings = accounts.settings(self.casework)
+        self.account_settings = accounts.settings(self.casework)  # the whole section, over its defaults
         self.passwords = accounts.Passwords(**self.account_settings["argon2"])
-        self.settings = DeskSettings.from_config(self.casework)
-        secure = self.casework.get("cookie_secure")
+        self.settings = DeskSettings.from_config(self.account_settings)
+        secure = self.account_settings["cookie_secure"]
         if secure is None:
-            secure = str(self.casework.get("desk_url", "")).startswith("https://")
+            secure = str(self.account_settings["desk_url"]).startswith("https://")
         self.cookie_secure = bool(secure)
         self.cookie_name = "__Host-sodsong_desk" if self.cookie_secure else "sodsong_desk"
         window = float(self.account_settings["login_window_minutes"]) * 60
         # failures per (username, client): the attacker's address slows down, the real user elsewhere does not
         self.pairs = ClientLimiter(int(self.account_settings["login_max_failures"]), window)
         # failures per client across usernames (password spraying from one address)
-        self.addresses = ClientLimiter(int(self.casework.get("login_max_failures_per_address", 50)), window)
+        self.addresses = ClientLimiter(int(self.account_settings["login_max_failures_per_address"]), window)
         self.clients = clients.settings(self.casework)
         self.instance = f"{INSTANCE_ID}:{uuid.uuid4().hex[:8]}"
 

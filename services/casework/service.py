@@ -48,7 +48,7 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
     # == events ==================================================================================================
     @subscribe("tip.routed")
     def on_tip_routed(self, event):
-        deadline_config = self.config["SODSONG"]["casework"].get("deadlines", {})
+        deadline_config = self.desk.account_settings["deadlines"]
         self.db.consume(event, lambda uow, ev: handlers.open_case(uow, ev, deadline_config))
 
     @subscribe("tip.transfer_refused")
@@ -77,8 +77,8 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
 
     @cluster_job(deadlines.SWEEP_LEASE, every="casework.sweep_seconds", lease_seconds="casework.sweep_lease_seconds")
     def sweep_deadlines(self):
-        casework = self.config["SODSONG"]["casework"]
-        result = deadlines.sweep(self.db, casework["deadlines"], now=utcnow(), holder=self.desk.instance)
+        result = deadlines.sweep(self.db, self.desk.account_settings["deadlines"], now=utcnow(),
+                                 holder=self.desk.instance)
         if result.reminders or result.breaches:
             self.log.info("deadlines.swept", reminders=len(result.reminders), breaches=len(result.breaches))
 
@@ -289,7 +289,7 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
                                                       actor=principal.actor)
             name = user.username
         return json_response(201, {"username": name, "reset_code": code, "expires_at": cases.iso(expires),
-                                   "reset_url": f"{self.desk.casework.get('desk_url', '').rstrip('/')}/password-reset"})
+                                   "reset_url": f"{self.desk.account_settings['desk_url'].rstrip('/')}/password-reset"})
 
     @desk_api("POST", "/api/v1/password-reset")
     def api_redeem_reset(self, request):

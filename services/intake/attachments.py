@@ -21,9 +21,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
 from services.intake.receipts import _off_hub
+from services.intake.settings import SETTINGS as INTAKE
 from shared.web import ApiError
-
-DEFAULTS = {"max_file_bytes": 10 * 1024 * 1024, "max_tip_bytes": 50 * 1024 * 1024, "max_files": 20}
 
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
 DOCUMENT_TYPES = frozenset({
@@ -44,7 +43,6 @@ MAX_IMAGE_PIXELS = 60_000_000  # ~ a 60-megapixel photo; larger is refused (deco
 MAX_DECODED_BYTES = 200 * 1024 * 1024  # a 50-megapixel colour photo (Pillow keeps RGB as 4 bytes a pixel)
 MAX_EXPANSION = 250                    # decoded bytes per byte of file, for pictures above the floor below
 EXPANSION_FLOOR_BYTES = 32 * 1024 * 1024
-IMAGE_SLOTS = 1                        # images decoded at once per process (`intake.attachments.image_slots`)
 _slots = None
 
 
@@ -62,7 +60,7 @@ _prepare_pillow()
 
 
 def limits(config: dict) -> dict:
-    return {**DEFAULTS, **((config.get("intake") or {}).get("attachments") or {})}
+    return INTAKE.section(config, "intake.attachments")
 
 
 @dataclass(frozen=True)
@@ -189,7 +187,7 @@ class _image_slot:
         if _slots is None:
             import threading  # green under eventlet: waiting here yields to other requests
 
-            _slots = threading.BoundedSemaphore(int(limit.get("image_slots") or IMAGE_SLOTS))
+            _slots = threading.BoundedSemaphore(int({**INTAKE.defaults("intake.attachments"), **limit}["image_slots"]))
         self.slots = _slots
 
     def __enter__(self):

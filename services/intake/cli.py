@@ -281,8 +281,10 @@ def standalone(ctx, config_path):
     from shared import config as config_mod
     from shared import logging as logging_mod
 
-    cfg = config_mod.load(config_path)
-    logging_mod.configure(cfg.get("log_level", "INFO"))
+    from services.intake.settings import SETTINGS as INTAKE
+
+    cfg = config_mod.load(config_path, groups=(config_mod.SHARED, INTAKE))
+    logging_mod.configure(cfg["log_level"])
     ctx.obj = {"config": cfg}
 
 

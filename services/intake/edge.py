@@ -25,7 +25,7 @@ def client_settings(config: dict) -> dict:
     """`intake.clients` (shared.clients); the older `intake.client_address_header` alone means one proxy on
     this machine."""
     intake = dict(config.get("intake") or {})
-    if intake.get("client_address_header") and not intake.get("clients"):
+    if intake.get("client_address_header") and not (intake.get("clients") or {}).get("client_address_header"):
         intake["clients"] = {"client_address_header": intake["client_address_header"],
                              "trusted_proxies": ["127.0.0.1/32", "::1/128"], "proxy_hops": 1}
     return clients.settings(intake)

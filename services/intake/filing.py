@@ -8,19 +8,17 @@ already filed is never refused.
 """
 from __future__ import annotations
 
+from services.intake.settings import SETTINGS as INTAKE
 from shared.clients import ClientLimiter
 from shared.web import ApiError
 
-DEFAULTS = {"tips": 5, "window_seconds": 600, "max_clients": 100_000}
-
-
 def settings(config: dict) -> dict:
-    return {**DEFAULTS, **((config.get("intake") or {}).get("filing_limit") or {})}
+    return INTAKE.section(config, "intake.filing_limit")
 
 
 class FilingLimiter:
     def __init__(self, options: dict | None = None, clock=None):
-        o = {**DEFAULTS, **(options or {})}
+        o = {**INTAKE.defaults("intake.filing_limit"), **(options or {})}
         kw = {"max_clients": int(o["max_clients"])}
         if clock is not None:
             kw["clock"] = clock

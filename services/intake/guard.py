@@ -18,18 +18,15 @@ nor anything an address could be recovered from, is stored or logged. Each intak
 """
 from __future__ import annotations
 
+from services.intake.settings import SETTINGS as INTAKE
 from shared.clients import ClientLimiter
 from shared.logging import get_logger
 from shared.web import ApiError
 
 log = get_logger(__name__)
 
-DEFAULTS = {"client_failures": 10, "client_window_seconds": 900, "throttled_interval_seconds": 30,
-            "max_clients": 100_000}
-
-
 def settings(config: dict) -> dict:
-    return {**DEFAULTS, **((config.get("intake") or {}).get("receipt_guard") or {})}
+    return INTAKE.section(config, "intake.receipt_guard")
 
 
 class Attempt:
@@ -40,7 +37,7 @@ class Attempt:
 
 class ReceiptGuard:
     def __init__(self, options: dict | None = None, clock=None):
-        o = self.options = {**DEFAULTS, **(options or {})}
+        o = self.options = {**INTAKE.defaults("intake.receipt_guard"), **(options or {})}
         kw = {"max_clients": int(o["max_clients"])}
         if clock is not None:
             kw["clock"] = clock

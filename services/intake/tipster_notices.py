@@ -40,14 +40,13 @@ import uuid
 
 from sqlalchemy import Column, MetaData, String, Table, Text, UniqueConstraint, select
 
+from services.intake.settings import SETTINGS as INTAKE
 from shared.notifications import ledger
 from shared.notifications.sender_loop import SenderLoop
 from shared.vocabulary import TIPSTER_STATUSES
 
 TABLE_NAME = "intake_notices"
 CONTACT_FIELDS = {"email": "email", "sms": "phone", "line": "line_user_id"}  # notify_via kind -> reporter key
-DEFAULT_STATUSES = ("received", "acknowledged", "under_review", "investigating", "transferred", "closed")
-DEFAULT_BACKOFF = [5, 30, 120, 600, 1800]
 
 
 # -- the table -------------------------------------------------------------------------------------------------
@@ -98,7 +97,7 @@ def line_channel_of(config: dict):
 
 
 def settings_of(config: dict) -> dict:
-    section = dict(((config.get("intake") or {}).get("tipster_notices")) or {})
+    section = INTAKE.section(config, "intake.tipster_notices")
     notify = config.get("notify") or {}
     configured = {name for name, s in (notify.get("channels") or {}).items() if s and s.get("enabled", True)
                   not in (False, "false", "0", "no", "off")}
@@ -106,20 +105,19 @@ def settings_of(config: dict) -> dict:
         configured.add("line")  # the LINE bot's own account sends the notices (see line_channel_of)
     channels = {}
     for kind in CONTACT_FIELDS:
-        name = (section.get("channels") or {}).get(kind) or kind
+        name = section["channels"].get(kind) or kind
         if name not in configured and configured == {"file"}:
             name = "file"  # a development install with only the file channel: show the notice there
         channels[kind] = name
-    intake_http = (config.get("intake") or {}).get("http") or "127.0.0.1:8000"
+    intake_http = INTAKE.value(config, "intake.http")
     return {
-        "enabled": section.get("enabled", True) not in (False, "false", "0", "no", "off"),
-        "status_url": section.get("status_url") or f"http://{intake_http}/status",
-        "statuses": frozenset(section.get("statuses") or DEFAULT_STATUSES),
-        "questions": section.get("questions", True) not in (False, "false", "0", "no", "off"),
+        "enabled": section["enabled"] not in (False, "false", "0", "no", "off"),
+        "status_url": section["status_url"] or f"http://{intake_http}/status",
+        "statuses": frozenset(section["statuses"]),
+        "questions": section["questions"] not in (False, "false", "0", "no", "off"),
         "channels": channels,
-        "poll_seconds": float(section.get("poll_seconds", 2.0)),
-        "ledger": ledger.settings_of({"max_attempts": section.get("max_attempts", 6),
-                                      "backoff_seconds": section.get("backoff_seconds") or DEFAULT_BACKOFF}),
+        "poll_seconds": float(section["poll_seconds"]),
+        "ledger": ledger.settings_of(section),
     }
 
 

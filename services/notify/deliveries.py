@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.notify.models import Delivery, TimerClaim
+from services.notify.settings import SETTINGS as NOTIFY
 from shared.events import utcnow
 from shared.notifications import ledger
 from shared.vocabulary import CATEGORIES
@@ -252,17 +253,18 @@ def retry_now(service_db, delivery_id: str) -> bool:
 
 # -- the operators' daily summary of failures --------------------------------------------------------------------
 def operator_settings(config: dict) -> dict:
-    notify = config["notify"]
-    section = dict(notify.get("operators") or {})
-    recipients = section.get("recipients") or {"operators": {notify["office_channel"]: "operators"}}
-    hour, _, minute = str(section.get("daily_summary_at") or "08:00").partition(":")
+    notify = NOTIFY.section(config, "notify")
+    section = notify["operators"]
+    recipients = section["recipients"] or {"operators": {notify["office_channel"]: "operators"}}
+    hour, _, minute = str(section["daily_summary_at"]).partition(":")
+    desk_url = (config.get("casework") or {}).get("desk_url") or ""
     return {
         "recipients": recipients,
         "at": time(int(hour), int(minute or 0)),
-        "language": section.get("language") or notify.get("office_language") or "th",
-        "queue_url": section.get("queue_url") or f"{config['casework']['desk_url'].rstrip('/')}/ops/notifications",
-        "send_when_none": bool(section.get("send_when_none", False)),
-        "check_seconds": float(section.get("check_seconds", 60)),
+        "language": section["language"] or notify["office_language"],
+        "queue_url": section["queue_url"] or f"{desk_url.rstrip('/')}/ops/notifications",
+        "send_when_none": bool(section["send_when_none"]),
+        "check_seconds": float(section["check_seconds"]),
     }
 
 

@@ -11,6 +11,7 @@ from nameko.dependency_providers import Config
 from services.notify import deliveries
 from services.notify import retention as notify_retention
 from services.notify.models import Base
+from services.notify.settings import SETTINGS as NOTIFY
 from shared import retention
 from shared.dependencies import Database, LoggingContext
 from shared.events import utcnow
@@ -36,11 +37,11 @@ class Sender(SenderLoop):
         super().setup()
         config = self.container.config["SODSONG"]
         self.config = config
-        self.settings = config["notify"]
+        self.settings = NOTIFY.section(config, "notify")
         ledger.configure(self.settings)
         self.channels = build_channels(self.settings["channels"])
-        self.concurrency = int(self.settings.get("sender_concurrency", 10))
-        self.poll_seconds = float(self.settings.get("poll_seconds", 1.0))
+        self.concurrency = int(self.settings["sender_concurrency"])
+        self.poll_seconds = float(self.settings["poll_seconds"])
 
     def send_one(self, delivery_id):
         db = self._db()

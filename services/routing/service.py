@@ -9,7 +9,7 @@ from services.routing import handlers
 from services.routing.duplicate_watch import DuplicateWatch
 from services.routing.models import Base
 from services.routing.rules import load_engine
-from services.routing.transfers import MAX_TRANSFERS
+from services.routing.settings import SETTINGS as ROUTING
 from shared import retention
 from shared.dependencies import Database, LoggingContext
 from shared.logging import get_logger
@@ -86,7 +86,7 @@ class Service:
 
     @subscribe("case.transfer_requested")
     def on_transfer_requested(self, event):
-        limit = int(self.config["SODSONG"]["routing"].get("max_transfers") or MAX_TRANSFERS)
+        limit = int(ROUTING.value(self.config["SODSONG"], "routing.max_transfers"))
         self.db.consume(event, lambda uow, ev: handlers.transfer(uow, ev, self.jurisdiction, limit))
 
     @retention_job

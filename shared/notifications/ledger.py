@@ -21,8 +21,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Column, DateTime, Integer, String, Text, or_, select, update
 
 STATES = ("pending", "sending", "sent", "failed", "dead")
-STUCK_SENDING = timedelta(minutes=5)
-DEFAULT_SETTINGS = {"max_attempts": 6, "backoff_seconds": [1, 5, 30, 120, 600]}
+STUCK_SENDING = timedelta(minutes=5)  # `notify.stuck_sending_seconds`
 
 
 def utcnow() -> datetime:
@@ -66,10 +65,9 @@ def attempt(send) -> Outcome:
         return Outcome(error=f"{type(exc).__name__}: {exc}"[:1000])
 
 
-def settings_of(section: dict | None) -> dict:
-    section = section or {}
-    return {"max_attempts": int(section.get("max_attempts", DEFAULT_SETTINGS["max_attempts"])),
-            "backoff_seconds": list(section.get("backoff_seconds") or DEFAULT_SETTINGS["backoff_seconds"])}
+def settings_of(section: dict) -> dict:
+    """Retries of a sending service's section (notify's, intake's tipster_notices: declared there)."""
+    return {"max_attempts": int(section["max_attempts"]), "backoff_seconds": list(section["backoff_seconds"])}
 
 
 def backoff(attempts: int, settings: dict, retry_after: float | None = None) -> timedelta:

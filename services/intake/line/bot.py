@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from services.intake import attachments, submission
 from services.intake.app import Caller
 from services.intake.line import conversation, messages, store
+from services.intake.settings import SETTINGS as INTAKE
 from services.intake.line.conversation import Incoming, PortError
 from shared import i18n
 from shared.logging import get_logger
@@ -38,24 +39,9 @@ log = get_logger(__name__)
 
 LINE_CALLER = Caller(scope="line", actor={"kind": "tipster", "id": "anonymous"}, default_channel="line")
 MESSAGE_NAMESPACE = uuid.UUID("6d1f3a52-7c1e-4b8e-9d0f-1a2b3c4d5e6f")
-DEFAULTS = {
-    "enabled": True,
-    "channel_secret": None,
-    "channel_access_token": None,
-    "api_base": "https://api.line.me",
-    "data_api_base": "https://api-data.line.me",
-    "draft_hours": 24,
-    "per_user_per_minute": 30,
-    "poll_seconds": 1.0,
-    "timeout_seconds": 10.0,
-    "max_attempts": 5,
-    "backoff_seconds": [1, 5, 30, 120],
-    "keep_event_ids_days": 7,
-}
-
 
 def settings_of(config: dict) -> dict:
-    section = {**DEFAULTS, **(((config.get("intake") or {}).get("line")) or {})}
+    section = INTAKE.section(config, "intake.line")
     section["enabled"] = bool(section.get("channel_secret")) and str(section.get("enabled")).lower() not in (
         "false", "0", "no", "off")
     return section

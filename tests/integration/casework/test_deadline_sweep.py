@@ -139,8 +139,7 @@ def test_the_lease_passes_on_when_its_holder_stops_renewing(cfg):
 
 
 def test_the_timer_sweeps_and_the_overdue_view_shows_the_case(tmp_path):
-    from shared import jobs, leases
-from tests.integration.casework.conftest import desk_environment
+    from tests.integration.casework.conftest import desk_environment
 
     deadline_config = {"agencies": {"NACC": {"acknowledge_days": 0.00002}}}  # about two seconds
     with desk_environment("memory", tmp_path, sweep_seconds=0.3, deadlines=deadline_config) as cfg:

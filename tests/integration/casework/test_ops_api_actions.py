@@ -23,7 +23,7 @@ def _dead_delivery(cfg) -> str:
         [delivery_id] = deliveries.record(uow, case_opened(), cfg)
     assert deliveries.claim(notify_db, delivery_id)
     outcome = ledger.Outcome(error="permanent: HTTP 400", permanent=True)
-    assert ledger.settle(notify_db, deliveries.TABLE, delivery_id, outcome, ledger.settings_of({})) == "dead"
+    assert ledger.settle(notify_db, deliveries.TABLE, delivery_id, outcome, ledger.settings_of(cfg["notify"])) == "dead"
     return delivery_id
 
 

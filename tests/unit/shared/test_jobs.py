@@ -142,8 +142,10 @@ def test_an_interval_of_zero_turns_the_job_off():
 
 
 def test_intervals_come_from_numbers_settings_or_functions_of_the_configuration():
+    """(a setting missing from a configuration made by hand falls back to its declared default)"""
     config = {"casework": {"sweep_seconds": 30}, "retention": {}}
     assert jobs.setting(config, 5) == 5.0
     assert jobs.setting(config, "casework.sweep_seconds") == 30.0
-    assert jobs.setting(config, "retention.every_seconds") == 0.0
+    assert jobs.setting(config, "retention.every_seconds") == 3600.0   # the declared default
+    assert jobs.setting(config, "no.such_setting") == 0.0
     assert jobs.setting(config, lambda c: c["casework"]["sweep_seconds"] * 2) == 60.0
