@@ -141,6 +141,7 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None,
     for var, value in sorted(env.items()):
         if var.startswith("SODSONG__"):
             apply_override(config, var[len("SODSONG__"):].split("__"), yaml.safe_load(value))
+    unset_to_default(config, groups)
     check(config, groups)
     config["data_dir"] = str(Path(config["data_dir"]).expanduser().resolve())
     for service in SERVICES:
@@ -167,6 +168,19 @@ def apply_override(config: dict, parts: list[str], value) -> None:
             if not isinstance(node.get(key), dict):
                 node[key] = {}
             node = node[key]
+
+
+def unset_to_default(config: dict, groups: tuple[Settings, ...]) -> None:
+    """A setting left empty (`key:` in YAML, an empty environment variable) has its default, unless it may be
+    null (then empty means off or unset)."""
+    for group in groups:
+        for item in group.items:
+            *parents, leaf = item.path.split(".")
+            node = config
+            for part in parents:
+                node = node.get(part) if isinstance(node, dict) else None
+            if isinstance(node, dict) and leaf in node and node[leaf] is None and not item.accepts(None):
+                node[leaf] = copy.deepcopy(item.default)
 
 
 def check(config: dict, groups: tuple[Settings, ...]) -> None:
@@ -306,9 +320,9 @@ SHARED = Settings(
     S("max_workers", int, 10, "nameko workers per service instance.", example=10),
     S("heartbeat_seconds", float, 5, "How often each instance writes its heartbeat and refreshes its gauges."),
     S("metrics.http", str, "127.0.0.1:9464",
-      "Prometheus /metrics of this process; each process needs its own port (empty: off)."),
+      "Prometheus /metrics of this process; each process needs its own port (empty: off).", optional=True),
     S("health.http", str, "", "/livez and /readyz of this process (shared/health.py); one port per process "
-      "(override per instance: SODSONG__health__http); empty: off.", example="127.0.0.1:8080"),
+      "(override per instance: SODSONG__health__http); empty: off.", example="127.0.0.1:8080", optional=True),
     S("health.timeout_seconds", float, 2.0, "How long a readiness check waits for the database or broker."),
     S("health.cache_seconds", float, 2.0, "How long a readiness answer is reused."),
     S("evidence.link_key", str, None, "The secret that signs the desk's links to a tip's files (at least 32 "
