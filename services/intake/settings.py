@@ -1,5 +1,4 @@
-"""intake's settings (`intake.*`): declared once, with defaults and meaning; loaded by shared.config, listed in
-docs/settings.md and deploy/sodsong.example.yaml (both generated: `python -m sodsong.settings`)."""
+"""intake's settings, declared once (listed in docs/settings.md; assembled by sodsong/settings.py)."""
 from __future__ import annotations
 
 from shared.config import Setting as S

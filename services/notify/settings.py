@@ -1,8 +1,5 @@
-"""notify's settings (`notify.*`): declared once, with defaults and meaning; loaded by shared.config, listed in
-docs/settings.md and deploy/sodsong.example.yaml (both generated: `python -m sodsong.settings`).
-
-A channel's own settings (`notify.channels.<name>`: type email/webhook/line/sms/file and that type's fields)
-are described in shared/notifications/channels/."""
+"""notify's settings, declared once (listed in docs/settings.md). A channel's own settings
+(`notify.channels.<name>`: type email/webhook/line/sms/file and its fields) are in shared/notifications/channels/."""
 from __future__ import annotations
 
 from shared.config import Setting as S

@@ -1,5 +1,4 @@
-"""routing's settings (`routing.*`): declared once, with defaults and meaning; loaded by shared.config, listed in
-docs/settings.md and deploy/sodsong.example.yaml (both generated: `python -m sodsong.settings`)."""
+"""routing's settings, declared once (listed in docs/settings.md; assembled by sodsong/settings.py)."""
 from __future__ import annotations
 
 from services.routing.transfers import MAX_TRANSFERS

@@ -149,3 +149,74 @@ def test_intervals_come_from_numbers_settings_or_functions_of_the_configuration(
     assert jobs.setting(config, "retention.every_seconds") == 3600.0   # the declared default
     assert jobs.setting(config, "no.such_setting") == 0.0
     assert jobs.setting(config, lambda c: c["casework"]["sweep_seconds"] * 2) == 60.0
+
+
+class FakeContainer:
+    """What ClusterJob uses of a nameko container: config, the Database dependency, threads and workers."""
+
+    def __init__(self, name, service_db, calls, fail_first=False):
+        self.service_name = "jobtest"
+        self.config = {"SODSONG": {"jobtest": {"every": 0.02}}}
+        self.dependencies = [type("Db", (), {"service_db": service_db})()]
+        self.name, self.calls, self.fail_first = name, calls, fail_first
+        self.threads = []
+
+    def spawn_managed_thread(self, fn, identifier=None):
+        thread = threading.Thread(target=fn, name=identifier)
+        thread.start()
+        self.threads.append(thread)
+
+    def spawn_worker(self, entrypoint, args, kwargs, handle_result):
+        self.calls.append(self.name)
+        failed = self.fail_first and self.calls.count(self.name) == 1
+        exc_info = (RuntimeError, RuntimeError("boom"), None) if failed else None
+        handle_result(None, None, exc_info)
+
+
+def _entrypoint(container):
+    job = jobs.ClusterJob("jobtest.sweep", every="jobtest.every")
+    job.container = container
+    job.setup()
+    return job
+
+
+def _wait_until(condition, seconds=10):
+    deadline = threading.Event()
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return True
+        deadline.wait(0.01)
+    return False
+
+
+def test_the_entrypoint_runs_the_method_on_one_container_and_hands_over_when_it_stops(service_db):
+    calls = []
+    first, second = FakeContainer("first", service_db, calls), FakeContainer("second", service_db, calls)
+    a, b = _entrypoint(first), _entrypoint(second)
+    a.start()
+    assert _wait_until(lambda: calls.count("first") >= 3)
+    b.start()
+    seen = len(calls)
+    assert _wait_until(lambda: len(calls) >= seen + 5)
+    assert "second" not in calls                      # the first holds the lease and keeps renewing it
+    a.stop()                                          # a graceful stop lets the lease go at once
+    assert _wait_until(lambda: "second" in calls)     # long before the default lease (2 x 0.02 s + 60 s) expires
+    b.stop()
+    for t in first.threads + second.threads:
+        t.join(10)
+
+
+def test_a_failing_worker_is_logged_and_the_method_runs_again_at_the_next_tick(service_db, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(jobs.log, "warning", lambda event, **kw: warnings.append((event, kw)))
+    calls = []
+    container = FakeContainer("only", service_db, calls, fail_first=True)
+    job = _entrypoint(container)
+    job.start()
+    try:
+        assert _wait_until(lambda: len(calls) >= 2)
+    finally:
+        job.stop()
+        for t in container.threads:
+            t.join(10)
+    assert warnings[0] == ("job.failed", {"job": "jobtest.sweep", "error": "RuntimeError"})
