@@ -339,6 +339,8 @@ SHARED = Settings(
     S("broker.queue_arguments", str, "arguments", "`arguments` (delivery limit and dead-letter exchange on each "
       "queue) or `policy` (from the sodsong-consumers policy: `sodsong broker definitions` prints it); fixed once "
       "a vhost's queues exist.", example="arguments"),
+    S("broker.user_prefix", str, "sodsong-", "Each service's broker user is this prefix and the service's name "
+      "(`sodsong broker setup --users`)."),
     S("outbox.poll_seconds", float, 0.5, "How often the outbox relay looks for events it was not woken for.",
       example=0.5),
     S("outbox.batch", int, 200, "Events the relay publishes per transaction.", example=200),

@@ -151,7 +151,7 @@ def declare_for_service(config: dict, service: str) -> list[str]:
 # -- who may do what on the broker ----------------------------------------------------------------------------
 
 def service_user(service: str, config: dict | None = None) -> str:
-    prefix = ((config or {}).get("broker") or {}).get("user_prefix") or "sodsong-"
+    prefix = SHARED.value(config, "broker.user_prefix") or SHARED.value({}, "broker.user_prefix")
     return f"{prefix}{service}"
 
 

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 
 from services.audit.models import ChainHead
+from services.audit.settings import SETTINGS as AUDIT
 from shared import keys as keys_mod
 from shared.events import utcnow
 
@@ -131,5 +132,5 @@ def verify_all(config: dict, session):
     except CheckpointError as exc:
         return chain.Verdict(False, 0, None, str(exc))
     checkpoints = {r["seq"]: r["hash"] for r in records}
-    unkeyed = int((config.get("audit") or {}).get("unkeyed_entries_up_to") or 0)
+    unkeyed = int(AUDIT.value(config, "audit.unkeyed_entries_up_to") or 0)
     return chain.verify(session, chain.chain_keys(config), checkpoints, unkeyed)

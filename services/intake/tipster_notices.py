@@ -89,9 +89,8 @@ def line_channel_of(config: dict):
     chose LINE go out through the bot's own Official Account (the same token and API base)."""
     from shared.notifications.channels import LineChannel
 
-    line = config["intake"]["line"]
-    channel = LineChannel(channel_access_token=line["channel_access_token"],
-                          base_url=line.get("api_base") or "https://api.line.me")
+    line = INTAKE.section(config, "intake.line")
+    channel = LineChannel(channel_access_token=line["channel_access_token"], base_url=line["api_base"])
     channel.name = "line"
     return channel
 

@@ -114,7 +114,7 @@ def supervisor_recipients(config: dict, office_code: str) -> list[tuple[str, str
 
 
 def _language(config: dict, contacts: dict | None = None) -> str:
-    language = (contacts or {}).get("language") or config["notify"].get("office_language") or "th"
+    language = (contacts or {}).get("language") or NOTIFY.value(config, "notify.office_language")
     return language if language in ("th", "en") else "th"
 
 
