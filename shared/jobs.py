@@ -3,11 +3,12 @@
     from shared.jobs import cluster_job, instance_job
 
     class Service:
-        @cluster_job("retention", every="retention.every_seconds", lease_seconds="retention.lease_seconds")
-        def retention(self): ...        # on one instance of the service at a time
+        @cluster_job("casework.deadline_sweep", every="casework.sweep_seconds",
+                     lease_seconds="casework.sweep_lease_seconds")
+        def sweep_deadlines(self): ...  # on one instance of the service at a time
 
-        @instance_job("checkpoint", every=30)
-        def checkpoint(self): ...       # on every instance
+        @instance_job("cache_refresh", every=30)
+        def refresh(self): ...          # on every instance
 
 - A **cluster job** runs on one instance of the service at a time. Before each run the instance takes (or, if
   it holds it, renews) the job's lease in the service's own database (shared.leases, `<service>_leases`); the
@@ -15,8 +16,10 @@
   over. The lease lasts `lease_seconds` (by default twice the interval plus a minute, so the holder keeps it
   from one run to the next and a dead holder is replaced within two intervals).
 - An **instance job** runs on every instance: its heartbeat, its sender loops, its outbox relay.
-- `every` (and `lease_seconds`) is seconds, or the dotted path of a setting read when the service starts
-  (e.g. `"casework.sweep_seconds"`); an interval of 0 or less turns the job off.
+- `every` (and `lease_seconds`) is seconds, the dotted path of a setting read when the service starts (e.g.
+  `"casework.sweep_seconds"`), or a function of the configuration; an interval of 0 or less turns the job off.
+  The first run comes one interval after the start (`first_after` to change that).
+- A graceful stop lets the lease go, so another instance takes over at its next tick.
 - A failing run is logged with the job's name and the exception's type only (its message may hold content) and
   tried again at the next tick; whatever it left undone waits in the tables.
 - A job can be woken before its interval is up (`wake()`): the outbox relay when an event was committed, a
