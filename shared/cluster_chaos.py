@@ -320,7 +320,8 @@ def _per_phase(result: ClusterReport, env: dict) -> None:
 
 
 def _replica(result: ClusterReport, pg: LocalPostgresPair, env: dict) -> None:
-    from services.audit import anchor
+    from services.audit import usecases as audit_usecases
+    from services.audit.repository import AuditRepository
     from services.intake.models import Tip
     from shared import config as config_mod
     from shared.dependencies import service_db_for
@@ -333,4 +334,4 @@ def _replica(result: ClusterReport, pg: LocalPostgresPair, env: dict) -> None:
     with service_db_for("intake", config).reading() as s:
         result.replica_tips = s.execute(select(func.count()).select_from(Tip)).scalar_one()
     with service_db_for("audit", config).reading() as s:
-        result.replica_audit_intact = anchor.verify_all(config, s).ok  # the same keys and checkpoints
+        result.replica_audit_intact = audit_usecases.verify_all(config, AuditRepository(s)).ok  # the same keys and checkpoints

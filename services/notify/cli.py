@@ -69,7 +69,7 @@ def _intake_db(config):
 
 
 def collect(config, status=None, limit=500) -> list[dict]:
-    from services.notify.deliveries import TABLE
+    from services.notify.usecases import TABLE
     from shared.dependencies import service_db_for
     from shared.notifications import ledger
 
@@ -126,7 +126,7 @@ def list_(ctx, status, as_json, limit):
 @click.pass_context
 def retry(ctx, delivery_id):
     """Send a failed or dead delivery again (a running notify, or intake for tipster notices, sends it)."""
-    from services.notify.deliveries import retry_now
+    from services.notify.usecases import retry_now
     from shared.dependencies import service_db_for
 
     config = _config(ctx)

@@ -11,7 +11,7 @@ import eventlet
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.notify import deliveries
+from services.notify import usecases as deliveries
 from services.notify.models import Base
 from shared.dependencies import INSTANCE_ID, Database, LoggingContext
 from shared.events import utcnow

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.routing.models import Decision
-from services.routing.rules import load_engine
+from services.routing.domain.rules import load_engine
 from shared import deadletters
 from shared.events import new_event, utcnow
 from tests.support.inprocess import db, environment, publish, running

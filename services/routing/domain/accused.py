@@ -18,7 +18,7 @@ import yaml
 
 from shared import geography
 
-ACCUSED_PATH = Path(__file__).parent / "jurisdiction" / "accused.yaml"
+ACCUSED_PATH = Path(__file__).parent.parent / "jurisdiction" / "accused.yaml"
 PROVENANCE = ("verified", "partial", "inferred")
 _STRIP = re.compile(r"[\s.\-/\\'\"‘’“”()\[\]{},:;·•_]+")
 # Between two Latin letters or digits a separator stays as one space, so English words keep their edges
@@ -62,7 +62,7 @@ class _Entry:
 @lru_cache(maxsize=1)
 def _thai_normalize():
     """PyThaiNLP's normalize and digit conversion, set up (as for the tokenizer) never to download."""
-    from services.routing.duplicates import _writable_cache_dir
+    from services.routing.domain.duplicates import _writable_cache_dir
 
     os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
     if "PYTHAINLP_DATA" not in os.environ and "PYTHAINLP_DATA_DIR" not in os.environ:

@@ -22,7 +22,7 @@ import yaml
 
 from shared import geography
 
-AGENCIES_PATH = Path(__file__).parent / "jurisdiction" / "agencies.yaml"
+AGENCIES_PATH = Path(__file__).parent.parent / "jurisdiction" / "agencies.yaml"
 PROVENANCE = ("verified", "partial", "inferred")
 _OVERRIDABLE = {"contacts", "provinces", "hotline", "address", "website", "name_th", "name_en"}
 

@@ -12,6 +12,7 @@ newmm tokenizer in its safe mode (its dictionary ships in the package; nothing i
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -228,3 +229,36 @@ def _province(tip: dict) -> str:
     if not isinstance(location, dict):
         return ""
     return str(location.get("province_code") or "").strip()
+
+
+_SIGNALS = {
+    "same_province": ("จังหวัดเดียวกัน", "same province"),
+    "same_accused_name": ("ชื่อผู้ถูกกล่าวหาตรงกัน", "same accused name"),
+    "same_organization": ("หน่วยงานของผู้ถูกกล่าวหาตรงกัน", "same organisation of the accused"),
+    "same_position": ("ตำแหน่งของผู้ถูกกล่าวหาตรงกัน", "same position of the accused"),
+    "same_district": ("อำเภอเดียวกัน", "same district"),
+}
+
+
+def candidate_reasons(signals, score: float) -> dict:
+    """Thai and English for the signals DuplicateIndex.candidates() names."""
+    th, en = [], []
+    for signal in signals:
+        if signal in _SIGNALS:
+            th.append(_SIGNALS[signal][0])
+            en.append(_SIGNALS[signal][1])
+        elif signal == "similar_text":
+            th.append(f"เนื้อหาคล้ายกัน (คะแนน {score:.2f})")
+            en.append(f"similar description (score {score:.2f})")
+        elif signal.startswith("within_") and signal.endswith("_days"):
+            days = signal[len("within_"):-len("_days")]
+            th.append(f"แจ้งห่างกันไม่เกิน {days} วัน")
+            en.append(f"submitted within {days} days of each other")
+        else:
+            th.append(signal)
+            en.append(signal)
+    return {"th": ", ".join(th), "en": ", ".join(en)}
+
+
+def words_json(tip: dict) -> str:
+    return json.dumps(sorted(matter_words(tip)), ensure_ascii=False)

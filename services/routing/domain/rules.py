@@ -29,7 +29,7 @@ from shared.vocabulary import OFFICIAL_TYPES
 from .accused import Match, Recogniser, load_recogniser
 from .directory import Directory, load_directory
 
-RULES_PATH = Path(__file__).parent / "jurisdiction" / "rules.yaml"
+RULES_PATH = Path(__file__).parent.parent / "jurisdiction" / "rules.yaml"
 # Thailand keeps UTC+7 all year; the time bar counts calendar days there.
 BANGKOK_TIME = timezone(timedelta(hours=7))
 UNKNOWN_OFFICIAL = "unknown"

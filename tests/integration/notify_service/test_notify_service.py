@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from services.notify import deliveries
+from services.notify import usecases as deliveries
 from services.notify.cli import notifications
 from services.notify.models import Delivery, TimerClaim
 from shared.notifications.channels import read_file_channel

@@ -14,7 +14,7 @@ from services.intake import crypto, projection, receipts, submission, tipster_no
 from services.intake.models import Base as IntakeBase
 from services.intake.models import Tip
 from services.intake.schemas import TipSchema
-from services.notify import deliveries
+from services.notify import usecases as deliveries
 from shared import config as config_mod
 from shared import migrations
 from shared.db import ServiceDatabase, engine_for

@@ -9,7 +9,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from services.routing.handlers import history_of
+from services.routing.repository import RoutingRepository
+from services.routing.usecases.decisions import history_of
 from shared.events import new_event, utcnow
 from tests.support.inprocess import db, environment, publish, running
 from tests.support.processes import wait_for
@@ -79,7 +80,7 @@ def wait_emitted(cfg, ref, event_type, count=1, timeout=15):
 
 def history(cfg, ref):
     with db(cfg, "routing").reading() as s:
-        return history_of(s, ref)
+        return history_of(RoutingRepository(s), ref)
 
 
 def send(cfg, event):

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 import yaml
 
-from services.routing.accused import ACCUSED_PATH
-from services.routing.rules import load_engine
+from services.routing.domain.accused import ACCUSED_PATH
+from services.routing.domain.rules import load_engine
 from shared import geography
 
 ENGINE = load_engine()
