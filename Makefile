@@ -24,6 +24,9 @@ run: $(VENV)/.installed
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest
 
+lint: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -q -p no:randomly tests/unit/test_lint.py
+
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/e2e_latency.py
 

@@ -72,7 +72,7 @@ class ClusterReport:
         rows = [head] + [(p.label, p.running, f"{p.seconds:.0f}", p.submitted, p.accepted, p.refused_tries,
                           p.notified_during, p.lost, p.duplicates) for p in self.phases]
         widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
-        lines = ["| " + " | ".join(str(v).ljust(w) for v, w in zip(r, widths)) + " |" for r in rows]
+        lines = ["| " + " | ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)) + " |" for r in rows]
         lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
         r = self.report
         lines += ["", r.table(),
@@ -334,4 +334,5 @@ def _replica(result: ClusterReport, pg: LocalPostgresPair, env: dict) -> None:
     with service_db_for("intake", config).reading() as s:
         result.replica_tips = s.execute(select(func.count()).select_from(Tip)).scalar_one()
     with service_db_for("audit", config).reading() as s:
-        result.replica_audit_intact = audit_usecases.verify_all(config, AuditRepository(s)).ok  # the same keys and checkpoints
+        # the same keys and checkpoints
+        result.replica_audit_intact = audit_usecases.verify_all(config, AuditRepository(s)).ok

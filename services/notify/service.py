@@ -100,8 +100,8 @@ class Service:
     @timer(interval=60)
     def retention(self):
         """The leased retention job (shared.retention): deletes what is kept no longer, each deletion audited."""
-        from shared import retention
         from services.notify import retention as notify_retention
+        from shared import retention
 
         config = self.config["SODSONG"]
         retention.on_timer(self.db, self.name, config, notify_retention.steps(config))

@@ -24,9 +24,21 @@ from datetime import datetime
 
 from services.notify.domain.errors import TimerAlreadyClaimed
 from services.notify.domain.recipients import (
-    case_context, desk_link, language_for, office_recipients, pairs, staff_recipients, supervisor_recipients,
+    case_context,
+    desk_link,
+    language_for,
+    office_recipients,
+    pairs,
+    staff_recipients,
+    supervisor_recipients,
 )
-from services.notify.domain.summary import DAILY_JOB, day_bounds, failures_by_channel, operator_settings, summary_day_due
+from services.notify.domain.summary import (
+    DAILY_JOB,
+    day_bounds,
+    failures_by_channel,
+    operator_settings,
+    summary_day_due,
+)
 from services.notify.models import Delivery
 from shared.events import utcnow
 from shared.notifications import ledger

@@ -51,7 +51,7 @@ def test_deleting_a_tips_audit_entries_and_recomputing_the_chain_fails_verificat
         assert r.status_code == 201, r.text
         refs.append(r.json()["reference"])
     for ref in refs:
-        wait_for(lambda: {"tip.received", "tip.routed", "case.opened"}
+        wait_for(lambda ref=ref: {"tip.received", "tip.routed", "case.opened"}
                  <= {e["event_type"] for e in dep.audit_trail(ref)}, 30, message=f"audit of {ref}")
     dep.stop_all()
 

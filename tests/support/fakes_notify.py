@@ -59,7 +59,8 @@ class InMemoryNotifyRepository:
         return counts
 
     def delete_settled_deliveries(self, before: datetime) -> int:
-        gone = [i for i, d in self.deliveries.items() if d.status in ("sent", "dead") and aware_utc(d.updated_at) < before]
+        gone = [i for i, d in self.deliveries.items()
+                if d.status in ("sent", "dead") and aware_utc(d.updated_at) < before]
         for i in gone:
             del self.deliveries[i]
         return len(gone)

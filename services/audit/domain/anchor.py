@@ -57,7 +57,10 @@ def verifying_key(config: dict) -> Ed25519PublicKey:
     """The public key: configured (`audit.checkpoint_public_key`, PEM), else derived from the signing key."""
     configured = (config.get("audit") or {}).get("checkpoint_public_key")
     if configured:
-        return serialization.load_pem_public_key(configured.encode())
+        key = serialization.load_pem_public_key(configured.encode())
+        if not isinstance(key, Ed25519PublicKey):
+            raise CheckpointError("audit.checkpoint_public_key must be an Ed25519 public key (PEM)")
+        return key
     return signing_key(config).public_key()
 
 
@@ -90,7 +93,7 @@ def read(config: dict, path: Path | None = None) -> list[dict]:
     if not path.exists():
         return []
     key = verifying_key(config)
-    out = []
+    out: list[dict] = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():

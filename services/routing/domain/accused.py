@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from services.routing.domain.errors import AccusedDataError
 from shared import geography
 
 ACCUSED_PATH = Path(__file__).parent.parent / "jurisdiction" / "accused.yaml"
@@ -25,10 +26,6 @@ _STRIP = re.compile(r"[\s.\-/\\'\"‘’“”()\[\]{},:;·•_]+")
 # ("inaccurate" does not contain the word NACC; "lands information" does not contain DSI).
 _LATIN_GAP = re.compile(r"(?<=[a-z0-9])[\s.\-/\\'\"‘’“”()\[\]{},:;·•_]+(?=[a-z0-9])")
 _MAX_FIELD = 300  # the intake schema's longest accused field
-
-
-class AccusedDataError(ValueError):
-    """The recognition list is malformed."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +82,7 @@ def normalise(text) -> str:
 def _province_names() -> tuple[dict[str, str], str]:
     names: dict[str, str] = {}
     for code in geography.province_codes():
-        area = geography.province(code)
+        area = geography.known_province(code)
         for name in (area.name_th, area.name_en):
             names[normalise(name)] = code
     names.update({normalise("กรุงเทพ"): geography.BANGKOK, normalise("กทม."): geography.BANGKOK,
@@ -168,7 +165,7 @@ class Recogniser:
         for entry in self.entries:
             if entry.field != field_name:
                 continue
-            best = None
+            best: dict | None = None
             if compact in entry.whole:
                 best = {}
             for pattern in entry.patterns:

@@ -106,8 +106,8 @@ def normalise_key(value, strip_honorific: bool = False) -> str:
 
 def _signals(tip: dict) -> list[tuple[str, str]]:
     """(signal, normalised value) pairs of a tip, each naming a block."""
-    accused = tip.get("accused") if isinstance(tip.get("accused"), dict) else {}
-    location = tip.get("location") if isinstance(tip.get("location"), dict) else {}
+    accused = _mapping(tip.get("accused"))
+    location = _mapping(tip.get("location"))
     signals = [
         ("accused_name", normalise_key(accused.get("name"), strip_honorific=True)),
         ("organization", normalise_key(accused.get("organization"))),
@@ -117,11 +117,15 @@ def _signals(tip: dict) -> list[tuple[str, str]]:
     return [(signal, value) for signal, value in signals if value]
 
 
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def matter_words(tip: dict) -> frozenset[str]:
     """Words of the description that say what happened: the accused's own name, organisation and position
     are left out, since matching them is a separate signal and they would make any two tips about the same
     office look alike."""
-    accused = tip.get("accused") if isinstance(tip.get("accused"), dict) else {}
+    accused = _mapping(tip.get("accused"))
     identity = " ".join(str(accused.get(key) or "") for key in ("name", "organization", "position"))
     return words(tip.get("description") or "") - words(identity)
 
@@ -212,14 +216,14 @@ class DuplicateIndex:
                 if score >= floor and tip_id != exclude:
                     scores[tip_id] = score
                     matched.setdefault(tip_id, []).append(signal)
-        found = []
-        for tip_id, signals in matched.items():
-            score = scores[tip_id]
+        found: list[tuple[object, float, tuple[str, ...]]] = []
+        for candidate, signals in matched.items():
+            score = scores[candidate]
             accused_match = signals != ["district"]
             if score >= (self.similar if accused_match else self.very_similar):
                 reasons = ("same_province", *(f"same_{signal}" for signal in signals), "similar_text",
                            self._within)
-                found.append((tip_id, round(score, 3), reasons))
+                found.append((candidate, round(score, 3), reasons))
         found.sort(key=lambda item: -item[1])
         return found[:limit]
 

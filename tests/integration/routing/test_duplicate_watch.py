@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from services.routing.usecases import decisions as handlers
 from services.routing.domain.duplicates import candidate_reasons
-from services.routing.repository import RoutingRepository
-from services.routing.usecases.duplicate_watch import DuplicateWatch
-from services.routing.models import RoutedTip
 from services.routing.domain.rules import load_engine
+from services.routing.models import RoutedTip
+from services.routing.repository import RoutingRepository
+from services.routing.usecases import decisions as handlers
+from services.routing.usecases.duplicate_watch import DuplicateWatch
 from shared import migrations
 from shared.events import new_event, utcnow
 from tests.support.inprocess import db, environment

@@ -2,6 +2,7 @@
 transfers (loops, the transfer limit, a supervisor's override), duplicate candidates, redelivery."""
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import uuid
@@ -179,7 +180,7 @@ def test_the_sixth_transfer_is_refused(cfg):
     with running(cfg, "routing"):
         send(cfg, tip_received(ref))
         wait_emitted(cfg, ref, "tip.routed")
-        for hop, (here, there) in enumerate(zip(chain, chain[1:]), start=1):
+        for hop, (here, there) in enumerate(itertools.pairwise(chain), start=1):
             send(cfg, transfer_requested(ref, here, there, hop=hop))
             assert wait_emitted(cfg, ref, "tip.routed", hop + 1)[hop]["agency"]["code"] == there
         send(cfg, transfer_requested(ref, "POLICE", "OAG", hop=6, override=True))

@@ -13,7 +13,6 @@ from services.audit.models import Base, ChainEntry
 from services.audit.repository import AuditRepository
 from tests.unit.shared.test_events import _status_changed
 
-
 KEYS = chain.ChainKeys("k1", {"k1": secrets.token_bytes(32)})
 
 
