@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench clean image
+.PHONY: run test lint bench clean image
 
 # Runtime only: what `make run` and the container image install.
 $(VENV)/.installed: pyproject.toml requirements.lock
