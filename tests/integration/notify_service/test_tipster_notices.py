@@ -14,6 +14,7 @@ from services.intake import crypto, projection, receipts, submission, tipster_no
 from services.intake.models import Base as IntakeBase
 from services.intake.models import Tip
 from services.intake.schemas import TipSchema
+from services.intake.service import Service
 from services.notify import usecases as deliveries
 from shared import config as config_mod
 from shared import migrations
@@ -163,6 +164,20 @@ def test_who_is_told_and_when(world):
         with w.db.transaction() as uow:
             row = uow.session.execute(select(Tip).where(Tip.reference == both)).scalar_one()
             tipster_notices.record_tipster_notice(uow, row, opened, w.cfg, reporter=w.reporter, table=w.table)
+
+
+def test_intake_tells_the_volunteers_its_configuration_names(world):
+    w = world
+    w.cfg["intake"]["tipster_notices"]["volunteer_contacts"] = {"vol-9": {"email": "vol9@network.example"}}
+    contacts = Service.notices.volunteer_factory(w.cfg)  # what intake's sender and its handlers use
+    assert contacts == {"vol-9": {"email": "vol9@network.example"}}
+    reference = submit(w, "v9", None, volunteer_id="vol-9")
+    assert len(apply(w, case_opened(reference), projection.on_case_opened, volunteer_contact=contacts)) == 1
+    assert tipster_notices.send_due(w.db, w.channels, w.cfg, reporter=w.reporter, table=w.table,
+                                    volunteer_contact=contacts) == {"sent": 1}
+    assert [m["recipient"] for m in w.lines()] == ["vol9@network.example"]
+    other = submit(w, "v10", None, volunteer_id="vol-10")  # a volunteer the configuration does not name
+    assert apply(w, case_opened(other), projection.on_case_opened, volunteer_contact=contacts) == []
 
 
 def test_a_volunteer_is_told_the_status_and_a_sealed_reporter_needs_the_keyring(world):
