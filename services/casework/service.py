@@ -190,7 +190,8 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
         principal = self.desk.api_principal(request, unsafe=True)
         body = QuestionSchema().load(read_json(request, MAX_BODY))
         with self.db.transaction() as uow:
-            done = cases.ask_question(uow, principal, reference, text=body["text"], now=utcnow())
+            done = cases.ask_question(uow, principal, reference, text=body["text"], text_en=body["text_en"],
+                                      now=utcnow())
         return json_response(201, done)
 
     @desk_api("POST", "/api/v1/cases/<reference>/assignment")
@@ -493,7 +494,8 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
     def page_question(self, request, reference):
         principal, _ = self.desk.page_principal(request, unsafe=True)
         return self._form_action(reference, lambda uow: cases.ask_question(
-            uow, principal, reference, text=request.form.get("text"), now=utcnow()))
+            uow, principal, reference, text=request.form.get("text"), text_en=request.form.get("text_en"),
+            now=utcnow()))
 
     @desk_page("POST", "/cases/<reference>/assignment")
     def page_assign(self, request, reference):
