@@ -7,7 +7,6 @@ look-ups once its words have been seen.
 """
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from services.routing.domain import thai_nlp
 from services.routing.domain.errors import AccusedDataError
 from shared import geography
 
@@ -58,12 +58,8 @@ class _Entry:
 
 @lru_cache(maxsize=1)
 def _thai_normalize():
-    """PyThaiNLP's normalize and digit conversion, set up (as for the tokenizer) never to download."""
-    from services.routing.domain.duplicates import _writable_cache_dir
-
-    os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
-    if "PYTHAINLP_DATA" not in os.environ and "PYTHAINLP_DATA_DIR" not in os.environ:
-        os.environ["PYTHAINLP_DATA"] = str(_writable_cache_dir())
+    """PyThaiNLP's normalize and digit conversion (thai_nlp: offline)."""
+    thai_nlp.use_offline()
     from pythainlp.util import normalize, thai_digit_to_arabic_digit
 
     return lambda text: thai_digit_to_arabic_digit(normalize(text))

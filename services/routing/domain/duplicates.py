@@ -13,13 +13,12 @@ newmm tokenizer in its safe mode (its dictionary ships in the package; nothing i
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from bisect import bisect_left, bisect_right, insort
 from datetime import datetime, timezone
 from functools import lru_cache
-from pathlib import Path
+
+from services.routing.domain import thai_nlp
 
 WINDOW_DAYS = 180
 SIMILAR = 0.35  # text similarity needed when the accused matches
@@ -42,29 +41,14 @@ _NUMBER_COMMAS = re.compile(r"(?<=\d),(?=\d{3})")
 
 @lru_cache(maxsize=1)
 def _tokenizer():
-    """PyThaiNLP's newmm, set up to never download and to write only to a cache directory we own."""
-    os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
-    if "PYTHAINLP_DATA" not in os.environ and "PYTHAINLP_DATA_DIR" not in os.environ:
-        os.environ["PYTHAINLP_DATA"] = str(_writable_cache_dir())
+    """PyThaiNLP's newmm tokenizer and Thai stopwords (thai_nlp: offline)."""
+    thai_nlp.use_offline()
     from pythainlp.corpus import thai_stopwords
     from pythainlp.tokenize import word_tokenize
 
     stopwords = frozenset(thai_stopwords())
     word_tokenize("ทดสอบ", engine="newmm-safe")  # the first call loads the dictionary (about half a second)
     return word_tokenize, stopwords
-
-
-def _writable_cache_dir() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sodsong" / "pythainlp"
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-        if os.access(base, os.W_OK):
-            return base
-    except OSError:
-        pass
-    fallback = Path(tempfile.gettempdir()) / "sodsong-pythainlp"
-    fallback.mkdir(parents=True, exist_ok=True)
-    return fallback
 
 
 def _expand_abbreviations(text: str) -> str:
