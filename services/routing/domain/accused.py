@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from services.routing.domain import thai_nlp
+from services.routing.domain.data_files import read_mapping
 from services.routing.domain.errors import AccusedDataError
 from shared import geography
 
@@ -206,12 +205,4 @@ def _spaces_optional(escaped: str) -> str:
 
 
 def load_recogniser(path: str | Path | None = None) -> Recogniser:
-    path = path or ACCUSED_PATH
-    try:
-        with open(path, encoding="utf-8") as handle:
-            spec = yaml.safe_load(handle) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise AccusedDataError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(spec, dict):
-        raise AccusedDataError(f"{path}: expected a mapping at the top level")
-    return Recogniser(spec)
+    return Recogniser(read_mapping(path or ACCUSED_PATH, AccusedDataError))

@@ -18,8 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
+from services.routing.domain.data_files import read_mapping
 from services.routing.domain.errors import DirectoryError
 from shared import geography
 
@@ -114,14 +113,7 @@ def load_directory(override_path: str | Path | None = None, *,
 
 
 def _read_yaml(path) -> dict:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise DirectoryError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise DirectoryError(f"{path}: expected a mapping at the top level")
-    return data
+    return read_mapping(path, DirectoryError)
 
 
 def _province_list(value, all_provinces, code) -> tuple[str, ...]:

@@ -21,8 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-import yaml
-
+from services.routing.domain.data_files import read_mapping
 from services.routing.domain.errors import RulesError
 from shared import geography
 from shared.vocabulary import OFFICIAL_TYPES
@@ -556,12 +555,5 @@ def _province_code(location) -> str | None:
 
 def load_engine(directory: Directory | None = None, rules_path: str | Path | None = None,
                 accused_path: str | Path | None = None) -> RuleEngine:
-    path = rules_path or RULES_PATH
-    try:
-        with open(path, encoding="utf-8") as handle:
-            spec = yaml.safe_load(handle) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise RulesError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(spec, dict):
-        raise RulesError(f"{path}: expected a mapping at the top level")
+    spec = read_mapping(rules_path or RULES_PATH, RulesError)
     return RuleEngine(spec, directory or load_directory(), load_recogniser(accused_path))
