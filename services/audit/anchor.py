@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from services.audit.models import ChainHead
 from shared import keys as keys_mod
-from shared.events import utcnow
+from shared.clock import utcnow
 
 SIGNING_KEY_FILE = "audit-checkpoint.pem"
 PUBLIC_KEY_FILE = "audit-checkpoint.pub"

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from services.audit.models import ChainEntry, ChainHead
 from shared import keys as keys_mod
-from shared.events import utcnow
+from shared.clock import utcnow
 
 GENESIS = "0" * 64
 KEYRING_NAME = "audit_chain"

@@ -23,7 +23,7 @@ from services.casework import accounts, policy
 from services.casework.desk import PAGES, desk_api, desk_page, page_url, redirect, render
 from shared import i18n, ops_view
 from shared.config import SERVICES, is_memory_transport
-from shared.events import utcnow
+from shared.clock import utcnow
 from shared.logging import get_logger
 from shared.web import ApiError, json_response
 

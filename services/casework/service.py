@@ -25,7 +25,7 @@ from services.casework.schemas import (
 )
 from shared import i18n
 from shared.dependencies import Database, LoggingContext
-from shared.events import utcnow
+from shared.clock import utcnow
 from shared.reliable import subscribe
 from shared.vocabulary import CATEGORIES
 from shared.web import SECURITY_HEADERS, ApiError, json_response, read_json

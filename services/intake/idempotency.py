@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 
 from services.intake.models import IdempotentResponse
 from services.intake.submission import aad
-from shared.events import utcnow
+from shared.clock import utcnow
 from shared.web import ApiError
 
 TTL = timedelta(hours=24)

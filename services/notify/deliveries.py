@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.notify.models import Delivery, TimerClaim
-from shared.events import utcnow
+from shared.clock import utcnow
 from shared.notifications import ledger
 from shared.vocabulary import CATEGORIES
 

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from services.routing.duplicates import WINDOW_DAYS, DuplicateIndex, matter_words
 from services.routing.models import RoutedTip
-from shared.events import aware_utc, utcnow
+from shared.clock import aware_utc, utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)

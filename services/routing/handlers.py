@@ -9,7 +9,8 @@ from sqlalchemy import select
 from services.routing.duplicate_watch import words_json
 from services.routing.models import Decision, RoutedTip
 from services.routing.transfers import MAX_TRANSFERS, Move, Refusal, Stop, plan_transfer, plan_triage_decision
-from shared.events import TipFacts, utcnow
+from shared.clock import utcnow
+from shared.events import TipFacts
 from shared.logging import get_logger
 
 log = get_logger(__name__)

@@ -13,7 +13,8 @@ from services.routing.duplicate_watch import DuplicateWatch, candidate_reasons
 from services.routing.models import RoutedTip
 from services.routing.rules import load_engine
 from shared import migrations
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.support.inprocess import db, environment
 
 ACCUSED = {"official_type": "local_executive", "name": "นายสมชาย ใจดี", "organization": "อบต.เกาะช้าง"}

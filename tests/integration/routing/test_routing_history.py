@@ -12,7 +12,8 @@ from services.routing import handlers
 from services.routing.models import Decision, RoutedTip
 from services.routing.rules import load_engine
 from shared import migrations
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.support.inprocess import db, environment
 
 

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from services.routing.handlers import history_of
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.support.inprocess import db, environment, publish, running
 from tests.support.processes import wait_for
 
