@@ -24,8 +24,8 @@ from collections import deque
 from datetime import datetime
 
 from shared import broker_status
-from shared.config import SERVICES, is_memory_transport
 from shared.clock import aware_utc, iso_utc
+from shared.config import SERVICES, is_memory_transport
 
 OUTBOX_LAG_SECONDS = 60.0      # an unpublished event older than this is flagged
 HEARTBEAT_WITHIN_SECONDS = 30.0  # a service is alive if one of its instances beat within this

@@ -22,8 +22,8 @@ from typing import Callable, NamedTuple
 from services.casework import accounts, policy
 from services.casework.desk import PAGES, desk_api, desk_page, page_url, redirect, render
 from shared import i18n, ops_view
-from shared.config import SERVICES, is_memory_transport
 from shared.clock import utcnow
+from shared.config import SERVICES, is_memory_transport
 from shared.logging import get_logger
 from shared.web import ApiError, json_response
 

@@ -26,13 +26,13 @@ import json
 import os
 import threading
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.notify.models import Delivery, TimerClaim
-from shared.clock import utcnow
+from shared.clock import local, local_day_bounds, utcnow
 from shared.notifications import ledger
 from shared.vocabulary import CATEGORIES
 
@@ -268,17 +268,12 @@ def operator_settings(config: dict) -> dict:
 
 def summary_day_due(now: datetime, at: time) -> date | None:
     """The day whose failures are due to be summarised now: yesterday (Bangkok time), once `at` has passed."""
-    from shared.notifications.messages import BANGKOK
-
-    local = now.astimezone(BANGKOK)
-    return local.date() - timedelta(days=1) if local.time() >= at else None
+    here = local(now)
+    return here.date() - timedelta(days=1) if here.time() >= at else None
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    from shared.notifications.messages import BANGKOK
-
-    start = datetime.combine(day, time(0), tzinfo=BANGKOK).astimezone(timezone.utc)
-    return start, start + timedelta(days=1)  # UTC: SQLite compares stored UTC text and drops a bound tzinfo
+    return local_day_bounds(day)  # UTC: SQLite compares stored UTC text and drops a bound tzinfo
 
 
 def failures_on(session, day: date) -> list[dict]:

@@ -13,8 +13,8 @@ from nameko.timer import timer
 
 from services.notify import deliveries
 from services.notify.models import Base
-from shared.dependencies import INSTANCE_ID, Database, LoggingContext
 from shared.clock import utcnow
+from shared.dependencies import INSTANCE_ID, Database, LoggingContext
 from shared.logging import get_logger
 from shared.notifications.sender_loop import SenderLoop
 from shared.reliable import subscribe

@@ -16,9 +16,11 @@ import os
 import re
 import tempfile
 from bisect import bisect_left, bisect_right, insort
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+
+from shared.clock import aware_utc
 
 WINDOW_DAYS = 180
 SIMILAR = 0.35  # text similarity needed when the accused matches
@@ -126,9 +128,7 @@ def matter_words(tip: dict) -> frozenset[str]:
 
 
 def _timestamp(moment: datetime) -> float:
-    if moment.tzinfo is None:  # naive timestamps in this project are UTC
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
+    return aware_utc(moment).timestamp()  # naive timestamps in this project are UTC
 
 
 class _Block:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from services.routing.duplicate_watch import words_json
 from services.routing.models import Decision, RoutedTip
 from services.routing.transfers import MAX_TRANSFERS, Move, Refusal, Stop, plan_transfer, plan_triage_decision
-from shared.clock import utcnow
+from shared.clock import aware_utc, utcnow
 from shared.events import TipFacts
 from shared.logging import get_logger
 
@@ -164,11 +164,7 @@ def _announced_facts(tip: RoutedTip) -> dict:
 
 
 def _iso(moment) -> str:
-    from datetime import timezone
-
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.isoformat()
+    return aware_utc(moment).isoformat()
 
 
 def rules_view(facts: dict) -> dict:
