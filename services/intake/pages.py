@@ -136,6 +136,7 @@ T = {
     "page_failed": {"th": "ขออภัย ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้ง",
                     "en": "Sorry, something went wrong on our side. Please try again."},
 }
+i18n.register("intake.pages", T, lookup=False)  # checked for Thai and English like every message
 
 
 def _filesize(size, lang: str = "th") -> str:
@@ -157,7 +158,7 @@ def _t(lang: str):
 def lang_of(request) -> str:
     lang = request.args.get("lang") or (request.form.get("lang") if request.method == "POST"
                                         and request.mimetype == "application/x-www-form-urlencoded" else None)
-    return lang if lang in ("th", "en") else "th"
+    return i18n.language(lang)
 
 
 def render(template: str, lang: str, status: int = 200, **context) -> Response:
