@@ -8,7 +8,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -23,6 +23,7 @@ from services.casework.models import (
     Case, CaseEvent, CaseView, DuplicateCandidate, Handover, Note, Question, User,
 )
 from shared import geography
+from shared.clock import iso_utc
 from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES, TIPSTER_STATUSES
 
 MAX_REASON, MAX_NOTE = 2000, 5000
@@ -42,8 +43,7 @@ class DeskSettings:
 
 
 def iso(value) -> str | None:
-    value = aware(value)
-    return value.astimezone(timezone.utc).isoformat() if value is not None else None
+    return iso_utc(value)
 
 
 def _text(value, limit: int) -> str:
