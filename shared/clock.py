@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from typing import overload
 
 UTC = timezone.utc
 BANGKOK = timezone(timedelta(hours=7), "ICT")
@@ -26,6 +27,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def aware_utc(value: datetime) -> datetime: ...
+@overload
+def aware_utc(value: None) -> None: ...
 def aware_utc(value: datetime | None) -> datetime | None:
     """A stored timestamp as an aware UTC datetime: SQLite hands them back naive (every one is written as UTC)."""
     if value is None:
