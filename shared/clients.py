@@ -27,6 +27,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+
 def settings(service_config: dict | None) -> dict:
     out = dict((service_config or {}).get("clients") or {})  # declared by each service (intake, casework)
     nets = []

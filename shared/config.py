@@ -146,7 +146,8 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None,
     config["data_dir"] = str(Path(config["data_dir"]).expanduser().resolve())
     for service in SERVICES:
         override = env.get(f"SODSONG_DB_URL_{service.upper()}")
-        config.setdefault(service, {})["db_url"] = normalise_db_url(override) if override else db_url_for(config, service)
+        db_url = normalise_db_url(override) if override else db_url_for(config, service)
+        config.setdefault(service, {})["db_url"] = db_url
         # a broker user of its own per service (least privilege, see `sodsong broker setup --users`)
         config[service]["amqp_uri"] = (env.get(f"SODSONG_AMQP_URI_{service.upper()}")
                                        or config[service].get("amqp_uri") or config["amqp_uri"])
@@ -295,8 +296,8 @@ def render_markdown(groups: tuple[Settings, ...], header: str) -> str:
         for item in group.items:
             doc = item.doc.replace("|", "\\|")
             default = _flow(item.default).replace("|", "\\|")
-            out.append(f"| `{item.path}` | {item.type.__name__}{' or null' if item.optional or item.default is None else ''}"
-                       f" | `{default}` | {doc} |")
+            nullable = " or null" if item.optional or item.default is None else ""
+            out.append(f"| `{item.path}` | {item.type.__name__}{nullable} | `{default}` | {doc} |")
         out.append("")
     return "\n".join(out)
 

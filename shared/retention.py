@@ -10,9 +10,9 @@ the tipster's identity once the case is closed; casework: closed cases anonymise
 per agency (`retention.per_agency: {PACC: {closed_case_days: ...}}`, matched on the office code's prefix).
 
 The job is a cluster job (shared.jobs) named `retention`: it runs every `retention.every_seconds` on the
-instance holding the lease `retention` (for `retention.lease_seconds`). Each step's deletion is recorded as an event `<service>.retention_applied`
-(the kind of data and how many rows, never content), so it lands in the audit chain; its correlation id
-`retention:<service>:<kind>:<count>` shows in `sodsong audit trail`.
+instance holding the lease `retention` (for `retention.lease_seconds`). Each step's deletion is recorded as an
+event `<service>.retention_applied` (the kind of data and how many rows, never content), so it lands in the audit
+chain; its correlation id `retention:<service>:<kind>:<count>` shows in `sodsong audit trail`.
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from datetime import timedelta
 from sqlalchemy import delete
 
 from shared import jobs
+from shared.clock import utcnow
 from shared.config import SHARED
-from shared.events import utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)

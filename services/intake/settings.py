@@ -66,6 +66,8 @@ SETTINGS = Settings(
     S("intake.tipster_notices.questions", bool, True, "Tell the tipster when the office asks a question."),
     S("intake.tipster_notices.channels", dict, {}, "The notify channel to use per contact kind (email, sms, "
       "line); unset: the channel of that name."),
+    S("intake.tipster_notices.volunteer_contacts", dict, {}, "Volunteers told of the tips they filed for "
+      "someone, by volunteer id: {<id>: {email: ..., language: th}}."),
     S("intake.tipster_notices.poll_seconds", float, 2.0, "How often due notices are looked for when not woken."),
     S("intake.tipster_notices.max_attempts", int, 6, "Tries per notice before it is dead."),
     S("intake.tipster_notices.backoff_seconds", list, [5, 30, 120, 600, 1800], "Pauses between those tries."),

@@ -8,15 +8,19 @@ from __future__ import annotations
 import eventlet
 from nameko.dependency_providers import Config
 
-from services.notify import deliveries
 from services.notify import retention as notify_retention
+from services.notify import usecases
+from services.notify.domain.summary import operator_settings
 from services.notify.models import Base
+from services.notify.repository import NotifyRepository
 from services.notify.settings import SETTINGS as NOTIFY
 from shared import retention
+from shared.clock import utcnow
 from shared.dependencies import Database, LoggingContext
-from shared.events import utcnow
 from shared.jobs import INSTANCE_ID, cluster_job
 from shared.logging import get_logger
+from shared.notifications import ledger
+from shared.notifications.channels import build_channels
 from shared.notifications.sender_loop import SenderLoop
 from shared.reliable import subscribe
 from shared.retention import retention_job
@@ -31,9 +35,6 @@ class Sender(SenderLoop):
     identifier = "delivery"
 
     def setup(self):
-        from shared.notifications import ledger
-        from shared.notifications.channels import build_channels
-
         super().setup()
         config = self.container.config["SODSONG"]
         self.config = config
@@ -45,13 +46,12 @@ class Sender(SenderLoop):
 
     def send_one(self, delivery_id):
         db = self._db()
-        if deliveries.claim(db, delivery_id):
-            status = deliveries.send(db, delivery_id, self.channels, self.settings)
+        if usecases.claim(db, delivery_id):
+            status = usecases.send(db, delivery_id, self.channels, self.settings)
             log.info("delivery.attempted", delivery_id=delivery_id, status=status)
 
     def send_due(self) -> int:
-        with self._db().reading() as session:
-            due = deliveries.due_ids(session, utcnow())
+        due = usecases.due_ids(self._db(), utcnow())
         pool = eventlet.GreenPool(self.concurrency)
         for delivery_id in due:
             pool.spawn(self.send_one, delivery_id)
@@ -67,13 +67,13 @@ class Sender(SenderLoop):
 class Service:
     name = "notify"
 
-    db = Database(Base.metadata)
+    db = Database(Base.metadata, repository=NotifyRepository)
     log = LoggingContext()
     config = Config()
     sender = Sender()
 
     def _record(self, event):
-        if self.db.consume(event, lambda uow, ev: deliveries.record(uow, ev, self.config["SODSONG"])):
+        if self.db.consume(event, lambda uow, ev: usecases.record(uow, ev, self.config["SODSONG"])):
             self.sender.wakeup.set()
 
     @subscribe("case.opened")
@@ -88,12 +88,12 @@ class Service:
     def on_case_deadline(self, event):
         self._record(event)
 
-    @cluster_job("notify.operator_summary", every=lambda config: deliveries.operator_settings(config)["check_seconds"],
+    @cluster_job("notify.operator_summary", every=lambda config: operator_settings(config)["check_seconds"],
                  first_after=1)
     def operator_summary(self):
         """The operators' daily summary of failed deliveries: once a day however many instances run (the day's
         claim row), checked by one instance at a time."""
-        outcome = deliveries.run_daily_summary(self.db, self.config["SODSONG"], INSTANCE_ID)
+        outcome = usecases.run_daily_summary(self.db, self.config["SODSONG"], INSTANCE_ID)
         if outcome:
             log.info("operator_summary.recorded", outcome=outcome)
             self.sender.wakeup.set()

@@ -16,16 +16,14 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import Column, DateTime, Integer, String, Text, or_, select, update
 
+from shared.clock import utcnow
+
 STATES = ("pending", "sending", "sent", "failed", "dead")
 STUCK_SENDING = timedelta(minutes=5)  # `notify.stuck_sending_seconds`
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def delivery_columns() -> list[Column]:
