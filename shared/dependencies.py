@@ -41,6 +41,12 @@ class WorkerDatabase:
         return self._db.tables
 
     @property
+    def repository(self):
+        """The service's repository factory (callable(session)), as on ServiceDatabase: plain functions written
+        against a ServiceDatabase (leases, retention, use cases run by jobs) work on a worker's view of it too."""
+        return self._db.repository
+
+    @property
     def service_db(self) -> ServiceDatabase:
         return self._db
 
