@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -125,8 +126,6 @@ def _expand(node, env):
     if isinstance(node, list):
         return [_expand(v, env) for v in node]
     if isinstance(node, str) and "${" in node:
-        import re
-
         def sub(match):
             name, _, default = match.group(1).partition(":")
             return env.get(name, default)

@@ -9,10 +9,11 @@ from nameko.timer import timer
 from services.audit import anchor, chain
 from services.audit.models import Base
 from shared.dependencies import Database, LoggingContext
+from shared.operator_actions import RedrivesOnRequest
 from shared.reliable import subscribe
 
 
-class Service:
+class Service(RedrivesOnRequest):
     name = "audit"
 
     db = Database(Base.metadata)

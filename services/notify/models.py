@@ -5,7 +5,7 @@ from sqlalchemy import DateTime, Integer, MetaData, String, Text, UniqueConstrai
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.sealing import SealedText
-from shared.dependencies import messaging_tables_for
+from shared.messaging_tables import messaging_tables_for
 from shared.notifications.ledger import STATES  # noqa: F401  (pending, sending, sent, failed, dead)
 
 RECIPIENT_KINDS = ("office", "caseworker", "supervisor", "operator")

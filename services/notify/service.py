@@ -11,12 +11,13 @@ import eventlet
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.notify import deliveries
+from services.notify import deliveries, metrics
 from services.notify.models import Base
 from shared.dependencies import INSTANCE_ID, Database, LoggingContext
 from shared.events import utcnow
 from shared.logging import get_logger
 from shared.notifications.sender_loop import SenderLoop
+from shared.operator_actions import RedrivesOnRequest, RetriesDeliveriesOnRequest
 from shared.reliable import subscribe
 
 log = get_logger(__name__)
@@ -73,13 +74,16 @@ class Sender(SenderLoop):
                 self.wakeup.set()
 
 
-class Service:
+class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
     name = "notify"
 
-    db = Database(Base.metadata)
+    db = Database(Base.metadata, gauges=metrics.refresh)
     log = LoggingContext()
     config = Config()
     sender = Sender()
+
+    def delivery_ledger(self):
+        return deliveries.TABLE
 
     def _record(self, event):
         if self.db.consume(event, lambda uow, ev: deliveries.record(uow, ev, self.config["SODSONG"])):

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from shared import chaos
+from tools import chaos
 from tests.support.environments import AMQP_BASE, PG_ADMIN
 
 

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from shared import cluster_chaos
+from tools import cluster_chaos
 from tests.support.environments import free_port
 
 

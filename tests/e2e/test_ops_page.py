@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from shared import config as config_mod
 from shared import topology
-from shared.dependencies import service_db_for
+from sodsong.registry import service_db_for
 from tests.support.processes import cli, wait_for
 from tests.support.tips import tip
 

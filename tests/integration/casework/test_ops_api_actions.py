@@ -4,7 +4,8 @@ request, done or refused, is recorded as a content-free event."""
 from sqlalchemy import select
 
 from services.notify import deliveries
-from shared import deadletters, migrations
+from shared import deadletters
+from sodsong import registry
 from shared.notifications import ledger
 from tests.integration.casework.conftest import Desk, desk_for, desk_running, outbox
 from tests.integration.notify_service.conftest import case_opened
@@ -17,7 +18,7 @@ def _dead_letter(cfg) -> int:
 
 
 def _dead_delivery(cfg) -> str:
-    migrations.upgrade("notify", cfg["notify"]["db_url"])
+    registry.migrate("notify", cfg["notify"]["db_url"])
     notify_db = db(cfg, "notify")
     with notify_db.transaction() as uow:
         [delivery_id] = deliveries.record(uow, case_opened(), cfg)

@@ -16,7 +16,7 @@ from services.intake.models import Tip
 from services.intake.schemas import TipSchema
 from services.notify import deliveries
 from shared import config as config_mod
-from shared import migrations
+from sodsong import registry
 from shared.db import ServiceDatabase, engine_for
 from shared.dependencies import messaging_tables_for, service_db_for
 from shared.events import new_event
@@ -37,7 +37,7 @@ def world(tmp_path):
     IntakeBase.metadata.create_all(engine)
     intake_db = ServiceDatabase(engine, messaging_tables_for(IntakeBase.metadata, "intake"))
     keyring = crypto.from_settings({"current": "k1", "keys": {"k1": crypto.new_key()}})
-    migrations.upgrade("notify", cfg["notify"]["db_url"])
+    registry.migrate("notify", cfg["notify"]["db_url"])
 
     class World:
         pass

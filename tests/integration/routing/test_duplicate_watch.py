@@ -12,7 +12,7 @@ from services.routing import handlers
 from services.routing.duplicate_watch import DuplicateWatch, candidate_reasons
 from services.routing.models import RoutedTip
 from services.routing.rules import load_engine
-from shared import migrations
+from sodsong import registry
 from shared.events import new_event, utcnow
 from tests.support.inprocess import db, environment
 
@@ -28,7 +28,7 @@ TEXTS = [
 @pytest.fixture(params=["memory", "rabbitmq"])
 def routing_db(request, tmp_path):
     with environment(request.param, tmp_path) as cfg:
-        migrations.upgrade("routing", cfg["routing"]["db_url"])
+        registry.migrate("routing", cfg["routing"]["db_url"])
         yield db(cfg, "routing")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from services.routing import handlers
 from services.routing.models import Decision, RoutedTip
 from services.routing.rules import load_engine
-from shared import migrations
+from sodsong import registry
 from shared.events import new_event, utcnow
 from tests.support.inprocess import db, environment
 
@@ -19,7 +19,7 @@ from tests.support.inprocess import db, environment
 @pytest.fixture(params=["memory", "rabbitmq"])
 def routing_db(request, tmp_path):
     with environment(request.param, tmp_path) as cfg:
-        migrations.upgrade("routing", cfg["routing"]["db_url"])
+        registry.migrate("routing", cfg["routing"]["db_url"])
         yield db(cfg, "routing")
 
 

@@ -13,9 +13,10 @@ from sqlalchemy import insert, select
 from shared import broker_status, deadletters, heartbeats, ops_view
 from shared import config as config_mod
 from shared.config import SERVICES
-from shared.dependencies import service_db_for
+from sodsong.registry import service_db_for
 from shared.events import utcnow
 from shared.topology import service_class
+from sodsong import registry
 
 SECRET = "เจ้าหน้าที่เรียกรับเงินสามแสนบาท ที่ห้องประชุมชั้นสอง"
 ADDRESS = "sarabun.office@pacc.go.th"
@@ -165,7 +166,7 @@ def test_embedded_queues_are_counted_in_process_and_growth_is_flagged(cfg, monke
     first = ops_view.gather(cfg, in_process=True, history=history)["queues"]
     assert first["available"] and first["source"] == "embedded"
     rows = {r["queue"]: r for r in first["rows"]}
-    assert set(rows) == set(broker_status.queue_names())
+    assert set(rows) == set(broker_status.queue_names(registry.subscriptions()))
     assert rows[routing_queue]["ready"] == 0 and rows[routing_queue]["flags"] == []
     assert rows[broker_status.topology.UNROUTABLE_QUEUE]["source"] == "missing"
 
