@@ -280,7 +280,7 @@ def import_keys(ctx, source, replace):
     click.echo(json.dumps({"keys": len(keyring.keys), "current": keyring.current}))
 
 
-# -- `python -m services.intake.cli ...`: the same commands before (or without) shared/cli.py registering them ----
+# -- `python -m services.intake.cli ...`: the same commands before (or without) sodsong/cli.py mounting them ----
 @click.group()
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
 @click.pass_context

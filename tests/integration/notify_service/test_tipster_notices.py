@@ -16,12 +16,13 @@ from services.intake.models import Tip
 from services.intake.schemas import TipSchema
 from services.notify import deliveries
 from shared import config as config_mod
-from sodsong import registry
 from shared.db import ServiceDatabase, engine_for
-from shared.dependencies import messaging_tables_for, service_db_for
 from shared.events import new_event
+from shared.messaging_tables import messaging_tables_for
 from shared.notifications.channels import build_channels, read_file_channel
 from shared.notifications.messages import render
+from sodsong import registry
+from sodsong.registry import service_db_for
 from tests.support.tips import tip
 
 UTC = datetime.timezone.utc
