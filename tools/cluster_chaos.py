@@ -1,5 +1,5 @@
 """The cluster chaos run: Sodsong against a three-node RabbitMQ cluster and a PostgreSQL primary with a streaming
-replica, all started on this machine (shared/local_cluster.py), while RabbitMQ nodes are stopped under load.
+replica, all started on this machine (tools/local_cluster.py), while RabbitMQ nodes are stopped under load.
 
 Phases, each a quarter of the tips, submitted at a steady rate by tipsters who retry under one Idempotency-Key:
 
