@@ -12,9 +12,8 @@ from services.audit.models import ChainEntry
 from services.notify import deliveries
 from shared import config as config_mod
 from shared import topology
-from shared.notifications import ledger
 from sodsong.registry import service_db_for
-from tests.integration.notify_service.conftest import case_opened
+from tests.integration.notify_service.conftest import dead_delivery
 from tests.support.processes import cli, wait_for
 from tests.support.tips import tip
 
@@ -150,16 +149,6 @@ def test_an_operator_sees_the_backlog_and_redrives_a_dead_letter(real_deployment
     assert set(bodies[0]["payload"]) == {"user_id", "office_code", "role", "service", "target_id", "outcome", "at"}
 
 
-def _dead_delivery(config) -> str:
-    notify_db = service_db_for("notify", config)
-    with notify_db.transaction() as uow:
-        [delivery_id] = deliveries.record(uow, case_opened(), config)
-    assert deliveries.claim(notify_db, delivery_id)
-    outcome = ledger.Outcome(error="permanent: HTTP 400", permanent=True)
-    assert ledger.settle(notify_db, deliveries.TABLE, delivery_id, outcome, ledger.settings_of({})) == "dead"
-    return delivery_id
-
-
 def _delivery(config, delivery_id):
     table = deliveries.TABLE
     with service_db_for("notify", config).reading() as session:
@@ -172,7 +161,7 @@ def test_the_operators_requests_travel_as_events_to_the_services_that_own_the_ro
     dep = real_deployment
     dep.cli("db", "upgrade")
     config = config_mod.load(env=dep.env)
-    delivery_id = _dead_delivery(config)
+    delivery_id = dead_delivery(service_db_for("notify", config), config)
     dep.start("casework", "routing", "notify", "audit")
     cli(dep.env, "users", "add", "--username", "ops-somsri", "--office", "SODSONG", "--role", "operator",
         input_text=PASSWORD + "\n")

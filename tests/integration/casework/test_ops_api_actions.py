@@ -8,9 +8,8 @@ from sqlalchemy import select
 from services.notify import deliveries
 from shared import deadletters
 from sodsong import registry
-from shared.notifications import ledger
 from tests.integration.casework.conftest import Desk, desk_for, desk_running, outbox
-from tests.integration.notify_service.conftest import case_opened
+from tests.integration.notify_service.conftest import dead_delivery
 from tests.support.inprocess import db, running
 from tests.support.processes import wait_for
 
@@ -22,13 +21,7 @@ def _dead_letter(cfg) -> int:
 
 def _dead_delivery(cfg) -> str:
     registry.migrate("notify", cfg["notify"]["db_url"])
-    notify_db = db(cfg, "notify")
-    with notify_db.transaction() as uow:
-        [delivery_id] = deliveries.record(uow, case_opened(), cfg)
-    assert deliveries.claim(notify_db, delivery_id)
-    outcome = ledger.Outcome(error="permanent: HTTP 400", permanent=True)
-    assert ledger.settle(notify_db, deliveries.TABLE, delivery_id, outcome, ledger.settings_of({})) == "dead"
-    return delivery_id
+    return dead_delivery(db(cfg, "notify"), cfg)
 
 
 def _delivery_status(cfg, delivery_id):
