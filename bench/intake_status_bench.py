@@ -21,8 +21,8 @@ from services.intake.app import IntakeApp  # noqa: E402
 from services.intake.models import TABLES  # noqa: E402
 from services.intake.receipts import ReceiptHasher  # noqa: E402
 from shared import config as config_mod  # noqa: E402
-from sodsong import registry  # noqa: E402
 from shared.db import ServiceDatabase, engine_for  # noqa: E402
+from sodsong import registry  # noqa: E402
 
 TIP = {"category": "bribery", "description": "เจ้าหน้าที่เรียกรับเงินเพื่อเร่งออกใบอนุญาต",
        "location": {"province_code": "23", "district_code": "2301", "subdistrict_code": "230101"},
@@ -64,7 +64,8 @@ def main(lookups: int = 20) -> None:
     for name, samples in (("valid receipt status lookup", lookup),
                           ("valid receipt during the attack", attacked)):
         samples.sort()
-        print(f"{name}: median {statistics.median(samples):.1f} ms, p95 {samples[int(len(samples) * 0.95) - 1]:.1f} ms, "
+        p95 = samples[int(len(samples) * 0.95) - 1]
+        print(f"{name}: median {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms, "
               f"min {samples[0]:.1f} ms, n={len(samples)}")
 
 

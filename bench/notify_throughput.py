@@ -84,9 +84,9 @@ def main():
     from shared import config as config_mod
     from shared import logging as logging_mod
     from shared import topology
+    from shared.events import new_event
     from sodsong import registry
     from sodsong.registry import service_db_for
-    from shared.events import new_event
 
     smtp, port = start_smtp()
     data_dir = tempfile.mkdtemp(prefix="sodsong-notify-bench-")

@@ -158,10 +158,12 @@ class LoggingContext(DependencyProvider):
         return get_logger(f"sodsong.{self.container.service_name}")
 
 
-def service_db_for(service: str, config: dict, metadata: MetaData, *, blind_index: bool = False) -> ServiceDatabase:
+def service_db_for(service: str, config: dict, metadata: MetaData, *, blind_index: bool = False,
+                   repository=None) -> ServiceDatabase:
     """A service's database outside a running container (CLI, tests), from its tables (`metadata`)."""
     sealing.install(config, service)
     bus_sealing.install(config, service)
     if blind_index:
         blind_index_mod.install(config, service)
-    return ServiceDatabase(engine_for(config[service]["db_url"]), messaging_tables_for(metadata, service))
+    return ServiceDatabase(engine_for(config[service]["db_url"]), messaging_tables_for(metadata, service),
+                           repository=repository)

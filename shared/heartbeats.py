@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from shared import broker_status, metrics
+from shared.clock import aware_utc, utcnow
 from shared.config import is_memory_transport
-from shared.events import aware_utc, utcnow
 from shared.outbox import pending_stats
 
 

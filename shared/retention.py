@@ -23,8 +23,8 @@ from datetime import timedelta
 from sqlalchemy import delete
 
 from shared import leases
+from shared.clock import utcnow
 from shared.dependencies import INSTANCE_ID
-from shared.events import utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)

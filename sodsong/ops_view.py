@@ -30,8 +30,8 @@ from sqlalchemy import DateTime, column, func, inspect, select, table
 from sqlalchemy.exc import SQLAlchemyError
 
 from shared import broker_status, deadletters, heartbeats
+from shared.clock import aware_utc, iso_utc, utcnow
 from shared.config import SERVICES, is_memory_transport
-from shared.events import aware_utc, iso_utc, utcnow
 from shared.outbox import pending_stats
 from sodsong import registry
 

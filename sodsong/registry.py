@@ -42,6 +42,7 @@ class ServiceEntry:
     cli_backup: dict[str, str] = field(default_factory=dict)
     cli_restore: dict[str, str] = field(default_factory=dict)
     retention: str | None = None                # callable(config) -> retention steps (shared.retention)
+    repository: str | None = None               # callable(session) -> the service's repository (`uow.repo`)
     # callable(db, config, *, check, batch, reindex) -> (extra result fields, stale values): what the service
     # re-seals itself after `sodsong keys rotate` re-sealed its sealed columns
     after_reseal_hook: str | None = None
@@ -100,6 +101,7 @@ SERVICES: dict[str, ServiceEntry] = {e.name: e for e in (
             **_OPERATOR_REDRIVE,
         },
         cli={"routing": "services.routing.cli:routing"},
+        repository="services.routing.repository:RoutingRepository",
     ),
     ServiceEntry(
         "casework",
@@ -129,12 +131,14 @@ SERVICES: dict[str, ServiceEntry] = {e.name: e for e in (
             **_OPERATOR_REDRIVE,
         },
         cli_ops={"notifications": "services.notify.cli:notifications"},
+        repository="services.notify.repository:NotifyRepository",
         retention="services.notify.retention:steps",
     ),
     ServiceEntry(
         "audit",
         consumes={"record": ("#",), **_OPERATOR_REDRIVE},
         cli={"audit": "services.audit.cli:audit"},
+        repository="services.audit.repository:AuditRepository",
     ),
 )}
 
@@ -171,7 +175,8 @@ def migrate_all(config: dict, services=None) -> None:
 def service_db_for(service: str, config: dict) -> ServiceDatabase:
     """A service's database outside a running container (the CLI, the operator views, tests)."""
     e = SERVICES[service]
-    return _service_db_for(service, config, e.metadata(), blind_index=e.blind_index)
+    return _service_db_for(service, config, e.metadata(), blind_index=e.blind_index,
+                           repository=resolve(e.repository) if e.repository else None)
 
 
 def nameko_config(config: dict, service: str) -> dict:

@@ -7,8 +7,10 @@ import sys
 import click
 from sqlalchemy import select
 
-from services.audit import anchor
+from services.audit import usecases
+from services.audit.domain import anchor
 from services.audit.models import Base, ChainEntry
+from services.audit.repository import AuditRepository
 from shared.db import ServiceDatabase
 from shared.dependencies import service_db_for
 
@@ -18,7 +20,7 @@ def _config(ctx) -> dict:
 
 
 def _db(config: dict) -> ServiceDatabase:
-    return service_db_for("audit", config, Base.metadata)
+    return service_db_for("audit", config, Base.metadata, repository=AuditRepository)
 
 
 @click.group()
@@ -33,7 +35,7 @@ def audit_verify(ctx, require_checkpoint):
     """Check the keyed chain and every signed checkpoint; exits non-zero naming the first bad entry."""
     config = _config(ctx)
     with _db(config).reading() as session:
-        verdict = anchor.verify_all(config, session)
+        verdict = usecases.verify_all(config, AuditRepository(session))
     if verdict.ok and require_checkpoint and verdict.checkpoint_seq is None:
         click.echo(f"BROKEN: no signed checkpoint at {anchor.checkpoint_file(config)}", err=True)
         sys.exit(1)
@@ -58,12 +60,13 @@ def audit_checkpoint(ctx, show_public):
         click.echo(anchor.public_key_pem(config), nl=False)
         return
     with _db(config).reading() as session:
-        verdict = anchor.verify_all(config, session)
+        repo = AuditRepository(session)
+        verdict = usecases.verify_all(config, repo)
         if not verdict.ok:
             click.echo(f"refused: the chain does not verify (entry {verdict.first_bad_seq}: {verdict.problem})",
                        err=True)
             sys.exit(1)
-        record = anchor.write(config, session)
+        record = usecases.write_checkpoint(config, repo)
     if record is None:
         click.echo("the chain is empty: nothing to checkpoint")
         return

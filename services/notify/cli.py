@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import timezone
 
 import click
 from sqlalchemy import MetaData, inspect
 
 from services.intake import tipster_notices
-from services.notify.deliveries import TABLE, retry_now
 from services.notify.models import Base, Delivery
+from services.notify.repository import NotifyRepository
+from services.notify.usecases import retry_now
+from shared.clock import iso_utc
 from shared.dependencies import service_db_for
 from shared.notifications import ledger
 from shared.notifications.ledger import STATES
@@ -39,11 +40,7 @@ def _config(ctx) -> dict:
 
 
 def _iso(value):
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return iso_utc(value, timespec="seconds")
 
 
 def _row(source, d: dict) -> dict:
@@ -58,7 +55,7 @@ def _row(source, d: dict) -> dict:
 
 
 def notify_db(config):
-    return service_db_for("notify", config, Base.metadata)
+    return service_db_for("notify", config, Base.metadata, repository=NotifyRepository)
 
 
 def _intake_db(config):
@@ -76,7 +73,7 @@ def _intake_db(config):
 
 def collect(config, status=None, limit=500) -> list[dict]:
     with notify_db(config).reading() as session:
-        rows = [_row("notify", d) for d in ledger.list_rows(session, TABLE, status, limit)]
+        rows = [_row("notify", d) for d in NotifyRepository(session).list_rows(status, limit)]
     intake_db, table = _intake_db(config)
     if intake_db is not None:
         with intake_db.reading() as session:
@@ -148,7 +145,7 @@ def retry(ctx, delivery_id):
 def show(ctx, delivery_id, as_json):
     """The message a notify delivery carries, rendered (offices, staff and operators only)."""
     with notify_db(_config(ctx)).reading() as session:
-        d = session.get(Delivery, delivery_id)
+        d = NotifyRepository(session).delivery(delivery_id)
         if d is None:
             click.echo("no notify delivery with that id (tipster notices are not shown)", err=True)
             sys.exit(1)

@@ -9,7 +9,7 @@ from kombu import Connection
 from sqlalchemy import select
 
 from services.audit.models import ChainEntry
-from services.notify import deliveries
+from services.notify import usecases as deliveries
 from shared import config as config_mod
 from shared import topology
 from sodsong.registry import service_db_for

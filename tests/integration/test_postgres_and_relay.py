@@ -8,14 +8,14 @@ from nameko.extensions import Entrypoint
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import text
 
-from services.routing.models import Base as RoutingBase
 from services.intake.models import TABLES as INTAKE_TABLES
+from services.routing.models import Base as RoutingBase
 from shared import topology
-from sodsong import registry
 from shared.config import nameko_config
 from shared.db import ServiceDatabase, engine_for
 from shared.dependencies import Database
 from shared.outbox import OutboxRelay
+from sodsong import registry
 from tests.integration.test_reliable_events import tip_received
 from tests.support.inprocess import environment
 

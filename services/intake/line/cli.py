@@ -43,7 +43,7 @@ def status(ctx, as_json):
 
     from services.intake.cli import _db
     from services.intake.line import store
-    from shared.notifications.ledger import utcnow
+    from shared.clock import aware_utc, utcnow
 
     db = _db(ctx)  # migrated first
     tables = store.default_tables()
@@ -54,10 +54,7 @@ def status(ctx, as_json):
             events.c.status.in_(("pending", "failed", "sending")))).scalar()
         drafts = session.execute(select(func.count()).select_from(chats).where(
             chats.c.draft_expires_at.is_not(None))).scalar()
-    if oldest is not None and oldest.tzinfo is None:
-        from datetime import timezone
-
-        oldest = oldest.replace(tzinfo=timezone.utc)
+    oldest = aware_utc(oldest)
     report = {"events": by_state, "oldest_waiting_seconds": round((utcnow() - oldest).total_seconds(), 1)
               if oldest else None, "chats_with_draft": drafts}
     if as_json:

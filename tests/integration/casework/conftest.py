@@ -11,8 +11,9 @@ import requests
 from sqlalchemy import select
 
 from services.casework import accounts, handlers
+from shared.clock import utcnow
+from shared.events import new_event
 from sodsong import registry
-from shared.events import new_event, utcnow
 from tests.support.environments import free_port
 from tests.support.inprocess import db, environment, running
 

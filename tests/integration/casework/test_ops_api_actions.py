@@ -5,7 +5,7 @@ acts in its own database (casework itself for its dead letter, notify for its de
 service's data."""
 from sqlalchemy import select
 
-from services.notify import deliveries
+from services.notify import usecases as deliveries
 from shared import deadletters
 from sodsong import registry
 from tests.integration.casework.conftest import Desk, desk_for, desk_running, outbox

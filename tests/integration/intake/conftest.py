@@ -8,8 +8,8 @@ from services.intake.app import IntakeApp
 from services.intake.models import TABLES
 from services.intake.receipts import ReceiptHasher
 from shared import config as config_mod
-from sodsong import registry
 from shared.db import ServiceDatabase, engine_for
+from sodsong import registry
 from tests.support.environments import pg_database
 
 FAST_ARGON2 = {"time_cost": 1, "memory_cost_kib": 8192, "parallelism": 1}

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from services.notify import deliveries
+from services.notify import usecases as deliveries
 from shared.events import new_event
 from shared.notifications import ledger
 

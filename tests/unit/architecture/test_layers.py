@@ -103,7 +103,7 @@ def test_the_cycle_finder_finds_one():
     assert _cycle({"a": {"b"}, "b": set()}) is None
 
 
-@pytest.mark.parametrize("module", ["services.audit.chain", "services.audit.models", "services.routing.models",
+@pytest.mark.parametrize("module", ["services.audit.domain.chain", "services.audit.models", "services.routing.models",
                                     "services.casework.models", "services.notify.models"])
 def test_models_and_the_audit_chain_load_no_messaging_stack(module):
     code = (f"import sys, {module}; "

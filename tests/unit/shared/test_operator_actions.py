@@ -5,7 +5,7 @@ import uuid
 import pytest
 from sqlalchemy import insert, select
 
-from services.notify.deliveries import TABLE
+from services.notify.usecases import TABLE
 from shared import config as config_mod
 from shared import deadletters
 from shared.dependencies import WorkerDatabase

@@ -12,11 +12,10 @@ from sqlalchemy import insert, select
 
 from shared import broker_status, deadletters, heartbeats
 from shared import config as config_mod
+from shared.clock import utcnow
 from shared.config import SERVICES
-from shared.events import utcnow
 from sodsong import ops_view, registry
 from sodsong.registry import service_db_for
-from sodsong import registry
 
 SECRET = "เจ้าหน้าที่เรียกรับเงินสามแสนบาท ที่ห้องประชุมชั้นสอง"
 ADDRESS = "sarabun.office@pacc.go.th"
@@ -37,7 +36,7 @@ def _db(cfg, service):
 
 
 def _delivery(cfg, status, **values):
-    from services.notify.deliveries import TABLE
+    from services.notify.usecases import TABLE
 
     now = utcnow()
     row = dict(id=str(uuid.uuid4()), event_id=str(uuid.uuid4()), reference="SS-OPSV-0001", recipient_kind="office",
@@ -233,7 +232,7 @@ def test_the_cli_rows_keep_their_shape(cfg, seeded):
 
 
 def _delivery_status(cfg, delivery_id):
-    from services.notify.deliveries import TABLE
+    from services.notify.usecases import TABLE
 
     with _db(cfg, "notify").reading() as session:
         return session.execute(select(TABLE.c.status).where(TABLE.c.id == delivery_id)).scalar()
