@@ -8,6 +8,7 @@ pg_basebackup); PostgreSQL runs as the `postgres` system user when this process 
 from __future__ import annotations
 
 import glob
+import json
 import os
 import secrets
 import shutil
@@ -79,8 +80,9 @@ class LocalRabbitCluster:
         with open(self.workdir / f"node{i + 1}-start.log", "ab") as out:
             starter = subprocess.Popen(["rabbitmq-server", "-detached"], env=self._env(i), stdin=subprocess.DEVNULL,
                                        stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        starter.wait(60)
-        deadline = time.monotonic() + 120
+        starter.wait(120)
+        # a node that left a cluster waits for the peers it last saw (Mnesia tables) before it finishes booting
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             if self.ctl(i, "await_startup", "--timeout", "5", check=False, timeout=30).returncode == 0:
                 return
@@ -103,13 +105,84 @@ class LocalRabbitCluster:
             assert node in status, f"{node} not in the cluster: {status}"
 
     def stop_node(self, i: int) -> None:
-        """Stop the whole node (its Erlang VM), as a host or pod going away would."""
-        self.ctl(i, "stop", timeout=120, check=False)
+        """Stop the whole node (its Erlang VM), as a host or pod going away would, and return once the VM has
+        exited (given the pid file, `rabbitmqctl stop` waits for the process, not only for the RPC)."""
+        self.ctl(i, "stop", str(self.workdir / f"node{i + 1}" / "rabbit.pid"), timeout=180, check=False)
         self.running.discard(i)
 
     def start_node(self, i: int) -> None:
         self._start_node(i)
         self.running.add(i)
+
+    # -- the cluster's state, for waiting until a step has really happened ------------------------------------
+    def rabbit_running(self, i: int) -> bool:
+        """True when node i's VM answers and its rabbit application runs (False while stopped or paused)."""
+        try:
+            out = self.ctl(i, "eval", "rabbit:is_running().", check=False, timeout=30)
+        except subprocess.TimeoutExpired:
+            return False
+        return out.returncode == 0 and out.stdout.strip().endswith("true")
+
+    def vm_answers(self, i: int) -> bool:
+        try:
+            return self.ctl(i, "eval", "ok.", check=False, timeout=30).returncode == 0
+        except subprocess.TimeoutExpired:
+            return False
+
+    def wait_paused(self, i: int, timeout: float = 120) -> None:
+        """Wait until node i, left without a majority, has paused itself (pause_minority: its VM runs, its rabbit
+        application and Mnesia are stopped). Starting another node before the pause is complete is the race that
+        ends in a partition: the starting node's Mnesia sees this one's Mnesia stop, this one saw the other go
+        down, and when both run again each has recorded the other as down (Mnesia's inconsistent_database)."""
+        self._until(lambda: self.vm_answers(i) and not self.rabbit_running(i), timeout,
+                    f"{self.nodes[i]} did not pause")
+        self._until(lambda: self._mnesia_stopped(i), timeout, f"{self.nodes[i]}'s Mnesia did not stop")
+
+    def _mnesia_stopped(self, i: int) -> bool:
+        try:
+            out = self.ctl(i, "eval", "mnesia:system_info(is_running).", check=False, timeout=30)
+        except subprocess.TimeoutExpired:
+            return False
+        return out.returncode == 0 and out.stdout.strip().endswith("no")
+
+    def wait_whole(self, nodes: list[int], vhost: str, timeout: float = 300) -> None:
+        """Wait until the given nodes run rabbit, see each other, and every quorum queue of the vhost has a
+        leader and a member online on each of them."""
+        for i in nodes:
+            self._until(lambda i=i: self.rabbit_running(i), timeout, f"{self.nodes[i]} is not running")
+        first = nodes[0]
+        self.ctl(first, "await_online_nodes", str(len(nodes)), "--timeout", str(int(timeout)), timeout=timeout + 30)
+        wanted = {self.nodes[i] for i in nodes}
+        self._until(lambda: self._quorum_queues_online(first, vhost, wanted), timeout,
+                    f"quorum queues of {vhost} not online on {sorted(wanted)}")
+
+    def _quorum_queues_online(self, i: int, vhost: str, wanted: set[str]) -> bool:
+        try:
+            out = self.ctl(i, "list_queues", "-p", vhost, "name", "type", "leader", "online", "--formatter", "json",
+                           check=False, timeout=60)
+        except subprocess.TimeoutExpired:
+            return False
+        if out.returncode != 0:
+            return False
+        try:
+            queues = json.loads(out.stdout)
+        except ValueError:
+            return False
+        for q in queues:
+            if q.get("type") != "quorum":
+                continue
+            online = set(q.get("online") or [])
+            if q.get("leader") not in wanted or not wanted <= online:
+                return False
+        return bool(queues)
+
+    @staticmethod
+    def _until(check, timeout: float, message: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                raise TimeoutError(message)
+            time.sleep(1)
 
     def amqp_uri(self, vhost: str, user: str = "guest", password: str = "guest") -> str:
         """One URI per node, separated by ';': kombu fails over to the next when one is unreachable."""
