@@ -1,6 +1,8 @@
 """A three-node RabbitMQ cluster and a PostgreSQL primary with a streaming replica, all on this machine, for the
-cluster chaos run (shared/cluster_chaos.py). They use their own ports, node names, cookie and data directories, and
-never touch the machine's own RabbitMQ or PostgreSQL.
+cluster chaos run (shared/cluster_chaos.py). They use their own ports, node names and data directories, and never
+touch the machine's own RabbitMQ or PostgreSQL. (Run as root, Debian's rabbitmq-server and rabbitmqctl wrappers
+switch to the rabbitmq user with `su`, which resets HOME: the nodes and the CLI then share that user's Erlang
+cookie rather than the one written under the run's directory; as any other user they use the run's own.)
 
 Needs Debian's rabbitmq-server and PostgreSQL server packages (rabbitmq-server, rabbitmqctl, initdb, pg_ctl,
 pg_basebackup); PostgreSQL runs as the `postgres` system user when this process is root.
@@ -34,7 +36,7 @@ class LocalRabbitCluster:
         base = self.workdir / f"node{i + 1}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("RABBITMQ_")}
         env.update({
-            "HOME": str(self.home),  # the shared .erlang.cookie
+            "HOME": str(self.home),  # the run's .erlang.cookie (but see the module's docstring)
             "RABBITMQ_NODENAME": self.nodes[i],
             "RABBITMQ_NODE_PORT": str(self.amqp_ports[i]),
             "RABBITMQ_DIST_PORT": str(self.dist_ports[i]),
