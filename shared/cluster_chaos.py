@@ -32,6 +32,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -123,8 +124,9 @@ def run(tips: int, *, workdir: Path | None = None, rate: float = 5.0, amqp_ports
     supervising = threading.Event()
     try:
         say(f"cluster: starting RabbitMQ nodes {', '.join(rabbit.nodes)} and PostgreSQL on {pg_ports}")
-        rabbit.start()
-        pg.start()
+        with ThreadPoolExecutor(2) as pool:  # the broker's nodes and the database pair boot side by side
+            for started in [pool.submit(rabbit.start), pool.submit(pg.start)]:
+                started.result()
         rabbit.ctl(0, "add_vhost", VHOST)
         rabbit.ctl(0, "set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*")
         db_url = pg.create_database("sodsong")

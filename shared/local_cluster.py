@@ -16,6 +16,7 @@ import secrets
 import shutil
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg2
@@ -93,10 +94,12 @@ class LocalRabbitCluster:
 
     def start(self) -> None:
         self._prepare()
-        self._start_node(0)
+        # boot every VM at once (each takes tens of seconds on a small machine), then join the others to node 1
+        with ThreadPoolExecutor(len(self.nodes)) as pool:
+            for boot in [pool.submit(self._start_node, i) for i in range(len(self.nodes))]:
+                boot.result()
         self.running.add(0)
         for i in range(1, len(self.nodes)):
-            self._start_node(i)
             self.ctl(i, "stop_app")
             self.ctl(i, "join_cluster", self.nodes[0])
             self.ctl(i, "start_app")
