@@ -267,6 +267,7 @@ def _drive(result: ClusterReport, rabbit: LocalRabbitCluster, env: dict, base: s
     answered = [0] * len(plan)
     abort = threading.Event()
     failures: list[BaseException] = []
+    last_count = [0]
     counter = iter(range(tips))
     seed = int(time.time() * 1000) % (1 << 30)
 
@@ -311,19 +312,21 @@ def _drive(result: ClusterReport, rabbit: LocalRabbitCluster, env: dict, base: s
                     result.report.rejected_during_outages += 1
                 time.sleep(0.3)
 
-    def close(p: int) -> None:
+    def close(p: int) -> int:
+        """End phase p; the notified count read here is also the next phase's start (one reading: no gap)."""
         phase = result.phases[p]
         phase.seconds = time.monotonic() - phase.started_at
-        phase.notified_during = _notified(env) - phase.notified_during
+        count = _notified(env)
+        phase.notified_during = count - phase.notified_during
         phase.outbox_at_end = _outbox_waiting(env)
+        return count
 
     def controller():
         try:
             for p, (label, _running, step) in enumerate(plan):
-                if p > 0:
-                    close(p - 1)
                 phase = result.phases[p]
-                phase.notified_during = _notified(env)  # the count at the start; the difference at the end
+                # the count at the start; the difference at the end
+                phase.notified_during = close(p - 1) if p > 0 else _notified(env)
                 phase.started_at = time.monotonic()
                 with gate:
                     starts[p] = phase.started_at
@@ -342,7 +345,7 @@ def _drive(result: ClusterReport, rabbit: LocalRabbitCluster, env: dict, base: s
                         raise TimeoutError(f"phase {label}: {answered[p]} of {share} tips answered")
                     time.sleep(0.2)
                 say(f"cluster: phase {label} done: step taken, {share} tips answered")
-            close(len(plan) - 1)
+            last_count[0] = close(len(plan) - 1)
         except BaseException as exc:  # reported by the main thread, after the submitters have stopped
             failures.append(exc)
             abort.set()
@@ -361,7 +364,7 @@ def _drive(result: ClusterReport, rabbit: LocalRabbitCluster, env: dict, base: s
     if failures:
         raise failures[0]
     drain = Phase(f"{len(plan) + 1}: backlog drains", "1, 2, 3", started_at=time.monotonic())
-    drain.notified_during = _notified(env)
+    drain.notified_during = last_count[0]
     result.phases.append(drain)
     result.accepted_refs = accepted
     result.ref_phase = ref_phase
