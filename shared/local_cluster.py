@@ -120,19 +120,20 @@ class LocalRabbitCluster:
         self.running.add(i)
 
     # -- the cluster's state, for waiting until a step has really happened ------------------------------------
+    def _eval(self, i: int, expression: str) -> str | None:
+        """What node i answers to an Erlang expression, or None when its VM does not answer."""
+        try:
+            out = self.ctl(i, "eval", expression, check=False, timeout=30)
+        except subprocess.TimeoutExpired:
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
     def rabbit_running(self, i: int) -> bool:
         """True when node i's VM answers and its rabbit application runs (False while stopped or paused)."""
-        try:
-            out = self.ctl(i, "eval", "rabbit:is_running().", check=False, timeout=30)
-        except subprocess.TimeoutExpired:
-            return False
-        return out.returncode == 0 and out.stdout.strip().endswith("true")
+        return (self._eval(i, "rabbit:is_running().") or "").endswith("true")
 
     def vm_answers(self, i: int) -> bool:
-        try:
-            return self.ctl(i, "eval", "ok.", check=False, timeout=30).returncode == 0
-        except subprocess.TimeoutExpired:
-            return False
+        return self._eval(i, "ok.") is not None
 
     def wait_paused(self, i: int, timeout: float = 120) -> None:
         """Wait until node i, left without a majority, has paused itself (pause_minority: its VM runs, its rabbit
@@ -144,11 +145,7 @@ class LocalRabbitCluster:
         self._until(lambda: self._mnesia_stopped(i), timeout, f"{self.nodes[i]}'s Mnesia did not stop")
 
     def _mnesia_stopped(self, i: int) -> bool:
-        try:
-            out = self.ctl(i, "eval", "mnesia:system_info(is_running).", check=False, timeout=30)
-        except subprocess.TimeoutExpired:
-            return False
-        return out.returncode == 0 and out.stdout.strip().endswith("no")
+        return (self._eval(i, "mnesia:system_info(is_running).") or "").endswith("no")
 
     def wait_whole(self, nodes: list[int], vhost: str, timeout: float = 300) -> None:
         """Wait until the given nodes run rabbit, see each other, and every quorum queue of the vhost has a
