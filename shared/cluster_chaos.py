@@ -32,17 +32,17 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import requests
 from sqlalchemy import func, select
 
-from shared import chaos
+from shared import chaos, topology
 from shared import config as config_mod
-from shared import topology
+
 # Imported here, by the importing (main) thread, on purpose: shared.dependencies loads nameko and so eventlet, and
 # a thread that is the first to import eventlet can never be joined (its join waits forever): the run's controller
 # thread, which reads the databases, used to be that thread.
