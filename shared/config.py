@@ -151,6 +151,10 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None,
         # a broker user of its own per service (least privilege, see `sodsong broker setup --users`)
         config[service]["amqp_uri"] = (env.get(f"SODSONG_AMQP_URI_{service.upper()}")
                                        or config[service].get("amqp_uri") or config["amqp_uri"])
+    notify = config.get("notify") or {}
+    if "notify" in config and not notify.get("office_directory"):
+        # notify's own directory of office contacts; by default the deployment file routing.overrides names
+        notify["office_directory"] = (config.get("routing") or {}).get("overrides")
     file_channel = (config.get("notify") or {}).get("channels", {}).get("file")
     if file_channel is not None and not file_channel.get("path"):
         file_channel["path"] = str(Path(config["data_dir"]) / "notifications.jsonl")

@@ -12,11 +12,12 @@ from services.audit.repository import AuditRepository
 from shared import retention
 from shared.dependencies import Database, LoggingContext
 from shared.jobs import cluster_job
+from shared.operator_actions import RedrivesOnRequest
 from shared.reliable import subscribe
 from shared.retention import retention_job
 
 
-class Service:
+class Service(RedrivesOnRequest):
     name = "audit"
 
     db = Database(Base.metadata, repository=AuditRepository)

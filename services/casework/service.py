@@ -12,7 +12,9 @@ from nameko.dependency_providers import Config
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from services.casework import accounts, cases, deadlines, evidence, handlers, policy, stats, tipster_messages
+from services.casework import (
+    accounts, cases, deadlines, evidence, handlers, metrics, policy, stats, tipster_messages,
+)
 from services.casework import retention as casework_retention
 from services.casework.desk import (
     LOGIN_CSRF_COOKIE, PAGES, Desk, Redirect, desk_api, desk_page, page_url, redirect, render,
@@ -30,6 +32,7 @@ from shared.clock import local_day_start, utcnow
 from shared.dependencies import Database, LoggingContext
 from shared.jobs import cluster_job
 from shared.retention import retention_job
+from shared.operator_actions import RedrivesOnRequest
 from shared.reliable import subscribe
 from shared.vocabulary import CATEGORIES
 from shared.web import SECURITY_HEADERS, ApiError, json_response, read_json
@@ -38,10 +41,10 @@ MAX_BODY = 64 * 1024
 CSS = (Path(__file__).parent / "static" / "desk.css").read_text(encoding="utf-8")
 
 
-class Service(OperatorPages):  # the operator page's entrypoints: services/casework/ops.py
+class Service(OperatorPages, RedrivesOnRequest):  # the operator page's entrypoints: services/casework/ops.py
     name = "casework"
 
-    db = Database(Base.metadata, blind_index=True)
+    db = Database(Base.metadata, blind_index=True, gauges=metrics.refresh)
     log = LoggingContext()
     config = Config()
     desk = Desk()

@@ -19,6 +19,8 @@ from services.intake.models import Base, Tip
 from shared import evidence_links, retention
 from shared.dependencies import Database, LoggingContext
 from shared.jobs import cluster_job
+from shared.logging import get_logger
+from shared.operator_actions import RedrivesOnRequest, RetriesDeliveriesOnRequest
 from shared.reliable import subscribe
 from shared.retention import retention_job
 from shared.web import ApiError, json_response
@@ -43,7 +45,7 @@ class Intake(DependencyProvider):
         return self.app
 
 
-class Service:
+class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
     name = "intake"
 
     db = Database(Base.metadata)
@@ -54,6 +56,9 @@ class Service:
         reporter_factory=lambda cfg: functools.partial(submission.reporter_of, crypto.load(cfg)),
         volunteer_factory=tipster_notices.volunteer_contacts)
     line = LineProcessor()
+
+    def delivery_ledger(self):
+        return tipster_notices.default_table()
 
     @staticmethod
     def max_request_bytes(config: dict) -> int:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import eventlet
 from nameko.dependency_providers import Config
 
+from services.notify import metrics, usecases
 from services.notify import retention as notify_retention
-from services.notify import usecases
 from services.notify.domain.summary import operator_settings
 from services.notify.models import Base
 from services.notify.repository import NotifyRepository
@@ -22,6 +22,7 @@ from shared.logging import get_logger
 from shared.notifications import ledger
 from shared.notifications.channels import build_channels
 from shared.notifications.sender_loop import SenderLoop
+from shared.operator_actions import RedrivesOnRequest, RetriesDeliveriesOnRequest
 from shared.reliable import subscribe
 from shared.retention import retention_job
 
@@ -64,13 +65,16 @@ class Sender(SenderLoop):
                 break
 
 
-class Service:
+class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
     name = "notify"
 
-    db = Database(Base.metadata, repository=NotifyRepository)
+    db = Database(Base.metadata, repository=NotifyRepository, gauges=metrics.refresh)
     log = LoggingContext()
     config = Config()
     sender = Sender()
+
+    def delivery_ledger(self):
+        return usecases.TABLE
 
     def _record(self, event):
         if self.db.consume(event, lambda uow, ev: usecases.record(uow, ev, self.config["SODSONG"])):

@@ -20,6 +20,9 @@ SETTINGS = Settings(
     S("notify.office_contacts", dict, {}, "Addresses per office code and channel (over the directory's "
       "contacts), e.g. {PACC-R2: {email: complaints-r2@example.org}}.",
       example={"PACC-R2": {"email": "complaints-r2@example.org"}}),
+    S("notify.office_directory", str, None, "notify's own directory of office contacts (a YAML file: "
+      "`offices: {CODE: {contacts: {channel: address}}}`); unset: the file routing.overrides names, so one file "
+      "can serve both."),
     S("notify.staff_contacts", dict, {}, "Addresses per desk account id, for assignment and deadline notices."),
     S("notify.supervisor_contacts", dict, {}, "Addresses of an office's supervisors (deadline escalations)."),
     S("notify.max_attempts", int, 6, "Tries per delivery before it is dead.", example=6),
