@@ -16,7 +16,6 @@ chain; its correlation id `retention:<service>:<kind>:<count>` shows in `sodsong
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 

@@ -26,10 +26,10 @@ from shared import logging as logging_mod  # noqa: E402
 from shared import retention as retention_mod  # noqa: E402
 from shared.jobs import INSTANCE_ID  # noqa: E402
 from sodsong import registry  # noqa: E402
+from sodsong import settings as sodsong_settings  # noqa: E402
 from sodsong.cli_ops import ops  # noqa: E402
 from sodsong.lazy import LazyGroup  # noqa: E402
 from sodsong.runner import run as run_services  # noqa: E402
-from sodsong import settings as sodsong_settings  # noqa: E402
 
 
 def _config(ctx) -> dict:
