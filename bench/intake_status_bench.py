@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from services.intake import crypto  # noqa: E402
-from services.intake.app import IntakeApp  # noqa: E402
+from services.intake.usecases.application import IntakeApp  # noqa: E402
 from services.intake.models import TABLES  # noqa: E402
 from services.intake.receipts import ReceiptHasher  # noqa: E402
 from shared import config as config_mod  # noqa: E402

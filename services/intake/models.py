@@ -1,6 +1,6 @@
 """Intake's own tables: the tip (with its hashed receipt), the tipster-visible status projection, attachments,
 the tipster's messages and the caseworkers' questions, volunteers, Open311 partners, idempotent responses and
-(receipt guessing is limited in memory: services.intake.guard).
+(receipt guessing is limited in memory: services.intake.domain.receipt_guard).
 
 Columns that can identify or hurt a tipster hold ciphertext (services.intake.crypto: "e1:<key id>:..." for text,
 a key-id-prefixed blob for bytes), sealed for their table, column and row. `facts_json` and `reporter_json`

@@ -1,6 +1,6 @@
 """intake's retention steps: expired idempotent responses, and the tipster's identity and contact once their case
 has been closed for `tipster_identity_days_after_closure` (per agency). (Failed receipt attempts are counted in
-memory only, services.intake.guard: nothing to delete.)"""
+memory only, services.intake.domain.receipt_guard: nothing to delete.)"""
 from __future__ import annotations
 
 from datetime import timedelta

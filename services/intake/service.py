@@ -1,4 +1,4 @@
-"""intake: the only service that ever sees who a tipster is. Thin nameko entrypoints over services.intake.app."""
+"""intake: the only service that ever sees who a tipster is. Thin nameko entrypoints over its use cases."""
 from __future__ import annotations
 
 import functools
@@ -11,10 +11,12 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from services.intake import (conversation, crypto, edge, idempotency, open311, openapi, pages, projection, receipts,
-                             submission, tipster_notices)
-from services.intake.app import PUBLIC, IntakeApp, partner_caller, volunteer_caller
-from services.intake.handlers import api
+from services.intake import crypto, receipts, tipster_notices
+from services.intake.domain import idempotency
+from services.intake.usecases import conversation, projection, submission
+from services.intake.web import open311, openapi, pages, requests
+from services.intake.usecases.application import PUBLIC, IntakeApp, partner_caller, volunteer_caller
+from services.intake.web.entrypoint import api
 from services.intake.line.service import LineProcessor, line_webhook
 from services.intake.models import Base, Tip
 from shared import evidence_links
@@ -27,7 +29,7 @@ log = get_logger(__name__)
 
 
 class Intake(DependencyProvider):
-    """The plain-Python application (services.intake.app) with its keyring, built once per container."""
+    """The plain-Python application (usecases.application) with its keyring, built once per container."""
 
     def setup(self):
         self.config = self.container.config["SODSONG"]
@@ -75,7 +77,7 @@ class Service:
     @staticmethod
     def max_request_bytes(config: dict) -> int:
         """The largest body the HTTP server reads for intake: a tip's files, its fields, multipart framing."""
-        from services.intake import attachments
+        from services.intake.domain import attachments
 
         limit = attachments.limits(config)
         return int(limit["max_tip_bytes"]) + int(config["intake"]["max_body_bytes"]) + 64 * 1024
@@ -87,7 +89,7 @@ class Service:
         caller = PUBLIC
         if request.headers.get("Authorization"):
             caller = volunteer_caller(self.intake.volunteer(request.headers.get("Authorization")))
-        data, uploads = edge.json_or_multipart(request, "tip", self._max_json(), self.intake.limits)
+        data, uploads = requests.json_or_multipart(request, "tip", self._max_json(), self.intake.limits)
         key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
         status, body, replayed = self.intake.file_tip(data, uploads, caller=caller, idempotency_key=key,
                                                       client=self._client(request))
@@ -102,7 +104,7 @@ class Service:
     def add_message(self, request):
         self._same_site(request)
         client = self._client(request)
-        data, uploads = edge.json_or_multipart(request, "message", self._max_json(), self.intake.limits)
+        data, uploads = requests.json_or_multipart(request, "message", self._max_json(), self.intake.limits)
         result = self.intake.add_message(request.headers.get("X-Receipt"), client, data, uploads)
         return json_response(201, result)
 
@@ -272,17 +274,17 @@ class Service:
         return int(self.config["SODSONG"]["intake"]["max_body_bytes"])
 
     def _client(self, request):
-        return edge.client_address(request, self.intake.clients)
+        return requests.client_address(request, self.intake.clients)
 
     def _same_site(self, request):
-        if edge.cross_site(request, self.config["SODSONG"]):
+        if requests.cross_site(request, self.config["SODSONG"]):
             raise ApiError(403, "request.cross_site")
 
     def _partner(self, api_key) -> str:
-        from services.intake import accounts
+        from services.intake.usecases import credentials
 
         with self.db.reading() as session:
-            partner = accounts.partner_for_key(session, api_key)
+            partner = credentials.partner_for_key(session, api_key)
             if partner is None:
                 raise ApiError(403, "partner.unauthorized")
             return partner.id

@@ -25,8 +25,9 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from services.intake import attachments, submission
-from services.intake.app import Caller
+from services.intake.domain import attachments
+from services.intake.usecases import submission
+from services.intake.usecases.application import Caller
 from services.intake.line import conversation, messages, store
 from services.intake.line.conversation import Incoming, PortError
 from shared import i18n
@@ -465,7 +466,7 @@ class Ports:
 
     def status(self, tip_id: str) -> dict:
         """What GET /api/v1/tips/status shows for the receipt: the status and the thread with the office."""
-        from services.intake import conversation as thread, projection
+        from services.intake.usecases import conversation as thread, projection
 
         app = self.bot.app
         with app.db.reading() as session:

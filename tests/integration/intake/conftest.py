@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from services.intake import crypto
-from services.intake.app import IntakeApp
+from services.intake.usecases.application import IntakeApp
 from services.intake.models import TABLES
 from services.intake.receipts import ReceiptHasher
 from shared import config as config_mod

@@ -6,7 +6,7 @@ import functools
 
 from sqlalchemy import select
 
-from services.intake import conversation
+from services.intake.usecases import conversation
 from services.intake.models import OfficeNote
 from shared.events import new_event, utcnow
 from tests.integration.intake.test_intake_app import count, outbox

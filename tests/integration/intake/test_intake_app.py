@@ -11,9 +11,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select, text
 
-from services.intake import accounts, crypto, open311, projection, rotation
-from services.intake.app import PUBLIC, IntakeApp, partner_caller, volunteer_caller
-from services.intake.attachments import Upload
+from services.intake import crypto, rotation
+from services.intake.usecases import credentials, projection
+from services.intake.web import open311
+from services.intake.usecases.application import PUBLIC, IntakeApp, partner_caller, volunteer_caller
+from services.intake.domain.attachments import Upload
 from services.intake.models import Attachment, IdempotentResponse, Message, Question, Tip
 from services.intake.receipts import ReceiptHasher
 from shared.events import new_event, utcnow
@@ -71,7 +73,7 @@ def test_identified_tip_is_sealed_at_rest_and_events_carry_no_identity(app):
 
     with app.db.reading() as s:
         row = s.execute(select(Tip)).scalar_one()
-        from services.intake.submission import reporter_of
+        from services.intake.usecases.submission import reporter_of
         assert reporter_of(app.keyring, row)["phone"] == "0812345678"
         att = s.execute(select(Attachment)).scalar_one()
         stored = app.keyring.decrypt(att.content, f"intake_attachments.content:{att.id}")
@@ -104,7 +106,7 @@ def test_sealed_values_do_not_open_in_another_row(sqlite_app):
     with app.db.transaction() as uow:
         a, b = uow.session.execute(select(Tip)).scalars().all()
         a.facts_json = b.facts_json  # an insider swaps ciphertexts between rows
-    from services.intake.submission import facts_of
+    from services.intake.usecases.submission import facts_of
     with app.db.reading() as s:
         moved = s.get(Tip, a.id)
         with pytest.raises(crypto.DecryptionError):
@@ -134,9 +136,9 @@ def test_same_key_different_body_is_409_and_nothing_stored(app):
 def test_keys_are_scoped_per_caller_and_expire(sqlite_app):
     app = sqlite_app
     app.file_tip(tip(), idempotency_key="shared")
-    accounts.add_volunteer(app.db, "vol-1", "STRONG Trat", ["230101"])
+    credentials.add_volunteer(app.db, "vol-1", "STRONG Trat", ["230101"])
     with app.db.reading() as s:
-        vol = s.get(accounts.Volunteer, "vol-1")
+        vol = s.get(credentials.Volunteer, "vol-1")
         s.expunge(vol)
     app.file_tip(tip(), caller=volunteer_caller(vol), idempotency_key="shared")
     assert count(app, Tip) == 2  # another caller's key space
@@ -217,7 +219,7 @@ def test_new_receipt_revokes_the_old_one(app):
 
 # -- volunteers -------------------------------------------------------------------------------------------------------
 def test_volunteer_files_within_area_and_sees_only_status(app):
-    token = accounts.add_volunteer(app.db, "vol-trat-1", "STRONG Trat", ["230101", "230102"])
+    token = credentials.add_volunteer(app.db, "vol-trat-1", "STRONG Trat", ["230101", "230102"])
     volunteer = app.volunteer(f"Bearer {token}")
     with app.db.reading() as s:
         assert token not in str(s.execute(text("SELECT * FROM intake_volunteers")).all())
@@ -243,7 +245,7 @@ def test_volunteer_files_within_area_and_sees_only_status(app):
     with pytest.raises(ApiError) as err:  # the public cannot claim to be a volunteer
         app.file_tip(tip(channel="volunteer"))
     assert err.value.status == 401
-    accounts.disable_volunteer(app.db, "vol-trat-1")
+    credentials.disable_volunteer(app.db, "vol-trat-1")
     with pytest.raises(ApiError) as err:
         app.volunteer(f"Bearer {token}")
     assert err.value.status == 401
@@ -259,8 +261,8 @@ class Form(dict):
 
 
 def test_open311_partner_sees_only_its_own_requests_and_only_what_it_sent(app):
-    key_a = accounts.add_partner(app.db, "traffy", "Traffy Fondue")
-    accounts.add_partner(app.db, "other", "Other app")
+    key_a = credentials.add_partner(app.db, "traffy", "Traffy Fondue")
+    credentials.add_partner(app.db, "other", "Other app")
     form = Form({"api_key": key_a, "service_code": "procurement", "address_id": "230101",
                  "address_string": "อบต. ท่าพริก", "description": "ฮั้วประมูลถนนลาดยางหมู่ 3 ราคาสูงเกินจริง",
                  "first_name": "มานี", "phone": "0899999999", "attribute[official_type]": "local_executive"})

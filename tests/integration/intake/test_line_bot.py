@@ -10,7 +10,7 @@ import pytest
 from linebot.v3.messaging.exceptions import ApiException
 from sqlalchemy import func, select, update
 
-from services.intake import submission
+from services.intake.usecases import submission
 from services.intake.line import store
 from services.intake.line.bot import BadSignature, LineBot, RateLimit
 from services.intake.line.simulator import check_messages, new_user_id, sign
@@ -252,7 +252,7 @@ def test_receipt_guessing_in_one_chat_does_not_lock_out_another(tmp_path):
 
 def test_a_key_rotation_reseals_chats_and_their_files_and_the_chat_goes_on(tmp_path):
     from services.intake import crypto, rotation
-    from services.intake.app import IntakeApp
+    from services.intake.usecases.application import IntakeApp
     from tests.integration.intake.conftest import make_app, make_config
 
     app = make_app(make_config(tmp_path))

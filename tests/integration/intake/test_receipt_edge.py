@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import inspect, select, text, update
 
 from services.intake import receipts
-from services.intake.app import IntakeApp, volunteer_caller
+from services.intake.usecases.application import IntakeApp, volunteer_caller
 from services.intake.models import Tip
 from shared.web import ApiError
 from tests.integration.intake.conftest import make_app, make_config
@@ -166,24 +166,24 @@ def test_anonymous_filing_is_limited_per_client_with_retry_after(tmp_path):
 
 
 def test_volunteers_are_not_counted_as_anonymous_filers(tmp_path):
-    from services.intake import accounts
+    from services.intake.usecases import credentials
 
     app = make_app(make_config(tmp_path))
-    token = accounts.add_volunteer(app.db, "vol-trat-01", "อสม. ตราด", ["230101"])
+    token = credentials.add_volunteer(app.db, "vol-trat-01", "อสม. ตราด", ["230101"])
     volunteer = app.volunteer(f"Bearer {token}")
     for _ in range(8):
         assert app.file_tip(tip(), caller=volunteer_caller(volunteer), client="203.0.113.40")[0] == 201
 
 
 def test_volunteer_registrations_are_announced_to_casework(sqlite_app):
-    from services.intake import accounts
+    from services.intake.usecases import credentials
     from tests.integration.intake.test_intake_app import outbox
 
     app = sqlite_app
-    accounts.add_volunteer(app.db, "vol-trat-02", "อสม. ตราด", ["230101"])
-    accounts.disable_volunteer(app.db, "vol-trat-02")
-    accounts.reset_volunteer_token(app.db, "vol-trat-02")
-    assert accounts.announce_volunteers(app.db) == 1
+    credentials.add_volunteer(app.db, "vol-trat-02", "อสม. ตราด", ["230101"])
+    credentials.disable_volunteer(app.db, "vol-trat-02")
+    credentials.reset_volunteer_token(app.db, "vol-trat-02")
+    assert credentials.announce_volunteers(app.db) == 1
     events = [(e["type"], e["payload"]["volunteer_id"]) for e in outbox(app) if e["type"].startswith("volunteer.")]
     assert events == [("volunteer.registered", "vol-trat-02"), ("volunteer.disabled", "vol-trat-02"),
                       ("volunteer.registered", "vol-trat-02"), ("volunteer.registered", "vol-trat-02")]

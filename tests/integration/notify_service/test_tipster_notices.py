@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from services.intake import crypto, projection, receipts, submission, tipster_notices
+from services.intake import crypto, receipts, tipster_notices
+from services.intake.usecases import projection, submission
 from services.intake.models import Base as IntakeBase
 from services.intake.models import Tip
-from services.intake.schemas import TipSchema
+from services.intake.domain.tip import TipSchema
 from services.notify import deliveries
 from shared import config as config_mod
 from shared import migrations

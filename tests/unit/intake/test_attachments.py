@@ -3,8 +3,8 @@ import io
 import pytest
 from PIL import Image
 
-from services.intake import attachments
-from services.intake.attachments import Upload
+from services.intake.domain import attachments
+from services.intake.domain.attachments import Upload
 from shared.web import ApiError
 
 LIMITS = {"max_file_bytes": 1000, "max_tip_bytes": 1500, "max_files": 3}

@@ -7,8 +7,8 @@ import zlib
 import pytest
 from PIL import Image
 
-from services.intake import attachments
-from services.intake.attachments import Upload
+from services.intake.domain import attachments
+from services.intake.domain.attachments import Upload
 from shared.web import ApiError
 
 ROOMY = {"max_file_bytes": 10 * 1024 * 1024, "max_tip_bytes": 50 * 1024 * 1024, "max_files": 20}

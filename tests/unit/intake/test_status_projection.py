@@ -13,7 +13,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from services.casework.lifecycle import tipster_label
-from services.intake import crypto, projection
+from services.intake import crypto
+from services.intake.usecases import projection
 from services.intake.models import Base, TimelineEntry, Tip
 from shared.events import new_event
 

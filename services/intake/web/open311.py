@@ -20,8 +20,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from services.intake import submission
-from services.intake.app import iso
+from services.intake.usecases import submission
+from services.intake.usecases.application import iso
 from services.intake.models import Tip
 from shared import i18n
 from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES, TIPSTER_STATUSES

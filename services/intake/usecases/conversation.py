@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from services.intake.crypto import Keyring
 from services.intake.models import Attachment, Message, OfficeNote, Question, TimelineEntry, Tip
-from services.intake.submission import aad
+from services.intake.usecases.submission import aad
 from shared import evidence_links
 from shared.events import iso_utc, utcnow
 from shared.web import SECURITY_HEADERS

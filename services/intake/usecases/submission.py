@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.intake import receipts
-from services.intake.attachments import CleanFile, metadata
+from services.intake.domain.attachments import CleanFile, metadata
 from services.intake.crypto import Keyring, is_encrypted_text
 from services.intake.models import Attachment, Message, Question, TimelineEntry, Tip
-from services.intake.schemas import facts_for_others, reporter_identity
+from services.intake.domain.tip import facts_for_others, reporter_identity
 from shared.events import utcnow
 from shared.vocabulary import TIPSTER_STATUSES
 

@@ -16,7 +16,7 @@ from datetime import timedelta, timezone
 from sqlalchemy import delete, select
 
 from services.intake.models import IdempotentResponse
-from services.intake.submission import aad
+from services.intake.usecases.submission import aad
 from shared.events import utcnow
 from shared.web import ApiError
 

@@ -15,12 +15,13 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from services.intake import (accounts, attachments, conversation, filing, guard, idempotency, projection,
-                             receipts, submission)
+from services.intake import receipts
+from services.intake.domain import attachments, filing_limit, idempotency, receipt_guard
+from services.intake.usecases import conversation, credentials, projection, submission
 from services.intake.crypto import Keyring
-from services.intake.edge import client_settings as edge_clients
+from services.intake.web.requests import client_settings as edge_clients
 from services.intake.models import Attachment, Question
-from services.intake.schemas import MessageSchema, TipSchema
+from services.intake.domain.tip import MessageSchema, TipSchema
 from shared import i18n
 from shared.logging import get_logger
 from shared.web import ApiError
@@ -70,8 +71,8 @@ class IntakeApp:
         self.receipt_key = receipts.load_key(config)
         self.clients = edge_clients(config)
         self.config = config
-        self.guard = guard.ReceiptGuard(guard.settings(config))
-        self.filing = filing.FilingLimiter(filing.settings(config))
+        self.guard = receipt_guard.ReceiptGuard(receipt_guard.settings(config))
+        self.filing = filing_limit.FilingLimiter(filing_limit.settings(config))
         self._old_receipts = None  # receipts from before keyed hashes remain (checked now and then)
         self._old_receipts_checked = 0.0
 
@@ -79,7 +80,7 @@ class IntakeApp:
     def file_tip(self, data: dict, uploads=(), *, caller: Caller = PUBLIC,
                  idempotency_key: str | None = None, client: str | None = None) -> tuple[int, dict, bool]:
         """(status, body, replayed). Validates everything before storing anything. Anonymous filing is limited
-        per client (`client`, the address: services.intake.filing); a replay never counts."""
+        per client (`client`, the address: services.intake.domain.filing_limit); a replay never counts."""
         limited = caller.volunteer is None and caller.partner_id is None
         if limited:
             self.filing.check(client)
@@ -138,7 +139,7 @@ class IntakeApp:
         if tip.get("volunteer_id") not in (None, caller.volunteer.id):
             raise ApiError(403, "volunteer.id_mismatch")
         tip["volunteer_id"] = caller.volunteer.id
-        if not accounts.covers(caller.volunteer, tip["location"]):
+        if not credentials.covers(caller.volunteer, tip["location"]):
             raise ApiError(403, "volunteer.outside_area")
 
     # -- the tipster, with a receipt -----------------------------------------------------------------------------
@@ -218,7 +219,7 @@ class IntakeApp:
         if authorization and authorization[:7].lower() == "bearer ":
             token = authorization[7:].strip()
         with self.db.reading() as session:
-            volunteer = accounts.volunteer_for_token(session, token)
+            volunteer = credentials.volunteer_for_token(session, token)
             if volunteer is not None:
                 session.expunge(volunteer)
         if volunteer is None:
@@ -227,7 +228,7 @@ class IntakeApp:
 
     def volunteer_tips(self, volunteer) -> dict:
         with self.db.reading() as session:
-            tips = accounts.tips_filed_by(session, volunteer.id)
+            tips = credentials.tips_filed_by(session, volunteer.id)
             return {"volunteer_id": volunteer.id, "tips": [projection.volunteer_view(t) for t in tips]}
 
     # -- proof of filing (no content, no receipt) ------------------------------------------------------------------

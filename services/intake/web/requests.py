@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from services.intake import attachments
+from services.intake.domain import attachments
 from shared import clients
 from shared.web import ApiError, parse_json_object, read_json
 

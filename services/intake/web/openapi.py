@@ -6,8 +6,8 @@ from functools import lru_cache
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from services.intake import schemas
-from services.intake.attachments import ACCEPTED
+from services.intake.domain import tip
+from services.intake.domain.attachments import ACCEPTED
 
 ERRORS = {
     400: "Bad input: `error` says what, `fields` which field, both in Thai and English",
@@ -53,10 +53,10 @@ def document() -> dict:
         info={"description": "Tips in, receipts out. Every error message is in Thai and English. "
                              "The reporter's identity never leaves intake."},
     )
-    for name, schema in [("Tip", schemas.TipSchema), ("Message", schemas.MessageSchema),
-                         ("TipCreated", schemas.TipCreated), ("StatusView", schemas.StatusView),
-                         ("MessageAccepted", schemas.MessageAccepted), ("ReceiptReplaced", schemas.ReceiptReplaced),
-                         ("VolunteerTips", schemas.VolunteerTips), ("Error", schemas.Error)]:
+    for name, schema in [("Tip", tip.TipSchema), ("Message", tip.MessageSchema),
+                         ("TipCreated", tip.TipCreated), ("StatusView", tip.StatusView),
+                         ("MessageAccepted", tip.MessageAccepted), ("ReceiptReplaced", tip.ReceiptReplaced),
+                         ("VolunteerTips", tip.VolunteerTips), ("Error", tip.Error)]:
         spec.components.schema(name, schema=schema)
     spec.components.security_scheme("volunteerToken", {"type": "http", "scheme": "bearer",
                                                        "description": "A volunteer's token (sodsong volunteers add)"})

@@ -13,8 +13,10 @@ from pathlib import Path
 import jinja2
 from werkzeug.wrappers import Response
 
-from services.intake import attachments, geography_options, receipts
-from services.intake.app import PUBLIC, Caller
+from services.intake import receipts
+from services.intake.domain import attachments
+from services.intake.web import geography_options
+from services.intake.usecases.application import PUBLIC, Caller
 from shared import i18n
 from shared.logging import get_logger
 from shared.vocabulary import CATEGORIES, NOTIFY_CHANNELS, OFFICIAL_TYPE_GROUPS, OFFICIAL_TYPES, TIPSTER_STATUSES
@@ -26,7 +28,7 @@ HEADERS = {"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store", "Re
            "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"}
 BANGKOK = timezone(timedelta(hours=7))
 WEB_FORM = Caller(scope="web-form", actor=PUBLIC.actor)
-_DIR = Path(__file__).parent / "templates"
+_DIR = Path(__file__).parent.parent / "templates"
 log = get_logger(__name__)
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_DIR)), autoescape=True,
@@ -222,7 +224,7 @@ def _form_values(form) -> dict:
 
 def cross_site_refusal(app, request) -> Response | None:
     """The answer to a form sent from another site's page (it must not file, send or spend attempts)."""
-    from services.intake.edge import cross_site
+    from services.intake.web.requests import cross_site
 
     if not cross_site(request, getattr(app, "config", None) or {}):
         return None
