@@ -12,6 +12,7 @@ import sys
 import click
 
 from services.intake import crypto, rotation
+from services.intake.domain.errors import CredentialError
 from services.intake.usecases import credentials
 
 
@@ -48,7 +49,7 @@ def volunteers_add(ctx, volunteer_id, network, subdistricts):
     """Create a volunteer and print their token (once: it is stored only as a hash)."""
     try:
         token = credentials.add_volunteer(_db(ctx), volunteer_id, network, subdistricts.split(","))
-    except credentials.AccountError as exc:
+    except CredentialError as exc:
         _fail(str(exc))
     click.echo(f"volunteer {volunteer_id} created. Token (shown once, give it to the volunteer privately):",
                err=True)
@@ -76,7 +77,7 @@ def volunteers_disable(ctx, volunteer_id):
     """Disable a volunteer's token at once."""
     try:
         credentials.disable_volunteer(_db(ctx), volunteer_id)
-    except credentials.AccountError as exc:
+    except CredentialError as exc:
         _fail(str(exc))
     click.echo("ok")
 
@@ -95,7 +96,7 @@ def volunteers_reset(ctx, volunteer_id):
     """Issue a new token (the old one stops working) and print it once."""
     try:
         click.echo(credentials.reset_volunteer_token(_db(ctx), volunteer_id))
-    except credentials.AccountError as exc:
+    except CredentialError as exc:
         _fail(str(exc))
 
 
@@ -118,7 +119,7 @@ def partners_add(ctx, partner_id, name):
     """Create an Open311 partner and print its api_key (once)."""
     try:
         key = credentials.add_partner(_db(ctx), partner_id, name)
-    except credentials.AccountError as exc:
+    except CredentialError as exc:
         _fail(str(exc))
     click.echo(f"partner {partner_id} created. api_key (shown once):", err=True)
     click.echo(key)
@@ -142,7 +143,7 @@ def partners_list(ctx, as_json):
 def partners_disable(ctx, partner_id):
     try:
         credentials.disable_partner(_db(ctx), partner_id)
-    except credentials.AccountError as exc:
+    except CredentialError as exc:
         _fail(str(exc))
     click.echo("ok")
 

@@ -9,11 +9,13 @@ read as they are and re-sealed by `sodsong intake rotate-keys`).
 """
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text,
-                        false, text)
+from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table,
+                        Text, UniqueConstraint, false, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.dependencies import messaging_tables_for
+from services.intake.line.store import tables as line_tables
+from shared.messaging_tables import messaging_tables
+from shared.notifications import ledger
 
 
 class Base(DeclarativeBase):
@@ -152,14 +154,35 @@ class IdempotentResponse(Base):
     expires_at: Mapped[object] = mapped_column(DateTime(timezone=True), index=True)
 
 
-TABLES = messaging_tables_for(Base.metadata, "intake")
+TABLES = messaging_tables(Base.metadata, "intake")
 
-# Tipster and volunteer notices (content-free "your report has an update"), sent by intake itself.
-from services.intake.tipster_notices import notices_table  # noqa: E402
+NOTICES_TABLE = "intake_notices"
+
+
+def notices_table(metadata: MetaData) -> Table:
+    """Tipster and volunteer notices (content-free "your report has an update", services.intake.tipster_notices),
+    on `metadata` (once)."""
+    if NOTICES_TABLE in metadata.tables:
+        return metadata.tables[NOTICES_TABLE]
+    return Table(
+        NOTICES_TABLE, metadata,
+        Column("id", String(36), primary_key=True),
+        Column("event_id", String(36), nullable=False),
+        Column("tip_id", String(36), nullable=False, index=True),
+        Column("reference", String(20), nullable=False, index=True),
+        Column("recipient_kind", String(20), nullable=False),   # tipster | volunteer
+        Column("recipient_id", String(80), nullable=False),     # the pseudonymous tipster_id, or the volunteer id
+        Column("contact_kind", String(20), nullable=False),     # email | sms | line (which contact to read)
+        Column("channel", String(40), nullable=False),          # the channel's name in notify.channels
+        Column("template", String(60), nullable=False),
+        Column("language", String(2), nullable=False),
+        Column("context_json", Text, nullable=False),           # reference and link only (checked on record)
+        *ledger.delivery_columns(),
+        UniqueConstraint("event_id", "recipient_kind", "recipient_id", "contact_kind", name="uq_intake_notice_once"),
+    )
+
 
 NOTICES = notices_table(Base.metadata)
 
 # LINE chats, webhook events waiting to be processed, and files fetched from LINE (services.intake.line).
-from services.intake.line.store import tables as _line_tables  # noqa: E402
-
-LINE_TABLES = _line_tables(Base.metadata)
+LINE_TABLES = line_tables(Base.metadata)

@@ -38,45 +38,21 @@ from __future__ import annotations
 import json
 import uuid
 
-from sqlalchemy import Column, MetaData, String, Table, Text, UniqueConstraint, select
+from sqlalchemy import Table, select
 
+from services.intake.models import NOTICES, Tip, notices_table
+from services.intake.models import NOTICES_TABLE as TABLE_NAME
 from shared.notifications import ledger
 from shared.notifications.sender_loop import SenderLoop
 from shared.vocabulary import TIPSTER_STATUSES
 
-TABLE_NAME = "intake_notices"
 CONTACT_FIELDS = {"email": "email", "sms": "phone", "line": "line_user_id"}  # notify_via kind -> reporter key
 DEFAULT_STATUSES = ("received", "acknowledged", "under_review", "investigating", "transferred", "closed")
 DEFAULT_BACKOFF = [5, 30, 120, 600, 1800]
 
 
-# -- the table -------------------------------------------------------------------------------------------------
-def notices_table(metadata: MetaData) -> Table:
-    """intake_notices on intake's metadata (idempotent). intake's models.py calls this once."""
-    if TABLE_NAME in metadata.tables:
-        return metadata.tables[TABLE_NAME]
-    return Table(
-        TABLE_NAME, metadata,
-        Column("id", String(36), primary_key=True),
-        Column("event_id", String(36), nullable=False),
-        Column("tip_id", String(36), nullable=False, index=True),
-        Column("reference", String(20), nullable=False, index=True),
-        Column("recipient_kind", String(20), nullable=False),   # tipster | volunteer
-        Column("recipient_id", String(80), nullable=False),     # the pseudonymous tipster_id, or the volunteer id
-        Column("contact_kind", String(20), nullable=False),     # email | sms | line (which contact to read)
-        Column("channel", String(40), nullable=False),          # the channel's name in notify.channels
-        Column("template", String(60), nullable=False),
-        Column("language", String(2), nullable=False),
-        Column("context_json", Text, nullable=False),           # reference and link only (checked on record)
-        *ledger.delivery_columns(),
-        UniqueConstraint("event_id", "recipient_kind", "recipient_id", "contact_kind", name="uq_intake_notice_once"),
-    )
-
-
 def default_table() -> Table:
-    from services.intake.models import Base  # late: models.py imports this module for notices_table
-
-    return notices_table(Base.metadata)
+    return NOTICES
 
 
 # -- settings --------------------------------------------------------------------------------------------------
@@ -241,8 +217,6 @@ def _address(row, tip, reporter, volunteer_contact) -> str | None:
 
 
 def _default_find_tip(session, tip_id):
-    from services.intake.models import Tip
-
     return session.get(Tip, tip_id)
 
 

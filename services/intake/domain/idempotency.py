@@ -2,23 +2,19 @@
 
 - Same key (for the same caller) and the same request within 24 hours: the first response again, with the same
   reference and receipt, and never a second tip.
-- Same key, different request: 409.
+- Same key, different request: refused (IdempotencyConflict).
 - The stored response holds the receipt, so it is sealed (services.intake.crypto) and deleted after 24 hours.
-  The request's fingerprint (SHA-256 over the canonical JSON and the files' SHA-256s) is sealed inside it.
+  The request's fingerprint (SHA-256 over the canonical JSON and the files' SHA-256s) is sealed inside it
+  (stored and read back by the repository).
 - The key is scoped by caller (anonymous public, a volunteer, a partner) and stored only as a SHA-256.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta, timezone
+from datetime import timedelta
 
-from sqlalchemy import delete, select
-
-from services.intake.models import IdempotentResponse
-from services.intake.usecases.submission import aad
-from shared.events import utcnow
-from shared.web import ApiError
+from services.intake.domain.errors import IdempotencyConflict, InvalidIdempotencyKey
 
 TTL = timedelta(hours=24)
 HEADER = "Idempotency-Key"
@@ -28,7 +24,7 @@ def parse_key(raw: str | None) -> str | None:
     if raw is None:
         return None
     if not (1 <= len(raw) <= 255) or not raw.isascii() or not raw.isprintable():
-        raise ApiError(400, "idempotency.invalid_key")
+        raise InvalidIdempotencyKey()
     return raw
 
 
@@ -44,39 +40,8 @@ def fingerprint(data: dict, file_digests: list[str]) -> str:
     return h.hexdigest()
 
 
-def lookup(session, keyring, khash: str) -> dict | None:
-    row = session.get(IdempotentResponse, khash)
-    if row is None:
-        return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
-    if expires <= utcnow():
-        return None
-    return json.loads(keyring.decrypt_text(row.response_enc, aad("intake_idempotency.response_enc", khash)))
-
-
 def replay(stored: dict, fp: str) -> tuple[int, dict]:
+    """The first answer again, for the same request only."""
     if stored["fingerprint"] != fp:
-        raise ApiError(409, "idempotency.conflict")
+        raise IdempotencyConflict()
     return stored["status"], stored["body"]
-
-
-def remember(session, keyring, khash: str, fp: str, status: int, body: dict) -> None:
-    """Inside the transaction that creates the tip: a concurrent twin fails on the primary key and rolls back."""
-    now = utcnow()
-    session.execute(delete(IdempotentResponse).where(IdempotentResponse.expires_at <= now))
-    payload = json.dumps({"fingerprint": fp, "status": status, "body": body}, ensure_ascii=False)
-    session.add(IdempotentResponse(
-        key_hash=khash, created_at=now, expires_at=now + TTL,
-        response_enc=keyring.encrypt_text(payload, aad("intake_idempotency.response_enc", khash))))
-    session.flush()
-
-
-def purge(db) -> int:
-    with db.transaction() as uow:
-        result = uow.session.execute(delete(IdempotentResponse).where(IdempotentResponse.expires_at <= utcnow()))
-    return result.rowcount or 0
-
-
-def exists(session, khash: str) -> bool:
-    return session.execute(select(IdempotentResponse.key_hash).where(
-        IdempotentResponse.key_hash == khash)).first() is not None

@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import inspect, select, text, update
 
 from services.intake import receipts
-from services.intake.usecases.application import IntakeApp, volunteer_caller
+from services.intake.domain.callers import volunteer_caller
+from services.intake.usecases.application import IntakeApp
 from services.intake.models import Tip
-from shared.web import ApiError
+from services.intake.domain.errors import IntakeError
+from services.intake.web.errors import as_api_error
 from tests.integration.intake.conftest import make_app, make_config
 from tests.support.tips import tip
 
@@ -22,8 +24,8 @@ def status_code(app, receipt, client):
     try:
         app.status(receipt, client)
         return 200
-    except ApiError as exc:
-        return exc.status
+    except IntakeError as exc:
+        return as_api_error(exc).status
 
 
 def test_310_failures_from_31_addresses_lock_no_honest_tipster_out(app):
@@ -45,9 +47,9 @@ def test_a_throttled_client_gets_one_lookup_per_interval_and_a_working_receipt_i
     _, body, _ = app.file_tip(tip())
     assert [status_code(app, "1111111111111111", "203.0.113.5") for _ in range(4)] == [404, 404, 404, 429]
     assert status_code(app, body["receipt"], "203.0.113.5") == 429  # the interval's lookup was spent above
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(IntakeError) as refused:
         app.status("2222222222222222", "203.0.113.5")
-    assert err.value.detail["retry_after_seconds"] >= 1
+    assert as_api_error(refused.value).detail["retry_after_seconds"] >= 1
     app.guard.lookups.reset(app.guard.lookups.key("203.0.113.5"))  # the interval has passed
     assert status_code(app, body["receipt"], "203.0.113.5") == 200
     assert status_code(app, body["receipt"], "203.0.113.6") == 200  # other clients never noticed
@@ -72,10 +74,10 @@ def test_wrong_and_unknown_receipts_look_the_same_and_take_the_same_time(sqlite_
     for i in range(9):
         for name, guess in (("known", known_locator), ("unknown", unknown_locator)):
             started = time.perf_counter()
-            with pytest.raises(ApiError) as err:
+            with pytest.raises(IntakeError) as refused:
                 app.status(guess, f"192.0.2.{i * 2 + (name == 'known') + 1}")
             times[name].append(time.perf_counter() - started)
-            errors.add((err.value.status, err.value.key, str(err.value.detail)))
+            errors.add((as_api_error(refused.value).status, as_api_error(refused.value).key, str(as_api_error(refused.value).detail)))
     assert errors == {(404, "receipt.unknown", "{}")}
     known, unknown = statistics.median(times["known"]), statistics.median(times["unknown"])
     # before keyed hashes the known locator cost an argon2id verification (over 20 times the unknown one)

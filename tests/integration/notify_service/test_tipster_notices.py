@@ -14,6 +14,7 @@ from services.intake import crypto, receipts, tipster_notices
 from services.intake.usecases import projection, submission
 from services.intake.models import Base as IntakeBase
 from services.intake.models import Tip
+from services.intake.repository import IntakeRepository
 from services.intake.domain.tip import TipSchema
 from services.notify import deliveries
 from shared import config as config_mod
@@ -36,7 +37,8 @@ def world(tmp_path):
     table = tipster_notices.notices_table(IntakeBase.metadata)
     engine = engine_for(cfg["intake"]["db_url"])
     IntakeBase.metadata.create_all(engine)
-    intake_db = ServiceDatabase(engine, messaging_tables_for(IntakeBase.metadata, "intake"))
+    intake_db = ServiceDatabase(engine, messaging_tables_for(IntakeBase.metadata, "intake"),
+                                repository=IntakeRepository)
     keyring = crypto.from_settings({"current": "k1", "keys": {"k1": crypto.new_key()}})
     migrations.upgrade("notify", cfg["notify"]["db_url"])
 
