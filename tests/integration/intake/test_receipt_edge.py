@@ -155,7 +155,8 @@ def test_anonymous_filing_is_limited_per_client_with_retry_after(tmp_path):
         try:
             app.file_tip(tip(), client="203.0.113.20")
             codes.append(201)
-        except ApiError as exc:
+        except IntakeError as refused:
+            exc = as_api_error(refused)
             codes.append(exc.status)
             assert exc.key == "tip.too_many" and exc.detail["retry_after_seconds"] > 0
     assert codes == [201] * 5 + [429] * 15
