@@ -71,6 +71,14 @@ class IntakeRepository:
             receipt_mac=new_mac, receipt_locator=None, receipt_hash=None, receipt_shared=False))
         return result.rowcount == 1
 
+    def closed_tips_with_identity(self) -> list:
+        """(id, agency_code, updated_at) of closed tips that still hold the tipster's identity or contact."""
+        return list(self.session.execute(select(Tip.id, Tip.agency_code, Tip.updated_at).where(
+            Tip.status == "closed", Tip.reporter_json.is_not(None))).all())
+
+    def forget_identities(self, tip_ids: list[str]) -> int:
+        return self.session.execute(update(Tip).where(Tip.id.in_(tip_ids)).values(reporter_json=None)).rowcount
+
     def tips_filed_by_volunteer(self, volunteer_id: str) -> list[Tip]:
         return list(self.session.execute(select(Tip).where(Tip.volunteer_id == volunteer_id)
                                          .order_by(Tip.submitted_at.desc())).scalars())
@@ -142,13 +150,22 @@ class IntakeRepository:
     def office_notes(self, tip_id: str) -> list[OfficeNote]:
         return list(self.session.execute(select(OfficeNote).where(OfficeNote.tip_id == tip_id)).scalars())
 
+    def record_notice(self, table, **values) -> None:
+        """A tipster or volunteer notice to send (services.intake.tipster_notices: intake_notices, or `table`)."""
+        self.session.execute(table.insert().values(**values))
+
     # -- idempotent responses -----------------------------------------------------------------------------------
     def idempotent_response(self, key_hash: str) -> IdempotentResponse | None:
         return self.session.get(IdempotentResponse, key_hash)
 
     def forget_expired_responses(self, now) -> int:
+        """Responses expired at `now` (or before) are forgotten; how many."""
         result = self.session.execute(delete(IdempotentResponse).where(IdempotentResponse.expires_at <= now))
         return result.rowcount or 0
+
+    def forget_responses_expired_before(self, now) -> int:
+        """The retention step: responses whose expiry has passed."""
+        return self.session.execute(delete(IdempotentResponse).where(IdempotentResponse.expires_at < now)).rowcount
 
     # -- volunteers and partners --------------------------------------------------------------------------------
     def volunteer(self, volunteer_id: str) -> Volunteer | None:

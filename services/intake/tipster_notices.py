@@ -40,11 +40,11 @@ import uuid
 
 from sqlalchemy import Table, select
 
-from services.intake.models import NOTICES, Tip, notices_table
+from services.intake.domain.status import tipster_status
+from services.intake.models import NOTICES, Tip, notices_table  # noqa: F401 - notices_table: for callers
 from services.intake.models import NOTICES_TABLE as TABLE_NAME
 from shared.notifications import ledger
 from shared.notifications.sender_loop import SenderLoop
-from shared.vocabulary import TIPSTER_STATUSES
 
 CONTACT_FIELDS = {"email": "email", "sms": "phone", "line": "line_user_id"}  # notify_via kind -> reporter key
 DEFAULT_STATUSES = ("received", "acknowledged", "under_review", "investigating", "transferred", "closed")
@@ -108,8 +108,7 @@ def update_of(event) -> str | None:
     if event.type == "case.opened":
         return "triage" if p.get("triage") else "received"
     if event.type == "case.status_changed":
-        to = "transferred" if p["to_status"] == "referred" else p["to_status"]  # as intake's projection words it
-        return to if to in TIPSTER_STATUSES else "under_review"
+        return tipster_status(p["to_status"])  # as intake's projection words it
     if event.type == "case.question_asked":
         return "question"
     if event.type == "case.note_added" and p.get("visibility") == "tipster_visible":
@@ -195,12 +194,12 @@ def record_tipster_notice(uow, tip, event, config: dict, *, reporter=None, volun
     for recipient_kind, recipient_id, contact_kind, channel, template, lang, context in rows:
         render(template, lang, context)  # refuses any context the template may not see, before anything is stored
         row_id = str(uuid.uuid4())
-        uow.session.execute(table.insert().values(
-            id=row_id, event_id=event.id, tip_id=_get(tip, "id"), reference=reference,
+        uow.repo.record_notice(
+            table, id=row_id, event_id=event.id, tip_id=_get(tip, "id"), reference=reference,
             recipient_kind=recipient_kind, recipient_id=str(recipient_id)[:80], contact_kind=contact_kind,
             channel=channel, template=template, language=lang, context_json=json.dumps(context, ensure_ascii=False),
             status="pending", attempts=0, next_attempt_at=now, created_at=now, updated_at=now,
-        ))
+        )
         ids.append(row_id)
     return ids
 

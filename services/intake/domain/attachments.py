@@ -14,10 +14,11 @@ import threading
 from dataclasses import dataclass
 
 import filetype
+from PIL import Image, ImageOps
 
 from services.intake.domain.errors import (AttachmentsTooLarge, AttachmentTooLarge, EmptyAttachment,
                                            UnreadableImage, UnsupportedAttachment)
-from services.intake.receipts import _off_hub
+from shared.off_hub import run_off_hub
 
 DEFAULTS = {"max_file_bytes": 10 * 1024 * 1024, "max_tip_bytes": 50 * 1024 * 1024, "max_files": 20}
 
@@ -48,8 +49,6 @@ def _prepare_pillow():
     """Image stripping runs in an OS thread (eventlet.tpool) so it never stalls the hub. In that thread nothing
     may take an eventlet-green lock: so Pillow's format plugins are imported here, once, in the main thread, and
     Pillow's debug logging (whose handler lock is green) is kept quiet."""
-    from PIL import Image
-
     Image.init()
     logging.getLogger("PIL").setLevel(logging.WARNING)
 
@@ -114,7 +113,7 @@ def clean(uploads: list[Upload], limit: dict) -> list[CleanFile]:
         data = upload.data
         if media_type in IMAGE_FORMATS:
             with _image_slot(limit):
-                data = _off_hub(strip_image_metadata, data, IMAGE_FORMATS[media_type])
+                data = run_off_hub(strip_image_metadata, data, IMAGE_FORMATS[media_type])
             if data is None:
                 raise UnreadableImage(index=index)
         out.append(CleanFile(upload.filename, media_type, data, hashlib.sha256(data).hexdigest()))
@@ -161,8 +160,6 @@ def strip_image_metadata(data: bytes, fmt: str) -> bytes | None:
     read the image, or its decoded size or expansion is over the limits (judged from the header, before any
     pixel is decoded). The pixels are decoded once and not copied again, except by a mode conversion.
     """
-    from PIL import Image, ImageOps
-
     try:
         with Image.open(io.BytesIO(data)) as im:  # lazy: only the header is read here
             if too_costly(im.width, im.height, im.mode, len(data)):  # refused before any pixel is decoded
