@@ -31,6 +31,7 @@ from services.intake.domain.callers import Caller
 from services.intake.domain.errors import IntakeError, TooManyReceiptAttempts
 from services.intake.line import conversation, messages, store
 from services.intake.line.conversation import Incoming, PortError
+from services.intake.models import LINE_TABLES
 from shared import i18n
 from shared.logging import get_logger
 from shared.notifications import ledger
@@ -133,7 +134,7 @@ class LineBot:
         self.settings = settings_of(config)
         self.keyring = app.keyring
         self.db = app.db
-        self.tables = store.default_tables()
+        self.tables = LINE_TABLES
         # from the receipt key, which is never rotated: a keyring rotation must not orphan every chat
         self.key_secret = app.receipt_key.derive("line-chat")
         self.limit = RateLimit(self.settings["per_user_per_minute"])

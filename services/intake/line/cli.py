@@ -42,13 +42,14 @@ def status(ctx, as_json):
     from sqlalchemy import func, select
 
     from services.intake.line import store
+    from services.intake.models import LINE_TABLES
     from shared import migrations
     from shared.dependencies import service_db_for
     from shared.notifications.ledger import utcnow
 
     cfg = ctx.find_root().obj["config"]
     migrations.upgrade("intake", cfg["intake"]["db_url"])
-    tables = store.default_tables()
+    tables = LINE_TABLES
     events, chats = tables[store.EVENTS], tables[store.CHATS]
     with service_db_for("intake", cfg).reading() as session:
         by_state = dict(session.execute(select(events.c.status, func.count()).group_by(events.c.status)).all())

@@ -17,7 +17,6 @@ from shared.events import new_event
 from tests.support.fakes_intake import FakeIntakeDatabase
 from tests.support.tips import tip
 
-T0 = datetime.now(timezone.utc) + timedelta(seconds=5)  # after the tips filed below
 PACC = {"code": "PACC-R2", "name_th": "สำนักงาน ป.ป.ท. เขต 2", "name_en": "PACC Region 2"}
 NACC = {"code": "NACC-23", "name_th": "สำนักงาน ป.ป.ช. ประจำจังหวัดตราด", "name_en": "NACC Trat"}
 
@@ -83,8 +82,13 @@ def test_a_wrong_receipt_is_unknown(app):
         app.status("1234 5678 9012 3456", "192.0.2.9")
 
 
+def later(minutes: int) -> datetime:
+    """A moment after the tips the tests file (timelines are in the order things happened)."""
+    return datetime.now(timezone.utc) + timedelta(minutes=minutes)
+
+
 def _opened(reference, minute, office, version):
-    at = T0 + timedelta(minutes=minute)
+    at = later(minute)
     return new_event("case.opened", {
         "reference": reference, "case_id": "c1", "office": office, "category": "bribery", "province_code": "23",
         "status": "received", "acknowledge_due": at, "feedback_due": at, "opened_at": at, "triage": False,
@@ -94,7 +98,7 @@ def _opened(reference, minute, office, version):
 def _changed(reference, minute, office, to, version):
     return new_event("case.status_changed", {
         "reference": reference, "case_id": "c1", "office_code": office["code"], "from_status": "received",
-        "to_status": to, "tipster_label": {"th": to, "en": to}, "changed_at": T0 + timedelta(minutes=minute),
+        "to_status": to, "tipster_label": {"th": to, "en": to}, "changed_at": later(minute),
         "case_version": version, "closure": None, "office": office}, correlation_id=reference)
 
 
@@ -120,7 +124,7 @@ def test_a_note_for_the_tipster_is_kept_once_and_acknowledged(app):
     _, body, _ = app.file_tip(tip())
     note = new_event("case.note_added", {"reference": body["reference"], "case_id": "c1", "note_id": "n-1",
                                          "office_code": "PACC-R2", "visibility": "tipster_visible",
-                                         "text": "ได้รับเอกสารแล้ว", "added_at": T0}, correlation_id=body["reference"])
+                                         "text": "ได้รับเอกสารแล้ว", "added_at": later(1)}, correlation_id=body["reference"])
     apply = lambda uow, e: conversation.on_note_added(uow, e, keyring=app.keyring)  # noqa: E731
     assert app.db.consume(note, apply) and not app.db.consume(note, apply)  # a redelivery: absorbed
     [recorded] = app.db.uow.emitted("tip.feedback_recorded")
