@@ -42,8 +42,12 @@ from sqlalchemy import Table, select
 
 from services.intake.domain.status import tipster_status
 from services.intake.models import NOTICES, Tip, notices_table  # noqa: F401 - notices_table: for callers
-from services.intake.models import NOTICES_TABLE as TABLE_NAME
+from services.intake.models import NOTICES_TABLE as TABLE_NAME  # noqa: F401 - for callers
+from shared.logging import get_logger
 from shared.notifications import ledger
+from shared.notifications.channels import (LineChannel, OutboundMessage, PermanentDeliveryError,
+                                           build_channels)
+from shared.notifications.messages import render
 from shared.notifications.sender_loop import SenderLoop
 
 CONTACT_FIELDS = {"email": "email", "sms": "phone", "line": "line_user_id"}  # notify_via kind -> reporter key
@@ -64,8 +68,6 @@ def _line_bot_token(config: dict) -> str | None:
 def line_channel_of(config: dict):
     """With the LINE bot configured (intake.line) and no `line` channel in notify.channels, notices to tipsters who
     chose LINE go out through the bot's own Official Account (the same token and API base)."""
-    from shared.notifications.channels import LineChannel
-
     line = config["intake"]["line"]
     channel = LineChannel(channel_access_token=line["channel_access_token"],
                           base_url=line.get("api_base") or "https://api.line.me")
@@ -156,8 +158,6 @@ def record_tipster_notice(uow, tip, event, config: dict, *, reporter=None, volun
     as plain JSON). `volunteer_contact`: a callable volunteer_id -> {kind or channel: address, "language"} or a
     dict of such by volunteer id; None sends volunteers nothing.
     """
-    from shared.notifications.messages import render
-
     settings = settings_of(config)
     update = update_of(event)
     if not settings["enabled"] or update is None or tip is None:
@@ -222,9 +222,6 @@ def _default_find_tip(session, tip_id):
 def send_one(service_db, row_id: str, channels: dict, config: dict, *, reporter=None, volunteer_contact=None,
              table: Table | None = None, find_tip=None) -> str | None:
     """Claim and send one notice; returns its new status, or None when another sender had it."""
-    from shared.notifications.channels import OutboundMessage, PermanentDeliveryError
-    from shared.notifications.messages import render
-
     table = table if table is not None else default_table()
     settings = settings_of(config)
     if not ledger.claim(service_db, table, row_id):
@@ -308,8 +305,6 @@ class NoticeSender(SenderLoop):
         self.volunteer_factory = volunteer_factory
 
     def setup(self):
-        from shared.notifications.channels import build_channels
-
         super().setup()
         self.config = self.container.config["SODSONG"]
         self.settings = settings_of(self.config)
@@ -322,8 +317,6 @@ class NoticeSender(SenderLoop):
         self.volunteer_contact = self.volunteer_factory(self.config) if self.volunteer_factory else None
 
     def tick(self):
-        from shared.logging import get_logger
-
         counts = send_due(self._db(), self.channels, self.config, reporter=self.reporter,
                           volunteer_contact=self.volunteer_contact)
         if counts:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import base64
+import threading
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
+from nameko.testing.services import worker_factory
 
 from services.intake import crypto
 from services.intake.domain.errors import IdempotencyConflict, ReceiptUnknown, ValidationFailed
 from services.intake.models import Tip
 from services.intake.receipts import ReceiptHasher
+from services.intake.service import Service
 from services.intake.usecases import conversation, projection
 from services.intake.usecases.application import IntakeApp
 from shared.events import new_event
@@ -131,3 +135,28 @@ def test_a_note_for_the_tipster_is_kept_once_and_acknowledged(app):
     assert recorded.payload["note_id"] == "n-1" and recorded.causation_id == note.id
     thread = app.status(body["receipt"], "c")["messages"]
     assert [(m["from"], m["text"]) for m in thread] == [("office", "ได้รับเอกสารแล้ว")]
+
+
+# -- the nameko shell, without a database: each entrypoint hands its event to a use case ----------------------------
+def _service(app):
+    notices = SimpleNamespace(reporter=None, volunteer_contact=None, wakeup=threading.Event())
+    return worker_factory(Service, db=app.db, intake=SimpleNamespace(app=app), notices=notices,
+                          config={"SODSONG": {"intake": {}}})
+
+
+def test_the_event_handlers_apply_the_projection_once_and_wake_the_notice_sender(app):
+    _, body, _ = app.file_tip(tip())
+    service = _service(app)
+    opened = _opened(body["reference"], 1, PACC, 1)
+    service.on_case_opened(opened)
+    assert app.db.repo.tip_by_reference(body["reference"]).status == "received"
+    assert service.notices.wakeup.is_set()
+    service.notices.wakeup.clear()
+    service.on_case_opened(opened)  # a redelivery: the inbox absorbs it, nobody is woken
+    assert not service.notices.wakeup.is_set()
+    internal = new_event("case.note_added", {"reference": body["reference"], "case_id": "c1", "note_id": "n-2",
+                                             "office_code": "PACC-R2", "visibility": "internal",
+                                             "added_at": later(2)}, correlation_id=body["reference"])
+    service.on_case_note_added(internal)  # an internal note never reaches the tipster
+    assert not app.db.uow.emitted("tip.feedback_recorded") and not app.db.repo.office_notes(
+        app.db.repo.tip_by_reference(body["reference"]).id)
