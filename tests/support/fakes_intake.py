@@ -30,6 +30,10 @@ class InMemoryIntakeRepository:
     def _all(self, model) -> list:
         return list(self.rows[model].values())
 
+    def _of_tip(self, model, tip_id: str, order=None) -> list:
+        rows = [r for r in self._all(model) if r.tip_id == tip_id]
+        return sorted(rows, key=order) if order else rows
+
     # -- any row ------------------------------------------------------------------------------------------------
     def add(self, *rows) -> None:
         for row in rows:
@@ -102,20 +106,19 @@ class InMemoryIntakeRepository:
 
     # -- what the tip holds -------------------------------------------------------------------------------------
     def timeline(self, tip_id: str) -> list:
-        return [e for e in self._all(TimelineEntry) if e.tip_id == tip_id]
+        return self._of_tip(TimelineEntry, tip_id)
 
     def attachment(self, attachment_id: str):
         return self.rows[Attachment].get(attachment_id)
 
     def attachment_listing(self, tip_id: str) -> list:
-        return sorted((a for a in self._all(Attachment) if a.tip_id == tip_id),
-                      key=lambda a: (aware_utc(a.created_at), a.id))
+        return self._of_tip(Attachment, tip_id, order=lambda a: (aware_utc(a.created_at), a.id))
 
     def stored_bytes(self, tip_id: str) -> int:
-        return sum(a.size for a in self._all(Attachment) if a.tip_id == tip_id)
+        return sum(a.size for a in self._of_tip(Attachment, tip_id))
 
     def messages(self, tip_id: str) -> list:
-        return [m for m in self._all(Message) if m.tip_id == tip_id]
+        return self._of_tip(Message, tip_id)
 
     def message_count(self, tip_id: str) -> int:
         return len(self.messages(tip_id))
@@ -124,8 +127,7 @@ class InMemoryIntakeRepository:
         return self.rows[Question].get(question_id)
 
     def questions(self, tip_id: str) -> list:
-        return sorted((q for q in self._all(Question) if q.tip_id == tip_id),
-                      key=lambda q: (aware_utc(q.asked_at), q.id))
+        return self._of_tip(Question, tip_id, order=lambda q: (aware_utc(q.asked_at), q.id))
 
     def question_ids(self, tip_id: str) -> set:
         return {q.id for q in self.questions(tip_id)}
@@ -139,7 +141,7 @@ class InMemoryIntakeRepository:
         return self.rows[OfficeNote].get(note_id)
 
     def office_notes(self, tip_id: str) -> list:
-        return [n for n in self._all(OfficeNote) if n.tip_id == tip_id]
+        return self._of_tip(OfficeNote, tip_id)
 
     # -- idempotent responses -----------------------------------------------------------------------------------
     def idempotent_response(self, key_hash: str):

@@ -22,6 +22,13 @@ PARTNER_PREFIX = "spk_"
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
+def _existing(find, kind: str, account_id: str):
+    account = find(account_id)
+    if account is None:
+        raise CredentialError(f"no {kind} {account_id}")
+    return account
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
@@ -69,9 +76,7 @@ def announce_volunteers(db) -> int:
 def reset_volunteer_token(db, volunteer_id: str) -> str:
     token = VOLUNTEER_PREFIX + secrets.token_urlsafe(32)
     with db.transaction() as uow:
-        volunteer = uow.repo.volunteer(volunteer_id)
-        if volunteer is None:
-            raise CredentialError(f"no volunteer {volunteer_id}")
+        volunteer = _existing(uow.repo.volunteer, "volunteer", volunteer_id)
         volunteer.token_hash = _digest(token)
         volunteer.disabled_at = None
         _announce(uow, "volunteer.registered", volunteer_id, utcnow())
@@ -80,9 +85,7 @@ def reset_volunteer_token(db, volunteer_id: str) -> str:
 
 def disable_volunteer(db, volunteer_id: str) -> None:
     with db.transaction() as uow:
-        volunteer = uow.repo.volunteer(volunteer_id)
-        if volunteer is None:
-            raise CredentialError(f"no volunteer {volunteer_id}")
+        volunteer = _existing(uow.repo.volunteer, "volunteer", volunteer_id)
         volunteer.disabled_at = utcnow()
         _announce(uow, "volunteer.disabled", volunteer_id, volunteer.disabled_at)
 
@@ -117,10 +120,7 @@ def add_partner(db, partner_id: str, name: str) -> str:
 
 def disable_partner(db, partner_id: str) -> None:
     with db.transaction() as uow:
-        partner = uow.repo.partner(partner_id)
-        if partner is None:
-            raise CredentialError(f"no partner {partner_id}")
-        partner.disabled_at = utcnow()
+        _existing(uow.repo.partner, "partner", partner_id).disabled_at = utcnow()
 
 
 def list_partners(db) -> list[dict]:
