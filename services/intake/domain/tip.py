@@ -14,7 +14,7 @@ from decimal import Decimal
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 
 from shared import geography
-from shared.vocabulary import CATEGORIES, CHANNELS, LANGUAGES, NOTIFY_CHANNELS, OFFICIAL_TYPES, TIPSTER_STATUSES
+from shared.vocabulary import CATEGORIES, CHANNELS, LANGUAGES, NOTIFY_CHANNELS, OFFICIAL_TYPES
 
 MAX_AMOUNT_THB = Decimal("1000000000000")  # one trillion baht: above any real case, below float trouble
 EARLIEST_EVENT = date(1950, 1, 1)

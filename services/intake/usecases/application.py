@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import hmac
 import time
-from datetime import timezone
 
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -219,9 +218,3 @@ class IntakeApp:
         if kid not in self.keyring.keys:
             return False
         return hmac.compare_digest(self.proof_code(reference, submitted_at, kid), code)
-
-
-def iso(value) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat()
