@@ -2,8 +2,9 @@
 
 `sodsong backup data --out DIR` writes one archive per distinct database (pg_dump's custom format for
 PostgreSQL, SQLite's online backup for the embedded mode) and a manifest; `sodsong restore data DIR` puts them
-back. The keys (every service's, from the keys directory) are never in a data backup: `sodsong backup keys` / `sodsong restore keys` handle
-them separately, so that a stolen data backup alone reveals no tip, and the two can be stored by different people.
+back. The keys (every service's, from the keys directory) are never in a data backup: `sodsong backup keys` /
+`sodsong restore keys` handle them separately, so that a stolen data backup alone reveals no tip, and the two can
+be stored by different people.
 """
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from shared.clock import utcnow
 from shared.config import SERVICES
 
 FORMAT = "sodsong-data-backup/1"
@@ -85,7 +86,7 @@ def backup_data(config: dict, out: Path) -> dict:
             kind = "postgresql"
         os.chmod(out / name, 0o600)
         entries.append({"file": name, "kind": kind, "services": services, "bytes": (out / name).stat().st_size})
-    manifest = {"format": FORMAT, "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    manifest = {"format": FORMAT, "created_at": utcnow().isoformat(timespec="seconds"),
                 "databases": entries,
                 "note": "no encryption keys in here: restore them with `sodsong restore keys` from their own backup"}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

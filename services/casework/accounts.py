@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from services.casework import passwords as passwords_policy
 from services.casework.models import DeskSession, User
 from services.casework.policy import ROLES, Principal
-from shared.events import aware_utc, utcnow
+from shared.clock import aware_utc, utcnow
 
 MIN_PASSWORD, MAX_PASSWORD = passwords_policy.MIN_PASSWORD, passwords_policy.MAX_PASSWORD
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")

@@ -8,7 +8,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -23,6 +23,7 @@ from services.casework.models import (
     Case, CaseEvent, CaseView, DuplicateCandidate, Handover, Note, Question, User,
 )
 from shared import geography
+from shared.clock import iso_utc
 from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES, TIPSTER_STATUSES
 
 MAX_REASON, MAX_NOTE = 2000, 5000
@@ -42,8 +43,7 @@ class DeskSettings:
 
 
 def iso(value) -> str | None:
-    value = aware(value)
-    return value.astimezone(timezone.utc).isoformat() if value is not None else None
+    return iso_utc(value)
 
 
 def _text(value, limit: int) -> str:
@@ -657,9 +657,12 @@ def add_note(uow, principal: policy.Principal, reference: str, *, visibility: st
     return {"id": note.id, "visibility": visibility, "at": iso(now)}
 
 
-def ask_question(uow, principal: policy.Principal, reference: str, *, text: str, now: datetime) -> dict:
+def ask_question(uow, principal: policy.Principal, reference: str, *, text: str, now: datetime,
+                 text_en: str | None = None) -> dict:
+    """The office asks the tipster (in Thai; `text_en`, optional, is the same question in English)."""
     case = policy.find_case(uow.session, principal, reference, "question", for_update=True)
     text = _text(text, MAX_NOTE)
+    text_en = _text(text_en, MAX_NOTE) or None
     if not text:
         raise TransitionError("case.text_required")
     if case.status not in OPEN_STATES:
@@ -671,7 +674,7 @@ def ask_question(uow, principal: policy.Principal, reference: str, *, text: str,
     _log(uow, case, "question", principal.user_id, now, question_id=question.id)
     uow.emit("case.question_asked", {
         "reference": case.reference, "case_id": case.id, "office_code": case.office_code,
-        "question_id": str(question.id), "text": text, "asked_at": now,
+        "question_id": str(question.id), "text": text, "text_en": text_en, "asked_at": now,
     }, correlation_id=case.reference, actor=principal.actor)
     return {"id": question.id, "asked_at": iso(now)}
 

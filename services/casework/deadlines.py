@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from services.casework import leases
 from services.casework.lifecycle import OPEN_STATES, agency_of
 from services.casework.models import Case, CaseEvent, DeadlineAlert, User
+from shared.clock import aware_utc
 
 SWEEP_LEASE = "casework.deadline_sweep"
 
@@ -65,9 +66,7 @@ def settings_for(deadlines_config: dict | None, office_code: str | None = None) 
 
 
 def _aware(value):
-    from services.casework.accounts import aware
-
-    return aware(value)
+    return aware_utc(value)
 
 
 # -- what is overdue -----------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -27,6 +27,7 @@ from services.casework.cases import DeskSettings
 from services.casework.lifecycle import TransitionError
 from shared import clients, i18n
 from shared.clients import ClientLimiter
+from shared.clock import local, thai_date
 from shared.dependencies import INSTANCE_ID, Database
 from shared.logging import get_logger
 from shared.web import SECURITY_HEADERS, ApiError, ApiHandler
@@ -151,8 +152,6 @@ configured_timer = ConfiguredTimer.decorator
 
 
 # -- pages ---------------------------------------------------------------------------------------------------
-BANGKOK = timezone(timedelta(hours=7))
-_TH_MONTHS = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."]
 
 
 def when(value) -> str:
@@ -164,11 +163,8 @@ def when(value) -> str:
             value = datetime.fromisoformat(value)
         except ValueError:
             return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    local = value.astimezone(BANGKOK)
-    thai = f"{local.day} {_TH_MONTHS[local.month - 1]} {local.year + 543} {local:%H:%M} น."
-    return f"{thai} / {local:%d %b %Y %H:%M}"
+    here = local(value)
+    return f"{thai_date(here.date())} {here:%H:%M} น. / {here:%d %b %Y %H:%M}"
 
 
 def day(value) -> str:
@@ -177,7 +173,7 @@ def day(value) -> str:
         d = datetime.fromisoformat(str(value)[:10]).date()
     except ValueError:
         return str(value)
-    return f"{d.day} {_TH_MONTHS[d.month - 1]} {d.year + 543} / {d:%d %b %Y}"
+    return f"{thai_date(d)} / {d:%d %b %Y}"
 
 
 def filesize(size) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from services.casework import policy
 from services.casework.models import CaseEvent, CaseView, TipsterMessage
 from shared import evidence_links
-from shared.events import iso_utc
+from shared.clock import iso_utc
 
 
 def attachments_of(session, reference: str) -> list[dict]:

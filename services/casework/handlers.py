@@ -13,7 +13,7 @@ from services.casework.lifecycle import (
     ACKNOWLEDGED, HANDED_OVER, INVESTIGATING, RECEIVED, SYSTEM, UNDER_REVIEW, check,
 )
 from services.casework.models import Case, CaseEvent, DuplicateCandidate, Handover
-from shared.events import utcnow
+from shared.clock import aware_utc, utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -171,7 +171,6 @@ def inbox(session, office_code: str, status: str | None = None) -> list[Case]:
 def volunteer_changed(uow, event) -> None:
     """intake's volunteer registry, as far as the desk needs it (idempotent; an older event never wins)."""
     from services.casework.models import RegisteredVolunteer
-    from shared.events import aware_utc
 
     payload = event.payload
     at = payload["at"]

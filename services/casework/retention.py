@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 
 from services.casework.models import Case, CaseEvent, Handover, Note, Question, SearchTerm, TipsterMessage
-from shared.events import aware_utc
+from shared.clock import aware_utc
 from shared.retention import Step, period_for
 
 KEEP_FACTS = ("channel", "language", "category", "event_date", "submitted_at")

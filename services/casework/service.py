@@ -5,6 +5,7 @@ Entrypoints stay thin: who is calling (services.casework.desk), what they sent (
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from nameko.dependency_providers import Config
@@ -24,8 +25,8 @@ from services.casework.schemas import (
     StatsFilterSchema, TransferSchema, TransitionSchema, TriageDecisionSchema, UserCreateSchema,
 )
 from shared import i18n
+from shared.clock import local_day_start, utcnow
 from shared.dependencies import Database, LoggingContext
-from shared.events import utcnow
 from shared.reliable import subscribe
 from shared.vocabulary import CATEGORIES
 from shared.web import SECURITY_HEADERS, ApiError, json_response, read_json
@@ -190,7 +191,8 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
         principal = self.desk.api_principal(request, unsafe=True)
         body = QuestionSchema().load(read_json(request, MAX_BODY))
         with self.db.transaction() as uow:
-            done = cases.ask_question(uow, principal, reference, text=body["text"], now=utcnow())
+            done = cases.ask_question(uow, principal, reference, text=body["text"], text_en=body["text_en"],
+                                      now=utcnow())
         return json_response(201, done)
 
     @desk_api("POST", "/api/v1/cases/<reference>/assignment")
@@ -493,7 +495,8 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
     def page_question(self, request, reference):
         principal, _ = self.desk.page_principal(request, unsafe=True)
         return self._form_action(reference, lambda uow: cases.ask_question(
-            uow, principal, reference, text=request.form.get("text"), now=utcnow()))
+            uow, principal, reference, text=request.form.get("text"), text_en=request.form.get("text_en"),
+            now=utcnow()))
 
     @desk_page("POST", "/cases/<reference>/assignment")
     def page_assign(self, request, reference):
@@ -579,14 +582,11 @@ def _user(user: User) -> dict:
 
 
 def _stats_filters(request) -> dict:
-    from datetime import datetime, time, timedelta, timezone
-
     f = StatsFilterSchema().load(request.args.to_dict())
-    bangkok = timezone(timedelta(hours=7))
     if f.get("opened_from"):
-        f["opened_from"] = datetime.combine(f["opened_from"], time(), bangkok)
+        f["opened_from"] = local_day_start(f["opened_from"])
     if f.get("opened_to"):
-        f["opened_to"] = datetime.combine(f["opened_to"], time(), bangkok) + timedelta(days=1)
+        f["opened_to"] = local_day_start(f["opened_to"] + timedelta(days=1))
     return f
 
 

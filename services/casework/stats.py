@@ -11,7 +11,7 @@ import csv
 import io
 import math
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 
@@ -20,8 +20,8 @@ from services.casework.accounts import aware
 from services.casework.lifecycle import OPEN_STATES, STATES
 from services.casework.models import Case
 from shared import geography
+from shared.clock import local
 
-BANGKOK = timezone(timedelta(hours=7))  # months are counted in Thai time
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -79,7 +79,7 @@ def statistics(session, principal: policy.Principal, now: datetime, filters: dic
         g["total"] += 1
         g["by_status"][row.status] += 1
         g["by_category"][row.category] += 1
-        g["by_month"][opened.astimezone(BANGKOK).strftime("%Y-%m")] += 1
+        g["by_month"][local(opened).strftime("%Y-%m")] += 1  # months in Thai time
         if row.acknowledged_at is not None:
             ack_hours[key].append((aware(row.acknowledged_at) - opened).total_seconds() / 3600)
         if row.closed_at is not None:

@@ -6,7 +6,7 @@ import json
 from sqlalchemy import select
 
 from services.casework.models import Case, CaseEvent, Question, TipsterMessage
-from shared.events import iso_utc
+from shared.clock import iso_utc
 
 
 def message_added(uow, event) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from shared.events import aware_utc
+from shared.clock import aware_utc
 from shared.retention import Step, period_for
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.intake.models import (Attachment, IdempotentResponse, Message, OfficeNote, Partner, Question,
                                     TimelineEntry, Tip, Volunteer)
-from shared.events import aware_utc
+from shared.clock import aware_utc
 from tests.support.fakes import FakeDatabase
 
 _KEYS = {Tip: "id", Attachment: "id", Message: "id", Question: "id", OfficeNote: "id", Volunteer: "id",

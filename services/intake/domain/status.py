@@ -11,7 +11,7 @@ line; a line that only repeats the one before it is not shown again.
 """
 from __future__ import annotations
 
-from shared.events import aware_utc
+from shared.clock import aware_utc
 from shared.vocabulary import TIPSTER_STATUSES
 
 STATUS_RANK = {"submitted": 0, "triage": 1, "routed": 1, "received": 2, "acknowledged": 3,

@@ -11,7 +11,7 @@ from services.intake.domain.status import NOTE_LABEL
 from services.intake.models import Attachment, OfficeNote, TimelineEntry, Tip
 from services.intake.usecases.submission import aad
 from shared import evidence_links
-from shared.events import iso_utc, utcnow
+from shared.clock import iso_utc, utcnow
 
 
 # -- the office's notes for the tipster -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import secrets
 from services.intake.domain.errors import CredentialError
 from services.intake.models import Partner, Volunteer
 from shared import geography
-from shared.events import utcnow
+from shared.clock import utcnow
 
 VOLUNTEER_PREFIX = "svt_"
 PARTNER_PREFIX = "spk_"

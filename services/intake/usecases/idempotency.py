@@ -8,7 +8,7 @@ from services.intake.crypto import Keyring
 from services.intake.domain.idempotency import TTL
 from services.intake.models import IdempotentResponse
 from services.intake.usecases.submission import aad
-from shared.events import aware_utc, utcnow
+from shared.clock import aware_utc, utcnow
 
 
 def lookup(repo, keyring: Keyring, khash: str) -> dict | None:

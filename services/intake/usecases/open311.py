@@ -2,14 +2,14 @@
 later, never who they are). The HTTP side (form, errors, service list): web/open311.py."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from services.intake.crypto import Keyring
 from services.intake.domain.errors import UnknownOpen311Request, ValidationFailed
 from services.intake.models import Tip
 from services.intake.usecases import submission
 from shared import i18n
-from shared.events import iso_utc
+from shared.clock import aware_utc, iso_utc, utcnow
 from shared.vocabulary import CATEGORIES, TIPSTER_STATUSES
 
 MAX_LIST = 1000
@@ -60,7 +60,7 @@ def list_requests(repo, keyring: Keyring, partner_id: str, args) -> list[dict]:
     if ids:
         query["references"] = ids[:MAX_LIST]
     else:
-        now = datetime.now(timezone.utc)
+        now = utcnow()
         start = _when(args.get("start_date"), "start_date")
         end = _when(args.get("end_date"), "end_date")
         end = end or now
@@ -85,4 +85,4 @@ def _when(raw: str | None, name: str):
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise ValidationFailed(fields={name: [i18n.message("field.invalid")]})
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return aware_utc(value)

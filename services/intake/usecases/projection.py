@@ -13,7 +13,7 @@ from services.intake.domain.status import (QUESTION_LABEL, agency_of, human_time
                                            tipster_status)
 from services.intake.models import Question, TimelineEntry, Tip
 from services.intake.usecases.submission import aad
-from shared.events import iso_utc
+from shared.clock import iso_utc
 from shared.vocabulary import TIPSTER_STATUSES
 
 

@@ -14,7 +14,7 @@ from services.intake.domain.attachments import CleanFile, metadata
 from services.intake.domain.status import STATUS_RANK
 from services.intake.domain.tip import facts_for_others, new_reference, reporter_identity
 from services.intake.models import Attachment, Message, TimelineEntry, Tip
-from shared.events import utcnow
+from shared.clock import utcnow
 from shared.vocabulary import TIPSTER_STATUSES
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from services.casework import accounts, handlers
 from shared import migrations
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.support.environments import free_port
 from tests.support.inprocess import db, environment, running
 

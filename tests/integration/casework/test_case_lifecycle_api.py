@@ -104,6 +104,8 @@ def test_notes_questions_assignment_and_extension(cfg):
         assert r.status_code == 400
         r = cw.post("/api/v1/cases/SS-NOTE-0001/questions", {"text": "เกิดเหตุวันที่เท่าไร"})
         assert r.status_code == 201
+        r = cw.post("/api/v1/cases/SS-NOTE-0001/questions", {"text": "มีพยานหรือไม่", "text_en": "Any witnesses?"})
+        assert r.status_code == 201
 
         # caseworkers may take an unassigned case, not give it to others; supervisors assign within the office
         assert cw.post("/api/v1/cases/SS-NOTE-0001/assignment", {"assignee": "supat"}).status_code == 403
@@ -132,7 +134,9 @@ def test_notes_questions_assignment_and_extension(cfg):
     notes = _events(cfg, "case.note_added", "SS-NOTE-0001")
     assert [(n["visibility"], n["text"]) for n in notes] == [("internal", None),
                                                              ("tipster_visible", "ได้รับเรื่องแล้ว")]
-    assert _events(cfg, "case.question_asked", "SS-NOTE-0001")[0]["text"] == "เกิดเหตุวันที่เท่าไร"
+    questions = _events(cfg, "case.question_asked", "SS-NOTE-0001")
+    assert [(q["text"], q["text_en"]) for q in questions] == [("เกิดเหตุวันที่เท่าไร", None),
+                                                              ("มีพยานหรือไม่", "Any witnesses?")]
     assigned = _events(cfg, "case.assigned", "SS-NOTE-0001")
     assert [a["caseworker_name"] for a in assigned] == ["สมชาย", "supat"]
     assert _events(cfg, "case.deadline_extended", "SS-NOTE-0001")[0]["deadline"] == "feedback"
@@ -211,7 +215,8 @@ def test_routing_alone_stops_transfers_at_the_hop_limit_and_agencies_rename_stat
         r = cw.post("/api/v1/cases/SS-LOOP-0001/transfer", {"reason": "อีกครั้ง", "mode": "refer"})
         assert r.status_code == 200 and r.json()["transfer"]["hop"] == 2
         from services.casework import handlers
-        from shared.events import new_event, utcnow
+        from shared.clock import utcnow
+        from shared.events import new_event
         refused = new_event("tip.transfer_refused", {
             "reference": "SS-LOOP-0001", "case_id": "c", "from_office": "PACC-R2", "suggested_agency": None,
             "reason_code": "hop_limit", "reasons": {"th": "โอนครบจำนวนครั้งแล้ว", "en": "Too many transfers"},
@@ -226,7 +231,8 @@ def test_routing_alone_stops_transfers_at_the_hop_limit_and_agencies_rename_stat
 
 def _routing_refuses(cfg, reference, from_office, request="transfer"):
     from services.casework import handlers
-    from shared.events import new_event, utcnow
+    from shared.clock import utcnow
+    from shared.events import new_event
 
     event = new_event("tip.transfer_refused", {
         "reference": reference, "case_id": "c", "from_office": from_office, "suggested_agency": None,
@@ -238,7 +244,8 @@ def _routing_refuses(cfg, reference, from_office, request="transfer"):
 
 def test_routing_refusals_triage_decisions_and_duplicates(cfg):
     from services.casework import handlers
-    from shared.events import new_event, utcnow
+    from shared.clock import utcnow
+    from shared.events import new_event
 
     open_case(cfg, "SS-BACK-0001")
     open_case(cfg, "SS-TRID-0001", "DAMRONGTHAM-23", triage=True)

@@ -20,9 +20,10 @@ from services.intake.usecases.application import IntakeApp
 from services.intake.domain.attachments import Upload
 from services.intake.models import Attachment, IdempotentResponse, Message, Question, Tip, Volunteer
 from services.intake.receipts import ReceiptHasher
-from shared.events import new_event, utcnow
 from services.intake.domain.errors import IntakeError
 from services.intake.web.errors import as_api_error
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.integration.intake.conftest import make_app, make_config
 from tests.support.tips import tip
 
