@@ -17,10 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from services.intake import crypto  # noqa: E402
-from services.intake.usecases.application import IntakeApp  # noqa: E402
 from services.intake.models import TABLES  # noqa: E402
-from services.intake.repository import IntakeRepository  # noqa: E402
 from services.intake.receipts import ReceiptHasher  # noqa: E402
+from services.intake.repository import IntakeRepository  # noqa: E402
+from services.intake.usecases.application import IntakeApp  # noqa: E402
 from shared import config as config_mod  # noqa: E402
 from shared import migrations  # noqa: E402
 from shared.db import ServiceDatabase, engine_for  # noqa: E402

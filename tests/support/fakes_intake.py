@@ -11,8 +11,17 @@ import itertools
 
 from sqlalchemy.exc import IntegrityError
 
-from services.intake.models import (Attachment, IdempotentResponse, Message, OfficeNote, Partner, Question,
-                                    TimelineEntry, Tip, Volunteer)
+from services.intake.models import (
+    Attachment,
+    IdempotentResponse,
+    Message,
+    OfficeNote,
+    Partner,
+    Question,
+    TimelineEntry,
+    Tip,
+    Volunteer,
+)
 from shared.clock import aware_utc
 from tests.support.fakes import FakeDatabase
 

@@ -167,11 +167,11 @@ def strip_image_metadata(data: bytes, fmt: str) -> bytes | None:
             im.seek(0)
             im.load()
             ImageOps.exif_transpose(im, in_place=True)
-            upright = im
+            upright: Image.Image = im
             target_mode = _mode_for(fmt, upright.mode)
             if upright.mode != target_mode:
                 upright = upright.convert(target_mode)
-                im.im = None  # the original pixels are no longer needed
+                im.im = None  # type: ignore[assignment]  # the original pixels are no longer needed
             # a new Image object around the same pixels: no info, exif, text chunks or ICC profile at all
             bare = upright._new(upright.im)
             bare.info = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from services.intake.domain.errors import (OutsideVolunteerArea, ValidationFailed, VolunteerIdMismatch,
                                            VolunteerUnauthorized)
@@ -16,7 +17,7 @@ class Caller:
     """Who is filing: the public (anonymous), a volunteer (with token), or an Open311 partner (with key)."""
     scope: str
     actor: dict
-    volunteer: object | None = None
+    volunteer: Any = None  # the Volunteer row (id, subdistricts_json), when a volunteer files
     partner_id: str | None = None
     default_channel: str = "web"
     reserved_channels: tuple = field(default=("volunteer", "open311"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 
 from services.intake import crypto
-from services.intake.usecases.application import IntakeApp
 from services.intake.models import TABLES
-from services.intake.repository import IntakeRepository
 from services.intake.receipts import ReceiptHasher
+from services.intake.repository import IntakeRepository
+from services.intake.usecases.application import IntakeApp
 from shared import config as config_mod
 from shared import migrations
 from shared.db import ServiceDatabase, engine_for

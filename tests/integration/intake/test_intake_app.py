@@ -12,15 +12,15 @@ from PIL import Image
 from sqlalchemy import func, select, text
 
 from services.intake import crypto, rotation
-from services.intake.usecases import credentials, projection
-from services.intake.usecases import open311 as open311_queries
-from services.intake.web import open311
-from services.intake.domain.callers import PUBLIC, partner_caller, volunteer_caller
-from services.intake.usecases.application import IntakeApp
 from services.intake.domain.attachments import Upload
+from services.intake.domain.callers import PUBLIC, partner_caller, volunteer_caller
+from services.intake.domain.errors import IntakeError
 from services.intake.models import Attachment, IdempotentResponse, Message, Question, Tip, Volunteer
 from services.intake.receipts import ReceiptHasher
-from services.intake.domain.errors import IntakeError
+from services.intake.usecases import credentials, projection
+from services.intake.usecases import open311 as open311_queries
+from services.intake.usecases.application import IntakeApp
+from services.intake.web import open311
 from services.intake.web.errors import as_api_error
 from shared.clock import utcnow
 from shared.events import new_event

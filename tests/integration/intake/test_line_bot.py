@@ -10,11 +10,11 @@ import pytest
 from linebot.v3.messaging.exceptions import ApiException
 from sqlalchemy import func, select, update
 
-from services.intake.usecases import submission
 from services.intake.line import store
 from services.intake.line.bot import BadSignature, LineBot, RateLimit
 from services.intake.line.simulator import check_messages, new_user_id, sign
 from services.intake.models import LINE_TABLES, Attachment, Tip
+from services.intake.usecases import submission
 from shared.clock import utcnow
 from tests.integration.intake.helpers import jpeg_with_gps
 

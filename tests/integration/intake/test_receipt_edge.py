@@ -12,9 +12,9 @@ from sqlalchemy import inspect, select, text, update
 
 from services.intake import receipts
 from services.intake.domain.callers import volunteer_caller
-from services.intake.usecases.application import IntakeApp
-from services.intake.models import Tip
 from services.intake.domain.errors import IntakeError
+from services.intake.models import Tip
+from services.intake.usecases.application import IntakeApp
 from services.intake.web.errors import as_api_error
 from tests.integration.intake.conftest import make_app, make_config
 from tests.support.tips import tip

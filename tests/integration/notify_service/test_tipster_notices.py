@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.intake import crypto, receipts, tipster_notices
-from services.intake.usecases import projection, submission
+from services.intake.domain.tip import TipSchema
 from services.intake.models import Base as IntakeBase
 from services.intake.models import Tip
 from services.intake.repository import IntakeRepository
-from services.intake.domain.tip import TipSchema
 from services.intake.service import Service
+from services.intake.usecases import projection, submission
 from services.notify import usecases as deliveries
 from shared import config as config_mod
 from shared import migrations

@@ -34,7 +34,8 @@ def test_the_reported_bomb_is_refused_before_decoding():
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with pytest.raises(IntakeError) as refused:
         attachments.clean([Upload("zeros.png", bomb)], ROOMY)
-    assert as_api_error(refused.value).status == 415 and as_api_error(refused.value).key == "attachment.unreadable_image"
+    answer = as_api_error(refused.value)
+    assert answer.status == 415 and answer.key == "attachment.unreadable_image"
     grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
     assert grown_mib < 50, f"refusing the bomb grew the peak RSS by {grown_mib:.0f} MiB"
 

@@ -33,7 +33,8 @@ def test_the_use_cases_know_no_nameko_and_no_http():
 
 
 def test_only_the_repository_touches_a_session_in_the_use_cases_domain_and_web():
-    touching = re.compile(r"\.session\b|(?<![.\w])(select|update|delete|insert)\(|import sqlalchemy|from sqlalchemy import")
+    touching = re.compile(r"\.session\b|(?<![.\w])(select|update|delete|insert)\("
+                          r"|import sqlalchemy|from sqlalchemy import")
     offenders = [f"{path.relative_to(INTAKE)}:{n}" for folder in ("domain", "usecases", "web")
                  for path in sorted((INTAKE / folder).glob("*.py"))
                  for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)

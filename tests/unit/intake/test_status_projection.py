@@ -150,7 +150,8 @@ def test_questions_are_lines_of_their_own_and_do_not_hide_a_repeat(session):
         question = new_event("case.question_asked", {
             "reference": REF, "case_id": "c1", "office_code": "PACC-R2", "question_id": f"q{n}",
             "text": f"คำถามข้อที่ {n}", "asked_at": T0 + timedelta(minutes=3, seconds=n)}, correlation_id=REF)
-        projection.on_question_asked(SimpleNamespace(session=session, repo=IntakeRepository(session)), question, KEYRING)
+        uow = SimpleNamespace(session=session, repo=IntakeRepository(session))
+        projection.on_question_asked(uow, question, KEYRING)
     _deliver(session, LIFE[3:5])  # a transfer routing refused: back to "acknowledged"
     statuses = [line["status"] for line in _view(session, tip)["timeline"]]
     assert statuses == ["submitted", "routed", "received", "acknowledged", "question", "question"]

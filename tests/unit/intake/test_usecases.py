@@ -68,7 +68,8 @@ def test_a_tipster_reply_emits_its_event_and_answers_the_question(app):
     _, body, _ = app.file_tip(tip())
     asked = new_event("case.question_asked", {"reference": body["reference"], "case_id": "c1",
                                               "office_code": "PACC-R2", "question_id": "q-1",
-                                              "text": "มีใบเสร็จไหม", "asked_at": datetime.now(timezone.utc)}, correlation_id=body["reference"])
+                                              "text": "มีใบเสร็จไหม", "asked_at": datetime.now(timezone.utc)},
+                      correlation_id=body["reference"])
     app.db.consume(asked, lambda uow, e: projection.on_question_asked(uow, e, app.keyring))
     result = app.add_message(body["receipt"], "192.0.2.1", {"text": "มีครับ", "in_reply_to": "q-1"})
     assert result["status"] == "sent"
@@ -128,7 +129,8 @@ def test_a_note_for_the_tipster_is_kept_once_and_acknowledged(app):
     _, body, _ = app.file_tip(tip())
     note = new_event("case.note_added", {"reference": body["reference"], "case_id": "c1", "note_id": "n-1",
                                          "office_code": "PACC-R2", "visibility": "tipster_visible",
-                                         "text": "ได้รับเอกสารแล้ว", "added_at": later(1)}, correlation_id=body["reference"])
+                                         "text": "ได้รับเอกสารแล้ว", "added_at": later(1)},
+                     correlation_id=body["reference"])
     apply = lambda uow, e: conversation.on_note_added(uow, e, keyring=app.keyring)  # noqa: E731
     assert app.db.consume(note, apply) and not app.db.consume(note, apply)  # a redelivery: absorbed
     [recorded] = app.db.uow.emitted("tip.feedback_recorded")
