@@ -13,7 +13,9 @@ from nameko.timer import timer
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from services.casework import accounts, cases, deadlines, evidence, handlers, policy, stats, tipster_messages
+from services.casework import (
+    accounts, cases, deadlines, evidence, handlers, metrics, policy, stats, tipster_messages,
+)
 from services.casework.desk import (
     LOGIN_CSRF_COOKIE, PAGES, Desk, Redirect, configured_timer, desk_api, desk_page, page_url, redirect, render,
 )
@@ -27,6 +29,7 @@ from services.casework.schemas import (
 from shared import i18n
 from shared.clock import local_day_start, utcnow
 from shared.dependencies import Database, LoggingContext
+from shared.operator_actions import RedrivesOnRequest
 from shared.reliable import subscribe
 from shared.vocabulary import CATEGORIES
 from shared.web import SECURITY_HEADERS, ApiError, json_response, read_json
@@ -35,10 +38,10 @@ MAX_BODY = 64 * 1024
 CSS = (Path(__file__).parent / "static" / "desk.css").read_text(encoding="utf-8")
 
 
-class Service(OperatorPages):  # the operator page's entrypoints: services/casework/ops.py
+class Service(OperatorPages, RedrivesOnRequest):  # the operator page's entrypoints: services/casework/ops.py
     name = "casework"
 
-    db = Database(Base.metadata, blind_index=True)
+    db = Database(Base.metadata, blind_index=True, gauges=metrics.refresh)
     log = LoggingContext()
     config = Config()
     desk = Desk()

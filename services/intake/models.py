@@ -14,7 +14,7 @@ from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, L
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.intake.line.store import tables as line_tables
-from shared.messaging_tables import messaging_tables
+from shared.messaging_tables import messaging_tables_for
 from shared.notifications import ledger
 
 
@@ -154,7 +154,7 @@ class IdempotentResponse(Base):
     expires_at: Mapped[object] = mapped_column(DateTime(timezone=True), index=True)
 
 
-TABLES = messaging_tables(Base.metadata, "intake")
+TABLES = messaging_tables_for(Base.metadata, "intake")
 
 NOTICES_TABLE = "intake_notices"
 

@@ -22,6 +22,7 @@ from services.intake.web.requests import max_request_bytes
 from shared import retention
 from shared.dependencies import Database, LoggingContext
 from shared.logging import get_logger
+from shared.operator_actions import RedrivesOnRequest, RetriesDeliveriesOnRequest
 from shared.reliable import subscribe
 from shared.web import json_response
 
@@ -65,7 +66,7 @@ class Intake(DependencyProvider):
         return self.web
 
 
-class Service:
+class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
     name = "intake"
 
     db = Database(Base.metadata, repository=IntakeRepository)
@@ -76,6 +77,9 @@ class Service:
         reporter_factory=lambda cfg: functools.partial(submission.reporter_of, crypto.load(cfg)),
         volunteer_factory=tipster_notices.volunteer_contacts)
     line = LineProcessor()
+
+    def delivery_ledger(self):
+        return tipster_notices.default_table()
 
     max_request_bytes = staticmethod(max_request_bytes)
 

@@ -11,9 +11,9 @@ import requests
 from sqlalchemy import select
 
 from services.casework import accounts, handlers
-from shared import migrations
 from shared.clock import utcnow
 from shared.events import new_event
+from sodsong import registry
 from tests.support.environments import free_port
 from tests.support.inprocess import db, environment, running
 
@@ -35,7 +35,7 @@ def desk_overrides(**casework) -> dict:
 @contextmanager
 def desk_environment(transport, tmp_path, **casework):
     with environment(transport, tmp_path, desk_overrides(**casework)) as config:
-        migrations.upgrade("casework", config["casework"]["db_url"])
+        registry.migrate("casework", config["casework"]["db_url"])
         yield config
 
 

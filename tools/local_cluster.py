@@ -1,6 +1,8 @@
 """A three-node RabbitMQ cluster and a PostgreSQL primary with a streaming replica, all on this machine, for the
-cluster chaos run (shared/cluster_chaos.py). They use their own ports, node names, cookie and data directories, and
-never touch the machine's own RabbitMQ or PostgreSQL.
+cluster chaos run (tools/cluster_chaos.py). They use their own ports, node names and data directories, and never
+touch the machine's own RabbitMQ or PostgreSQL. (Run as root, Debian's rabbitmq-server and rabbitmqctl wrappers
+switch to the rabbitmq user with `su`, which resets HOME: the nodes and the CLI then share that user's Erlang
+cookie rather than the one written under the run's directory; as any other user they use the run's own.)
 
 Needs Debian's rabbitmq-server and PostgreSQL server packages (rabbitmq-server, rabbitmqctl, initdb, pg_ctl,
 pg_basebackup); PostgreSQL runs as the `postgres` system user when this process is root.
@@ -8,11 +10,13 @@ pg_basebackup); PostgreSQL runs as the `postgres` system user when this process 
 from __future__ import annotations
 
 import glob
+import json
 import os
 import secrets
 import shutil
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg2
@@ -33,7 +37,7 @@ class LocalRabbitCluster:
         base = self.workdir / f"node{i + 1}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("RABBITMQ_")}
         env.update({
-            "HOME": str(self.home),  # the shared .erlang.cookie
+            "HOME": str(self.home),  # the run's .erlang.cookie (but see the module's docstring)
             "RABBITMQ_NODENAME": self.nodes[i],
             "RABBITMQ_NODE_PORT": str(self.amqp_ports[i]),
             "RABBITMQ_DIST_PORT": str(self.dist_ports[i]),
@@ -79,8 +83,9 @@ class LocalRabbitCluster:
         with open(self.workdir / f"node{i + 1}-start.log", "ab") as out:
             starter = subprocess.Popen(["rabbitmq-server", "-detached"], env=self._env(i), stdin=subprocess.DEVNULL,
                                        stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        starter.wait(60)
-        deadline = time.monotonic() + 120
+        starter.wait(120)
+        # a node that left a cluster waits for the peers it last saw (Mnesia tables) before it finishes booting
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             if self.ctl(i, "await_startup", "--timeout", "5", check=False, timeout=30).returncode == 0:
                 return
@@ -89,10 +94,12 @@ class LocalRabbitCluster:
 
     def start(self) -> None:
         self._prepare()
-        self._start_node(0)
+        # boot every VM at once (each takes tens of seconds on a small machine), then join the others to node 1
+        with ThreadPoolExecutor(len(self.nodes)) as pool:
+            for boot in [pool.submit(self._start_node, i) for i in range(len(self.nodes))]:
+                boot.result()
         self.running.add(0)
         for i in range(1, len(self.nodes)):
-            self._start_node(i)
             self.ctl(i, "stop_app")
             self.ctl(i, "join_cluster", self.nodes[0])
             self.ctl(i, "start_app")
@@ -103,13 +110,81 @@ class LocalRabbitCluster:
             assert node in status, f"{node} not in the cluster: {status}"
 
     def stop_node(self, i: int) -> None:
-        """Stop the whole node (its Erlang VM), as a host or pod going away would."""
-        self.ctl(i, "stop", timeout=120, check=False)
+        """Stop the whole node (its Erlang VM), as a host or pod going away would, and return once the VM has
+        exited (given the pid file, `rabbitmqctl stop` waits for the process, not only for the RPC)."""
+        self.ctl(i, "stop", str(self.workdir / f"node{i + 1}" / "rabbit.pid"), timeout=180, check=False)
         self.running.discard(i)
 
     def start_node(self, i: int) -> None:
         self._start_node(i)
         self.running.add(i)
+
+    # -- the cluster's state, for waiting until a step has really happened ------------------------------------
+    def _eval(self, i: int, expression: str) -> str | None:
+        """What node i answers to an Erlang expression, or None when its VM does not answer."""
+        try:
+            out = self.ctl(i, "eval", expression, check=False, timeout=30)
+        except subprocess.TimeoutExpired:
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    def rabbit_running(self, i: int) -> bool:
+        """True when node i's VM answers and its rabbit application runs (False while stopped or paused)."""
+        return (self._eval(i, "rabbit:is_running().") or "").endswith("true")
+
+    def vm_answers(self, i: int) -> bool:
+        return self._eval(i, "ok.") is not None
+
+    def wait_paused(self, i: int, timeout: float = 120) -> None:
+        """Wait until node i, left without a majority, has paused itself (pause_minority: its VM runs, its rabbit
+        application and Mnesia are stopped). Starting another node before the pause is complete is the race that
+        ends in a partition: the starting node's Mnesia sees this one's Mnesia stop, this one saw the other go
+        down, and when both run again each has recorded the other as down (Mnesia's inconsistent_database)."""
+        self._until(lambda: self.vm_answers(i) and not self.rabbit_running(i), timeout,
+                    f"{self.nodes[i]} did not pause")
+        self._until(lambda: self._mnesia_stopped(i), timeout, f"{self.nodes[i]}'s Mnesia did not stop")
+
+    def _mnesia_stopped(self, i: int) -> bool:
+        return (self._eval(i, "mnesia:system_info(is_running).") or "").endswith("no")
+
+    def wait_whole(self, nodes: list[int], vhost: str, timeout: float = 300) -> None:
+        """Wait until the given nodes run rabbit, see each other, and every quorum queue of the vhost has a
+        leader and a member online on each of them."""
+        for i in nodes:
+            self._until(lambda i=i: self.rabbit_running(i), timeout, f"{self.nodes[i]} is not running")
+        first = nodes[0]
+        self.ctl(first, "await_online_nodes", str(len(nodes)), "--timeout", str(int(timeout)), timeout=timeout + 30)
+        wanted = {self.nodes[i] for i in nodes}
+        self._until(lambda: self._quorum_queues_online(first, vhost, wanted), timeout,
+                    f"quorum queues of {vhost} not online on {sorted(wanted)}")
+
+    def _quorum_queues_online(self, i: int, vhost: str, wanted: set[str]) -> bool:
+        try:
+            out = self.ctl(i, "list_queues", "-p", vhost, "name", "type", "leader", "online", "--formatter", "json",
+                           check=False, timeout=60)
+        except subprocess.TimeoutExpired:
+            return False
+        if out.returncode != 0:
+            return False
+        try:
+            queues = json.loads(out.stdout)
+        except ValueError:
+            return False
+        for q in queues:
+            if q.get("type") != "quorum":
+                continue
+            online = set(q.get("online") or [])
+            if q.get("leader") not in wanted or not wanted <= online:
+                return False
+        return bool(queues)
+
+    @staticmethod
+    def _until(check, timeout: float, message: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                raise TimeoutError(message)
+            time.sleep(1)
 
     def amqp_uri(self, vhost: str, user: str = "guest", password: str = "guest") -> str:
         """One URI per node, separated by ';': kombu fails over to the next when one is unreachable."""

@@ -1,16 +1,22 @@
 """The cluster chaos run: Sodsong against a three-node RabbitMQ cluster and a PostgreSQL primary with a streaming
-replica, all started on this machine (shared/local_cluster.py), while RabbitMQ nodes are stopped under load.
+replica, all started on this machine (tools/local_cluster.py), while RabbitMQ nodes are stopped under load.
 
-Phases, each a quarter of the tips, submitted at a steady rate by tipsters who retry under one Idempotency-Key:
+The outage it plays is the one a three-node quorum is built for and the one just past it: one node fails, and
+before it is back a second fails. Phases, each with an equal share of the tips, submitted at a steady rate by
+tipsters who retry under one Idempotency-Key; each phase's step (stop or start a node) happens while its tips
+arrive, and the next phase begins only once the step has really happened (the node is down, paused or back, and
+every quorum queue has its members online):
 
 1. all three nodes run;
 2. node 1 stopped (the first address every process tries): connections fail over; quorum queues keep a
    majority (2 of 3), so tips keep flowing end to end;
 3. node 2 stopped as well: one node of three has no majority; with `pause_minority` it pauses itself and closes
    its listeners. intake still accepts tips (each is committed with its event in intake's outbox), but nothing
-   moves between services until a majority is back;
-4. node 2 started again (the last one stopped comes back first, as RabbitMQ asks): a majority again, the
-   outboxes drain, the backlog flows; node 1 is started at the end.
+   moves between services until a majority is back: the tips wait in the outbox;
+4. node 2 started again, once node 3 has finished pausing (a node started while the last one is still pausing
+   can come back as a Mnesia partition): a majority again, the outboxes drain, the backlog flows;
+5. node 1 started again: all three;
+6. the backlog drains.
 
 Then every accepted tip must have been routed once, opened once and notified once (lost = 0, duplicates = 0), the
 audit chain must verify, and the streaming replica must hold every accepted tip and an intact audit chain.
@@ -18,20 +24,32 @@ The services use the broker in policy mode (delivery limit and dead-lettering fr
 """
 from __future__ import annotations
 
+import bisect
+import json
 import os
 import shutil
 import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 from sqlalchemy import func, select
 
-from shared import chaos
-from shared.local_cluster import LocalPostgresPair, LocalRabbitCluster
+from shared import config as config_mod
+from shared import topology
+
+# Imported here, by the importing (main) thread, on purpose: the registry's database handle (shared.dependencies)
+# loads nameko and so eventlet, and a thread that is the first to import eventlet can never be joined (its join
+# waits forever): the run's controller thread, which reads the databases, used to be that thread.
+from shared.outbox import pending_stats
+from sodsong.registry import service_db_for
+from tools import chaos
+from tools.local_cluster import LocalPostgresPair, LocalRabbitCluster
 
 VHOST = "sodsong"
 
@@ -44,6 +62,7 @@ class Phase:
     accepted: int = 0
     refused_tries: int = 0
     notified_during: int = 0
+    outbox_at_end: int = 0  # events waiting in intake's outbox when the phase ended
     lost: int = 0
     duplicates: int = 0
     started_at: float = 0.0
@@ -68,9 +87,9 @@ class ClusterReport:
 
     def table(self) -> str:
         head = ("phase", "RabbitMQ nodes running", "seconds", "tips submitted", "accepted (201)", "tries refused",
-                "office notified during phase", "lost", "duplicates")
+                "office notified during phase", "waiting in intake's outbox at its end", "lost", "duplicates")
         rows = [head] + [(p.label, p.running, f"{p.seconds:.0f}", p.submitted, p.accepted, p.refused_tries,
-                          p.notified_during, p.lost, p.duplicates) for p in self.phases]
+                          p.notified_during, p.outbox_at_end, p.lost, p.duplicates) for p in self.phases]
         widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
         lines = ["| " + " | ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)) + " |" for r in rows]
         lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -88,8 +107,8 @@ def run(tips: int, *, workdir: Path | None = None, rate: float = 5.0, amqp_ports
         dist_ports=(25781, 25782, 25783), pg_ports=(5441, 5442), name: str = "sodsong", concurrency: int = 4,
         quiesce_timeout: float = 600.0, keep_nodes_dir: bool = False, nodes_down: int = 2,
         say=print) -> ClusterReport:
-    """nodes_down=2 (the large run) stops node 1, then node 2 (no majority), then brings node 2 and node 1 back;
-    nodes_down=1 stops node 1 and brings it back, so a majority is always up."""
+    """nodes_down=2 stops node 1, then node 2 while node 1 is still down (no majority), then brings node 2 and
+    node 1 back; nodes_down=1 stops node 1 and brings it back, so a majority is always up."""
     workdir = Path(workdir or tempfile.mkdtemp(prefix="sodsong-cluster-"))
     workdir.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
@@ -106,8 +125,9 @@ def run(tips: int, *, workdir: Path | None = None, rate: float = 5.0, amqp_ports
     supervising = threading.Event()
     try:
         say(f"cluster: starting RabbitMQ nodes {', '.join(rabbit.nodes)} and PostgreSQL on {pg_ports}")
-        rabbit.start()
-        pg.start()
+        with ThreadPoolExecutor(2) as pool:  # the broker's nodes and the database pair boot side by side
+            for started in [pool.submit(rabbit.start), pool.submit(pg.start)]:
+                started.result()
         rabbit.ctl(0, "add_vhost", VHOST)
         rabbit.ctl(0, "set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*")
         db_url = pg.create_database("sodsong")
@@ -126,12 +146,7 @@ def run(tips: int, *, workdir: Path | None = None, rate: float = 5.0, amqp_ports
             # every tip of the run comes from one loopback client: lift the per-client filing limit for the run
             "SODSONG__intake__filing_limit": "{tips: 1000000, window_seconds: 600}",
         })
-        from shared import config as config_mod
-        from shared import topology
-
         policy = topology.consumer_policy(config_mod.load(env=env))
-        import json
-
         rabbit.ctl(0, "set_policy", "-p", VHOST, "--apply-to", policy["apply-to"], "--priority",
                    str(policy["priority"]), policy["name"], policy["pattern"], json.dumps(policy["definition"]))
         subprocess.run([chaos.SODSONG, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=300)
@@ -141,6 +156,7 @@ def run(tips: int, *, workdir: Path | None = None, rate: float = 5.0, amqp_ports
             procs.start(proc_name)
         base = f"http://127.0.0.1:{intake_port}"
         chaos._wait_http(f"{base}/health", 90)
+        rabbit.wait_whole([0, 1, 2], VHOST)  # every quorum queue has its three members before anything stops
         threading.Thread(target=_supervise, args=(procs, result, supervising), daemon=True).start()
         result.setup_seconds = time.monotonic() - t0
         say(f"cluster: up in {result.setup_seconds:.0f} s; {tips} tips at {rate}/s")
@@ -150,7 +166,8 @@ def run(tips: int, *, workdir: Path | None = None, rate: float = 5.0, amqp_ports
         drain = result.phases[-1]
         drain.seconds = time.monotonic() - drain.started_at
         drain.notified_during = _notified(env) - drain.notified_during
-        result.report.broker_restarts = 2  # two nodes stopped and started again
+        drain.outbox_at_end = _outbox_waiting(env)
+        result.report.broker_restarts = nodes_down  # nodes stopped and started again
         _per_phase(result, env)
         _replica(result, pg, env)
         result.run_seconds = time.monotonic() - t0 - result.setup_seconds
@@ -183,8 +200,6 @@ def _supervise(procs: chaos.Cluster, result: ClusterReport, stop: threading.Even
 
 def _notified(env) -> int:
     from services.notify.models import Delivery
-    from shared import config as config_mod
-    from shared.dependencies import service_db_for
 
     try:
         with service_db_for("notify", config_mod.load(env=env)).reading() as s:
@@ -194,50 +209,92 @@ def _notified(env) -> int:
         return -1
 
 
+def _outbox_waiting(env) -> int:
+    try:
+        return pending_stats(service_db_for("intake", config_mod.load(env=env)))["unpublished"]
+    except Exception:
+        return -1
+
+
+def _plan(rabbit: LocalRabbitCluster, nodes_down: int) -> list[tuple[str, str, Callable[[], None] | None]]:
+    """(label, nodes running, the step taken at the start of the phase). A step returns once it has happened."""
+    def stop(i: int, then_whole: list[int]):
+        def step():
+            rabbit.stop_node(i)
+            rabbit.wait_whole(then_whole, VHOST)  # quorum queues have elected leaders among the rest
+        return step
+
+    def start(i: int, then_whole: list[int]):
+        def step():
+            rabbit.start_node(i)
+            rabbit.wait_whole(then_whole, VHOST)
+        return step
+
+    def stop_second():
+        rabbit.stop_node(1)
+        # node 3 is alone: it pauses itself. Nothing starts before the pause is complete (see wait_paused).
+        rabbit.wait_paused(2)
+
+    if nodes_down == 1:
+        return [("1: all nodes", "1, 2, 3", None),
+                ("2: node 1 stopped", "2, 3", stop(0, [1, 2])),
+                ("3: node 1 back", "1, 2, 3", start(0, [0, 1, 2]))]
+    return [("1: all nodes", "1, 2, 3", None),
+            ("2: node 1 stopped", "2, 3", stop(0, [1, 2])),
+            ("3: nodes 1 and 2 stopped", "3 (paused: no majority)", stop_second),
+            ("4: node 2 back", "2, 3", start(1, [1, 2])),
+            ("5: node 1 back", "1, 2, 3", start(0, [0, 1, 2]))]
+
+
 def _drive(result: ClusterReport, rabbit: LocalRabbitCluster, env: dict, base: str, tips: int, rate: float,
            concurrency: int, say, nodes_down: int = 2) -> None:
-    plan = [  # (label, nodes running, action before the phase)
-        ("1: all nodes", "1, 2, 3", None),
-        ("2: node 1 stopped", "2, 3", lambda: rabbit.stop_node(0)),
-        ("3: nodes 1 and 2 stopped", "3 (paused: no majority)", lambda: rabbit.stop_node(1)),
-        # the last node stopped comes back first, as RabbitMQ asks: a node that went down earlier waits for it
-        ("4: node 2 back", "2, 3", lambda: rabbit.start_node(1)),
-    ] if nodes_down == 2 else [
-        ("1: all nodes", "1, 2, 3", None),
-        ("2: node 1 stopped", "2, 3", lambda: rabbit.stop_node(0)),
-        ("3: node 1 back", "1, 2, 3", lambda: rabbit.start_node(0)),
-    ]
+    """Submit the tips, an equal share per phase at `rate`, while a controller takes each phase's step.
+
+    The first half of a phase's tips arrive from the phase's start, while its node stops or starts; the second
+    half only once the step has happened (so they meet the new state: with no majority, they must wait in intake's
+    outbox). The next phase begins when the share has been answered and the step has happened, never on a clock,
+    so every tip is counted in the phase it belongs to however long a node takes to stop or boot on a busy
+    machine."""
+    plan = _plan(rabbit, nodes_down)
     bounds = [round(tips * i / len(plan)) for i in range(len(plan) + 1)]
     result.phases = [Phase(label, running) for label, running, _ in plan]
-    phase_of: dict[int, int] = {}
-    for p in range(len(plan)):
-        for i in range(bounds[p], bounds[p + 1]):
-            phase_of[i] = p
     accepted: dict[str, tuple[str, float]] = {}
     ref_phase: dict[str, int] = {}
     lock = threading.Lock()
+    gate = threading.Condition(lock)
+    current = [-1]  # the phase under way
+    starts = [0.0] * len(plan)
+    stepped = [0.0] * len(plan)  # when the phase's step had happened (0: not yet)
+    answered = [0] * len(plan)
+    abort = threading.Event()
+    failures: list[BaseException] = []
+    last_count = [0]
     counter = iter(range(tips))
-    started = time.monotonic()
-    seed = int(started * 1000) % (1 << 30)
+    seed = int(time.time() * 1000) % (1 << 30)
 
     def submitter():
-        while True:
+        while not abort.is_set():
             with lock:
                 i = next(counter, None)
             if i is None:
                 return
-            pause = started + i / rate - time.monotonic()
+            p = bisect.bisect_right(bounds, i) - 1
+            k, half = i - bounds[p], (bounds[p + 1] - bounds[p]) // 2
+            with gate:
+                while (current[0] < p or (k >= half and not stepped[p])) and not abort.is_set():
+                    gate.wait(0.5)
+                phase = result.phases[p]
+                phase.submitted += 1
+                at = starts[p] + k / rate if k < half else max(starts[p] + k / rate, stepped[p] + (k - half) / rate)
+            pause = at - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
-            phase = result.phases[phase_of[i]]
-            with lock:
-                phase.submitted += 1
             body = {"category": "bribery",
                     "description": f"ทดสอบคลัสเตอร์ {i}: เจ้าหน้าที่เรียกรับเงินเพื่อออกใบอนุญาตก่อสร้าง",
                     "location": {"province_code": "23"}, "accused": {"official_type": "state_official"}}
             headers = {"Idempotency-Key": f"cluster-{seed}-{i}"}
             first_try = time.time()
-            while True:
+            while not abort.is_set():
                 try:
                     r = requests.post(f"{base}/api/v1/tips", json=body, headers=headers, timeout=15)
                 except requests.RequestException:
@@ -247,49 +304,69 @@ def _drive(result: ClusterReport, rabbit: LocalRabbitCluster, env: dict, base: s
                         ref = r.json()["reference"]
                         if ref not in accepted:
                             accepted[ref] = (r.json()["receipt"], first_try)
-                            ref_phase[ref] = phase_of[i]
+                            ref_phase[ref] = p
                             phase.accepted += 1
+                        answered[p] += 1
                     break
                 with lock:
                     phase.refused_tries += 1
                     result.report.rejected_during_outages += 1
                 time.sleep(0.3)
 
-    def controller():
-        for p, (label, _running, action) in enumerate(plan):
-            boundary = started + bounds[p] / rate
-            while time.monotonic() < boundary:
-                time.sleep(0.05)
-            at_start = _notified(env)
-            if p > 0:
-                prev = result.phases[p - 1]
-                prev.seconds = time.monotonic() - prev.started_at
-                prev.notified_during = at_start - prev.notified_during
-            result.phases[p].started_at = time.monotonic()
-            result.phases[p].notified_during = at_start  # the count at the start; the difference later
-            if action is not None:
-                say(f"cluster: phase {label}")
-                action()
+    def close(p: int) -> int:
+        """End phase p; the notified count read here is also the next phase's start (one reading: no gap)."""
+        phase = result.phases[p]
+        phase.seconds = time.monotonic() - phase.started_at
+        count = _notified(env)
+        phase.notified_during = count - phase.notified_during
+        phase.outbox_at_end = _outbox_waiting(env)
+        return count
 
-    # node actions run in their own thread so submissions keep their pace while a node stops or boots
+    def controller():
+        try:
+            for p, (label, _running, step) in enumerate(plan):
+                phase = result.phases[p]
+                # the count at the start; the difference at the end
+                phase.notified_during = close(p - 1) if p > 0 else _notified(env)
+                phase.started_at = time.monotonic()
+                with gate:
+                    starts[p] = phase.started_at
+                    current[0] = p
+                    gate.notify_all()
+                say(f"cluster: phase {label}")
+                if step is not None:
+                    step()
+                with gate:
+                    stepped[p] = time.monotonic()
+                    gate.notify_all()
+                share = bounds[p + 1] - bounds[p]
+                deadline = time.monotonic() + share / rate + 300
+                while answered[p] < share:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"phase {label}: {answered[p]} of {share} tips answered")
+                    time.sleep(0.2)
+                say(f"cluster: phase {label} done: step taken, {share} tips answered")
+            last_count[0] = close(len(plan) - 1)
+        except BaseException as exc:  # reported by the main thread, after the submitters have stopped
+            failures.append(exc)
+            abort.set()
+            with gate:
+                gate.notify_all()
+
     workers = [threading.Thread(target=submitter) for _ in range(concurrency)]
     control = threading.Thread(target=controller)
     control.start()
     for w in workers:
         w.start()
+    control.join()
+    abort.set()  # the controller waited for every answer: the submitters have finished, unless it failed
     for w in workers:
         w.join()
-    control.join()
-    last = result.phases[-1]
-    last.seconds = time.monotonic() - last.started_at
-    last.notified_during = _notified(env) - last.notified_during
-    drain = Phase(f"{len(plan) + 1}: " + ("node 1 back, backlog drains" if nodes_down == 2 else "backlog drains"),
-                  "1, 2, 3", started_at=time.monotonic())
-    drain.notified_during = _notified(env)
+    if failures:
+        raise failures[0]
+    drain = Phase(f"{len(plan) + 1}: backlog drains", "1, 2, 3", started_at=time.monotonic())
+    drain.notified_during = last_count[0]
     result.phases.append(drain)
-    if nodes_down == 2:
-        say("cluster: starting node 1 again")
-        rabbit.start_node(0)
     result.accepted_refs = accepted
     result.ref_phase = ref_phase
     result.report.accepted = len(accepted)
@@ -299,8 +376,6 @@ def _per_phase(result: ClusterReport, env: dict) -> None:
     from services.casework.models import Case
     from services.notify.models import Delivery
     from services.routing.models import Decision
-    from shared import config as config_mod
-    from shared.dependencies import service_db_for
 
     config = config_mod.load(env=env)
     counts = {}
@@ -323,8 +398,6 @@ def _replica(result: ClusterReport, pg: LocalPostgresPair, env: dict) -> None:
     from services.audit import usecases as audit_usecases
     from services.audit.repository import AuditRepository
     from services.intake.models import Tip
-    from shared import config as config_mod
-    from shared.dependencies import service_db_for
 
     if not pg.replica_caught_up(120):
         result.report.notes.append("the replica did not catch up within 120 s")
