@@ -17,9 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from services.intake import crypto  # noqa: E402
-from services.intake.app import IntakeApp  # noqa: E402
 from services.intake.models import TABLES  # noqa: E402
 from services.intake.receipts import ReceiptHasher  # noqa: E402
+from services.intake.repository import IntakeRepository  # noqa: E402
+from services.intake.usecases.application import IntakeApp  # noqa: E402
 from shared import config as config_mod  # noqa: E402
 from shared.db import ServiceDatabase, engine_for  # noqa: E402
 from sodsong import registry  # noqa: E402
@@ -34,8 +35,8 @@ def main(lookups: int = 20) -> None:
         cfg = config_mod.load(env={"SODSONG_DATA_DIR": data_dir})
         params = cfg["intake"]["argon2"]  # the production defaults
         registry.migrate("intake", cfg["intake"]["db_url"])
-        app = IntakeApp(ServiceDatabase(engine_for(cfg["intake"]["db_url"]), TABLES), ReceiptHasher(**params),
-                        crypto.load(cfg), cfg)
+        db = ServiceDatabase(engine_for(cfg["intake"]["db_url"]), TABLES, repository=IntakeRepository)
+        app = IntakeApp(db, ReceiptHasher(**params), crypto.load(cfg), cfg)
         _, body, _ = app.file_tip(TIP)
         receipt = body["receipt"]
         app.status(receipt, "bench")  # warm up

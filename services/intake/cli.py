@@ -10,7 +10,9 @@ from pathlib import Path
 
 import click
 
-from services.intake import accounts, crypto, rotation
+from services.intake import crypto, rotation
+from services.intake.domain.errors import CredentialError
+from services.intake.usecases import credentials
 from services.intake.models import Base
 from shared import migrations
 from shared.dependencies import service_db_for
@@ -54,8 +56,8 @@ def volunteers():
 def volunteers_add(ctx, volunteer_id, network, subdistricts):
     """Create a volunteer and print their token (once: it is stored only as a hash)."""
     try:
-        token = accounts.add_volunteer(_db(ctx), volunteer_id, network, subdistricts.split(","))
-    except accounts.AccountError as exc:
+        token = credentials.add_volunteer(_db(ctx), volunteer_id, network, subdistricts.split(","))
+    except CredentialError as exc:
         _fail(str(exc))
     click.echo(f"volunteer {volunteer_id} created. Token (shown once, give it to the volunteer privately):",
                err=True)
@@ -67,7 +69,7 @@ def volunteers_add(ctx, volunteer_id, network, subdistricts):
 @click.pass_context
 def volunteers_list(ctx, as_json):
     """Volunteers, their network and subdistricts (never tokens)."""
-    rows = accounts.list_volunteers(_db(ctx))
+    rows = credentials.list_volunteers(_db(ctx))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -82,8 +84,8 @@ def volunteers_list(ctx, as_json):
 def volunteers_disable(ctx, volunteer_id):
     """Disable a volunteer's token at once."""
     try:
-        accounts.disable_volunteer(_db(ctx), volunteer_id)
-    except accounts.AccountError as exc:
+        credentials.disable_volunteer(_db(ctx), volunteer_id)
+    except CredentialError as exc:
         _fail(str(exc))
     click.echo("ok")
 
@@ -92,7 +94,7 @@ def volunteers_disable(ctx, volunteer_id):
 @click.pass_context
 def volunteers_announce(ctx):
     """Tell casework about every volunteer again (ids and whether they are active; nothing else)."""
-    click.echo(f"{accounts.announce_volunteers(_db(ctx))} volunteers announced")
+    click.echo(f"{credentials.announce_volunteers(_db(ctx))} volunteers announced")
 
 
 @volunteers.command("reset-token")
@@ -101,8 +103,8 @@ def volunteers_announce(ctx):
 def volunteers_reset(ctx, volunteer_id):
     """Issue a new token (the old one stops working) and print it once."""
     try:
-        click.echo(accounts.reset_volunteer_token(_db(ctx), volunteer_id))
-    except accounts.AccountError as exc:
+        click.echo(credentials.reset_volunteer_token(_db(ctx), volunteer_id))
+    except CredentialError as exc:
         _fail(str(exc))
 
 
@@ -124,8 +126,8 @@ def partners():
 def partners_add(ctx, partner_id, name):
     """Create an Open311 partner and print its api_key (once)."""
     try:
-        key = accounts.add_partner(_db(ctx), partner_id, name)
-    except accounts.AccountError as exc:
+        key = credentials.add_partner(_db(ctx), partner_id, name)
+    except CredentialError as exc:
         _fail(str(exc))
     click.echo(f"partner {partner_id} created. api_key (shown once):", err=True)
     click.echo(key)
@@ -135,7 +137,7 @@ def partners_add(ctx, partner_id, name):
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def partners_list(ctx, as_json):
-    rows = accounts.list_partners(_db(ctx))
+    rows = credentials.list_partners(_db(ctx))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -148,8 +150,8 @@ def partners_list(ctx, as_json):
 @click.pass_context
 def partners_disable(ctx, partner_id):
     try:
-        accounts.disable_partner(_db(ctx), partner_id)
-    except accounts.AccountError as exc:
+        credentials.disable_partner(_db(ctx), partner_id)
+    except CredentialError as exc:
         _fail(str(exc))
     click.echo("ok")
 
@@ -193,7 +195,7 @@ def rotate_keys(ctx, new_key, check, batch):
 @click.pass_context
 def verify_proof(ctx, reference, submitted_at, code):
     """Check a tipster's proof of filing (reference, time and code as printed on it)."""
-    from services.intake.app import IntakeApp
+    from services.intake.usecases.application import IntakeApp
     from services.intake.receipts import ReceiptHasher
 
     cfg = _config(ctx)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from shared import keys as keys_mod
+from shared import storage
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -87,9 +90,6 @@ class Keyring:
 
     def derive(self, purpose: str, kid: str | None = None) -> bytes:
         """A 256-bit key for another purpose (guard hashing, proof-of-filing codes), from a keyring key."""
-        import hashlib
-        import hmac
-
         return hmac.new(self.keys[kid or self.current], b"sodsong-intake-derive|" + purpose.encode(),
                         hashlib.sha256).digest()
 
@@ -150,19 +150,14 @@ def load(config: dict) -> Keyring:
 def key_dir(config: dict) -> Path:
     """The keys directory (apart from the data); a key file left in the data directory by an older release is
     moved there first."""
-    from shared import keys as keys_mod
-    from shared import storage
-
     storage._move_legacy_intake_key_file(config, Path(config["data_dir"]), keys_mod.keys_dir(config))
     return keys_mod.keys_dir(config)
 
 
 def _key_file(data_dir: Path) -> dict:
-    from shared.keys import ensure_private_dir
-
     path = data_dir / KEY_FILE_NAME
     if not path.exists():
-        ensure_private_dir(data_dir)
+        keys_mod.ensure_private_dir(data_dir)
         kid = "k" + secrets.token_hex(4)
         content = yaml.safe_dump({"current": kid, "keys": {kid: new_key()}})
         try:

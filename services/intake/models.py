@@ -1,6 +1,6 @@
 """Intake's own tables: the tip (with its hashed receipt), the tipster-visible status projection, attachments,
 the tipster's messages and the caseworkers' questions, volunteers, Open311 partners, idempotent responses and
-(receipt guessing is limited in memory: services.intake.guard).
+(receipt guessing is limited in memory: services.intake.domain.receipt_guard).
 
 Columns that can identify or hurt a tipster hold ciphertext (services.intake.crypto: "e1:<key id>:..." for text,
 a key-id-prefixed blob for bytes), sealed for their table, column and row. `facts_json` and `reporter_json`
@@ -9,11 +9,13 @@ read as they are and re-sealed by `sodsong intake rotate-keys`).
 """
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text,
-                        false, text)
+from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table,
+                        Text, UniqueConstraint, false, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.intake.line.store import tables as line_tables
 from shared.messaging_tables import messaging_tables_for
+from shared.notifications import ledger
 
 
 class Base(DeclarativeBase):
@@ -154,12 +156,33 @@ class IdempotentResponse(Base):
 
 TABLES = messaging_tables_for(Base.metadata, "intake")
 
-# Tipster and volunteer notices (content-free "your report has an update"), sent by intake itself.
-from services.intake.tipster_notices import notices_table  # noqa: E402
+NOTICES_TABLE = "intake_notices"
+
+
+def notices_table(metadata: MetaData) -> Table:
+    """Tipster and volunteer notices (content-free "your report has an update", services.intake.tipster_notices),
+    on `metadata` (once)."""
+    if NOTICES_TABLE in metadata.tables:
+        return metadata.tables[NOTICES_TABLE]
+    return Table(
+        NOTICES_TABLE, metadata,
+        Column("id", String(36), primary_key=True),
+        Column("event_id", String(36), nullable=False),
+        Column("tip_id", String(36), nullable=False, index=True),
+        Column("reference", String(20), nullable=False, index=True),
+        Column("recipient_kind", String(20), nullable=False),   # tipster | volunteer
+        Column("recipient_id", String(80), nullable=False),     # the pseudonymous tipster_id, or the volunteer id
+        Column("contact_kind", String(20), nullable=False),     # email | sms | line (which contact to read)
+        Column("channel", String(40), nullable=False),          # the channel's name in notify.channels
+        Column("template", String(60), nullable=False),
+        Column("language", String(2), nullable=False),
+        Column("context_json", Text, nullable=False),           # reference and link only (checked on record)
+        *ledger.delivery_columns(),
+        UniqueConstraint("event_id", "recipient_kind", "recipient_id", "contact_kind", name="uq_intake_notice_once"),
+    )
+
 
 NOTICES = notices_table(Base.metadata)
 
 # LINE chats, webhook events waiting to be processed, and files fetched from LINE (services.intake.line).
-from services.intake.line.store import tables as _line_tables  # noqa: E402
-
-LINE_TABLES = _line_tables(Base.metadata)
+LINE_TABLES = line_tables(Base.metadata)

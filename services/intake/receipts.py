@@ -18,10 +18,15 @@ import binascii
 import hashlib
 import hmac
 import secrets
+import threading
 from pathlib import Path
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from shared import keys as keys_mod
+from shared import storage
+from shared.off_hub import run_off_hub
 
 LOCATOR_DIGITS = 6
 RECEIPT_DIGITS = 16
@@ -90,9 +95,6 @@ def load_key(config: dict) -> ReceiptKey:
         # shared): a receipt key made there would differ per instance and vanish with it, and receipts with it
         raise ReceiptKeyError("intake.receipt_key must be set when intake.keys is (base64 of 32 random bytes, the "
                               "same on every intake instance): see deploy/README.md")
-    from shared import keys as keys_mod
-    from shared import storage
-
     # kept with the other keys, apart from the data (an older release's file in the data directory is moved)
     storage._move_legacy_intake_key_file(config, Path(config["data_dir"]), keys_mod.keys_dir(config), KEY_FILE_NAME)
     path = keys_mod.keys_dir(config) / KEY_FILE_NAME
@@ -112,7 +114,7 @@ class ReceiptHasher:
         self._decoy = None
 
     def hash(self, receipt: str) -> str:
-        return _off_hub(self._hasher.hash, receipt)
+        return run_off_hub(self._hasher.hash, receipt)
 
     def verify(self, stored_hash: str | None, receipt: str) -> bool:
         """True if `receipt` matches; with no hash, the same work against a decoy (always False)."""
@@ -125,7 +127,7 @@ class ReceiptHasher:
             except (VerificationError, InvalidHashError):
                 return False
         with _legacy_slots():  # old receipts only: at most two argon2id verifications at once per process
-            return _off_hub(check)
+            return run_off_hub(check)
 
 
 _slots = None
@@ -134,19 +136,6 @@ _slots = None
 def _legacy_slots():
     global _slots
     if _slots is None:
-        import threading  # green under eventlet: waiting yields to other requests
-
+        # green under eventlet (monkey-patched at start): waiting yields to other requests
         _slots = threading.BoundedSemaphore(2)
     return _slots
-
-
-def _off_hub(fn, *args):
-    try:
-        import eventlet.patcher
-        from eventlet import tpool
-
-        if eventlet.patcher.is_monkey_patched("thread"):
-            return tpool.execute(fn, *args)
-    except ImportError:
-        pass
-    return fn(*args)

@@ -6,13 +6,15 @@ harmless: values already under the current key are skipped.
 """
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import yaml
 from sqlalchemy import func, select
 
 from services.intake import crypto
-from services.intake.models import Attachment, IdempotentResponse, Message, Question, Tip
+from services.intake.line import store
+from services.intake.models import LINE_TABLES, Attachment, IdempotentResponse, Message, Question, Tip
 
 # (model, primary key attribute, column, kind): kind "text" for e1: strings, "bytes" for sealed blobs
 SEALED = [
@@ -29,9 +31,7 @@ SEALED = [
 
 def _line_tables():
     """The LINE bot's sealed columns (Core tables): (table, primary key column, column, kind)."""
-    from services.intake.line import store
-
-    t = store.default_tables()
+    t = LINE_TABLES
     return [(t[store.CHATS], "chat_key", "state_enc", "text"), (t[store.EVENTS], "id", "payload_enc", "text"),
             (t[store.EVENTS], "id", "replies_enc", "text"), (t[store.FILES], "id", "content", "bytes"),
             (t[store.FILES], "id", "filename_enc", "text")]
@@ -121,7 +121,6 @@ def _blob_key_id(header: bytes) -> str:
 
 def add_key_to_file(config: dict) -> str:
     """Key-file mode: add a fresh key and make it current, keeping the old ones for reading."""
-    import secrets
 
     data_dir = crypto.key_dir(config)
     crypto.load(config)  # creates the file if it does not exist yet

@@ -40,45 +40,25 @@ from __future__ import annotations
 import json
 import uuid
 
-from sqlalchemy import Column, MetaData, String, Table, Text, UniqueConstraint, select
+from sqlalchemy import Table, select
 
+from services.intake.domain.status import tipster_status
+from services.intake.models import NOTICES, Tip, notices_table  # noqa: F401 - notices_table: for callers
+from services.intake.models import NOTICES_TABLE as TABLE_NAME  # noqa: F401 - for callers
+from shared.logging import get_logger
 from services.intake.settings import SETTINGS as INTAKE
 from shared.clock import utcnow
 from shared.notifications import ledger
+from shared.notifications.channels import (LineChannel, OutboundMessage, PermanentDeliveryError,
+                                           build_channels)
+from shared.notifications.messages import render
 from shared.notifications.sender_loop import SenderLoop
-from shared.vocabulary import TIPSTER_STATUSES
 
-TABLE_NAME = "intake_notices"
 CONTACT_FIELDS = {"email": "email", "sms": "phone", "line": "line_user_id"}  # notify_via kind -> reporter key
 
 
-# -- the table -------------------------------------------------------------------------------------------------
-def notices_table(metadata: MetaData) -> Table:
-    """intake_notices on intake's metadata (idempotent). intake's models.py calls this once."""
-    if TABLE_NAME in metadata.tables:
-        return metadata.tables[TABLE_NAME]
-    return Table(
-        TABLE_NAME, metadata,
-        Column("id", String(36), primary_key=True),
-        Column("event_id", String(36), nullable=False),
-        Column("tip_id", String(36), nullable=False, index=True),
-        Column("reference", String(20), nullable=False, index=True),
-        Column("recipient_kind", String(20), nullable=False),   # tipster | volunteer
-        Column("recipient_id", String(80), nullable=False),     # the pseudonymous tipster_id, or the volunteer id
-        Column("contact_kind", String(20), nullable=False),     # email | sms | line (which contact to read)
-        Column("channel", String(40), nullable=False),          # the channel's name in notify.channels
-        Column("template", String(60), nullable=False),
-        Column("language", String(2), nullable=False),
-        Column("context_json", Text, nullable=False),           # reference and link only (checked on record)
-        *ledger.delivery_columns(),
-        UniqueConstraint("event_id", "recipient_kind", "recipient_id", "contact_kind", name="uq_intake_notice_once"),
-    )
-
-
 def default_table() -> Table:
-    from services.intake.models import Base  # late: models.py imports this module for notices_table
-
-    return notices_table(Base.metadata)
+    return NOTICES
 
 
 # -- settings --------------------------------------------------------------------------------------------------
@@ -90,8 +70,6 @@ def _line_bot_token(config: dict) -> str | None:
 def line_channel_of(config: dict):
     """With the LINE bot configured (intake.line) and no `line` channel in notify.channels, notices to tipsters who
     chose LINE go out through the bot's own Official Account (the same token and API base)."""
-    from shared.notifications.channels import LineChannel
-
     line = INTAKE.section(config, "intake.line")
     channel = LineChannel(channel_access_token=line["channel_access_token"], base_url=line["api_base"])
     channel.name = "line"
@@ -133,8 +111,7 @@ def update_of(event) -> str | None:
     if event.type == "case.opened":
         return "triage" if p.get("triage") else "received"
     if event.type == "case.status_changed":
-        to = "transferred" if p["to_status"] == "referred" else p["to_status"]  # as intake's projection words it
-        return to if to in TIPSTER_STATUSES else "under_review"
+        return tipster_status(p["to_status"])  # as intake's projection words it
     if event.type == "case.question_asked":
         return "question"
     if event.type == "case.note_added" and p.get("visibility") == "tipster_visible":
@@ -188,8 +165,6 @@ def record_tipster_notice(uow, tip, event, config: dict, *, reporter=None, volun
     as plain JSON). `volunteer_contact`: a callable volunteer_id -> {kind or channel: address, "language"} or a
     dict of such by volunteer id; None sends volunteers nothing.
     """
-    from shared.notifications.messages import render
-
     settings = settings_of(config)
     update = update_of(event)
     if not settings["enabled"] or update is None or tip is None:
@@ -226,12 +201,12 @@ def record_tipster_notice(uow, tip, event, config: dict, *, reporter=None, volun
     for recipient_kind, recipient_id, contact_kind, channel, template, lang, context in rows:
         render(template, lang, context)  # refuses any context the template may not see, before anything is stored
         row_id = str(uuid.uuid4())
-        uow.session.execute(table.insert().values(
-            id=row_id, event_id=event.id, tip_id=_get(tip, "id"), reference=reference,
+        uow.repo.record_notice(
+            table, id=row_id, event_id=event.id, tip_id=_get(tip, "id"), reference=reference,
             recipient_kind=recipient_kind, recipient_id=str(recipient_id)[:80], contact_kind=contact_kind,
             channel=channel, template=template, language=lang, context_json=json.dumps(context, ensure_ascii=False),
             status="pending", attempts=0, next_attempt_at=now, created_at=now, updated_at=now,
-        ))
+        )
         ids.append(row_id)
     return ids
 
@@ -248,17 +223,12 @@ def _address(row, tip, reporter, volunteer_contact) -> str | None:
 
 
 def _default_find_tip(session, tip_id):
-    from services.intake.models import Tip
-
     return session.get(Tip, tip_id)
 
 
 def send_one(service_db, row_id: str, channels: dict, config: dict, *, reporter=None, volunteer_contact=None,
              table: Table | None = None, find_tip=None) -> str | None:
     """Claim and send one notice; returns its new status, or None when another sender had it."""
-    from shared.notifications.channels import OutboundMessage, PermanentDeliveryError
-    from shared.notifications.messages import render
-
     table = table if table is not None else default_table()
     settings = settings_of(config)
     if not ledger.claim(service_db, table, row_id):
@@ -342,8 +312,6 @@ class NoticeSender(SenderLoop):
         self.volunteer_factory = volunteer_factory
 
     def setup(self):
-        from shared.notifications.channels import build_channels
-
         super().setup()
         self.config = self.container.config["SODSONG"]
         self.settings = settings_of(self.config)
@@ -356,8 +324,6 @@ class NoticeSender(SenderLoop):
         self.volunteer_contact = self.volunteer_factory(self.config) if self.volunteer_factory else None
 
     def tick(self):
-        from shared.logging import get_logger
-
         counts = send_due(self._db(), self.channels, self.config, reporter=self.reporter,
                           volunteer_contact=self.volunteer_contact)
         if counts:

@@ -25,16 +25,18 @@ from datetime import timedelta
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from services.intake import attachments, submission
-from services.intake.app import Caller
+from services.intake.domain import attachments
+from services.intake.usecases import submission
+from services.intake.domain.callers import Caller
+from services.intake.domain.errors import IntakeError, TooManyReceiptAttempts
 from services.intake.line import conversation, messages, store
 from services.intake.settings import SETTINGS as INTAKE
 from services.intake.line.conversation import Incoming, PortError
+from services.intake.models import LINE_TABLES
 from shared import i18n
 from shared.clock import aware_utc, local_today, utcnow
 from shared.logging import get_logger
 from shared.notifications import ledger
-from shared.web import ApiError
 
 log = get_logger(__name__)
 
@@ -119,7 +121,7 @@ class LineBot:
         self.settings = settings_of(config)
         self.keyring = app.keyring
         self.db = app.db
-        self.tables = store.default_tables()
+        self.tables = LINE_TABLES
         # from the receipt key, which is never rotated: a keyring rotation must not orphan every chat
         self.key_secret = app.receipt_key.derive("line-chat")
         self.limit = RateLimit(self.settings["per_user_per_minute"])
@@ -384,7 +386,7 @@ class Ports:
         limits = dict(bot.app.limits, max_tip_bytes=max(0, int(bot.app.limits["max_tip_bytes"]) - int(stored)))
         try:
             [clean] = attachments.clean([attachments.Upload(_file_name(file_name), data)], limits)
-        except ApiError as exc:
+        except IntakeError as exc:
             raise PortError(exc.key) from None
         file_id = str(uuid.uuid4())
         with bot.db.transaction() as uow:
@@ -423,7 +425,7 @@ class Ports:
             _, body, _ = self.bot.app.file_tip(tip, uploads, caller=LINE_CALLER,
                                                idempotency_key=f"line:{event_id or self.event_id}",
                                                client=self.client)
-        except ApiError as exc:
+        except IntakeError as exc:
             raise PortError(exc.key, _reason(exc, tip.get("language") or "th")) from None
         self.drop_files(file_ids)
         return body["reference"], body["receipt"]
@@ -432,48 +434,38 @@ class Ports:
     def verify_receipt(self, raw: str):
         app = self.bot.app
         try:
-            with app.db.reading() as session:
-                tip, _ = app._tip_for_receipt(session, raw, self.client)
-        except ApiError as exc:
-            raise PortError("receipt.locked" if exc.status == 429 else "receipt.unknown") from None
+            tip = app.tip_for_receipt(raw, self.client)
+        except IntakeError as exc:
+            raise PortError("receipt.locked" if isinstance(exc, TooManyReceiptAttempts) else "receipt.unknown") from None
         return tip.id, tip.reference
 
-    def _tip(self, session, tip_id):
-        from services.intake.models import Tip
-
-        tip = session.get(Tip, tip_id)
+    def _tip(self, repo, tip_id):
+        tip = repo.tip(tip_id)
         if tip is None:
             raise PortError("receipt.unknown")
         return tip
 
     def status(self, tip_id: str) -> dict:
         """What GET /api/v1/tips/status shows for the receipt: the status and the thread with the office."""
-        from services.intake import conversation as thread, projection
 
         app = self.bot.app
-        with app.db.reading() as session:
-            tip = self._tip(session, tip_id)
-            view = projection.status_view(session, tip, app.keyring)
-            view["messages"] = thread.thread(session, app.keyring, tip)
-            return view
+        with app.reading() as repo:
+            tip = self._tip(repo, tip_id)
+            return app.tipster_view(repo, tip)
 
     def add_message(self, tip_id: str, text: str, in_reply_to, file_ids) -> None:
-        from services.intake.models import Attachment, Question
-        from sqlalchemy import func
-
         app = self.bot.app
-        with app.db.reading() as session:
-            tip = self._tip(session, tip_id)
-            session.expunge(tip)
-            stored = session.execute(select(func.coalesce(func.sum(Attachment.size), 0))
-                                     .where(Attachment.tip_id == tip.id)).scalar()
-            if in_reply_to is not None and session.get(Question, in_reply_to) is None:
+        with app.reading() as repo:
+            tip = self._tip(repo, tip_id)
+            repo.detach(tip)
+            stored = repo.stored_bytes(tip.id)
+            if in_reply_to is not None and repo.question(in_reply_to) is None:
                 in_reply_to = None
         uploads = self._uploads(file_ids)
         remaining = dict(app.limits, max_tip_bytes=max(0, int(app.limits["max_tip_bytes"]) - int(stored)))
         try:
             files = attachments.clean(uploads, remaining)
-        except ApiError as exc:
+        except IntakeError as exc:
             raise PortError(exc.key, _reason(exc, tip.language)) from None
         # one id per (event, message): a second run of the same event cannot add the message twice
         message_id = str(uuid.uuid5(MESSAGE_NAMESPACE, f"{self.event_id}:{self._messages}"))
@@ -488,7 +480,7 @@ class Ports:
         log.info("tip.message_added", correlation_id=tip.reference, attachments=len(files), channel="line")
 
 
-def _reason(exc: ApiError, lang: str) -> str:
+def _reason(exc: IntakeError, lang: str) -> str:
     text = i18n.message(exc.key)
     out = text.get(lang) or text.get("th")
     for problems in (exc.fields or {}).values():

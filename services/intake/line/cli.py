@@ -43,10 +43,11 @@ def status(ctx, as_json):
 
     from services.intake.cli import _db
     from services.intake.line import store
+    from services.intake.models import LINE_TABLES
     from shared.clock import aware_utc, utcnow
 
     db = _db(ctx)  # migrated first
-    tables = store.default_tables()
+    tables = LINE_TABLES
     events, chats = tables[store.EVENTS], tables[store.CHATS]
     with db.reading() as session:
         by_state = dict(session.execute(select(events.c.status, func.count()).group_by(events.c.status)).all())

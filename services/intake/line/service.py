@@ -32,9 +32,7 @@ class LineProcessor(SenderLoop):
         if not self.settings["enabled"]:
             return None
         if self.bot is None:
-            from services.intake.service import Intake
-
-            intake = next(dep for dep in self.container.dependencies if isinstance(dep, Intake))
+            intake = next(dep for dep in self.container.dependencies if dep.attr_name == "intake")  # the app's holder
             if intake.app is None:
                 return None
             self.bot = LineBot(intake.app, self.config)

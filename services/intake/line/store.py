@@ -54,11 +54,5 @@ def tables(metadata: MetaData) -> dict[str, Table]:
     return {CHATS: chats, EVENTS: events, FILES: files}
 
 
-def default_tables() -> dict[str, Table]:
-    from services.intake.models import Base
-
-    return tables(Base.metadata)
-
-
 def chat_key(secret: bytes, user_id: str) -> str:
     return hmac.new(secret, b"line-user|" + user_id.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 
 from services.intake import crypto
-from services.intake.app import IntakeApp
 from services.intake.models import TABLES
 from services.intake.receipts import ReceiptHasher
+from services.intake.repository import IntakeRepository
+from services.intake.usecases.application import IntakeApp
 from shared import config as config_mod
 from shared.db import ServiceDatabase, engine_for
 from sodsong import registry
@@ -28,7 +29,7 @@ def make_config(tmp_path, db_url=None, **intake):
 def make_app(cfg) -> IntakeApp:
     url = cfg["intake"]["db_url"]
     registry.migrate("intake", url)
-    db = ServiceDatabase(engine_for(url), TABLES)
+    db = ServiceDatabase(engine_for(url), TABLES, repository=IntakeRepository)
     return IntakeApp(db, ReceiptHasher(**cfg["intake"]["argon2"]), crypto.load(cfg), cfg)
 
 

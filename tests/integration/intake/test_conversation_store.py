@@ -6,8 +6,8 @@ import functools
 
 from sqlalchemy import select
 
-from services.intake import conversation
 from services.intake.models import OfficeNote
+from services.intake.usecases import conversation
 from shared.clock import utcnow
 from shared.events import new_event
 from tests.integration.intake.test_intake_app import count, outbox

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from services.intake.schemas import TipSchema
+from services.intake.domain.tip import TipSchema
 from shared.events import TipReceived
 from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES
 from tests.integration.intake.conftest import make_app, make_config

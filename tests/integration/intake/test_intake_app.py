@@ -11,14 +11,19 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select, text
 
-from services.intake import accounts, crypto, open311, projection, rotation
-from services.intake.app import PUBLIC, IntakeApp, partner_caller, volunteer_caller
-from services.intake.attachments import Upload
-from services.intake.models import Attachment, IdempotentResponse, Message, Question, Tip
+from services.intake import crypto, rotation
+from services.intake.domain.attachments import Upload
+from services.intake.domain.callers import PUBLIC, partner_caller, volunteer_caller
+from services.intake.domain.errors import IntakeError
+from services.intake.models import Attachment, IdempotentResponse, Message, Question, Tip, Volunteer
 from services.intake.receipts import ReceiptHasher
+from services.intake.usecases import credentials, projection
+from services.intake.usecases import open311 as open311_queries
+from services.intake.usecases.application import IntakeApp
+from services.intake.web import open311
+from services.intake.web.errors import as_api_error
 from shared.clock import utcnow
 from shared.events import new_event
-from shared.web import ApiError
 from tests.integration.intake.conftest import make_app, make_config
 from tests.support.tips import tip
 
@@ -72,7 +77,7 @@ def test_identified_tip_is_sealed_at_rest_and_events_carry_no_identity(app):
 
     with app.db.reading() as s:
         row = s.execute(select(Tip)).scalar_one()
-        from services.intake.submission import reporter_of
+        from services.intake.usecases.submission import reporter_of
         assert reporter_of(app.keyring, row)["phone"] == "0812345678"
         att = s.execute(select(Attachment)).scalar_one()
         stored = app.keyring.decrypt(att.content, f"intake_attachments.content:{att.id}")
@@ -105,7 +110,7 @@ def test_sealed_values_do_not_open_in_another_row(sqlite_app):
     with app.db.transaction() as uow:
         a, b = uow.session.execute(select(Tip)).scalars().all()
         a.facts_json = b.facts_json  # an insider swaps ciphertexts between rows
-    from services.intake.submission import facts_of
+    from services.intake.usecases.submission import facts_of
     with app.db.reading() as s:
         moved = s.get(Tip, a.id)
         with pytest.raises(crypto.DecryptionError):
@@ -126,18 +131,18 @@ def test_same_key_same_body_returns_the_first_response_and_one_tip(app):
 
 def test_same_key_different_body_is_409_and_nothing_stored(app):
     app.file_tip(tip(), idempotency_key="k-2")
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(IntakeError) as refused:
         app.file_tip(tip(description="เรื่องอื่นที่ไม่เหมือนเดิมเลยแม้แต่น้อย"), idempotency_key="k-2")
-    assert err.value.status == 409 and err.value.key == "idempotency.conflict"
+    assert as_api_error(refused.value).status == 409 and as_api_error(refused.value).key == "idempotency.conflict"
     assert count(app, Tip) == 1
 
 
 def test_keys_are_scoped_per_caller_and_expire(sqlite_app):
     app = sqlite_app
     app.file_tip(tip(), idempotency_key="shared")
-    accounts.add_volunteer(app.db, "vol-1", "STRONG Trat", ["230101"])
+    credentials.add_volunteer(app.db, "vol-1", "STRONG Trat", ["230101"])
     with app.db.reading() as s:
-        vol = s.get(accounts.Volunteer, "vol-1")
+        vol = s.get(Volunteer, "vol-1")
         s.expunge(vol)
     app.file_tip(tip(), caller=volunteer_caller(vol), idempotency_key="shared")
     assert count(app, Tip) == 2  # another caller's key space
@@ -194,12 +199,12 @@ def test_message_rules(sqlite_app):
     _, body, _ = app.file_tip(tip())
     for data, field in [({"text": "   "}, "text"), ({"text": "ok", "in_reply_to": "nope"}, "in_reply_to"),
                         ({"text": "ok", "extra": 1}, "extra"), ({"text": 5}, "text")]:
-        with pytest.raises(ApiError) as err:
+        with pytest.raises(IntakeError) as refused:
             app.add_message(body["receipt"], "c", data)
-        assert err.value.status == 400 and field in err.value.fields
-    with pytest.raises(ApiError) as err:
+        assert as_api_error(refused.value).status == 400 and field in as_api_error(refused.value).fields
+    with pytest.raises(IntakeError) as refused:
         app.add_message("9999999999999999", "c", {"text": "hello"})
-    assert err.value.status == 404
+    assert as_api_error(refused.value).status == 404
     assert count(app, Message) == 0
 
 
@@ -208,9 +213,9 @@ def test_new_receipt_revokes_the_old_one(app):
     fresh = app.new_receipt(body["receipt"], "c")
     assert fresh["receipt"] != body["receipt"] and fresh["reference"] == body["reference"]
     assert app.status(fresh["receipt"], "c")["reference"] == body["reference"]
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(IntakeError) as refused:
         app.status(body["receipt"], "c")
-    assert err.value.status == 404
+    assert as_api_error(refused.value).status == 404
     replaced = outbox(app, "tip.receipt_replaced")
     assert len(replaced) == 1 and body["receipt"] not in json.dumps(replaced)
     assert fresh["receipt"] not in json.dumps(replaced)
@@ -218,7 +223,7 @@ def test_new_receipt_revokes_the_old_one(app):
 
 # -- volunteers -------------------------------------------------------------------------------------------------------
 def test_volunteer_files_within_area_and_sees_only_status(app):
-    token = accounts.add_volunteer(app.db, "vol-trat-1", "STRONG Trat", ["230101", "230102"])
+    token = credentials.add_volunteer(app.db, "vol-trat-1", "STRONG Trat", ["230101", "230102"])
     volunteer = app.volunteer(f"Bearer {token}")
     with app.db.reading() as s:
         assert token not in str(s.execute(text("SELECT * FROM intake_volunteers")).all())
@@ -235,19 +240,19 @@ def test_volunteer_files_within_area_and_sees_only_status(app):
         assert secret not in dumped
     assert set(listing["tips"][0]) == {"reference", "status", "status_label", "agency", "submitted_at",
                                        "updated_at"}
-    with pytest.raises(ApiError) as err:  # outside the volunteer's subdistricts
+    with pytest.raises(IntakeError) as refused:  # outside the volunteer's subdistricts
         app.file_tip(tip(location={"province_code": "10"}), caller=volunteer_caller(volunteer))
-    assert err.value.status == 403 and err.value.key == "volunteer.outside_area"
-    with pytest.raises(ApiError) as err:
+    assert as_api_error(refused.value).status == 403 and as_api_error(refused.value).key == "volunteer.outside_area"
+    with pytest.raises(IntakeError) as refused:
         app.file_tip(tip(volunteer_id="someone-else"), caller=volunteer_caller(volunteer))
-    assert err.value.status == 403
-    with pytest.raises(ApiError) as err:  # the public cannot claim to be a volunteer
+    assert as_api_error(refused.value).status == 403
+    with pytest.raises(IntakeError) as refused:  # the public cannot claim to be a volunteer
         app.file_tip(tip(channel="volunteer"))
-    assert err.value.status == 401
-    accounts.disable_volunteer(app.db, "vol-trat-1")
-    with pytest.raises(ApiError) as err:
+    assert as_api_error(refused.value).status == 401
+    credentials.disable_volunteer(app.db, "vol-trat-1")
+    with pytest.raises(IntakeError) as refused:
         app.volunteer(f"Bearer {token}")
-    assert err.value.status == 401
+    assert as_api_error(refused.value).status == 401
     # the citizen takes a new receipt: the volunteer's copy stops working
     fresh = app.new_receipt(body["receipt"], "c")
     assert app.status(fresh["receipt"], "c")["receipt_change_recommended"] is False
@@ -260,8 +265,8 @@ class Form(dict):
 
 
 def test_open311_partner_sees_only_its_own_requests_and_only_what_it_sent(app):
-    key_a = accounts.add_partner(app.db, "traffy", "Traffy Fondue")
-    accounts.add_partner(app.db, "other", "Other app")
+    key_a = credentials.add_partner(app.db, "traffy", "Traffy Fondue")
+    credentials.add_partner(app.db, "other", "Other app")
     form = Form({"api_key": key_a, "service_code": "procurement", "address_id": "230101",
                  "address_string": "อบต. ท่าพริก", "description": "ฮั้วประมูลถนนลาดยางหมู่ 3 ราคาสูงเกินจริง",
                  "first_name": "มานี", "phone": "0899999999", "attribute[official_type]": "local_executive"})
@@ -269,12 +274,12 @@ def test_open311_partner_sees_only_its_own_requests_and_only_what_it_sent(app):
     _, body, _ = app.file_tip(tip_data, caller=partner_caller("traffy"))
     app.add_message(body["receipt"], "c", {"text": "ข้อมูลลับที่ผู้แจ้งเพิ่มทีหลัง"})
     with app.db.reading() as s:
-        mine = open311.one_request(s, app.keyring, "traffy", body["reference"])
-        listed = open311.list_requests(s, app.keyring, "traffy", {})
-        with pytest.raises(ApiError) as err:
-            open311.one_request(s, app.keyring, "other", body["reference"])
-        assert err.value.status == 404
-        assert open311.list_requests(s, app.keyring, "other", {}) == []
+        mine = open311_queries.one_request(app.db.repository(s), app.keyring, "traffy", body["reference"])
+        listed = open311_queries.list_requests(app.db.repository(s), app.keyring, "traffy", {})
+        with pytest.raises(IntakeError) as refused:
+            open311_queries.one_request(app.db.repository(s), app.keyring, "other", body["reference"])
+        assert as_api_error(refused.value).status == 404
+        assert open311_queries.list_requests(app.db.repository(s), app.keyring, "other", {}) == []
     assert mine == listed and mine[0]["status"] == "open"
     assert mine[0]["description"] == form["description"] and mine[0]["address_id"] == "230101"
     dumped = json.dumps(mine, ensure_ascii=False)

@@ -10,11 +10,11 @@ import pytest
 from linebot.v3.messaging.exceptions import ApiException
 from sqlalchemy import func, select, update
 
-from services.intake import submission
 from services.intake.line import store
 from services.intake.line.bot import BadSignature, LineBot, RateLimit
 from services.intake.line.simulator import check_messages, new_user_id, sign
-from services.intake.models import Attachment, Tip
+from services.intake.models import LINE_TABLES, Attachment, Tip
+from services.intake.usecases import submission
 from shared.clock import utcnow
 from tests.integration.intake.helpers import jpeg_with_gps
 
@@ -86,7 +86,7 @@ class Chat:
 
 
 def rows(app, table):
-    t = store.default_tables()[table]
+    t = LINE_TABLES[table]
     with app.db.reading() as s:
         return [dict(r) for r in s.execute(select(t)).mappings()]
 
@@ -157,7 +157,7 @@ def test_an_anonymous_tip_keeps_no_line_id(app, bot):
 
 def test_processing_twice_files_once_and_answers_the_same(app, bot):
     chat = Chat(bot)
-    chats, events = (store.default_tables()[n] for n in (store.CHATS, store.EVENTS))
+    chats, events = (LINE_TABLES[n] for n in (store.CHATS, store.EVENTS))
     confirm = file_a_tip(chat)
     first = last_texts(bot)
     # as if the process died after filing but before the chat's new state was saved: the chat is back at the
@@ -192,7 +192,7 @@ def test_an_idle_draft_is_deleted_and_the_tipster_told(app, bot):
     chat.tap("category=other")
     chat.image(jpeg_with_gps())
     assert len(rows(app, store.FILES)) == 1
-    chats = store.default_tables()[store.CHATS]
+    chats = LINE_TABLES[store.CHATS]
     with app.db.transaction() as uow:
         uow.session.execute(update(chats).values(draft_expires_at=utcnow() - timedelta(minutes=1)))
     assert bot.housekeeping()["drafts_expired"] == 1
@@ -252,7 +252,7 @@ def test_receipt_guessing_in_one_chat_does_not_lock_out_another(tmp_path):
 
 def test_a_key_rotation_reseals_chats_and_their_files_and_the_chat_goes_on(tmp_path):
     from services.intake import crypto, rotation
-    from services.intake.app import IntakeApp
+    from services.intake.usecases.application import IntakeApp
     from tests.integration.intake.conftest import make_app, make_config
 
     app = make_app(make_config(tmp_path))

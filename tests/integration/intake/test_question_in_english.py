@@ -2,7 +2,7 @@
 case.question_asked carries `text_en` (sealed on the wire like `text`) and intake's status view shows it."""
 from __future__ import annotations
 
-from services.intake import projection
+from services.intake.usecases import projection
 from shared.events import CATALOGUE, Event, from_wire, new_event, utcnow
 from tests.support.tips import tip
 

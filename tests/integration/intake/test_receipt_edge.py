@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import inspect, select, text, update
 
 from services.intake import receipts
-from services.intake.app import IntakeApp, volunteer_caller
+from services.intake.domain.callers import volunteer_caller
+from services.intake.domain.errors import IntakeError
 from services.intake.models import Tip
-from shared.web import ApiError
+from services.intake.usecases.application import IntakeApp
+from services.intake.web.errors import as_api_error
 from tests.integration.intake.conftest import make_app, make_config
 from tests.support.tips import tip
 
@@ -22,8 +24,8 @@ def status_code(app, receipt, client):
     try:
         app.status(receipt, client)
         return 200
-    except ApiError as exc:
-        return exc.status
+    except IntakeError as exc:
+        return as_api_error(exc).status
 
 
 def test_310_failures_from_31_addresses_lock_no_honest_tipster_out(app):
@@ -45,9 +47,9 @@ def test_a_throttled_client_gets_one_lookup_per_interval_and_a_working_receipt_i
     _, body, _ = app.file_tip(tip())
     assert [status_code(app, "1111111111111111", "203.0.113.5") for _ in range(4)] == [404, 404, 404, 429]
     assert status_code(app, body["receipt"], "203.0.113.5") == 429  # the interval's lookup was spent above
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(IntakeError) as refused:
         app.status("2222222222222222", "203.0.113.5")
-    assert err.value.detail["retry_after_seconds"] >= 1
+    assert as_api_error(refused.value).detail["retry_after_seconds"] >= 1
     app.guard.lookups.reset(app.guard.lookups.key("203.0.113.5"))  # the interval has passed
     assert status_code(app, body["receipt"], "203.0.113.5") == 200
     assert status_code(app, body["receipt"], "203.0.113.6") == 200  # other clients never noticed
@@ -72,10 +74,10 @@ def test_wrong_and_unknown_receipts_look_the_same_and_take_the_same_time(sqlite_
     for i in range(9):
         for name, guess in (("known", known_locator), ("unknown", unknown_locator)):
             started = time.perf_counter()
-            with pytest.raises(ApiError) as err:
+            with pytest.raises(IntakeError) as refused:
                 app.status(guess, f"192.0.2.{i * 2 + (name == 'known') + 1}")
             times[name].append(time.perf_counter() - started)
-            errors.add((err.value.status, err.value.key, str(err.value.detail)))
+            errors.add((as_api_error(refused.value).status, as_api_error(refused.value).key, str(as_api_error(refused.value).detail)))
     assert errors == {(404, "receipt.unknown", "{}")}
     known, unknown = statistics.median(times["known"]), statistics.median(times["unknown"])
     # before keyed hashes the known locator cost an argon2id verification (over 20 times the unknown one)
@@ -153,7 +155,8 @@ def test_anonymous_filing_is_limited_per_client_with_retry_after(tmp_path):
         try:
             app.file_tip(tip(), client="203.0.113.20")
             codes.append(201)
-        except ApiError as exc:
+        except IntakeError as refused:
+            exc = as_api_error(refused)
             codes.append(exc.status)
             assert exc.key == "tip.too_many" and exc.detail["retry_after_seconds"] > 0
     assert codes == [201] * 5 + [429] * 15
@@ -166,24 +169,24 @@ def test_anonymous_filing_is_limited_per_client_with_retry_after(tmp_path):
 
 
 def test_volunteers_are_not_counted_as_anonymous_filers(tmp_path):
-    from services.intake import accounts
+    from services.intake.usecases import credentials
 
     app = make_app(make_config(tmp_path))
-    token = accounts.add_volunteer(app.db, "vol-trat-01", "อสม. ตราด", ["230101"])
+    token = credentials.add_volunteer(app.db, "vol-trat-01", "อสม. ตราด", ["230101"])
     volunteer = app.volunteer(f"Bearer {token}")
     for _ in range(8):
         assert app.file_tip(tip(), caller=volunteer_caller(volunteer), client="203.0.113.40")[0] == 201
 
 
 def test_volunteer_registrations_are_announced_to_casework(sqlite_app):
-    from services.intake import accounts
+    from services.intake.usecases import credentials
     from tests.integration.intake.test_intake_app import outbox
 
     app = sqlite_app
-    accounts.add_volunteer(app.db, "vol-trat-02", "อสม. ตราด", ["230101"])
-    accounts.disable_volunteer(app.db, "vol-trat-02")
-    accounts.reset_volunteer_token(app.db, "vol-trat-02")
-    assert accounts.announce_volunteers(app.db) == 1
+    credentials.add_volunteer(app.db, "vol-trat-02", "อสม. ตราด", ["230101"])
+    credentials.disable_volunteer(app.db, "vol-trat-02")
+    credentials.reset_volunteer_token(app.db, "vol-trat-02")
+    assert credentials.announce_volunteers(app.db) == 1
     events = [(e["type"], e["payload"]["volunteer_id"]) for e in outbox(app) if e["type"].startswith("volunteer.")]
     assert events == [("volunteer.registered", "vol-trat-02"), ("volunteer.disabled", "vol-trat-02"),
                       ("volunteer.registered", "vol-trat-02"), ("volunteer.registered", "vol-trat-02")]

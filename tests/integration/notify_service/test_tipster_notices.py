@@ -10,11 +10,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from services.intake import crypto, projection, receipts, submission, tipster_notices
+from services.intake import crypto, receipts, tipster_notices
+from services.intake.domain.tip import TipSchema
 from services.intake.models import Base as IntakeBase
 from services.intake.models import Tip
-from services.intake.schemas import TipSchema
+from services.intake.repository import IntakeRepository
 from services.intake.service import Service
+from services.intake.usecases import projection, submission
 from services.notify import usecases as deliveries
 from shared import config as config_mod
 from shared.db import ServiceDatabase, engine_for
@@ -37,7 +39,8 @@ def world(tmp_path):
     table = tipster_notices.notices_table(IntakeBase.metadata)
     engine = engine_for(cfg["intake"]["db_url"])
     IntakeBase.metadata.create_all(engine)
-    intake_db = ServiceDatabase(engine, messaging_tables_for(IntakeBase.metadata, "intake"))
+    intake_db = ServiceDatabase(engine, messaging_tables_for(IntakeBase.metadata, "intake"),
+                                repository=IntakeRepository)
     keyring = crypto.from_settings({"current": "k1", "keys": {"k1": crypto.new_key()}})
     registry.migrate("notify", cfg["notify"]["db_url"])
 

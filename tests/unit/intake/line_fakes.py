@@ -8,7 +8,7 @@ from datetime import date
 from services.intake.line.conversation import PortError, Reply, step
 from services.intake.line.messages import as_dicts, batches, to_line
 from services.intake.line.simulator import check_messages
-from services.intake.schemas import TipSchema
+from services.intake.domain.tip import TipSchema
 
 RECEIPT = "1234567812345678"
 

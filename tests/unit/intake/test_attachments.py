@@ -3,9 +3,10 @@ import io
 import pytest
 from PIL import Image
 
-from services.intake import attachments
-from services.intake.attachments import Upload
-from shared.web import ApiError
+from services.intake.domain import attachments
+from services.intake.domain.attachments import Upload
+from services.intake.domain.errors import IntakeError
+from services.intake.web.errors import as_api_error
 
 LIMITS = {"max_file_bytes": 1000, "max_tip_bytes": 1500, "max_files": 3}
 
@@ -38,21 +39,21 @@ def test_type_comes_from_content_not_the_name():
     assert attachments.sniff("บันทึก".encode()) == "text/plain"
     assert attachments.sniff(b"MZ\x90\x00\x03" + b"\x00" * 60) not in attachments.ACCEPTED
     assert attachments.sniff(b"\x00\x01\x02binary") is None
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(IntakeError) as refused:
         attachments.clean([Upload("evidence.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 60)], LIMITS)
-    assert err.value.status == 415
+    assert as_api_error(refused.value).status == 415
 
 
 def test_limits():
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(IntakeError) as refused:
         attachments.clean([Upload("a", b"a" * 1001)], LIMITS)
-    assert err.value.status == 413 and err.value.key == "attachment.too_large"
-    with pytest.raises(ApiError) as err:
+    assert as_api_error(refused.value).status == 413 and as_api_error(refused.value).key == "attachment.too_large"
+    with pytest.raises(IntakeError) as refused:
         attachments.clean([Upload("a", b"a" * 800), Upload("b", b"b" * 800)], LIMITS)
-    assert err.value.key == "attachment.total_too_large"
-    with pytest.raises(ApiError) as err:
+    assert as_api_error(refused.value).key == "attachment.total_too_large"
+    with pytest.raises(IntakeError) as refused:
         attachments.clean([Upload("a", b"")], LIMITS)
-    assert err.value.status == 400
+    assert as_api_error(refused.value).status == 400
 
 
 def test_a_decompression_bomb_is_refused():

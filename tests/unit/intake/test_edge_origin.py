@@ -3,7 +3,7 @@ import pytest
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from services.intake.edge import cross_site
+from services.intake.web.requests import cross_site
 
 CFG = {"intake": {"public_origins": ["https://tips.example.org"]}}
 

@@ -7,9 +7,10 @@ import zlib
 import pytest
 from PIL import Image
 
-from services.intake import attachments
-from services.intake.attachments import Upload
-from shared.web import ApiError
+from services.intake.domain import attachments
+from services.intake.domain.attachments import Upload
+from services.intake.domain.errors import IntakeError
+from services.intake.web.errors import as_api_error
 
 ROOMY = {"max_file_bytes": 10 * 1024 * 1024, "max_tip_bytes": 50 * 1024 * 1024, "max_files": 20}
 
@@ -31,9 +32,10 @@ def test_the_reported_bomb_is_refused_before_decoding():
     bomb = zero_png(7740)  # the review's file: ~227 KiB, 7740 x 7740 RGBA, under the 60-Mpx limit
     assert len(bomb) < 300 * 1024
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(IntakeError) as refused:
         attachments.clean([Upload("zeros.png", bomb)], ROOMY)
-    assert err.value.status == 415 and err.value.key == "attachment.unreadable_image"
+    answer = as_api_error(refused.value)
+    assert answer.status == 415 and answer.key == "attachment.unreadable_image"
     grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
     assert grown_mib < 50, f"refusing the bomb grew the peak RSS by {grown_mib:.0f} MiB"
 

@@ -3,7 +3,8 @@ they typed and says plainly that nothing was stored."""
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from services.intake import attachments, pages
+from services.intake.domain import attachments
+from services.intake.web import pages
 
 
 class BrokenApp:

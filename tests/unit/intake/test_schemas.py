@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from marshmallow import ValidationError
 
-from services.intake.schemas import TipSchema, reporter_identity
+from services.intake.domain.tip import TipSchema, reporter_identity
 from tests.support.tips import tip
 
 

@@ -13,8 +13,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from services.casework.lifecycle import tipster_label
-from services.intake import crypto, projection
+from services.intake import crypto
+from services.intake.usecases import projection
 from services.intake.models import Base, TimelineEntry, Tip
+from services.intake.repository import IntakeRepository
 from shared.events import new_event
 
 T0 = datetime(2026, 11, 3, 2, 0, tzinfo=timezone.utc)
@@ -97,7 +99,7 @@ def _new_tip(session) -> Tip:
 
 
 def _deliver(session, events):
-    uow = SimpleNamespace(session=session)
+    uow = SimpleNamespace(session=session, repo=IntakeRepository(session))
     handlers = {"tip.routed": projection.on_tip_routed, "case.opened": projection.on_case_opened,
                 "case.status_changed": lambda u, e: projection.on_case_status_changed(u, e, keyring=KEYRING)}
     seen = set()
@@ -110,7 +112,7 @@ def _deliver(session, events):
 
 
 def _view(session, tip):
-    return projection.status_view(session, tip, KEYRING)
+    return projection.status_view(IntakeRepository(session), tip, KEYRING)
 
 
 def test_the_headline_follows_the_case_through_transfers_refusals_and_reopening(session):
@@ -148,7 +150,8 @@ def test_questions_are_lines_of_their_own_and_do_not_hide_a_repeat(session):
         question = new_event("case.question_asked", {
             "reference": REF, "case_id": "c1", "office_code": "PACC-R2", "question_id": f"q{n}",
             "text": f"คำถามข้อที่ {n}", "asked_at": T0 + timedelta(minutes=3, seconds=n)}, correlation_id=REF)
-        projection.on_question_asked(SimpleNamespace(session=session), question, KEYRING)
+        uow = SimpleNamespace(session=session, repo=IntakeRepository(session))
+        projection.on_question_asked(uow, question, KEYRING)
     _deliver(session, LIFE[3:5])  # a transfer routing refused: back to "acknowledged"
     statuses = [line["status"] for line in _view(session, tip)["timeline"]]
     assert statuses == ["submitted", "routed", "received", "acknowledged", "question", "question"]

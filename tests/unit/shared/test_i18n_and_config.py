@@ -1,6 +1,6 @@
 from marshmallow import ValidationError
 
-from services.intake.schemas import TipSchema
+from services.intake.domain.tip import TipSchema
 from shared import config, i18n
 from tests.support.tips import tip
 

@@ -1,63 +1,36 @@
-"""Intake's use cases as plain Python: what the HTTP entrypoints, the web pages and Open311 all call.
+"""Intake's application: the use cases the HTTP API, the web pages, Open311 and the LINE bot all call.
 
 Nothing here knows about nameko or HTTP requests; the caller passes parsed input and the client's address
-(used only for the receipt guard, as a keyed hash).
+(used only for the per-client limits, as a keyed hash). Refusals are domain exceptions (domain/errors.py); each
+channel answers them in its own way (web/errors.py for HTTP). Data is reached through the repository, in a unit
+of work (`uow.repo`, `uow.emit`) or a read (`db.repository(session)`).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import time
-from dataclasses import dataclass, field
 
 from marshmallow import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from services.intake import (accounts, attachments, conversation, filing, guard, idempotency, projection,
-                             receipts, submission)
+from services.intake import receipts
 from services.intake.crypto import Keyring
-from services.intake.edge import client_settings as edge_clients
-from services.intake.models import Attachment, Question
-from services.intake.schemas import MessageSchema, TipSchema
+from services.intake.domain import attachments, filing_limit, idempotency, receipt_guard
+from services.intake.domain.callers import PUBLIC, Caller, check_caller
+from services.intake.domain.errors import PartnerUnauthorized, ReceiptUnknown, ValidationFailed, VolunteerUnauthorized
+from services.intake.domain.tip import MessageSchema, TipSchema
+from services.intake.usecases import conversation, credentials, projection, submission
+from services.intake.usecases import idempotency as replies
 from shared import i18n
-from shared.clock import iso_utc
 from shared.logging import get_logger
-from shared.web import ApiError
 
 log = get_logger(__name__)
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who is filing: the public (anonymous), a volunteer (with token), or an Open311 partner (with key)."""
-    scope: str
-    actor: dict
-    volunteer: object | None = None
-    partner_id: str | None = None
-    default_channel: str = "web"
-    reserved_channels: tuple = field(default=("volunteer", "open311"))
-
-    @property
-    def shares_receipt(self) -> bool:
-        return self.volunteer is not None or self.partner_id is not None
-
-
-PUBLIC = Caller(scope="public", actor={"kind": "tipster", "id": "anonymous"})
-
-
-def volunteer_caller(volunteer) -> Caller:
-    return Caller(scope=f"volunteer:{volunteer.id}", actor={"kind": "volunteer", "id": volunteer.id},
-                  volunteer=volunteer, default_channel="volunteer", reserved_channels=("open311",))
-
-
-def partner_caller(partner_id: str) -> Caller:
-    return Caller(scope=f"partner:{partner_id}", actor={"kind": "partner", "id": partner_id},
-                  partner_id=partner_id, default_channel="open311", reserved_channels=("volunteer",))
-
-
-def validation_error(exc: ValidationError) -> ApiError:
-    return ApiError(400, "request.validation_failed", fields=i18n.field_errors(exc.messages))
+def validation_error(exc: ValidationError) -> ValidationFailed:
+    return ValidationFailed(fields=i18n.field_errors(exc.messages))
 
 
 class IntakeApp:
@@ -68,20 +41,24 @@ class IntakeApp:
         self.limits = attachments.limits(config)
         self.max_json_bytes = int(config["intake"]["max_body_bytes"])
         self.receipt_key = receipts.load_key(config)
-        self.clients = edge_clients(config)
         self.config = config
-        self.guard = guard.ReceiptGuard(guard.settings(config))
-        self.filing = filing.FilingLimiter(filing.settings(config))
+        self.guard = receipt_guard.ReceiptGuard(receipt_guard.settings(config))
+        self.filing = filing_limit.FilingLimiter(filing_limit.settings(config))
         self._old_receipts = None  # receipts from before keyed hashes remain (checked now and then)
         self._old_receipts_checked = 0.0
+
+    @contextlib.contextmanager
+    def reading(self):
+        """The repository over a read-only session."""
+        with self.db.reading() as session:
+            yield self.db.repository(session)
 
     # -- filing ----------------------------------------------------------------------------------------------
     def file_tip(self, data: dict, uploads=(), *, caller: Caller = PUBLIC,
                  idempotency_key: str | None = None, client: str | None = None) -> tuple[int, dict, bool]:
         """(status, body, replayed). Validates everything before storing anything. Anonymous filing is limited
-        per client (`client`, the address: services.intake.filing); a replay never counts."""
-        limited = caller.volunteer is None and caller.partner_id is None
-        if limited:
+        per client (`client`, the address: services.intake.domain.filing_limit); a replay never counts."""
+        if caller.counted:
             self.filing.check(client)
         data = dict(data)
         data.setdefault("channel", caller.default_channel)
@@ -89,17 +66,15 @@ class IntakeApp:
             tip = TipSchema().load(data)
         except ValidationError as exc:
             raise validation_error(exc)
-        self._check_caller(tip, caller)
+        check_caller(tip, caller)
         files = attachments.clean(list(uploads), self.limits)
         fp = khash = None
         if idempotency_key is not None:
             fp = idempotency.fingerprint(data, [hashlib.sha256(u.data).hexdigest() for u in uploads])
             khash = idempotency.key_hash(caller.scope, idempotency_key)
-            with self.db.reading() as session:
-                stored = idempotency.lookup(session, self.keyring, khash)
-            if stored is not None:
-                status, body = idempotency.replay(stored, fp)
-                return status, body, True
+            replayed = self._replay(khash, fp)
+            if replayed is not None:
+                return (*replayed, True)
         receipt = receipts.new_receipt()
         receipt_mac = self.receipt_key.mac(receipt)
         try:
@@ -110,89 +85,83 @@ class IntakeApp:
                 if caller.shares_receipt:
                     body["receipt_change_recommended"] = True
                 if khash is not None:
-                    idempotency.remember(uow.session, self.keyring, khash, fp, 201, body)
+                    replies.remember(uow, self.keyring, khash, fp, 201, body)
         except IntegrityError:
-            if khash is None:
+            replayed = self._replay(khash, fp) if khash is not None else None  # a concurrent twin won the race
+            if replayed is None:
                 raise
-            with self.db.reading() as session:  # a concurrent request with the same key won the race
-                stored = idempotency.lookup(session, self.keyring, khash)
-            if stored is None:
-                raise
-            status, body = idempotency.replay(stored, fp)
-            return status, body, True
-        if limited:
+            return (*replayed, True)
+        if caller.counted:
             self.filing.filed(client)
         log.info("tip.accepted", correlation_id=done.reference, category=tip["category"], channel=tip["channel"],
                  attachments=len(files))
         return 201, body, False
 
-    def _check_caller(self, tip: dict, caller: Caller) -> None:
-        if tip["channel"] in caller.reserved_channels:
-            if tip["channel"] == "volunteer" and caller.volunteer is None:
-                raise ApiError(401, "volunteer.unauthorized")
-            raise ApiError(400, "request.validation_failed", fields={"channel": [i18n.message("field.not_one_of")]})
-        if caller.volunteer is None:
-            if tip.get("volunteer_id"):
-                raise ApiError(401, "volunteer.unauthorized")
-            return
-        if tip.get("volunteer_id") not in (None, caller.volunteer.id):
-            raise ApiError(403, "volunteer.id_mismatch")
-        tip["volunteer_id"] = caller.volunteer.id
-        if not accounts.covers(caller.volunteer, tip["location"]):
-            raise ApiError(403, "volunteer.outside_area")
+    def _replay(self, khash: str, fp: str) -> tuple[int, dict] | None:
+        """The first answer to this key (IdempotencyConflict for another request), or None."""
+        with self.reading() as repo:
+            stored = replies.lookup(repo, self.keyring, khash)
+        return idempotency.replay(stored, fp) if stored is not None else None
 
     # -- the tipster, with a receipt -----------------------------------------------------------------------------
-    def _tip_for_receipt(self, session, raw_receipt: str | None, client: str | None):
+    def tip_for_receipt(self, raw_receipt: str | None, client: str | None):
+        """The tip this receipt opens (detached from its session), counted by the receipt guard."""
+        with self.reading() as repo:
+            return self._tip_for_receipt(repo, raw_receipt, client)
+
+    def _tip_for_receipt(self, repo, raw_receipt: str | None, client: str | None):
         attempt = self.guard.admit(client)
         receipt = receipts.normalise(raw_receipt)
         tip = None
         if receipt:
-            old = self._has_old_receipts(session)
-            tip = submission.find_by_receipt(session, receipt, self.receipt_key, self.hasher if old else None)
+            old = self._has_old_receipts(repo)
+            tip = submission.find_by_receipt(repo, receipt, self.receipt_key, self.hasher if old else None)
         if tip is None:
             raise self.guard.failed(attempt)
-        session.expunge(tip)  # stays readable after the read-only session ends
+        repo.detach(tip)  # stays readable after the read-only session ends
         if tip.receipt_mac is None:  # an old receipt that just worked: from now on found by its keyed hash
-            session.rollback()  # end the read before writing (SQLite: one writer at a time)
+            repo.end_read()  # end the read before writing (SQLite: one writer at a time)
             with self.db.transaction() as uow:
                 submission.upgrade_receipt(uow, tip, receipt, self.receipt_key)
             tip.receipt_mac = self.receipt_key.mac(receipt)
             self._old_receipts_checked = 0.0
-        return tip, receipt
+        return tip
 
-    def _has_old_receipts(self, session) -> bool:
+    def _has_old_receipts(self, repo) -> bool:
         """Whether receipts from before keyed hashes remain (asked at most once a minute; once none remain,
         none can come back, so the answer is then kept)."""
         if self._old_receipts is False:
             return False
         now = time.monotonic()
         if self._old_receipts is None or now - self._old_receipts_checked > 60:
-            self._old_receipts = submission.has_old_receipts(session)
+            self._old_receipts = repo.has_old_receipts()
             self._old_receipts_checked = now
         return self._old_receipts
 
     def status(self, raw_receipt: str | None, client: str | None) -> dict:
-        with self.db.reading() as session:
-            tip, _ = self._tip_for_receipt(session, raw_receipt, client)
-            view = projection.status_view(session, tip, self.keyring)
-            view["messages"] = conversation.thread(session, self.keyring, tip)
-            return view
+        with self.reading() as repo:
+            tip = self._tip_for_receipt(repo, raw_receipt, client)
+            return self.tipster_view(repo, tip)
+
+    def tipster_view(self, repo, tip) -> dict:
+        """What the tipster sees with the receipt: the status and the whole thread with the office."""
+        view = projection.status_view(repo, tip, self.keyring)
+        view["messages"] = conversation.thread(repo, self.keyring, tip)
+        return view
 
     def add_message(self, raw_receipt: str | None, client: str | None, data: dict, uploads=()) -> dict:
-        with self.db.reading() as session:
-            tip, _ = self._tip_for_receipt(session, raw_receipt, client)
-            stored_bytes = session.execute(select(func.coalesce(func.sum(Attachment.size), 0))
-                                           .where(Attachment.tip_id == tip.id)).scalar()
-            question_ids = set(session.execute(select(Question.id).where(Question.tip_id == tip.id)).scalars())
+        with self.reading() as repo:
+            tip = self._tip_for_receipt(repo, raw_receipt, client)
+            stored_bytes = repo.stored_bytes(tip.id)
+            question_ids = repo.question_ids(tip.id)
         try:
             message = MessageSchema().load(data)
         except ValidationError as exc:
             raise validation_error(exc)
         if not message["text"].strip() and not uploads:
-            raise ApiError(400, "request.validation_failed", fields={"text": [i18n.message("message.empty")]})
+            raise ValidationFailed(fields={"text": [i18n.message("message.empty")]})
         if message["in_reply_to"] is not None and message["in_reply_to"] not in question_ids:
-            raise ApiError(400, "request.validation_failed",
-                           fields={"in_reply_to": [i18n.message("message.unknown_question")]})
+            raise ValidationFailed(fields={"in_reply_to": [i18n.message("message.unknown_question")]})
         remaining = dict(self.limits, max_tip_bytes=max(0, int(self.limits["max_tip_bytes"]) - int(stored_bytes)))
         files = attachments.clean(list(uploads), remaining)
         with self.db.transaction() as uow:
@@ -202,33 +171,40 @@ class IntakeApp:
         return result
 
     def new_receipt(self, raw_receipt: str | None, client: str | None) -> dict:
-        with self.db.reading() as session:
-            tip, _ = self._tip_for_receipt(session, raw_receipt, client)
+        tip = self.tip_for_receipt(raw_receipt, client)
         fresh = receipts.new_receipt()
         with self.db.transaction() as uow:
             replaced = submission.replace_receipt(uow, tip, tip.receipt_mac, self.receipt_key.mac(fresh))
         if not replaced:
-            raise ApiError(404, "receipt.unknown")
+            raise ReceiptUnknown()
         log.info("tip.receipt_replaced", correlation_id=tip.reference)
         return {"reference": tip.reference, "receipt": fresh, "message": i18n.message("receipt.replaced")}
 
-    # -- volunteers ----------------------------------------------------------------------------------------------
+    # -- volunteers and partners -----------------------------------------------------------------------------------
     def volunteer(self, authorization: str | None):
         token = None
         if authorization and authorization[:7].lower() == "bearer ":
             token = authorization[7:].strip()
-        with self.db.reading() as session:
-            volunteer = accounts.volunteer_for_token(session, token)
+        with self.reading() as repo:
+            volunteer = credentials.volunteer_for_token(repo, token)
             if volunteer is not None:
-                session.expunge(volunteer)
+                repo.detach(volunteer)
         if volunteer is None:
-            raise ApiError(401, "volunteer.unauthorized")
+            raise VolunteerUnauthorized()
         return volunteer
 
     def volunteer_tips(self, volunteer) -> dict:
-        with self.db.reading() as session:
-            tips = accounts.tips_filed_by(session, volunteer.id)
+        with self.reading() as repo:
+            tips = repo.tips_filed_by_volunteer(volunteer.id)
             return {"volunteer_id": volunteer.id, "tips": [projection.volunteer_view(t) for t in tips]}
+
+    def partner(self, api_key: str | None) -> str:
+        """The Open311 partner this API key belongs to (its id)."""
+        with self.reading() as repo:
+            partner = credentials.partner_for_key(repo, api_key)
+            if partner is None:
+                raise PartnerUnauthorized()
+            return partner.id
 
     # -- proof of filing (no content, no receipt) ------------------------------------------------------------------
     def proof_code(self, reference: str, submitted_at: str, kid: str | None = None) -> str:
@@ -242,7 +218,3 @@ class IntakeApp:
         if kid not in self.keyring.keys:
             return False
         return hmac.compare_digest(self.proof_code(reference, submitted_at, kid), code)
-
-
-def iso(value) -> str:
-    return iso_utc(value)

@@ -13,8 +13,11 @@ from pathlib import Path
 import jinja2
 from werkzeug.wrappers import Response
 
-from services.intake import attachments, geography_options, receipts
-from services.intake.app import PUBLIC, Caller
+from services.intake import receipts
+from services.intake.domain.callers import PUBLIC, Caller
+from services.intake.domain.errors import IntakeError
+from services.intake.web import geography_options, requests
+from services.intake.web.errors import as_api_error
 from shared import i18n
 from shared.clock import buddhist_year, local, utcnow
 from shared.logging import get_logger
@@ -26,7 +29,7 @@ PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action '
 HEADERS = {"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
            "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"}
 WEB_FORM = Caller(scope="web-form", actor=PUBLIC.actor)
-_DIR = Path(__file__).parent / "templates"
+_DIR = Path(__file__).parent.parent / "templates"
 log = get_logger(__name__)
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_DIR)), autoescape=True,
@@ -221,9 +224,7 @@ def _form_values(form) -> dict:
 
 def cross_site_refusal(app, request) -> Response | None:
     """The answer to a form sent from another site's page (it must not file, send or spend attempts)."""
-    from services.intake.edge import cross_site
-
-    if not cross_site(request, getattr(app, "config", None) or {}):
+    if not requests.cross_site(request, getattr(app, "config", None) or {}):
         return None
     lang = request.args.get("lang") if request.args.get("lang") in ("th", "en") else "th"
     return render("message.html", lang, 403, title=T["form_refused"][lang],
@@ -249,7 +250,8 @@ def report_post(app, request, max_form_bytes: int, client: str | None = None) ->
             key = None
         _, body, _ = app.file_tip(form_to_tip(form, lang), uploads, caller=WEB_FORM, idempotency_key=key,
                                   client=client)
-    except ApiError as exc:
+    except (ApiError, IntakeError) as refusal:
+        exc = as_api_error(refusal)
         errors = dict(exc.fields or {})
         if not errors:
             errors["_request"] = [i18n.message(exc.key, **exc.detail)]
@@ -271,7 +273,7 @@ def report_post(app, request, max_form_bytes: int, client: str | None = None) ->
 def _read(request, app, max_form_bytes):
     mimetype = (request.mimetype or "").lower()
     if mimetype == "multipart/form-data":
-        form, named = attachments.read_form(request, app.limits, max_form_bytes)
+        form, named = requests.read_form(request, app.limits, max_form_bytes)
         return form, [u for _, u in named]
     if mimetype == "application/x-www-form-urlencoded":
         if request.content_length is not None and request.content_length > max_form_bytes:
@@ -343,7 +345,8 @@ def status_post(app, request, client) -> Response:
         return refused
     try:
         return _status_page(app, lang, request.form.get("receipt"), client)
-    except ApiError as exc:
+    except (ApiError, IntakeError) as refusal:
+        exc = as_api_error(refusal)
         return _with_retry_after(status_form(app, request, lang=lang, errors=[i18n.message(exc.key, **exc.detail)],
                                              status=exc.status), exc)
     except Exception as exc:  # noqa: BLE001
@@ -364,7 +367,8 @@ def message_post(app, request, client, max_form_bytes) -> Response:
         if form.get("in_reply_to"):
             data["in_reply_to"] = form.get("in_reply_to")
         app.add_message(raw, client, data, uploads)
-    except ApiError as exc:
+    except (ApiError, IntakeError) as refusal:
+        exc = as_api_error(refusal)
         if exc.status in (404, 429) or "form" not in locals():
             return _with_retry_after(status_form(app, request, lang=lang,
                                                  errors=[i18n.message(exc.key, **exc.detail)], status=exc.status),
@@ -384,7 +388,8 @@ def new_receipt_post(app, request, client) -> Response:
         return refused
     try:
         result = app.new_receipt(request.form.get("receipt"), client)
-    except ApiError as exc:
+    except (ApiError, IntakeError) as refusal:
+        exc = as_api_error(refusal)
         return _with_retry_after(status_form(app, request, lang=lang, errors=[i18n.message(exc.key, **exc.detail)],
                                              status=exc.status), exc)
     return render("new_receipt.html", lang, 201, reference=result["reference"],

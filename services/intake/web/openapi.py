@@ -1,13 +1,132 @@
-"""The OpenAPI 3 document of intake's API, generated from the marshmallow schemas (apispec)."""
+"""The OpenAPI 3 document of intake's API, generated from the marshmallow schemas (apispec): the tip model
+(domain/tip.py) for requests, the response schemas below (documentation only)."""
 from __future__ import annotations
 
 from functools import lru_cache
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields, validate
 
-from services.intake import schemas
-from services.intake.attachments import ACCEPTED
+from services.intake.domain import tip
+from services.intake.domain.attachments import ACCEPTED
+from shared.vocabulary import TIPSTER_STATUSES
+
+class Bilingual(Schema):
+    th = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class TipCreated(Schema):
+    reference = fields.String(required=True, metadata={"example": "SS-7KQ2-M9XD"})
+    receipt = fields.String(required=True, metadata={
+        "description": "16 digits, shown once: the only way to follow the tip. Never sent again except to a "
+                       "retry with the same Idempotency-Key within 24 hours"})
+    status = fields.String(required=True, validate=validate.OneOf(list(TIPSTER_STATUSES)))
+    receipt_change_recommended = fields.Boolean(metadata={
+        "description": "Present when someone other than the tipster (a volunteer, a partner) saw the receipt"})
+
+
+class Agency(Schema):
+    code = fields.String()
+    name_th = fields.String()
+    name_en = fields.String()
+
+
+class ClosureReason(Schema):
+    th = fields.String()
+    en = fields.String(allow_none=True)
+
+
+class Closure(Schema):
+    resolution = fields.String(metadata={"description": "The outcome's code, e.g. unsubstantiated"})
+    resolution_label = fields.Nested(Bilingual)
+    reason = fields.Nested(ClosureReason, metadata={"description": "Why, as the office wrote it for the tipster"})
+
+
+class TimelineItem(Schema):
+    status = fields.String()
+    label = fields.Nested(Bilingual)
+    at = fields.String(metadata={"format": "date-time"})
+
+
+class QuestionView(Schema):
+    question_id = fields.String()
+    text = fields.String()
+    text_en = fields.String(allow_none=True)
+    asked_at = fields.String(metadata={"format": "date-time"})
+    answered = fields.Boolean()
+
+
+class ThreadFile(Schema):
+    id = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    filename = fields.String(allow_none=True)
+
+
+class ThreadItem(Schema):
+    from_ = fields.String(data_key="from", validate=validate.OneOf(["office", "tipster"]))
+    kind = fields.String(validate=validate.OneOf(["files", "message", "answer", "question", "note"]))
+    text = fields.String()
+    at = fields.String(metadata={"format": "date-time"})
+    in_reply_to = fields.String(allow_none=True)
+    question_id = fields.String()
+    answered = fields.Boolean()
+    attachments = fields.List(fields.Nested(ThreadFile))
+
+
+class StatusView(Schema):
+    reference = fields.String()
+    status = fields.String()
+    status_label = fields.Nested(Bilingual, allow_none=True)
+    agency = fields.Nested(Agency, allow_none=True)
+    closure = fields.Nested(Closure, allow_none=True, metadata={"description": "Set while the case is closed"})
+    timeline = fields.List(fields.Nested(TimelineItem))
+    questions = fields.List(fields.Nested(QuestionView))
+    messages_sent = fields.Integer()
+    receipt_change_recommended = fields.Boolean()
+    messages = fields.List(fields.Nested(ThreadItem), metadata={
+        "description": "The whole conversation, oldest first: the tipster's files and messages, the office's "
+                       "questions and its notes for the tipster (never an internal note)"})
+
+
+class MessageAccepted(Schema):
+    message_id = fields.String()
+    attachments = fields.Integer()
+    status = fields.String()
+
+
+class ReceiptReplaced(Schema):
+    reference = fields.String()
+    receipt = fields.String()
+    message = fields.Nested(Bilingual)
+
+
+class VolunteerTip(Schema):
+    reference = fields.String()
+    status = fields.String()
+    status_label = fields.Nested(Bilingual)
+    agency = fields.Nested(Agency, allow_none=True)
+    submitted_at = fields.String(metadata={"format": "date-time"})
+    updated_at = fields.String(metadata={"format": "date-time"})
+
+
+class VolunteerTips(Schema):
+    volunteer_id = fields.String()
+    tips = fields.List(fields.Nested(VolunteerTip))
+
+
+class FieldMessage(Schema):
+    th = fields.String()
+    en = fields.String()
+
+
+class Error(Schema):
+    error = fields.Dict(metadata={"description": "{code, message: {th, en}}"})
+    field_errors = fields.Dict(data_key="fields", keys=fields.String(),
+                               values=fields.List(fields.Nested(FieldMessage)), metadata={"description": "dotted field path -> messages in Thai and English"})
+
 
 ERRORS = {
     400: "Bad input: `error` says what, `fields` which field, both in Thai and English",
@@ -53,10 +172,10 @@ def document() -> dict:
         info={"description": "Tips in, receipts out. Every error message is in Thai and English. "
                              "The reporter's identity never leaves intake."},
     )
-    for name, schema in [("Tip", schemas.TipSchema), ("Message", schemas.MessageSchema),
-                         ("TipCreated", schemas.TipCreated), ("StatusView", schemas.StatusView),
-                         ("MessageAccepted", schemas.MessageAccepted), ("ReceiptReplaced", schemas.ReceiptReplaced),
-                         ("VolunteerTips", schemas.VolunteerTips), ("Error", schemas.Error)]:
+    for name, schema in [("Tip", tip.TipSchema), ("Message", tip.MessageSchema),
+                         ("TipCreated", TipCreated), ("StatusView", StatusView),
+                         ("MessageAccepted", MessageAccepted), ("ReceiptReplaced", ReceiptReplaced),
+                         ("VolunteerTips", VolunteerTips), ("Error", Error)]:
         spec.components.schema(name, schema=schema)
     spec.components.security_scheme("volunteerToken", {"type": "http", "scheme": "bearer",
                                                        "description": "A volunteer's token (sodsong volunteers add)"})

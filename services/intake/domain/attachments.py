@@ -1,28 +1,25 @@
-"""Files from tipsters: read from multipart/form-data, typed by content (never by name or declared type),
-limited in size, images stripped of EXIF/GPS and every other metadata, hashed, then sealed for storage.
+"""Files from tipsters: typed by content (never by name or declared type), limited in size, images stripped of
+EXIF/GPS and every other metadata, hashed (then sealed for storage by the use cases).
 
 Limits (`intake.attachments` in the configuration): 10 MB per file, 50 MB per tip, 20 files per request by
-default. A file over a limit is refused with 413, a type not on the list with 415; nothing is stored.
-
-Multipart bodies are parsed into memory, never spooled to a temporary file: an unencrypted copy of a
-tipster's evidence must not land on disk.
+default. A file over a limit is refused (AttachmentTooLarge, AttachmentsTooLarge), a type not on the list too
+(UnsupportedAttachment, UnreadableImage); nothing is stored. Reading them from a request: web/requests.py.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import logging
-import os
-import re
+import threading
 from dataclasses import dataclass
 
 import filetype
-from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.formparser import FormDataParser
+from PIL import Image, ImageOps
 
-from services.intake.receipts import _off_hub
+from services.intake.domain.errors import (AttachmentsTooLarge, AttachmentTooLarge, EmptyAttachment,
+                                           UnreadableImage, UnsupportedAttachment)
+from shared.off_hub import run_off_hub
 from services.intake.settings import SETTINGS as INTAKE
-from shared.web import ApiError
 
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
 DOCUMENT_TYPES = frozenset({
@@ -50,8 +47,6 @@ def _prepare_pillow():
     """Image stripping runs in an OS thread (eventlet.tpool) so it never stalls the hub. In that thread nothing
     may take an eventlet-green lock: so Pillow's format plugins are imported here, once, in the main thread, and
     Pillow's debug logging (whose handler lock is green) is kept quiet."""
-    from PIL import Image
-
     Image.init()
     logging.getLogger("PIL").setLevel(logging.WARNING)
 
@@ -77,71 +72,15 @@ class CleanFile:
     sha256: str
 
 
-def read_form(request, limit: dict, max_form_bytes: int, extra_parts: int = 40):
-    """(form fields, [(field name, Upload)]) from a multipart/form-data body, parsed in memory; 400/413."""
-    total_limit = int(limit["max_tip_bytes"]) + max_form_bytes + 64 * 1024  # files + fields + multipart framing
-    if request.content_length is not None and request.content_length > total_limit:
-        raise ApiError(413, "attachment.total_too_large", limit_bytes=int(limit["max_tip_bytes"]))
-    parser = FormDataParser(stream_factory=_in_memory, max_form_memory_size=max_form_bytes,
-                            max_content_length=total_limit, silent=False,
-                            max_form_parts=int(limit["max_files"]) + extra_parts)
-    try:
-        _, form, files = parser.parse_from_environ(request.environ)
-    except RequestEntityTooLarge:
-        raise ApiError(413, "attachment.total_too_large", limit_bytes=int(limit["max_tip_bytes"]))
-    except (ValueError, UnicodeDecodeError, EOFError):
-        raise ApiError(400, "request.multipart_invalid")
-    uploads = []
-    for name, storage in files.items(multi=True):
-        data = storage.read()
-        if not data and not storage.filename:
-            continue  # a browser's empty file input
-        uploads.append((name, Upload(_clean_filename(storage.filename), data)))
-    return form, uploads
-
-
-def read_multipart(request, json_part: str, limit: dict, max_json_bytes: int):
-    """(the JSON part's bytes, [Upload]) from a multipart/form-data request, or ApiError 400/413."""
-    form, named = read_form(request, limit, max_json_bytes, extra_parts=8)
-    raw_json = None
-    uploads = []
-    for name, upload in named:
-        if name == json_part and raw_json is None:
-            raw_json = upload.data
-            continue
-        uploads.append(upload)
-    if raw_json is None and json_part in form:
-        raw_json = form[json_part].encode("utf-8", "surrogateescape")
-    if raw_json is None:
-        raise ApiError(400, f"request.missing_{json_part}_part")
-    if len(raw_json) > max_json_bytes:
-        raise ApiError(413, "request.too_large")
-    if len(uploads) > int(limit["max_files"]):
-        raise ApiError(413, "attachment.too_many", max_files=int(limit["max_files"]))
-    return raw_json, uploads
-
-
-def _in_memory(total_content_length=None, content_type=None, filename=None, content_length=None):
-    return io.BytesIO()
-
-
-def _clean_filename(name: str | None) -> str | None:
-    if not name:
-        return None
-    name = os.path.basename(name.replace("\\", "/"))
-    name = re.sub(r"[\x00-\x1f\x7f-\x9f]", "", name).strip()[:200]
-    return name or None
-
-
 def check_sizes(uploads: list[Upload], limit: dict) -> None:
     per_file, per_tip = int(limit["max_file_bytes"]), int(limit["max_tip_bytes"])
     total = 0
     for upload in uploads:
         if len(upload.data) > per_file:
-            raise ApiError(413, "attachment.too_large", limit_bytes=per_file)
+            raise AttachmentTooLarge(limit_bytes=per_file)
         total += len(upload.data)
     if total > per_tip:
-        raise ApiError(413, "attachment.total_too_large", limit_bytes=per_tip)
+        raise AttachmentsTooLarge(limit_bytes=per_tip)
 
 
 def sniff(data: bytes) -> str | None:
@@ -160,21 +99,21 @@ def sniff(data: bytes) -> str | None:
 
 
 def clean(uploads: list[Upload], limit: dict) -> list[CleanFile]:
-    """Check, type, strip and hash every upload; raises ApiError 400/413/415 for the first bad one."""
+    """Check, type, strip and hash every upload; the first bad one raises its domain error."""
     check_sizes(uploads, limit)
     out = []
     for index, upload in enumerate(uploads):
         if not upload.data:
-            raise ApiError(400, "attachment.empty", index=index)
+            raise EmptyAttachment(index=index)
         media_type = sniff(upload.data)
         if media_type not in ACCEPTED:
-            raise ApiError(415, "attachment.unsupported_type", index=index)
+            raise UnsupportedAttachment(index=index)
         data = upload.data
         if media_type in IMAGE_FORMATS:
             with _image_slot(limit):
-                data = _off_hub(strip_image_metadata, data, IMAGE_FORMATS[media_type])
+                data = run_off_hub(strip_image_metadata, data, IMAGE_FORMATS[media_type])
             if data is None:
-                raise ApiError(415, "attachment.unreadable_image", index=index)
+                raise UnreadableImage(index=index)
         out.append(CleanFile(upload.filename, media_type, data, hashlib.sha256(data).hexdigest()))
     return out
 
@@ -185,8 +124,7 @@ class _image_slot:
     def __init__(self, limit: dict):
         global _slots
         if _slots is None:
-            import threading  # green under eventlet: waiting here yields to other requests
-
+            # green under eventlet (monkey-patched at start): waiting here yields to other requests
             _slots = threading.BoundedSemaphore(int({**INTAKE.defaults("intake.attachments"), **limit}["image_slots"]))
         self.slots = _slots
 
@@ -220,8 +158,6 @@ def strip_image_metadata(data: bytes, fmt: str) -> bytes | None:
     read the image, or its decoded size or expansion is over the limits (judged from the header, before any
     pixel is decoded). The pixels are decoded once and not copied again, except by a mode conversion.
     """
-    from PIL import Image, ImageOps
-
     try:
         with Image.open(io.BytesIO(data)) as im:  # lazy: only the header is read here
             if too_costly(im.width, im.height, im.mode, len(data)):  # refused before any pixel is decoded
@@ -229,11 +165,11 @@ def strip_image_metadata(data: bytes, fmt: str) -> bytes | None:
             im.seek(0)
             im.load()
             ImageOps.exif_transpose(im, in_place=True)
-            upright = im
+            upright: Image.Image = im
             target_mode = _mode_for(fmt, upright.mode)
             if upright.mode != target_mode:
                 upright = upright.convert(target_mode)
-                im.im = None  # the original pixels are no longer needed
+                im.im = None  # type: ignore[assignment]  # the original pixels are no longer needed
             # a new Image object around the same pixels: no info, exif, text chunks or ICC profile at all
             bare = upright._new(upright.im)
             bare.info = {}

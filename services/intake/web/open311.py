@@ -16,16 +16,9 @@ advised to take a new receipt).
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from sqlalchemy import select
-
-from services.intake import submission
-from services.intake.app import iso
-from services.intake.models import Tip
+from services.intake.domain.errors import Open311LocationRequired, UnknownOpen311Service
 from shared import i18n
-from shared.clock import aware_utc, utcnow
-from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES, TIPSTER_STATUSES
+from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES
 from shared.web import ApiError
 
 STANDARD_FIELDS = frozenset({"api_key", "jurisdiction_id", "service_code", "lat", "long", "address_string",
@@ -45,7 +38,6 @@ ATTRIBUTES = [
     ("language", "singlevaluelist", False, "ภาษาของเรื่อง / Language of the report (th, en)"),
 ]
 ATTRIBUTE_CODES = {a[0] for a in ATTRIBUTES}
-MAX_LIST = 1000
 
 
 def bilingual(key: str) -> str:
@@ -69,7 +61,7 @@ def services() -> list[dict]:
 
 def service_definition(code: str) -> dict:
     if code not in CATEGORIES:
-        raise ApiError(404, "open311.unknown_service")
+        raise UnknownOpen311Service()
     attributes = []
     for order, (attr, datatype, required, description) in enumerate(ATTRIBUTES, start=1):
         item = {"variable": True, "code": attr, "datatype": datatype, "required": required,
@@ -104,7 +96,7 @@ def tip_from_form(form) -> dict:
     if get("service_code") is None:
         raise ApiError(400, "request.validation_failed", fields={"service_code": [i18n.message("field.required")]})
     if get("service_code") not in CATEGORIES:
-        raise ApiError(404, "open311.unknown_service")
+        raise UnknownOpen311Service()
     location = _location(get("address_id"), attr("province_code"), attr("district_code"), attr("subdistrict_code"))
     place = get("address_string")
     if get("lat") is not None or get("long") is not None:
@@ -144,7 +136,7 @@ def _location(address_id, province, district, subdistrict) -> dict:
         if len(address_id) == 6:
             subdistrict = subdistrict or address_id
     if not province:
-        raise ApiError(400, "open311.location_required")
+        raise Open311LocationRequired()
     return {"province_code": province, "district_code": district, "subdistrict_code": subdistrict}
 
 
@@ -156,78 +148,3 @@ def post_response(body: dict) -> list[dict]:
         "account_id": None,
         "receipt": body["receipt"],
     }]
-
-
-def request_view(keyring, tip: Tip) -> dict:
-    facts = submission.facts_of(keyring, tip)
-    location = facts.get("location") or {}
-    agency = None
-    if tip.agency_code:
-        agency = f"{tip.agency_name_th} / {tip.agency_name_en}"
-    label = TIPSTER_STATUSES.get(tip.status)
-    return {
-        "service_request_id": tip.reference,
-        "status": "closed" if tip.status == "closed" else "open",
-        "status_notes": f"{label['th']} / {label['en']}" if label else None,
-        "service_name": CATEGORIES[tip.category]["th"],
-        "service_code": tip.category,
-        "description": facts.get("description"),
-        "agency_responsible": agency,
-        "service_notice": None,
-        "requested_datetime": iso(tip.submitted_at),
-        "updated_datetime": iso(tip.updated_at),
-        "expected_datetime": None,
-        "address": location.get("place"),
-        "address_id": location.get("subdistrict_code") or location.get("district_code")
-        or location.get("province_code"),
-        "zipcode": None,
-        "lat": None,
-        "long": None,
-        "media_url": None,
-    }
-
-
-def one_request(session, keyring, partner_id: str, reference: str) -> list[dict]:
-    tip = session.execute(select(Tip).where(Tip.reference == reference, Tip.partner_id == partner_id)
-                          ).scalar_one_or_none()
-    if tip is None:
-        raise ApiError(404, "open311.unknown_request")
-    return [request_view(keyring, tip)]
-
-
-def list_requests(session, keyring, partner_id: str, args) -> list[dict]:
-    query = select(Tip).where(Tip.partner_id == partner_id)
-    ids = [i.strip() for i in (args.get("service_request_id") or "").split(",") if i.strip()]
-    if ids:
-        query = query.where(Tip.reference.in_(ids[:MAX_LIST]))
-    else:
-        now = utcnow()
-        start = _when(args.get("start_date"), "start_date")
-        end = _when(args.get("end_date"), "end_date")
-        end = end or now
-        start = start or end - timedelta(days=90)
-        if start > end or end - start > timedelta(days=90):
-            raise ApiError(400, "request.validation_failed", fields={"start_date": [i18n.message("field.range")]})
-        query = query.where(Tip.submitted_at >= start, Tip.submitted_at <= end)
-        if args.get("service_code"):
-            codes = [c for c in args["service_code"].split(",") if c]
-            query = query.where(Tip.category.in_(codes))
-    statuses = [s.strip() for s in (args.get("status") or "").split(",") if s.strip()]
-    if any(s not in ("open", "closed") for s in statuses):
-        raise ApiError(400, "request.validation_failed", fields={"status": [i18n.message("field.not_one_of")]})
-    if statuses == ["open"]:
-        query = query.where(Tip.status != "closed")
-    elif statuses == ["closed"]:
-        query = query.where(Tip.status == "closed")
-    tips = session.execute(query.order_by(Tip.submitted_at.desc()).limit(MAX_LIST)).scalars()
-    return [request_view(keyring, t) for t in tips]
-
-
-def _when(raw: str | None, name: str):
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise ApiError(400, "request.validation_failed", fields={name: [i18n.message("field.invalid")]})
-    return aware_utc(value)

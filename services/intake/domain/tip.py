@@ -1,11 +1,13 @@
-"""What the public may send to intake, checked at the edge. Errors carry keys that shared.i18n translates.
+"""The tip: what the public may send to intake, and the rules it must meet (categories, DOPA geography, dates,
+amounts, who may be contacted how). Errors carry keys that shared.i18n translates.
 
-One model (TipSchema) behind every channel: the JSON API, multipart with files, the web form, volunteers and
-Open311 all end up here. The response schemas below are used only to document the API (OpenAPI).
+One model (TipSchema) behind every channel: the JSON API, multipart with files, the web form, volunteers, LINE
+and Open311 all end up here. Also: which of a tip's facts other services may see, and the tip's reference.
 """
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date
 from decimal import Decimal
 
@@ -13,13 +15,20 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from shared import geography
 from shared.clock import local_today
-from shared.vocabulary import CATEGORIES, CHANNELS, LANGUAGES, NOTIFY_CHANNELS, OFFICIAL_TYPES, TIPSTER_STATUSES
+from shared.vocabulary import CATEGORIES, CHANNELS, LANGUAGES, NOTIFY_CHANNELS, OFFICIAL_TYPES
 
 MAX_AMOUNT_THB = Decimal("1000000000000")  # one trillion baht: above any real case, below float trouble
 EARLIEST_EVENT = date(1950, 1, 1)
 # C0/C1 control characters other than tab, newline and carriage return (NUL breaks PostgreSQL text columns)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Crockford base32 without look-alikes: references are read aloud over the phone.
+_REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    body = "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
+    return f"SS-{body[:4]}-{body[4:]}"
 
 
 class _Strict(Schema):
@@ -183,121 +192,3 @@ def reporter_identity(tip: dict) -> dict | None:
         return None
     return {k: reporter.get(k) for k in ("name", "phone", "email", "line_user_id", "notify_via",
                                          "consent_to_contact")}
-
-
-# --- responses (documentation only) ----------------------------------------------------------------------------
-
-class Bilingual(Schema):
-    th = fields.String(required=True)
-    en = fields.String(required=True)
-
-
-class TipCreated(Schema):
-    reference = fields.String(required=True, metadata={"example": "SS-7KQ2-M9XD"})
-    receipt = fields.String(required=True, metadata={
-        "description": "16 digits, shown once: the only way to follow the tip. Never sent again except to a "
-                       "retry with the same Idempotency-Key within 24 hours"})
-    status = fields.String(required=True, validate=validate.OneOf(list(TIPSTER_STATUSES)))
-    receipt_change_recommended = fields.Boolean(metadata={
-        "description": "Present when someone other than the tipster (a volunteer, a partner) saw the receipt"})
-
-
-class Agency(Schema):
-    code = fields.String()
-    name_th = fields.String()
-    name_en = fields.String()
-
-
-class ClosureReason(Schema):
-    th = fields.String()
-    en = fields.String(allow_none=True)
-
-
-class Closure(Schema):
-    resolution = fields.String(metadata={"description": "The outcome's code, e.g. unsubstantiated"})
-    resolution_label = fields.Nested(Bilingual)
-    reason = fields.Nested(ClosureReason, metadata={"description": "Why, as the office wrote it for the tipster"})
-
-
-class TimelineItem(Schema):
-    status = fields.String()
-    label = fields.Nested(Bilingual)
-    at = fields.String(metadata={"format": "date-time"})
-
-
-class QuestionView(Schema):
-    question_id = fields.String()
-    text = fields.String()
-    text_en = fields.String(allow_none=True)
-    asked_at = fields.String(metadata={"format": "date-time"})
-    answered = fields.Boolean()
-
-
-class ThreadFile(Schema):
-    id = fields.String()
-    media_type = fields.String()
-    size = fields.Integer()
-    filename = fields.String(allow_none=True)
-
-
-class ThreadItem(Schema):
-    from_ = fields.String(data_key="from", validate=validate.OneOf(["office", "tipster"]))
-    kind = fields.String(validate=validate.OneOf(["files", "message", "answer", "question", "note"]))
-    text = fields.String()
-    at = fields.String(metadata={"format": "date-time"})
-    in_reply_to = fields.String(allow_none=True)
-    question_id = fields.String()
-    answered = fields.Boolean()
-    attachments = fields.List(fields.Nested(ThreadFile))
-
-
-class StatusView(Schema):
-    reference = fields.String()
-    status = fields.String()
-    status_label = fields.Nested(Bilingual, allow_none=True)
-    agency = fields.Nested(Agency, allow_none=True)
-    closure = fields.Nested(Closure, allow_none=True, metadata={"description": "Set while the case is closed"})
-    timeline = fields.List(fields.Nested(TimelineItem))
-    questions = fields.List(fields.Nested(QuestionView))
-    messages_sent = fields.Integer()
-    receipt_change_recommended = fields.Boolean()
-    messages = fields.List(fields.Nested(ThreadItem), metadata={
-        "description": "The whole conversation, oldest first: the tipster's files and messages, the office's "
-                       "questions and its notes for the tipster (never an internal note)"})
-
-
-class MessageAccepted(Schema):
-    message_id = fields.String()
-    attachments = fields.Integer()
-    status = fields.String()
-
-
-class ReceiptReplaced(Schema):
-    reference = fields.String()
-    receipt = fields.String()
-    message = fields.Nested(Bilingual)
-
-
-class VolunteerTip(Schema):
-    reference = fields.String()
-    status = fields.String()
-    status_label = fields.Nested(Bilingual)
-    agency = fields.Nested(Agency, allow_none=True)
-    submitted_at = fields.String(metadata={"format": "date-time"})
-    updated_at = fields.String(metadata={"format": "date-time"})
-
-
-class VolunteerTips(Schema):
-    volunteer_id = fields.String()
-    tips = fields.List(fields.Nested(VolunteerTip))
-
-
-class FieldMessage(Schema):
-    th = fields.String()
-    en = fields.String()
-
-
-class Error(Schema):
-    error = fields.Dict(metadata={"description": "{code, message: {th, en}}"})
-    field_errors = fields.Dict(data_key="fields", keys=fields.String(),
-                               values=fields.List(fields.Nested(FieldMessage)), metadata={"description": "dotted field path -> messages in Thai and English"})
