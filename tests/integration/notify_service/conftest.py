@@ -73,7 +73,8 @@ def dead_delivery(notify_db, config) -> str:
         [delivery_id] = deliveries.record(uow, case_opened(), config)
     assert deliveries.claim(notify_db, delivery_id)
     outcome = ledger.Outcome(error="permanent: HTTP 400", permanent=True)
-    assert ledger.settle(notify_db, deliveries.TABLE, delivery_id, outcome, ledger.settings_of(config["notify"])) == "dead"
+    retries = ledger.settings_of(config["notify"])
+    assert ledger.settle(notify_db, deliveries.TABLE, delivery_id, outcome, retries) == "dead"
     return delivery_id
 
 
