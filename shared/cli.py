@@ -152,7 +152,7 @@ def keys_rotate(ctx, services, new_key, check, reindex, batch):
             result["intake_values"] = own
             result["stale"] += own.get("stale", 0)
         if service == "casework" and reindex and not check:
-            from services.casework import search
+            from services.casework.usecases import search
 
             with db.transaction() as uow:
                 result["reindexed_cases"] = search.reindex_all(uow.session)

@@ -140,7 +140,7 @@ def outbox(ctx, as_json):
 @click.pass_context
 def cases(ctx, office, as_json):
     """An office's inbox (references, states and deadlines only)."""
-    from services.casework.handlers import inbox
+    from services.casework.usecases.routing_decisions import inbox
     from shared.dependencies import service_db_for
 
     with service_db_for("casework", ctx.obj["config"]).reading() as session:

@@ -15,7 +15,7 @@ import sys
 
 import click
 
-from services.casework.policy import ROLES
+from services.casework.domain.policy import ROLES
 
 ACTOR = {"kind": "system", "id": "sodsong-cli"}
 
@@ -37,7 +37,7 @@ def _write_first(uow) -> None:
 
 
 def _passwords(ctx):
-    from services.casework import accounts
+    from services.casework.usecases import accounts
 
     return accounts.Passwords(**accounts.settings(ctx.obj["config"].get("casework"))["argon2"])
 
@@ -66,7 +66,7 @@ def users():
 @click.pass_context
 def add(ctx, username, office_code, role, display_name, volunteer_id, with_totp):
     """Add an account; the password is read from standard input."""
-    from services.casework import accounts
+    from services.casework.usecases import accounts
 
     stream = click.get_text_stream("stdin")
     if stream.isatty():
@@ -97,7 +97,7 @@ def disable(ctx, username):
     """Disable an account and end all of its sessions."""
     from sqlalchemy import select
 
-    from services.casework import accounts
+    from services.casework.usecases import accounts
     from services.casework.models import User
 
     with _db(ctx).transaction() as uow:

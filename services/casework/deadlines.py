@@ -26,7 +26,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from services.casework import leases
-from services.casework.lifecycle import OPEN_STATES, agency_of
+from services.casework.domain.lifecycle import OPEN_STATES, agency_of
 from services.casework.models import Case, CaseEvent, DeadlineAlert, User
 
 SWEEP_LEASE = "casework.deadline_sweep"
@@ -65,7 +65,7 @@ def settings_for(deadlines_config: dict | None, office_code: str | None = None) 
 
 
 def _aware(value):
-    from services.casework.accounts import aware
+    from services.casework.usecases.accounts import aware
 
     return aware(value)
 
@@ -98,7 +98,7 @@ def deadline_view(case: Case, now: datetime) -> dict:
 
 def extended_feedback_due(case: Case, months: int, deadlines_config: dict | None) -> datetime:
     """The feedback deadline `months` after opening, if that is a real extension within the allowed maximum."""
-    from services.casework.lifecycle import TransitionError
+    from services.casework.domain.lifecycle import TransitionError
 
     limits = settings_for(deadlines_config, case.office_code)
     new_due = add_months(_aware(case.opened_at), int(months))

@@ -1,6 +1,6 @@
 """casework: the agency caseworkers' desk — one inbox per office, a JSON API and web pages over it.
 
-Entrypoints stay thin: who is calling (services.casework.desk), what they sent (schemas), what they may do
+Entrypoints stay thin: who is calling (services.casework.web.auth), what they sent (schemas), what they may do
 (policy, lifecycle), and the use case itself (cases, accounts, stats, deadlines).
 """
 from __future__ import annotations
@@ -12,14 +12,21 @@ from nameko.timer import timer
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from services.casework import accounts, cases, deadlines, evidence, handlers, policy, stats, tipster_messages
-from services.casework.desk import (
+from services.casework import deadlines
+from services.casework.usecases import accounts
+from services.casework.usecases import case_reading as cases
+from services.casework.usecases import evidence
+from services.casework.usecases import routing_decisions as handlers
+from services.casework.domain import policy
+from services.casework.usecases import statistics as stats
+from services.casework.usecases import tipster_messages
+from services.casework.web.auth import (
     LOGIN_CSRF_COOKIE, PAGES, Desk, Redirect, configured_timer, desk_api, desk_page, page_url, redirect, render,
 )
-from services.casework.lifecycle import RESOLUTIONS, STATES, staff_label
-from services.casework.ops import OperatorPages
+from services.casework.domain.lifecycle import RESOLUTIONS, STATES, staff_label
+from services.casework.web.operator import OperatorPages
 from services.casework.models import Base, RegisteredVolunteer, User
-from services.casework.schemas import (
+from services.casework.web.requests import (
     AssignmentSchema, CaseFilterSchema, ClosureRejectionSchema, DeadlineExtensionSchema, NoteSchema, QuestionSchema, SignInSchema,
     StatsFilterSchema, TransferSchema, TransitionSchema, TriageDecisionSchema, UserCreateSchema,
 )
@@ -34,7 +41,7 @@ MAX_BODY = 64 * 1024
 CSS = (Path(__file__).parent / "static" / "desk.css").read_text(encoding="utf-8")
 
 
-class Service(OperatorPages):  # the operator page's entrypoints: services/casework/ops.py
+class Service(OperatorPages):  # the operator page's entrypoints: services/casework/web/operator.py
     name = "casework"
 
     db = Database(Base.metadata, blind_index=True)
@@ -544,7 +551,7 @@ class Service(OperatorPages):  # the operator page's entrypoints: services/casew
 
     def _form_action(self, reference, act, ok_key=lambda done: "case.updated"):
         """Run a form's use case; come back to the case page with a message either way."""
-        from services.casework.desk import as_api_error
+        from services.casework.web.auth import as_api_error
 
         target = f"/cases/{reference}"
         try:

@@ -224,7 +224,7 @@ def _office_asks(cfg, sim, office: dict, question: str) -> None:
     if not office:
         from sqlalchemy import select
 
-        from services.casework import accounts
+        from services.casework.usecases import accounts
         from services.casework.models import Case
         from shared.dependencies import service_db_for
 

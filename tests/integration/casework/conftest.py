@@ -10,7 +10,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from services.casework import accounts, handlers
+from services.casework.usecases import accounts
+from services.casework.usecases import routing_decisions as handlers
 from shared import migrations
 from shared.events import new_event, utcnow
 from tests.support.environments import free_port
@@ -79,7 +80,7 @@ def open_case(cfg, reference, office="PACC-R2", **kw):
 
 def feedback_recorded(cfg, reference, note_id, office="PACC-R2"):
     """What intake announces once it holds an office's note in the tipster's thread."""
-    from services.casework import tipster_messages
+    from services.casework.usecases import tipster_messages
 
     event = new_event("tip.feedback_recorded", {"reference": reference, "note_id": str(note_id),
                                                 "office_code": office, "recorded_at": utcnow()},

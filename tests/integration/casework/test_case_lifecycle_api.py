@@ -1,5 +1,5 @@
 """A case's life through the desk API, with the events each step commits, on both transports."""
-from services.casework.lifecycle import TIPSTER_STATUSES
+from services.casework.domain.lifecycle import TIPSTER_STATUSES
 from tests.integration.casework.conftest import add_user, feedback_recorded, desk_for, desk_running, open_case, outbox
 from tests.support.inprocess import db
 
@@ -139,7 +139,7 @@ def test_notes_questions_assignment_and_extension(cfg):
 
 
 def test_transfer_goes_through_routing_and_the_new_decision_moves_the_case(cfg):
-    from services.casework import handlers
+    from services.casework.usecases import routing_decisions as handlers
 
     open_case(cfg, "SS-MOVE-0001", "DAMRONGTHAM-23", triage=True)
     with desk_running(cfg) as (_, base):
@@ -210,7 +210,7 @@ def test_routing_alone_stops_transfers_at_the_hop_limit_and_agencies_rename_stat
         # casework does not count hops itself: routing decides, and past its limit it refuses
         r = cw.post("/api/v1/cases/SS-LOOP-0001/transfer", {"reason": "อีกครั้ง", "mode": "refer"})
         assert r.status_code == 200 and r.json()["transfer"]["hop"] == 2
-        from services.casework import handlers
+        from services.casework.usecases import routing_decisions as handlers
         from shared.events import new_event, utcnow
         refused = new_event("tip.transfer_refused", {
             "reference": "SS-LOOP-0001", "case_id": "c", "from_office": "PACC-R2", "suggested_agency": None,
@@ -225,7 +225,7 @@ def test_routing_alone_stops_transfers_at_the_hop_limit_and_agencies_rename_stat
 
 
 def _routing_refuses(cfg, reference, from_office, request="transfer"):
-    from services.casework import handlers
+    from services.casework.usecases import routing_decisions as handlers
     from shared.events import new_event, utcnow
 
     event = new_event("tip.transfer_refused", {
@@ -237,7 +237,7 @@ def _routing_refuses(cfg, reference, from_office, request="transfer"):
 
 
 def test_routing_refusals_triage_decisions_and_duplicates(cfg):
-    from services.casework import handlers
+    from services.casework.usecases import routing_decisions as handlers
     from shared.events import new_event, utcnow
 
     open_case(cfg, "SS-BACK-0001")

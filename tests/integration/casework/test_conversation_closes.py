@@ -1,7 +1,7 @@
 """Closing the conversation with the tipster, and what each office keeps: closure reasons for the tipster,
 rejecting a closure proposal, a refused hand-over restoring exactly the state it left, triage keeping a case at
 the coordinating office, duplicates on both cases, and case versions on every event intake orders by."""
-from services.casework import handlers
+from services.casework.usecases import routing_decisions as handlers
 from shared.events import new_event, utcnow
 from tests.integration.casework.conftest import desk_for, desk_running, open_case, outbox
 from tests.support.inprocess import db

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.casework import accounts, handlers
+from services.casework.usecases import accounts
+from services.casework.usecases import routing_decisions as handlers
 from shared.events import new_event, utcnow
 from tests.support.inprocess import db
 from shared.clients import ClientLimiter, client_address, group, settings

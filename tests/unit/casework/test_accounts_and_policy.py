@@ -4,7 +4,8 @@ from datetime import datetime, timezone
 import pyotp
 import pytest
 
-from services.casework import accounts, policy
+from services.casework.usecases import accounts
+from services.casework.domain import policy
 from services.casework.models import Case, User
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 import pytest
 
 from services.casework import deadlines
-from services.casework.lifecycle import TransitionError
+from services.casework.domain.lifecycle import TransitionError
 from services.casework.models import Case
 
 OPENED = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)

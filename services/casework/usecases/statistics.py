@@ -15,9 +15,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from services.casework import policy
-from services.casework.accounts import aware
-from services.casework.lifecycle import OPEN_STATES, STATES
+from services.casework.domain import policy
+from services.casework.usecases.accounts import aware
+from services.casework.domain.lifecycle import OPEN_STATES, STATES
 from services.casework.models import Case
 from shared import geography
 

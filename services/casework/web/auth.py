@@ -21,10 +21,11 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import NotFound as UnknownUrl
 from werkzeug.wrappers import Response
 
-from services.casework import accounts, policy
-from services.casework.accounts import AccountError
-from services.casework.cases import DeskSettings
-from services.casework.lifecycle import TransitionError
+from services.casework.usecases import accounts
+from services.casework.domain import policy
+from services.casework.usecases.accounts import AccountError
+from services.casework.usecases.case_reading import DeskSettings
+from services.casework.domain.lifecycle import TransitionError
 from shared import clients, i18n
 from shared.clients import ClientLimiter
 from shared.dependencies import INSTANCE_ID, Database
@@ -33,7 +34,7 @@ from shared.web import SECURITY_HEADERS, ApiError, ApiHandler
 
 log = get_logger(__name__)
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent  # services/casework (templates/, static/)
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
             "frame-ancestors 'none'")
 LOGIN_CSRF_COOKIE = "sodsong_login"

@@ -6,10 +6,10 @@ import uuid
 
 from sqlalchemy import select
 
-from services.casework import search
-from services.casework.cases import change_status
+from services.casework.usecases import search
+from services.casework.usecases.case_reading import change_status
 from services.casework.deadlines import due_dates, settings_for
-from services.casework.lifecycle import (
+from services.casework.domain.lifecycle import (
     ACKNOWLEDGED, HANDED_OVER, INVESTIGATING, RECEIVED, SYSTEM, UNDER_REVIEW, check,
 )
 from services.casework.models import Case, CaseEvent, DuplicateCandidate, Handover

@@ -7,9 +7,9 @@
   and every session of an account ends when the account is disabled.
 - The same answer for an unknown user, a wrong password, a disabled account, a missing or wrong TOTP code: an
   account with TOTP says nothing about whether the password was right until the code is right too.
-- Guessing is limited per client and per (username, client) in the desk (services.casework.desk), never by
+- Guessing is limited per client and per (username, client) in the desk (services.casework.web.auth), never by
   locking an account: an attacker's failures do not stop the real user signing in from elsewhere.
-- Password policy: services.casework.passwords (ASVS 5.0 V6.2). Users change their own password with the
+- Password policy: services.casework.domain.passwords (ASVS 5.0 V6.2). Users change their own password with the
   current one (every other session ends); an administrator's reset gives a one-time code valid for
   `reset_code_hours` that the user redeems with a new password.
 """
@@ -29,9 +29,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from services.casework import passwords as passwords_policy
+from services.casework.domain import passwords as passwords_policy
 from services.casework.models import DeskSession, User
-from services.casework.policy import ROLES, Principal
+from services.casework.domain.policy import ROLES, Principal
 from shared.events import aware_utc, utcnow
 
 MIN_PASSWORD, MAX_PASSWORD = passwords_policy.MIN_PASSWORD, passwords_policy.MAX_PASSWORD
@@ -207,7 +207,7 @@ class SignIn:
 def sign_in(db, passwords: Passwords, cfg: dict, *, username, password, totp_code=None, kind="api",
             now: datetime | None = None) -> SignIn:
     """Check credentials and start a session. Raises AccountError session.invalid_credentials for every kind
-    of failure (limits per client are the desk's: services.casework.desk). The audit events commit whatever the
+    of failure (limits per client are the desk's: services.casework.web.auth). The audit events commit whatever the
     outcome."""
     now = now or utcnow()
     name = str(username or "").strip().lower()[:64]

@@ -8,7 +8,7 @@ import json
 
 from sqlalchemy import select
 
-from services.casework import policy
+from services.casework.domain import policy
 from services.casework.models import CaseEvent, CaseView, TipsterMessage
 from shared import evidence_links
 from shared.events import iso_utc

@@ -1,6 +1,6 @@
 """The desk's use cases on cases: list, read (and record the read), transition, notes, questions, assignment,
 transfer, deadline extension. Plain Python over casework's database; every case is found through
-`services.casework.policy`, and every state change commits with its events (`uow.emit`).
+`services.casework.domain.policy`, and every state change commits with its events (`uow.emit`).
 """
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from services.casework import deadlines as deadlines_mod
-from services.casework import evidence, lifecycle, policy, tipster_messages
-from services.casework.accounts import aware
-from services.casework.lifecycle import (
+from services.casework.usecases import evidence
+from services.casework.domain import lifecycle
+from services.casework.domain import policy
+from services.casework.usecases import tipster_messages
+from services.casework.usecases.accounts import aware
+from services.casework.domain.lifecycle import (
     ACKNOWLEDGED, CLOSED, HANDED_OVER, INVESTIGATING, OPEN_STATES, RECEIVED, REFERRED, TRANSFERRED, UNDER_REVIEW,
     TransitionError,
 )
@@ -65,7 +68,7 @@ def list_cases(session, principal: policy.Principal, filters: dict, now: datetim
     if filters.get("office"):
         conditions.append(Case.office_code == filters["office"])
     if (filters.get("q") or "").strip():
-        from services.casework import search
+        from services.casework.usecases import search
 
         # only those who may read case text may search it (a status-only view would otherwise probe content)
         searchable = principal.role not in policy.VIEWS or policy.view_of(principal) == "detail"

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, false, or_, select
 
-from services.casework.lifecycle import agency_of
+from services.casework.domain.lifecycle import agency_of
 from services.casework.models import Case, User
 
 ROLES = ("caseworker", "supervisor", "triage_officer", "agency_admin", "operator", "auditor", "volunteer",
