@@ -152,10 +152,10 @@ def keys_rotate(ctx, services, new_key, check, reindex, batch):
             result["intake_values"] = own
             result["stale"] += own.get("stale", 0)
         if service == "casework" and reindex and not check:
-            from services.casework.usecases import search
+            from services.casework.repository import CaseworkRepository
 
             with db.transaction() as uow:
-                result["reindexed_cases"] = search.reindex_all(uow.session)
+                result["reindexed_cases"] = CaseworkRepository(uow.session).reindex_all()
         stale += result["stale"]
         results.append(result)
     if not services:

@@ -140,13 +140,13 @@ def outbox(ctx, as_json):
 @click.pass_context
 def cases(ctx, office, as_json):
     """An office's inbox (references, states and deadlines only)."""
-    from services.casework.usecases.routing_decisions import inbox
+    from services.casework.repository import CaseworkRepository
     from shared.dependencies import service_db_for
 
     with service_db_for("casework", ctx.obj["config"]).reading() as session:
         rows = [{"reference": c.reference, "office": c.office_code, "status": c.status, "category": c.category,
                  "province": c.province_code, "triage": c.triage, "acknowledge_due": c.acknowledge_due}
-                for c in inbox(session, office)]
+                for c in CaseworkRepository(session).office_cases(office)]
     _emit(rows, as_json, ["reference", "office", "status", "category", "province", "triage", "acknowledge_due"])
 
 

@@ -185,4 +185,5 @@ def service_db_for(service: str, config: dict) -> ServiceDatabase:
         from shared import blind_index
 
         blind_index.install(config, service)
-    return ServiceDatabase(engine_for(config[service]["db_url"]), messaging_tables_for(metadata, service))
+    return ServiceDatabase(engine_for(config[service]["db_url"]), messaging_tables_for(metadata, service),
+                           repository=getattr(cls.db, "repository", None))

@@ -15,6 +15,7 @@ import sys
 
 import click
 
+from services.casework.domain.errors import DeskAccountError
 from services.casework.domain.policy import ROLES
 
 ACTOR = {"kind": "system", "id": "sodsong-cli"}
@@ -83,7 +84,7 @@ def add(ctx, username, office_code, role, display_name, volunteer_id, with_totp)
                                         password=password, display_name=display_name, volunteer_id=volunteer_id,
                                         totp=with_totp, actor=ACTOR, password_hash=password_hash)
             uri = accounts.totp_uri(user) if user.totp_secret else None
-    except accounts.AccountError as exc:
+    except DeskAccountError as exc:
         _fail(exc.key, **exc.detail)
     click.echo(f"เพิ่มบัญชีแล้ว / added {user.username} ({user.role}, {user.office_code})")
     if uri:

@@ -13,12 +13,9 @@ import math
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
-
 from services.casework.domain import policy
 from services.casework.usecases.accounts import aware
 from services.casework.domain.lifecycle import OPEN_STATES, STATES
-from services.casework.models import Case
 from shared import geography
 
 BANGKOK = timezone(timedelta(hours=7))  # months are counted in Thai time
@@ -46,22 +43,9 @@ def _duration_summary(values: list[float]) -> dict:
     return {"count": len(values), "median": r(median(values)), "p90": r(percentile(values, 90))}
 
 
-def statistics(session, principal: policy.Principal, now: datetime, filters: dict | None = None) -> dict:
+def statistics(repo, principal: policy.Principal, now: datetime, filters: dict | None = None) -> dict:
     filters = filters or {}
-    conditions = [policy.stats_scope(principal)]
-    if filters.get("office"):
-        conditions.append(Case.office_code == filters["office"])
-    if filters.get("province"):
-        conditions.append(Case.province_code == filters["province"])
-    if filters.get("opened_from"):
-        conditions.append(Case.opened_at >= filters["opened_from"])
-    if filters.get("opened_to"):
-        conditions.append(Case.opened_at < filters["opened_to"])
-    rows = session.execute(select(
-        Case.office_code, Case.office_name_th, Case.office_name_en, Case.province_code, Case.status, Case.category,
-        Case.opened_at, Case.acknowledged_at, Case.closed_at, Case.acknowledge_due, Case.feedback_due,
-        Case.feedback_given_at,
-    ).where(*conditions)).all()
+    rows = repo.stats_rows(policy.stats_scope(principal), filters)
 
     groups: dict[tuple[str, str], dict] = {}
     ack_hours: dict[tuple, list[float]] = defaultdict(list)

@@ -21,7 +21,8 @@ from typing import Callable, NamedTuple
 
 from services.casework.usecases import accounts
 from services.casework.domain import policy
-from services.casework.web.auth import PAGES, desk_api, desk_page, page_url, redirect, render
+from services.casework.web.entrypoints import desk_api, desk_page
+from services.casework.web.rendering import PAGES, page_url, redirect, render
 from shared import i18n, ops_view
 from shared.config import SERVICES, is_memory_transport
 from shared.events import utcnow

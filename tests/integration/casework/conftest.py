@@ -11,7 +11,7 @@ import requests
 from sqlalchemy import select
 
 from services.casework.usecases import accounts
-from services.casework.usecases import routing_decisions as handlers
+from services.casework.usecases import routing_decisions
 from shared import migrations
 from shared.events import new_event, utcnow
 from tests.support.environments import free_port
@@ -73,7 +73,7 @@ def tip_routed(reference: str, office: str = "PACC-R2", *, triage: bool = False,
 def open_case(cfg, reference, office="PACC-R2", **kw):
     event = tip_routed(reference, office, **kw)
     assert db(cfg, "casework").consume(event, "on_tip_routed",
-                                       lambda uow, ev: handlers.open_case(uow, ev, cfg["casework"].get("deadlines",
+                                       lambda uow, ev: routing_decisions.open_case(uow, ev, cfg["casework"].get("deadlines",
                                                                                                       {})))
     return event
 

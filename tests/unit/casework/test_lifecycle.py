@@ -4,7 +4,8 @@ import itertools
 import pytest
 
 from services.casework.domain import lifecycle
-from services.casework.domain.lifecycle import STATES, TransitionError
+from services.casework.domain.errors import TransitionError
+from services.casework.domain.lifecycle import STATES
 from shared.vocabulary import TIPSTER_STATUSES
 
 CW, SUP, TRI, SYS = "caseworker", "supervisor", "triage_officer", "system"
