@@ -15,18 +15,11 @@ from services.casework.usecases import routing_decisions
 from shared import migrations
 from shared.events import new_event, utcnow
 from tests.support.environments import free_port
+from tests.support.fakes_casework import tip_routed
 from tests.support.inprocess import db, environment, running
 
 PASSWORD = "ทดสอบ-รหัสผ่าน-ยาวพอ"
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost_kib": 8192, "parallelism": 1}
-OFFICES = {
-    "PACC-R2": ("สำนักงาน ป.ป.ท. เขต 2", "PACC Region 2"),
-    "PACC-R1": ("สำนักงาน ป.ป.ท. เขต 1", "PACC Region 1"),
-    "NACC-23": ("สำนักงาน ป.ป.ช. ประจำจังหวัดตราด", "NACC Trat"),
-    "DAMRONGTHAM-23": ("ศูนย์ดำรงธรรมจังหวัดตราด", "Damrongtham Centre Trat"),
-}
-
-
 def desk_overrides(**casework) -> dict:
     return {"casework": {"http": f"127.0.0.1:{free_port()}", "argon2": CHEAP_ARGON2, "sweep_seconds": 3600,
                          **casework}}
@@ -49,25 +42,6 @@ def cfg(request, tmp_path):
 def memory_cfg(tmp_path):
     with desk_environment("memory", tmp_path) as config:
         yield config
-
-
-def tip_routed(reference: str, office: str = "PACC-R2", *, triage: bool = False, province: str = "23",
-               volunteer_id: str | None = None, category: str = "bribery"):
-    name_th, name_en = OFFICES.get(office, (office, office))
-    now = utcnow()
-    return new_event("tip.routed", {
-        "reference": reference, "agency": {"code": office, "name_th": name_th, "name_en": name_en},
-        "triage": triage, "rule": "test-rule", "rules_version": "test", "reasons": {"th": "เหตุผล", "en": "reason"},
-        "statute": None, "decided_at": now,
-        "tip": {"reference": reference, "tipster_id": "tp_test", "channel": "volunteer" if volunteer_id else "web",
-                "language": "th", "category": category,
-                "description": f"รายละเอียดลับของเรื่อง {reference}", "event_date": None, "amount_thb": None,
-                "location": {"province_code": province, "district_code": None, "subdistrict_code": None,
-                             "place": None},
-                "accused": {"official_type": "state_official", "name": None, "position": None,
-                            "organization": None},
-                "submitted_at": now, "volunteer_id": volunteer_id},
-    }, correlation_id=reference)
 
 
 def open_case(cfg, reference, office="PACC-R2", **kw):
