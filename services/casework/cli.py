@@ -31,10 +31,7 @@ def _write_first(uow) -> None:
     """Take SQLite's write lock before reading. The running services write to the same file (WAL); a deferred
     transaction that has read and then writes fails at once if they committed in between, whereas waiting for
     the lock up front is covered by the busy timeout. PostgreSQL needs nothing of the sort."""
-    from sqlalchemy import text
-
-    if uow.session.get_bind().dialect.name == "sqlite":
-        uow.session.execute(text("UPDATE casework_leases SET name = name WHERE 1 = 0"))
+    uow.repo.lock_for_writing()
 
 
 def _passwords(ctx):
@@ -96,15 +93,11 @@ def add(ctx, username, office_code, role, display_name, volunteer_id, with_totp)
 @click.pass_context
 def disable(ctx, username):
     """Disable an account and end all of its sessions."""
-    from sqlalchemy import select
-
     from services.casework.usecases import accounts
-    from services.casework.models import User
 
     with _db(ctx).transaction() as uow:
         _write_first(uow)
-        user = uow.session.execute(select(User).where(User.username == username.strip().lower())
-                                   ).scalar_one_or_none()
+        user = uow.repo.user_by_username(username.strip().lower())
         if user is None:
             ended = None
         else:
@@ -121,17 +114,13 @@ def disable(ctx, username):
 @click.pass_context
 def list_users(ctx, office_code, as_json):
     """Accounts (never passwords or TOTP secrets)."""
-    from sqlalchemy import select
+    from services.casework.domain.policy import Scope
 
-    from services.casework.models import User
-
-    with _db(ctx).reading() as session:
-        query = select(User).order_by(User.office_code, User.username)
-        if office_code:
-            query = query.where(User.office_code == office_code.strip().upper())
+    scope = Scope(office=office_code.strip().upper()) if office_code else Scope(everything=True)
+    with _db(ctx).transaction() as uow:
         rows = [{"username": u.username, "display_name": u.display_name, "office": u.office_code, "role": u.role,
                  "disabled": bool(u.disabled), "totp": bool(u.totp_secret)}
-                for u in session.execute(query).scalars()]
+                for u in uow.repo.users_in_scope(scope)]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return

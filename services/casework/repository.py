@@ -14,14 +14,14 @@ import json
 import re
 import uuid
 
-from sqlalchemy import and_, delete, false, func, insert, or_, select, true, update
+from sqlalchemy import and_, delete, false, func, insert, or_, select, text, true, update
 from sqlalchemy.exc import IntegrityError
 
 from services.casework.domain.lifecycle import OPEN_STATES
 from services.casework.domain.policy import Scope
 from services.casework.models import (
-    Case, CaseEvent, CaseView, DeskSession, DuplicateCandidate, Handover, Note, Question, RegisteredVolunteer, SearchTerm,
-    TipsterMessage, User,
+    Case, CaseEvent, CaseView, DeskSession, DuplicateCandidate, Handover, Note, Question, RegisteredVolunteer,
+    SearchTerm, TipsterMessage, User,
 )
 from shared import blind_index
 
@@ -350,6 +350,11 @@ class CaseworkRepository:
             query = query.where(DeskSession.token_hash != keep)
         return self.session.execute(query).rowcount or 0
 
+    def lock_for_writing(self) -> None:
+        """Take SQLite's write lock before reading (PostgreSQL needs nothing of the sort)."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            self.session.execute(text("UPDATE casework_leases SET name = name WHERE 1 = 0"))
+
     def detach_all(self) -> None:
         """Keep what was loaded readable after a read-only session ends."""
         self.session.expunge_all()
@@ -359,6 +364,25 @@ class CaseworkRepository:
 
     def add_volunteer(self, **fields) -> None:
         self.session.add(RegisteredVolunteer(**fields))
+
+    # -- retention -----------------------------------------------------------------------------------------------
+    def closed_cases(self) -> list[Case]:
+        return list(self.session.execute(select(Case).where(Case.status == "closed", Case.closed_at.is_not(None))
+                                         ).scalars())
+
+    def anonymise(self, case: Case, kept_facts: dict) -> None:
+        """Keep of a closed case only `kept_facts` and its states, dates and timeline kinds: its notes, questions,
+        the tipster's messages, hand-over reasons, timeline details and search index go."""
+        case.facts_json = json.dumps(kept_facts, ensure_ascii=False)
+        case.pending_closure_json = None
+        case.closure_reason_json = None
+        s = self.session
+        s.execute(update(Handover).where(Handover.reference == case.reference).values(reason="", refusal_json=None))
+        s.execute(delete(Note).where(Note.case_id == case.id))
+        s.execute(delete(Question).where(Question.case_id == case.id))
+        s.execute(delete(TipsterMessage).where(TipsterMessage.reference == case.reference))
+        s.execute(delete(SearchTerm).where(SearchTerm.case_id == case.id))
+        s.execute(update(CaseEvent).where(CaseEvent.case_id == case.id).values(detail_json="{}"))
 
     # -- the search index --------------------------------------------------------------------------------------
     def index_case(self, case: Case) -> int:

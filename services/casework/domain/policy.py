@@ -1,9 +1,10 @@
 """Who may see and do what on the desk — the one place where access is decided.
 
-Plain Python: every use case finds a case through `case_scope()` (usecases/access.py `find_case()`, which the
-repository turns into SQL) and lists cases through it; nothing else queries cases on a user's behalf. A case outside the caller's scope is
-*not found* (404), exactly like a reference that does not exist, so a foreign office's case never hints
-that it exists. A case inside the scope but an action the role may not take is 403.
+Plain Python: every use case finds a case through `case_scope()` (usecases/access.py `find_case()`; the
+repository turns a Scope into SQL) and lists cases through it; nothing else queries cases on a user's behalf.
+A case outside the caller's scope is *not found* (404), exactly like a reference that does not exist, so a
+foreign office's case never hints that it exists. A case inside the scope but an action the role may not take
+is 403.
 
 Scopes:
     caseworker       cases of their office that are not in triage

@@ -98,33 +98,31 @@ def handovers(desk, request):
 
 
 def transfer(desk, request, reference):
-    principal = desk.api_principal(request, unsafe=True)
-    body = TransferSchema().load(read_json(request, MAX_BODY))
-    return json_response(200, desk.usecases.handover(principal, reference, **body))
+    return _act(desk, request, reference, TransferSchema, desk.usecases.handover)
 
 
 def triage_decision(desk, request, reference):
-    principal = desk.api_principal(request, unsafe=True)
-    body = TriageDecisionSchema().load(read_json(request, MAX_BODY))
-    return json_response(200, desk.usecases.decide_triage(principal, reference, **body))
+    return _act(desk, request, reference, TriageDecisionSchema, desk.usecases.decide_triage)
 
 
 def note(desk, request, reference):
-    principal = desk.api_principal(request, unsafe=True)
-    body = NoteSchema().load(read_json(request, MAX_BODY))
-    return json_response(201, desk.usecases.add_note(principal, reference, **body))
+    return _act(desk, request, reference, NoteSchema, desk.usecases.add_note, status=201)
 
 
 def question(desk, request, reference):
-    principal = desk.api_principal(request, unsafe=True)
-    body = QuestionSchema().load(read_json(request, MAX_BODY))
-    return json_response(201, desk.usecases.ask_question(principal, reference, **body))
+    return _act(desk, request, reference, QuestionSchema, desk.usecases.ask_question, status=201)
 
 
 def assign(desk, request, reference):
+    return _act(desk, request, reference, AssignmentSchema, desk.usecases.assign)
+
+
+def _act(desk, request, reference, schema, use_case, status: int = 200):
+    """A change to a case from a JSON body: the caller (with its CSRF token if it came with the cookie), the
+    body's fields as the use case's arguments."""
     principal = desk.api_principal(request, unsafe=True)
-    body = AssignmentSchema().load(read_json(request, MAX_BODY))
-    return json_response(200, desk.usecases.assign(principal, reference, **body))
+    body = schema().load(read_json(request, MAX_BODY))
+    return json_response(status, use_case(principal, reference, **body))
 
 
 def extend(desk, request, reference):
