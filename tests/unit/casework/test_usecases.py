@@ -7,6 +7,7 @@ import pytest
 
 from services.casework.domain.errors import Forbidden, NotFound, TransitionError
 from services.casework.domain.policy import Principal
+from services.casework.repository import CaseworkRepository
 from services.casework.usecases import case_actions, case_reading, routing_decisions
 from services.casework.usecases.case_reading import DeskSettings
 from shared.events import new_event, utcnow
@@ -154,3 +155,8 @@ def test_notes_and_questions(db):
     with pytest.raises(TransitionError) as err, db.transaction() as uow:
         case_actions.add_note(uow, CASEWORKER, "SS-UNIT-0001", visibility="public", text="x", now=utcnow())
     assert err.value.key == "case.visibility_invalid"
+
+
+def test_the_fake_answers_only_what_the_repository_answers():
+    own = {name for name in vars(FakeCaseworkRepository) if not name.startswith("_")}
+    assert own <= {name for name in vars(CaseworkRepository) if not name.startswith("_")}
