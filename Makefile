@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench clean image
+.PHONY: run test lint bench clean image
 
 # Runtime only: what `make run` and the container image install.
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -23,6 +23,9 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest
+
+lint: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -q -p no:randomly tests/unit/test_lint.py
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/e2e_latency.py

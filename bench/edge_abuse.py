@@ -17,7 +17,6 @@ prints one line per figure, and stops the process. Every attack targets 127.0.0.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import shutil
@@ -152,7 +151,7 @@ def attack_bomb(server):
         peak = [base]
         stop = threading.Event()
 
-        def sample():
+        def sample(stop=stop, peak=peak):
             while not stop.is_set():
                 peak[0] = max(peak[0], rss_mb(pid))
                 time.sleep(0.05)
@@ -160,7 +159,7 @@ def attack_bomb(server):
         t.start()
         statuses = []
 
-        def send():
+        def send(statuses=statuses):
             files = {"tip": (None, json.dumps(TIP), "application/json"),
                      "file": ("zeros.png", png, "image/png")}
             try:
@@ -250,7 +249,7 @@ def attack_slow(server):
                 while data:
                     data = s.recv(1024)
             continue  # closed by the server
-        except socket.timeout:
+        except TimeoutError:
             still_open += 1
         except OSError:
             pass

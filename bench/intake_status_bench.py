@@ -64,7 +64,8 @@ def main(lookups: int = 20) -> None:
     for name, samples in (("valid receipt status lookup", lookup),
                           ("valid receipt during the attack", attacked)):
         samples.sort()
-        print(f"{name}: median {statistics.median(samples):.1f} ms, p95 {samples[int(len(samples) * 0.95) - 1]:.1f} ms, "
+        p95 = samples[int(len(samples) * 0.95) - 1]
+        print(f"{name}: median {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms, "
               f"min {samples[0]:.1f} ms, n={len(samples)}")
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.routing.duplicates import DuplicateIndex  # noqa: E402
-from services.routing.rules import load_engine  # noqa: E402
+from services.routing.domain.duplicates import DuplicateIndex  # noqa: E402
+from services.routing.domain.rules import load_engine  # noqa: E402
 from shared import geography  # noqa: E402
 from shared.vocabulary import OFFICIAL_TYPES as VOCABULARY_TYPES  # noqa: E402
 

@@ -2,8 +2,9 @@
 
 `sodsong backup data --out DIR` writes one archive per distinct database (pg_dump's custom format for
 PostgreSQL, SQLite's online backup for the embedded mode) and a manifest; `sodsong restore data DIR` puts them
-back. The keys (every service's, from the keys directory) are never in a data backup: `sodsong backup keys` / `sodsong restore keys` handle
-them separately, so that a stolen data backup alone reveals no tip, and the two can be stored by different people.
+back. The keys (every service's, from the keys directory) are never in a data backup: `sodsong backup keys` /
+`sodsong restore keys` handle them separately, so that a stolen data backup alone reveals no tip, and the two can
+be stored by different people.
 """
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import os
 import re
 import tempfile
@@ -117,7 +118,7 @@ def _dictionary_words_in(text: str) -> set[str]:
 def terms(text: str) -> set[str]:
     """Words, joined neighbouring pairs and dictionary words inside Thai runs: what is hashed into the index."""
     ws = words(text)
-    found = set(ws) | {a + b for a, b in zip(ws, ws[1:])}
+    found = set(ws) | {a + b for a, b in itertools.pairwise(ws)}
     normalised = unicodedata.normalize("NFC", text or "")[:MAX_TEXT].lower()
     for run in _THAI.findall(normalised):
         found |= _dictionary_words_in(run)

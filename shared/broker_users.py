@@ -16,7 +16,6 @@ import hashlib
 import os
 import secrets
 import subprocess
-from pathlib import Path
 
 from shared import keys as keys_mod
 from shared import topology

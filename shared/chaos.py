@@ -343,7 +343,8 @@ def _retrying(fn, attempts: int = 10):
 
 
 def _tally(dbs, accepted, refs, report, config) -> None:
-    from services.audit import anchor
+    from services.audit import usecases as audit_usecases
+    from services.audit.repository import AuditRepository
     from services.casework.models import Case
     from services.intake.models import Tip
     from services.notify.models import Delivery
@@ -386,7 +387,7 @@ def _tally(dbs, accepted, refs, report, config) -> None:
             latencies.append(aware_utc(d.sent_at).timestamp() - accepted[d.reference][1])
     report.max_latency_s = max(latencies, default=0.0)
     with dbs["audit"].reading() as s:
-        verdict = anchor.verify_all(config, s)
+        verdict = audit_usecases.verify_all(config, AuditRepository(s))
     report.audit_intact = verdict.ok
     if not verdict.ok:
         report.notes.append(f"audit: entry {verdict.first_bad_seq}: {verdict.problem}")

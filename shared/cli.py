@@ -259,12 +259,14 @@ def audit():
 @click.pass_context
 def audit_verify(ctx, require_checkpoint):
     """Check the keyed chain and every signed checkpoint; exits non-zero naming the first bad entry."""
-    from services.audit import anchor
+    from services.audit import usecases
+    from services.audit.domain import anchor
+    from services.audit.repository import AuditRepository
     from shared.dependencies import service_db_for
 
     config = _config(ctx)
     with service_db_for("audit", config).reading() as session:
-        verdict = anchor.verify_all(config, session)
+        verdict = usecases.verify_all(config, AuditRepository(session))
     if verdict.ok and require_checkpoint and verdict.checkpoint_seq is None:
         click.echo(f"BROKEN: no signed checkpoint at {anchor.checkpoint_file(config)}", err=True)
         sys.exit(1)
@@ -284,7 +286,9 @@ def audit_verify(ctx, require_checkpoint):
 @click.pass_context
 def audit_checkpoint(ctx, show_public):
     """Append a signed checkpoint (head entry and MAC) to audit.checkpoint_file; ship that file elsewhere."""
-    from services.audit import anchor
+    from services.audit import usecases
+    from services.audit.domain import anchor
+    from services.audit.repository import AuditRepository
     from shared.dependencies import service_db_for
 
     config = _config(ctx)
@@ -292,12 +296,13 @@ def audit_checkpoint(ctx, show_public):
         click.echo(anchor.public_key_pem(config), nl=False)
         return
     with service_db_for("audit", config).reading() as session:
-        verdict = anchor.verify_all(config, session)
+        repo = AuditRepository(session)
+        verdict = usecases.verify_all(config, repo)
         if not verdict.ok:
             click.echo(f"refused: the chain does not verify (entry {verdict.first_bad_seq}: {verdict.problem})",
                        err=True)
             sys.exit(1)
-        record = anchor.write(config, session)
+        record = usecases.write_checkpoint(config, repo)
     if record is None:
         click.echo("the chain is empty: nothing to checkpoint")
         return

@@ -32,7 +32,7 @@ DEFAULTS = {"trusted_proxies": [], "client_address_header": None, "proxy_hops": 
 
 def settings(service_config: dict | None) -> dict:
     out = dict(DEFAULTS)
-    out.update(((service_config or {}).get("clients") or {}))
+    out.update((service_config or {}).get("clients") or {})
     nets = []
     for item in out.get("trusted_proxies") or []:
         nets.append(ipaddress.ip_network(str(item), strict=False))

@@ -72,7 +72,7 @@ class ClusterReport:
         rows = [head] + [(p.label, p.running, f"{p.seconds:.0f}", p.submitted, p.accepted, p.refused_tries,
                           p.notified_during, p.lost, p.duplicates) for p in self.phases]
         widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
-        lines = ["| " + " | ".join(str(v).ljust(w) for v, w in zip(r, widths)) + " |" for r in rows]
+        lines = ["| " + " | ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)) + " |" for r in rows]
         lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
         r = self.report
         lines += ["", r.table(),
@@ -320,7 +320,8 @@ def _per_phase(result: ClusterReport, env: dict) -> None:
 
 
 def _replica(result: ClusterReport, pg: LocalPostgresPair, env: dict) -> None:
-    from services.audit import anchor
+    from services.audit import usecases as audit_usecases
+    from services.audit.repository import AuditRepository
     from services.intake.models import Tip
     from shared import config as config_mod
     from shared.dependencies import service_db_for
@@ -333,4 +334,5 @@ def _replica(result: ClusterReport, pg: LocalPostgresPair, env: dict) -> None:
     with service_db_for("intake", config).reading() as s:
         result.replica_tips = s.execute(select(func.count()).select_from(Tip)).scalar_one()
     with service_db_for("audit", config).reading() as s:
-        result.replica_audit_intact = anchor.verify_all(config, s).ok  # the same keys and checkpoints
+        # the same keys and checkpoints
+        result.replica_audit_intact = audit_usecases.verify_all(config, AuditRepository(s)).ok

@@ -108,7 +108,8 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None) -> dict
     config["data_dir"] = str(Path(config["data_dir"]).expanduser().resolve())
     for service in SERVICES:
         override = env.get(f"SODSONG_DB_URL_{service.upper()}")
-        config.setdefault(service, {})["db_url"] = normalise_db_url(override) if override else db_url_for(config, service)
+        db_url = normalise_db_url(override) if override else db_url_for(config, service)
+        config.setdefault(service, {})["db_url"] = db_url
         # a broker user of its own per service (least privilege, see `sodsong broker setup --users`)
         config[service]["amqp_uri"] = (env.get(f"SODSONG_AMQP_URI_{service.upper()}")
                                        or config[service].get("amqp_uri") or config["amqp_uri"])

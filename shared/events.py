@@ -214,6 +214,7 @@ class CaseQuestionAsked(_Payload):
     office_code = fields.String(required=True)
     question_id = fields.String(required=True)
     text = fields.String(required=True)
+    text_en = fields.String(allow_none=True, load_default=None)  # the office's English wording, when it wrote one
     asked_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
 
 
@@ -279,7 +280,7 @@ CATALOGUE: dict[str, EventType] = {
         EventType("case.transfer_requested", 1, "casework", CaseTransferRequested, ("reason",)),
         EventType("case.assigned", 1, "casework", CaseAssigned),
         EventType("case.note_added", 1, "casework", CaseNoteAdded, ("text",)),
-        EventType("case.question_asked", 1, "casework", CaseQuestionAsked, ("text",)),
+        EventType("case.question_asked", 1, "casework", CaseQuestionAsked, ("text", "text_en")),
         EventType("case.deadline_reminder", 1, "casework", CaseDeadlineAlert),
         EventType("case.deadline_breached", 1, "casework", CaseDeadlineAlert),
         EventType("case.deadline_extended", 1, "casework", CaseDeadlineExtended),

@@ -5,7 +5,7 @@ Province codes are two digits (Trat = "23", Bangkok = "10"), districts four, sub
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import geothai
 
@@ -19,19 +19,27 @@ class Area:
     name_en: str
 
 
-@lru_cache(maxsize=None)
+@cache
 def province(code: str) -> Area | None:
     found = geothai.province(str(code))
     return Area(found.code, found.name_th, found.name_en) if found else None
 
 
-@lru_cache(maxsize=None)
+def known_province(code: str) -> Area:
+    """A province the caller knows exists (a code from province_codes() or checked data)."""
+    found = province(code)
+    if found is None:
+        raise KeyError(f"no province {code!r}")
+    return found
+
+
+@cache
 def district(code: str) -> Area | None:
     found = geothai.district(str(code))
     return Area(found.code, found.name_th, found.name_en) if found else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def subdistrict(code: str) -> Area | None:
     found = geothai.subdistrict(str(code))
     return Area(found.code, found.name_th, found.name_en) if found else None

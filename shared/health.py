@@ -73,7 +73,7 @@ class Health:
         urls = {}
         for service in self.services:
             urls.setdefault(self.config[service]["db_url"], []).append(service)
-        for url, owners in urls.items():
+        for owners in urls.values():
             ok = self._run(self._database, owners[0])
             for service in owners:
                 checks[f"database:{service}"] = ok

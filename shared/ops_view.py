@@ -218,7 +218,7 @@ def _service_view(name: str, db, now: datetime, within: float, lag_seconds: floa
 def _delivery_table(config: dict, source: str):
     """(ServiceDatabase, table) of notify's deliveries or intake's notices; (None, None) when intake has none."""
     if source == "notify":
-        from services.notify.deliveries import TABLE
+        from services.notify.usecases import TABLE
         from shared.dependencies import service_db_for
 
         return service_db_for("notify", config), TABLE
@@ -320,7 +320,7 @@ def retry_delivery(config: dict, source: str, delivery_id: str) -> bool:
     """Send a failed or dead delivery (notify) or tipster notice (intake) again at once, like
     `sodsong ops notifications retry`."""
     if source == "notify":
-        from services.notify.deliveries import retry_now
+        from services.notify.usecases import retry_now
         from shared.dependencies import service_db_for
 
         return retry_now(service_db_for("notify", config), str(delivery_id))

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import json
 import secrets
 import threading
@@ -45,7 +43,7 @@ class Sealer:
         self.keys = dict(keys)
 
     def _aad(self, purpose: str, kid: str) -> bytes:
-        return f"sodsong-seal|{self.service}|{purpose}|{kid}".encode("utf-8")
+        return f"sodsong-seal|{self.service}|{purpose}|{kid}".encode()
 
     def seal(self, plaintext: str, purpose: str) -> str:
         nonce = secrets.token_bytes(NONCE_BYTES)

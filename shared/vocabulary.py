@@ -81,7 +81,8 @@ OFFICIAL_TYPE_GROUPS: dict[str, dict] = {
                 "short_th": "ศาล/อัยการ/รัฐสภา", "short_en": "Courts, independent",
                 "types": ("judge", "court_staff", "prosecutor", "parliament_staff", "independent_organ_staff",
                           "constitutional_organ_staff", "nacc_staff", "pacc_staff")},
-    "other": {"th": "อื่น ๆ", "en": "Others", "short_th": "อื่น ๆ", "short_en": "Others", "types": ("private_person", "unknown")},
+    "other": {"th": "อื่น ๆ", "en": "Others", "short_th": "อื่น ๆ", "short_en": "Others",
+              "types": ("private_person", "unknown")},
 }
 
 

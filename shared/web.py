@@ -2,8 +2,8 @@
 and the HTTP server every entrypoint runs on (EdgeServer: deadlines for headers and bodies, bodies read before a
 worker is taken, caps on connections and on large bodies in memory; `http_server` in the configuration).
 
-`api` is nameko's `http` with one change: any exception becomes a JSON response. An ApiError carries its own
-status and message; anything else is logged (without request content) and answered with a generic 500.
+`ApiHandler` is nameko's `http` handler with one change: any exception becomes a JSON response. An ApiError carries
+its own status and message; anything else is logged (without request content) and answered with a generic 500.
 """
 from __future__ import annotations
 
@@ -79,11 +79,11 @@ def parse_json_object(raw: bytes) -> dict:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ApiError(400, "request.invalid_utf8")
+        raise ApiError(400, "request.invalid_utf8") from None
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
-        raise ApiError(400, "request.invalid_json")
+        raise ApiError(400, "request.invalid_json") from None
     if not isinstance(data, dict):
         raise ApiError(400, "request.not_object")
     return data
@@ -295,6 +295,3 @@ class ApiHandler(HttpRequestHandler):
         metrics.HTTP_SECONDS.labels(**labels).observe(time.monotonic() - started)
         metrics.HTTP_REQUESTS.labels(status=str(response.status_code), **labels).inc()
         return response
-
-
-api = ApiHandler.decorator

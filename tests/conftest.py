@@ -23,10 +23,8 @@ def _ephemeral_keyrings():
     deployment's own keys on top (keys stay known for opening)."""
     import secrets
 
-    from shared import sealing
+    from shared import blind_index, sealing
     from shared.config import SERVICES
-
-    from shared import blind_index
 
     sealing.install_keys("bus", "test", {"test": secrets.token_bytes(32)})  # content on the wire
     for service in SERVICES:

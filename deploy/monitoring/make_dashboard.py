@@ -5,7 +5,8 @@ import json
 from pathlib import Path
 
 PANELS = [
-    ("Tips accepted (per minute)", 'sum(rate(sodsong_http_requests_total{route="/api/v1/tips",status="201"}[5m])) * 60'),
+    ("Tips accepted (per minute)",
+     'sum(rate(sodsong_http_requests_total{route="/api/v1/tips",status="201"}[5m])) * 60'),
     ("Queue backlog", "max by (queue) (sodsong_queue_messages_ready)"),
     ("Consumers per queue", "max by (queue) (sodsong_queue_consumers)"),
     ("Outbox lag (s)", "max by (service) (sodsong_outbox_lag_seconds)"),
@@ -14,7 +15,8 @@ PANELS = [
     ("Events handled / s", "sum by (service, event_type) (rate(sodsong_events_handled_total[5m]))"),
     ("Handler failures / s", "sum by (service, kind) (rate(sodsong_events_failed_total[5m]))"),
     ("Handler p95 (s)", "histogram_quantile(0.95, sum by (le, service) (rate(sodsong_handler_seconds_bucket[5m])))"),
-    ("HTTP p95 (s)", "histogram_quantile(0.95, sum by (le, service, route) (rate(sodsong_http_request_seconds_bucket[5m])))"),
+    ("HTTP p95 (s)",
+     "histogram_quantile(0.95, sum by (le, service, route) (rate(sodsong_http_request_seconds_bucket[5m])))"),
     ("HTTP responses / s", "sum by (service, status) (rate(sodsong_http_requests_total[5m]))"),
     ("Deliveries by state", "max by (state) (sodsong_deliveries)"),
     ("Overdue cases", "sum by (office, deadline) (sodsong_cases_overdue)"),

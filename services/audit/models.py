@@ -1,7 +1,7 @@
 """Audit's own table: an append-only keyed hash chain of every event (content-free: the payload is only digested)."""
 from __future__ import annotations
 
-from sqlalchemy import DateTime, Integer, MetaData, String
+from sqlalchemy import Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.dependencies import messaging_tables_for

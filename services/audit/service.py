@@ -6,8 +6,10 @@ import time
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.audit import anchor, chain
+from services.audit import usecases
+from services.audit.domain import anchor, chain
 from services.audit.models import Base
+from services.audit.repository import AuditRepository
 from shared.dependencies import Database, LoggingContext
 from shared.reliable import subscribe
 
@@ -15,27 +17,23 @@ from shared.reliable import subscribe
 class Service:
     name = "audit"
 
-    db = Database(Base.metadata)
+    db = Database(Base.metadata, repository=AuditRepository)
     log = LoggingContext()
     config = Config()
 
     @subscribe("#")
     def record(self, event):
         keys = chain.chain_keys(self.config["SODSONG"])
-        self.db.consume(event, lambda uow, ev: chain.append(uow, ev, keys))
+        self.db.consume(event, lambda uow, ev: usecases.append(uow, ev, keys))
 
     @timer(interval=30)
     def checkpoint(self):
         """Append a signed checkpoint every `audit.checkpoint_every_seconds` (0: only by the operator)."""
         config = self.config["SODSONG"]
-        every = float((config.get("audit") or {}).get("checkpoint_every_seconds") or 0)
-        if every <= 0:
-            return
-        last = anchor.last_written_at(config)
-        if last is not None and time.time() - last < every:
+        if not anchor.checkpoint_due(config, time.time()):
             return
         with self.db.reading() as session:
-            record = anchor.write(config, session)
+            record = usecases.write_checkpoint(config, AuditRepository(session))
         if record:
             self.log.info("audit.checkpoint_written", seq=record["seq"])
 

@@ -20,8 +20,18 @@ from sqlalchemy.exc import IntegrityError
 from services.casework.domain.lifecycle import OPEN_STATES
 from services.casework.domain.policy import Scope
 from services.casework.models import (
-    Case, CaseEvent, CaseView, DeskSession, DuplicateCandidate, Handover, Note, Question, RegisteredVolunteer,
-    SearchTerm, TipsterMessage, User,
+    Case,
+    CaseEvent,
+    CaseView,
+    DeskSession,
+    DuplicateCandidate,
+    Handover,
+    Note,
+    Question,
+    RegisteredVolunteer,
+    SearchTerm,
+    TipsterMessage,
+    User,
 )
 from shared import blind_index
 

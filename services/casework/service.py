@@ -8,7 +8,8 @@ from __future__ import annotations
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.casework import deadlines, retention as casework_retention
+from services.casework import deadlines
+from services.casework import retention as casework_retention
 from services.casework.models import Base
 from services.casework.repository import CaseworkRepository
 from services.casework.timers import configured_timer

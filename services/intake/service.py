@@ -69,7 +69,8 @@ class Service:
     intake = Intake()
     config = Config()
     notices = tipster_notices.NoticeSender(
-        reporter_factory=lambda cfg: functools.partial(submission.reporter_of, crypto.load(cfg)))
+        reporter_factory=lambda cfg: functools.partial(submission.reporter_of, crypto.load(cfg)),
+        volunteer_factory=tipster_notices.volunteer_contacts)
     line = LineProcessor()
 
     @staticmethod

@@ -12,7 +12,7 @@ person reported. Volunteers get `volunteer_status_change` (reference and coarse 
 Who is told:
 - the tipster, on each channel listed in their `notify_via` for which they left a contact (email → `email`,
   sms → `phone`, line → `line_user_id`), in the tip's language; an anonymous tip keeps no contact and gets none;
-- the volunteer who filed the tip (`tip.volunteer_id`), when `volunteer_contact(volunteer_id)` gives a contact
+- the volunteer who filed the tip (`tip.volunteer_id`), when `volunteer_contacts` names them
   ({channel kind or channel name: address, "language": th|en}); status changes only, not questions.
 
 When: a case event that moves the tipster-visible status to one of `statuses` (default: received onwards), and
@@ -32,6 +32,8 @@ Settings, `intake.tipster_notices` (all optional):
     max_attempts: 6
     backoff_seconds: [5, 30, 120, 600, 1800]
     poll_seconds: 2
+    volunteer_contacts:                                 # volunteers told when a tip they filed changes status
+      vol-7: {email: vol7@network.example, language: th}
 """
 from __future__ import annotations
 
@@ -118,6 +120,7 @@ def settings_of(config: dict) -> dict:
         "questions": section.get("questions", True) not in (False, "false", "0", "no", "off"),
         "channels": channels,
         "poll_seconds": float(section.get("poll_seconds", 2.0)),
+        "volunteer_contacts": dict(section.get("volunteer_contacts") or {}),
         "ledger": ledger.settings_of({"max_attempts": section.get("max_attempts", 6),
                                       "backoff_seconds": section.get("backoff_seconds") or DEFAULT_BACKOFF}),
     }
@@ -161,6 +164,12 @@ def _reporter(tip, reporter) -> dict | None:
     if callable(reporter):
         return reporter(tip)
     return reporter
+
+
+def volunteer_contacts(config: dict) -> dict:
+    """The volunteers' contacts by volunteer id (`intake.tipster_notices.volunteer_contacts`): NoticeSender's
+    volunteer_factory, so the volunteer who filed a tip hears when its status changes."""
+    return settings_of(config)["volunteer_contacts"]
 
 
 def _volunteer_contact(volunteer_contact, volunteer_id) -> dict | None:

@@ -69,12 +69,12 @@ def _intake_db(config):
 
 
 def collect(config, status=None, limit=500) -> list[dict]:
-    from services.notify.deliveries import TABLE
+    from services.notify.repository import NotifyRepository
     from shared.dependencies import service_db_for
     from shared.notifications import ledger
 
     with service_db_for("notify", config).reading() as session:
-        rows = [_row("notify", d) for d in ledger.list_rows(session, TABLE, status, limit)]
+        rows = [_row("notify", d) for d in NotifyRepository(session).list_rows(status, limit)]
     intake_db, table = _intake_db(config)
     if intake_db is not None:
         with intake_db.reading() as session:
@@ -126,7 +126,7 @@ def list_(ctx, status, as_json, limit):
 @click.pass_context
 def retry(ctx, delivery_id):
     """Send a failed or dead delivery again (a running notify, or intake for tipster notices, sends it)."""
-    from services.notify.deliveries import retry_now
+    from services.notify.usecases import retry_now
     from shared.dependencies import service_db_for
 
     config = _config(ctx)
@@ -151,11 +151,12 @@ def retry(ctx, delivery_id):
 def show(ctx, delivery_id, as_json):
     """The message a notify delivery carries, rendered (offices, staff and operators only)."""
     from services.notify.models import Delivery
+    from services.notify.repository import NotifyRepository
     from shared.dependencies import service_db_for
     from shared.notifications.messages import render
 
     with service_db_for("notify", _config(ctx)).reading() as session:
-        d = session.get(Delivery, delivery_id)
+        d = NotifyRepository(session).delivery(delivery_id)
         if d is None:
             click.echo("no notify delivery with that id (tipster notices are not shown)", err=True)
             sys.exit(1)

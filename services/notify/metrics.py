@@ -1,12 +1,11 @@
 """Gauges notify refreshes on every heartbeat."""
-from sqlalchemy import func, select
-
-from services.notify.models import STATES, Delivery
+from services.notify.repository import NotifyRepository
 from shared import metrics
+from shared.notifications.ledger import STATES
 
 
 def refresh(service_db) -> None:
     with service_db.reading() as session:
-        counts = dict(session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
+        counts = NotifyRepository(session).counts_by_status()
     for state in STATES:
         metrics.DELIVERIES.labels(state).set(counts.get(state, 0))

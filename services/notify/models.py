@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy import DateTime, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.sealing import SealedText
 from shared.dependencies import messaging_tables_for
 from shared.notifications.ledger import STATES  # noqa: F401  (pending, sending, sent, failed, dead)
+from shared.sealing import SealedText
 
 RECIPIENT_KINDS = ("office", "caseworker", "supervisor", "operator")
 

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
-
-from services.notify.models import Delivery, TimerClaim
 from shared.retention import Step, settings
 
 
@@ -13,10 +10,9 @@ def steps(config: dict) -> list[Step]:
     days = float(settings(config)["settled_deliveries_days"])
 
     def deliveries(uow, now):
-        return uow.session.execute(delete(Delivery).where(Delivery.status.in_(("sent", "dead")),
-                                                          Delivery.updated_at < now - timedelta(days=days))).rowcount
+        return uow.repo.delete_settled_deliveries(now - timedelta(days=days))
 
     def claims(uow, now):
-        return uow.session.execute(delete(TimerClaim).where(TimerClaim.claimed_at < now - timedelta(days=days))).rowcount
+        return uow.repo.delete_timer_claims(now - timedelta(days=days))
 
     return [Step("settled_deliveries", deliveries), Step("timer_claims", claims)]

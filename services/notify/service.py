@@ -11,11 +11,15 @@ import eventlet
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.notify import deliveries
+from services.notify import usecases
+from services.notify.domain.summary import operator_settings
 from services.notify.models import Base
+from services.notify.repository import NotifyRepository
 from shared.dependencies import INSTANCE_ID, Database, LoggingContext
 from shared.events import utcnow
 from shared.logging import get_logger
+from shared.notifications import ledger
+from shared.notifications.channels import build_channels
 from shared.notifications.sender_loop import SenderLoop
 from shared.reliable import subscribe
 
@@ -32,9 +36,6 @@ class Sender(SenderLoop):
     identifier = "delivery"
 
     def setup(self):
-        from shared.notifications import ledger
-        from shared.notifications.channels import build_channels
-
         super().setup()
         config = self.container.config["SODSONG"]
         self.config = config
@@ -43,18 +44,17 @@ class Sender(SenderLoop):
         self.channels = build_channels(self.settings["channels"])
         self.concurrency = int(self.settings.get("sender_concurrency", 10))
         self.poll_seconds = float(self.settings.get("poll_seconds", 1.0))
-        self.summary_every = deliveries.operator_settings(config)["check_seconds"]
+        self.summary_every = operator_settings(config)["check_seconds"]
         self.next_summary = 0.0
 
     def send_one(self, delivery_id):
         db = self._db()
-        if deliveries.claim(db, delivery_id):
-            status = deliveries.send(db, delivery_id, self.channels, self.settings)
+        if usecases.claim(db, delivery_id):
+            status = usecases.send(db, delivery_id, self.channels, self.settings)
             log.info("delivery.attempted", delivery_id=delivery_id, status=status)
 
     def send_due(self) -> int:
-        with self._db().reading() as session:
-            due = deliveries.due_ids(session, utcnow())
+        due = usecases.due_ids(self._db(), utcnow())
         pool = eventlet.GreenPool(self.concurrency)
         for delivery_id in due:
             pool.spawn(self.send_one, delivery_id)
@@ -67,7 +67,7 @@ class Sender(SenderLoop):
                 break
         if time.monotonic() >= self.next_summary:
             self.next_summary = time.monotonic() + self.summary_every
-            outcome = deliveries.run_daily_summary(self._db(), self.config, INSTANCE_ID)
+            outcome = usecases.run_daily_summary(self._db(), self.config, INSTANCE_ID)
             if outcome:
                 log.info("operator_summary.recorded", outcome=outcome)
                 self.wakeup.set()
@@ -76,13 +76,13 @@ class Sender(SenderLoop):
 class Service:
     name = "notify"
 
-    db = Database(Base.metadata)
+    db = Database(Base.metadata, repository=NotifyRepository)
     log = LoggingContext()
     config = Config()
     sender = Sender()
 
     def _record(self, event):
-        if self.db.consume(event, lambda uow, ev: deliveries.record(uow, ev, self.config["SODSONG"])):
+        if self.db.consume(event, lambda uow, ev: usecases.record(uow, ev, self.config["SODSONG"])):
             self.sender.wakeup.set()
 
     @subscribe("case.opened")
@@ -100,8 +100,8 @@ class Service:
     @timer(interval=60)
     def retention(self):
         """The leased retention job (shared.retention): deletes what is kept no longer, each deletion audited."""
-        from shared import retention
         from services.notify import retention as notify_retention
+        from shared import retention
 
         config = self.config["SODSONG"]
         retention.on_timer(self.db, self.name, config, notify_retention.steps(config))

@@ -6,6 +6,11 @@ import sys
 
 import click
 
+from services.routing.domain.directory import load_directory
+from services.routing.domain.explain import explain_lines
+from services.routing.domain.rules import load_engine
+from services.routing.domain.rules_check import check_files
+
 
 @click.group()
 def routing():
@@ -17,10 +22,6 @@ def routing():
 @click.pass_context
 def explain(ctx, path):
     """Print, per tip in PATH (one tip object or a JSON array), which office and why — one JSON line each."""
-    from services.routing.directory import load_directory
-    from services.routing.explain import explain_lines
-    from services.routing.rules import load_engine
-
     overrides = ctx.obj["config"]["routing"].get("overrides")
     engine = load_engine(directory=load_directory(overrides) if overrides else None)
     with click.open_file(path, encoding="utf-8") as fh:
@@ -45,8 +46,6 @@ def rules_check(ctx):
     every rule reachable and with its statute, every exclusion reachable and no rule sending an excluded
     official to the excluded agency, a triage desk left whoever the accused is and wherever they work, every
     agency code a rule or the recognition list can produce exists. Exits 1 listing the problems."""
-    from services.routing.rules_check import check_files
-
     problems = check_files(override_path=ctx.obj["config"]["routing"].get("overrides"))
     for problem in problems:
         click.echo(problem, err=True)

@@ -1,11 +1,11 @@
 """Routing's own tables: every decision made about a tip, in order (automatic, manual, transfers)."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.sealing import SealedText
 from shared.dependencies import messaging_tables_for
+from shared.sealing import SealedText
 
 
 class Base(DeclarativeBase):
@@ -52,7 +52,8 @@ class Decision(Base):
     decided_at: Mapped[object] = mapped_column(DateTime(timezone=True))
     previous_agency: Mapped[str | None] = mapped_column(String(40), nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(80), nullable=True)  # desk account; None = the rules
-    request_reason: Mapped[str | None] = mapped_column(SealedText("routing", "decisions.request_reason"), nullable=True)    # the officer's or office's words
+    # the officer's or office's words
+    request_reason: Mapped[str | None] = mapped_column(SealedText("routing", "decisions.request_reason"), nullable=True)
     supervisor_override: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     source_event_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 

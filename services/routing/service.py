@@ -3,14 +3,16 @@ decisions and offices' transfers; points out tips that may describe the same mat
 from __future__ import annotations
 
 from nameko.dependency_providers import Config
-from nameko.timer import timer
 from nameko.extensions import DependencyProvider
+from nameko.timer import timer
 
-from services.routing import handlers
-from services.routing.duplicate_watch import DuplicateWatch
+from services.routing.domain.directory import load_directory
+from services.routing.domain.rules import load_engine
+from services.routing.domain.transfers import MAX_TRANSFERS
 from services.routing.models import Base
-from services.routing.rules import load_engine
-from services.routing.transfers import MAX_TRANSFERS
+from services.routing.repository import RoutingRepository
+from services.routing.usecases import decisions
+from services.routing.usecases.duplicate_watch import DuplicateWatch
 from shared.dependencies import Database, LoggingContext
 from shared.logging import get_logger
 from shared.reliable import subscribe
@@ -23,8 +25,6 @@ class Jurisdiction(DependencyProvider):
 
     def setup(self):
         overrides = self.container.config["SODSONG"]["routing"].get("overrides")
-        from services.routing.directory import load_directory
-
         self.engine = load_engine(directory=load_directory(overrides) if overrides else None)
 
     def get_dependency(self, worker_ctx):
@@ -46,7 +46,7 @@ class Duplicates(DependencyProvider):
         # every extension before it starts any (entrypoints may start before this provider does)
         if self.watch is None:
             database = next(dep for dep in self.container.dependencies if isinstance(dep, Database))
-            self.watch = DuplicateWatch(database.service_db)
+            self.watch = DuplicateWatch(database.service_db, RoutingRepository)
         return self.watch
 
     def _warm_up(self):
@@ -66,7 +66,7 @@ class Duplicates(DependencyProvider):
 class Service:
     name = "routing"
 
-    db = Database(Base.metadata)
+    db = Database(Base.metadata, repository=RoutingRepository)
     log = LoggingContext()
     jurisdiction = Jurisdiction()
     duplicates = Duplicates()
@@ -74,19 +74,19 @@ class Service:
 
     @subscribe("tip.received")
     def on_tip_received(self, event):
-        self.db.consume(event, lambda uow, ev: handlers.route_new_tip(uow, ev, self.jurisdiction))
+        self.db.consume(event, lambda uow, ev: decisions.route_new_tip(uow, ev, self.jurisdiction))
         # after the routing commits, so that of two tips routed at once the later check sees the earlier tip;
         # once-only by its own mark, so a redelivery that finds the routing done still gets the check run
         self.duplicates.check(event.payload["reference"], causation=event)
 
     @subscribe("case.triage_decided")
     def on_triage_decided(self, event):
-        self.db.consume(event, lambda uow, ev: handlers.record_triage_decision(uow, ev, self.jurisdiction))
+        self.db.consume(event, lambda uow, ev: decisions.record_triage_decision(uow, ev, self.jurisdiction))
 
     @subscribe("case.transfer_requested")
     def on_transfer_requested(self, event):
         limit = int(self.config["SODSONG"]["routing"].get("max_transfers") or MAX_TRANSFERS)
-        self.db.consume(event, lambda uow, ev: handlers.transfer(uow, ev, self.jurisdiction, limit))
+        self.db.consume(event, lambda uow, ev: decisions.transfer(uow, ev, self.jurisdiction, limit))
 
     @timer(interval=60)
     def retention(self):

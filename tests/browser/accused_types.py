@@ -21,7 +21,8 @@ PHONE = {"width": 390, "height": 844}
 
 def options(page) -> dict:
     return page.evaluate("""() => Array.from(document.querySelectorAll('#official_type optgroup')).map(g => ({
-        group: g.label, options: Array.from(g.querySelectorAll('option')).map(o => [o.value, o.textContent.trim()])}))""")
+        group: g.label,
+        options: Array.from(g.querySelectorAll('option')).map(o => [o.value, o.textContent.trim()])}))""")
 
 
 def main(base: str, shots: str) -> dict:

@@ -70,7 +70,8 @@ class Journey:
             if until is None or until(page):
                 return page
             if time.monotonic() > deadline:
-                raise AssertionError(f"{url}: condition not reached; page says {page.locator('main').inner_text()[:500]}")
+                says = page.locator("main").inner_text()[:500]
+                raise AssertionError(f"{url}: condition not reached; page says {says}")
             time.sleep(0.5)
 
     @staticmethod

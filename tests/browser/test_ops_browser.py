@@ -36,7 +36,7 @@ def deployment(tmp_path):
 
 
 def _seed(dep) -> tuple[int, str]:
-    from services.notify.deliveries import TABLE
+    from services.notify.usecases import TABLE
 
     config = config_mod.load(env=dep.env)
     letter = deadletters.record(

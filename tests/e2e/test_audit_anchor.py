@@ -4,8 +4,10 @@ import json
 
 from sqlalchemy import delete, select, update
 
-from services.audit import chain
+from services.audit import usecases
+from services.audit.domain import chain
 from services.audit.models import ChainEntry, ChainHead
+from services.audit.repository import AuditRepository
 from shared import config as config_mod
 from shared.db import dispose_all
 from shared.dependencies import service_db_for
@@ -49,7 +51,7 @@ def test_deleting_a_tips_audit_entries_and_recomputing_the_chain_fails_verificat
         assert r.status_code == 201, r.text
         refs.append(r.json()["reference"])
     for ref in refs:
-        wait_for(lambda: {"tip.received", "tip.routed", "case.opened"}
+        wait_for(lambda ref=ref: {"tip.received", "tip.routed", "case.opened"}
                  <= {e["event_type"] for e in dep.audit_trail(ref)}, 30, message=f"audit of {ref}")
     dep.stop_all()
 
@@ -64,7 +66,7 @@ def test_deleting_a_tips_audit_entries_and_recomputing_the_chain_fails_verificat
     assert removed >= 3
     # the rewritten chain links up under the key: only the checkpoint can tell
     with service_db_for("audit", config).reading() as session:
-        assert chain.verify(session, chain.chain_keys(config)).ok
+        assert usecases.verify(AuditRepository(session), chain.chain_keys(config)).ok
 
     result = dep.cli("audit", "verify", check=False)
     assert result.returncode == 1

@@ -32,7 +32,7 @@ def test_rules_are_well_formed_and_parse():
             assert set(rule) <= {"alert", "expr", "for", "labels", "annotations"}
             assert rule["labels"]["severity"] in ("warning", "critical")
             assert rule["annotations"]["summary"]
-    for name, expr in exprs:
+    for _name, expr in exprs:
         promql_parser.parse(expr)  # raises on a syntax error
     required = {"SodsongQueueWithoutConsumers", "SodsongQueueGrowing", "SodsongDeadLetters", "SodsongOutboxLag",
                 "SodsongFailedDeliveries", "SodsongOverdueCases", "RabbitmqMemoryAlarm", "RabbitmqDiskAlarm"}

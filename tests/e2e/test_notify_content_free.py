@@ -5,7 +5,6 @@ import json
 import uuid
 from contextlib import ExitStack
 
-
 from shared.notifications.channels import read_file_channel
 from tests.support.deployment import Deployment
 from tests.support.processes import wait_for

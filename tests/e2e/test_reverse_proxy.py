@@ -11,7 +11,6 @@ import ipaddress
 import json
 import re
 import socket
-import ssl
 import subprocess
 import sys
 import threading

@@ -1,8 +1,6 @@
 """A tip travels intake → routing → casework → notify → audit, in both modes, and survives failures."""
 import time
 
-import pytest
-
 from tests.support.processes import wait_for
 from tests.support.tips import tip
 
@@ -72,8 +70,8 @@ def test_routing_down_while_50_tips_arrive_then_all_routed(real_deployment):
 
     try:
         wait_for(all_received, 60, interval=0.5, message="all 50 tips routed and opened")
-    except AssertionError:
-        raise AssertionError(f"statuses: {sorted(seen.values())}\n{dep.logs()}")
+    except AssertionError as exc:
+        raise AssertionError(f"statuses: {sorted(seen.values())}\n{dep.logs()}") from exc
     assert len(dep.office_cases("PACC-R2")) == 50
 
 

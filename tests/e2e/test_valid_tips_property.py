@@ -43,6 +43,7 @@ def _sentence(min_words, max_words, max_chars):
 DESCRIPTION = st.tuples(_sentence(4, 40, 900), st.sampled_from(["", "\n", "\nพบเห็นเมื่อเช้า 100 บาท", " (ค่าใบอนุญาต)"])
                         ).map(lambda t: t[0] + t[1]).filter(lambda s: len(s.strip()) >= 10)
 SHORT = _sentence(1, 5, 180).filter(bool)
+EMAIL = r"\A[a-z][a-z0-9]{0,7}(\.[a-z0-9]{1,7})?@[a-z]{2,10}\.(th|com|org)\Z"
 
 
 def _bangkok_yesterday() -> date:
@@ -77,7 +78,7 @@ def reporters(draw):
         return {"anonymous": True}
     who = {"anonymous": False, "name": draw(st.none() | SHORT),
            "phone": draw(st.none() | st.from_regex(r"\A0[689][0-9]{8}\Z")),
-           "email": draw(st.none() | st.from_regex(r"\A[a-z][a-z0-9]{0,7}(\.[a-z0-9]{1,7})?@[a-z]{2,10}\.(th|com|org)\Z")),
+           "email": draw(st.none() | st.from_regex(EMAIL)),
            "line_user_id": draw(st.none() | st.from_regex(r"\A[a-z][a-z0-9_.]{2,20}\Z")),
            "consent_to_contact": draw(st.booleans())}
     if not any(who[k] for k in ("name", "phone", "email", "line_user_id")):

@@ -8,8 +8,8 @@ from nameko.extensions import Entrypoint
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import text
 
-from services.routing.models import Base as RoutingBase
 from services.intake.models import TABLES as INTAKE_TABLES
+from services.routing.models import Base as RoutingBase
 from shared import migrations, topology
 from shared.config import nameko_config
 from shared.db import ServiceDatabase, engine_for

@@ -5,8 +5,8 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from services.routing.domain.rules import load_engine
 from services.routing.models import Decision
-from services.routing.rules import load_engine
 from shared import deadletters
 from shared.events import new_event, utcnow
 from tests.support.inprocess import db, environment, publish, running

@@ -12,7 +12,16 @@ import uuid
 
 from services.casework.domain.policy import Scope
 from services.casework.models import (
-    Case, CaseEvent, CaseView, DuplicateCandidate, Handover, Note, Question, RegisteredVolunteer, TipsterMessage, User,
+    Case,
+    CaseEvent,
+    CaseView,
+    DuplicateCandidate,
+    Handover,
+    Note,
+    Question,
+    RegisteredVolunteer,
+    TipsterMessage,
+    User,
 )
 from shared.events import new_event, utcnow
 

@@ -21,7 +21,7 @@ class SodsongProcess:
         self.log_path = (log_dir or Path(env["SODSONG_DATA_DIR"])) / f"{name}.log"
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "SodsongProcess":
+    def start(self) -> SodsongProcess:
         args = [SODSONG, "run"]
         for service in self.services:
             args += ["--service", service]
@@ -34,7 +34,7 @@ class SodsongProcess:
         log.close()
         return self
 
-    def wait_ready(self, url: str | None = None, timeout: float = 60.0) -> "SodsongProcess":
+    def wait_ready(self, url: str | None = None, timeout: float = 60.0) -> SodsongProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from services.casework.domain.errors import TransitionError
 from services.casework.domain.lifecycle import OPEN_STATES, agency_of
-from shared.events import aware_utc as _aware
+from shared.events import aware_utc
 
 DEFAULTS = {
     "acknowledge_days": 7,
@@ -57,11 +57,19 @@ def settings_for(deadlines_config: dict | None, office_code: str | None = None) 
     return out
 
 
+def _aware(value) -> datetime:
+    """A stored time (a due date, an opening: never empty) as an aware UTC datetime."""
+    moment = aware_utc(value)
+    if moment is None:
+        raise ValueError("a case's deadlines and opening time are always set")
+    return moment
+
+
 def deadline_view(case, now: datetime) -> dict:
     """Both deadlines of a case, as the desk shows them."""
     open_ = case.status in OPEN_STATES
     ack_due, fb_due = _aware(case.acknowledge_due), _aware(case.feedback_due)
-    ack_met, fb_met = _aware(case.acknowledged_at), _aware(case.feedback_given_at)
+    ack_met, fb_met = aware_utc(case.acknowledged_at), aware_utc(case.feedback_given_at)
     return {
         "acknowledge": {"due": ack_due, "met_at": ack_met,
                         "overdue": bool(open_ and ack_met is None and ack_due <= now)},

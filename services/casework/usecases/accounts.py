@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 import pyotp
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+
 from services.casework.domain import passwords as passwords_policy
 from services.casework.domain.errors import DeskAccountError, Forbidden, NotFound
 from services.casework.domain.policy import ROLES, Principal, may_grant, user_scope

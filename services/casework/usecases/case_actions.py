@@ -14,7 +14,14 @@ from services.casework.domain import lifecycle, policy
 from services.casework.domain.deadlines import extended_feedback_due
 from services.casework.domain.errors import Forbidden, TransitionError
 from services.casework.domain.lifecycle import (
-    ACKNOWLEDGED, CLOSED, HANDED_OVER, INVESTIGATING, OPEN_STATES, REFERRED, TRANSFERRED, UNDER_REVIEW,
+    ACKNOWLEDGED,
+    CLOSED,
+    HANDED_OVER,
+    INVESTIGATING,
+    OPEN_STATES,
+    REFERRED,
+    TRANSFERRED,
+    UNDER_REVIEW,
 )
 from services.casework.usecases.access import find_case
 from services.casework.usecases.case_reading import DeskSettings, iso, office_of
@@ -229,9 +236,12 @@ def add_note(uow, principal: policy.Principal, reference: str, *, visibility: st
     return {"id": note.id, "visibility": visibility, "at": iso(now)}
 
 
-def ask_question(uow, principal: policy.Principal, reference: str, *, text: str | None, now: datetime) -> dict:
+def ask_question(uow, principal: policy.Principal, reference: str, *, text: str | None, now: datetime,
+                 text_en: str | None = None) -> dict:
+    """The office asks the tipster (in Thai; `text_en`, optional, is the same question in English)."""
     case = find_case(uow.repo, principal, reference, "question", for_update=True)
     body = clean(text, MAX_NOTE)
+    body_en = clean(text_en, MAX_NOTE) or None
     if not body:
         raise TransitionError("case.text_required")
     if case.status not in OPEN_STATES:
@@ -241,7 +251,7 @@ def ask_question(uow, principal: policy.Principal, reference: str, *, text: str 
     _log(uow, case, "question", principal.user_id, now, question_id=question.id)
     uow.emit("case.question_asked", {
         "reference": case.reference, "case_id": case.id, "office_code": case.office_code,
-        "question_id": str(question.id), "text": body, "asked_at": now,
+        "question_id": str(question.id), "text": body, "text_en": body_en, "asked_at": now,
     }, correlation_id=case.reference, actor=principal.actor)
     return {"id": question.id, "asked_at": iso(now)}
 

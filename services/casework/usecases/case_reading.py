@@ -31,7 +31,7 @@ class DeskSettings:
     state_labels: dict
 
     @classmethod
-    def from_config(cls, casework_config: dict | None) -> "DeskSettings":
+    def from_config(cls, casework_config: dict | None) -> DeskSettings:
         c = casework_config or {}
         return cls(deadlines=c.get("deadlines") or {}, state_labels=c.get("state_labels") or {})
 

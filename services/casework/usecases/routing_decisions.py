@@ -10,7 +10,13 @@ import json
 
 from services.casework.domain.deadlines import due_dates, settings_for
 from services.casework.domain.lifecycle import (
-    ACKNOWLEDGED, HANDED_OVER, INVESTIGATING, RECEIVED, SYSTEM, UNDER_REVIEW, check,
+    ACKNOWLEDGED,
+    HANDED_OVER,
+    INVESTIGATING,
+    RECEIVED,
+    SYSTEM,
+    UNDER_REVIEW,
+    check,
 )
 from services.casework.usecases.case_actions import change_status
 from shared.events import utcnow

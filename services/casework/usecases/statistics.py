@@ -14,8 +14,8 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 
 from services.casework.domain import policy
-from services.casework.usecases.accounts import aware
 from services.casework.domain.lifecycle import OPEN_STATES, STATES
+from services.casework.usecases.accounts import aware
 from shared import geography
 
 BANGKOK = timezone(timedelta(hours=7))  # months are counted in Thai time

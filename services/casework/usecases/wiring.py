@@ -82,9 +82,10 @@ class DeskUseCases:
         with self.db.transaction() as uow:
             return case_actions.add_note(uow, principal, reference, visibility=visibility, text=text, now=utcnow())
 
-    def ask_question(self, principal: policy.Principal, reference: str, *, text: str | None) -> dict:
+    def ask_question(self, principal: policy.Principal, reference: str, *, text: str | None,
+                     text_en: str | None = None) -> dict:
         with self.db.transaction() as uow:
-            return case_actions.ask_question(uow, principal, reference, text=text, now=utcnow())
+            return case_actions.ask_question(uow, principal, reference, text=text, text_en=text_en, now=utcnow())
 
     def assign(self, principal: policy.Principal, reference: str, *, assignee: str | None) -> dict:
         with self.db.transaction() as uow:

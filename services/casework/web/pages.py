@@ -197,8 +197,8 @@ def note(desk, request, reference):
 
 def question(desk, request, reference):
     principal, _ = desk.page_principal(request, unsafe=True)
-    return form_action(reference, lambda: desk.usecases.ask_question(principal, reference,
-                                                                     text=request.form.get("text")))
+    return form_action(reference, lambda: desk.usecases.ask_question(
+        principal, reference, text=request.form.get("text"), text_en=request.form.get("text_en")))
 
 
 def assign(desk, request, reference):
@@ -246,7 +246,7 @@ def form_action(reference: str, act, ok_key=lambda done: "case.updated"):
         err = errors.as_api_error(exc)
         if not isinstance(err, ApiError) or err.status == 404:
             raise
-        raise Redirect(page_url(target, error=err.key))
+        raise Redirect(page_url(target, error=err.key)) from exc
     return redirect(page_url(target, ok=ok_key(done)))
 
 

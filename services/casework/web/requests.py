@@ -77,6 +77,7 @@ class NoteSchema(_Strict):
 
 class QuestionSchema(_Strict):
     text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    text_en = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=5000))
 
 
 class AssignmentSchema(_Strict):

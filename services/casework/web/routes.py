@@ -10,8 +10,18 @@ from services.casework.domain import policy
 from services.casework.usecases import statistics
 from services.casework.usecases.case_reading import iso
 from services.casework.web.requests import (
-    AssignmentSchema, CaseFilterSchema, ClosureRejectionSchema, DeadlineExtensionSchema, NoteSchema, QuestionSchema,
-    SignInSchema, StatsFilterSchema, TransferSchema, TransitionSchema, TriageDecisionSchema, UserCreateSchema,
+    AssignmentSchema,
+    CaseFilterSchema,
+    ClosureRejectionSchema,
+    DeadlineExtensionSchema,
+    NoteSchema,
+    QuestionSchema,
+    SignInSchema,
+    StatsFilterSchema,
+    TransferSchema,
+    TransitionSchema,
+    TriageDecisionSchema,
+    UserCreateSchema,
 )
 from shared import i18n
 from shared.logging import get_logger

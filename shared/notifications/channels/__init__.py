@@ -27,8 +27,8 @@ from .base import (
 )
 from .file import FileChannel, read_file_channel
 from .line import LineChannel
-from .smtp import SmtpChannel
 from .sms import SmsChannel
+from .smtp import SmtpChannel
 from .webhook import WebhookChannel, verify_signature
 
 CHANNEL_CLASSES = {cls.kind: cls for cls in (FileChannel, SmtpChannel, WebhookChannel, LineChannel, SmsChannel)}

@@ -1,8 +1,9 @@
 """What every delivery channel shares: the message, the channel contract, and the two ways a send can fail.
 
 The sending service (notify; intake for tipsters) owns retries and backoff; a channel makes exactly one attempt
-and says, by the exception it raises, whether trying again later could help. Exception text is logged and shown to operators, so it carries
-status codes only, never the recipient address or the message content (providers echo both back in errors).
+and says, by the exception it raises, whether trying again later could help. Exception text is logged and shown
+to operators, so it carries status codes only, never the recipient address or the message content (providers echo
+both back in errors).
 """
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ class FileChannel(Channel):
         self.path = Path(path)
 
     @classmethod
-    def from_config(cls, config: dict) -> "FileChannel":
+    def from_config(cls, config: dict) -> FileChannel:
         require(config, cls.kind, "path")
         return cls(config["path"])
 

@@ -35,7 +35,7 @@ class LineChannel(Channel):
         self.session = session or requests.Session()
 
     @classmethod
-    def from_config(cls, config: dict) -> "LineChannel":
+    def from_config(cls, config: dict) -> LineChannel:
         require(config, cls.kind, "channel_access_token")
         return cls(channel_access_token=config["channel_access_token"],
                    base_url=config.get("base_url") or "https://api.line.me", timeout=config.get("timeout", 10.0))

@@ -38,7 +38,7 @@ class SmsChannel(Channel):
         self.session = session or requests.Session()
 
     @classmethod
-    def from_config(cls, config: dict) -> "SmsChannel":
+    def from_config(cls, config: dict) -> SmsChannel:
         require(config, cls.kind, "url", "api_key", "sender")
         return cls(url=config["url"], api_key=config["api_key"], sender=config["sender"],
                    api_key_header=config.get("api_key_header") or "X-API-Key",

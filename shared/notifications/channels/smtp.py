@@ -51,7 +51,7 @@ class SmtpChannel(Channel):
         self.tls_context = _tls_context(tls_verify, tls_ca_file) if security != "none" else None
 
     @classmethod
-    def from_config(cls, config: dict) -> "SmtpChannel":
+    def from_config(cls, config: dict) -> SmtpChannel:
         require(config, cls.kind, "host", "from")
         security = config.get("security", "starttls")
         default_port = {"starttls": 587, "ssl": 465, "none": 25}.get(security, 587)

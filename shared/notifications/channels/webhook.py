@@ -26,7 +26,7 @@ class WebhookChannel(Channel):
         self.session = session or requests.Session()
 
     @classmethod
-    def from_config(cls, config: dict) -> "WebhookChannel":
+    def from_config(cls, config: dict) -> WebhookChannel:
         require(config, cls.kind, "url", "secret")
         return cls(url=config["url"], secret=config["secret"], timeout=config.get("timeout", 10.0))
 

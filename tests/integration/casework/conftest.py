@@ -46,9 +46,9 @@ def memory_cfg(tmp_path):
 
 def open_case(cfg, reference, office="PACC-R2", **kw):
     event = tip_routed(reference, office, **kw)
+    deadlines = cfg["casework"].get("deadlines", {})
     assert db(cfg, "casework").consume(event, "on_tip_routed",
-                                       lambda uow, ev: routing_decisions.open_case(uow, ev, cfg["casework"].get("deadlines",
-                                                                                                      {})))
+                                       lambda uow, ev: routing_decisions.open_case(uow, ev, deadlines))
     return event
 
 

@@ -104,6 +104,8 @@ def test_notes_questions_assignment_and_extension(cfg):
         assert r.status_code == 400
         r = cw.post("/api/v1/cases/SS-NOTE-0001/questions", {"text": "เกิดเหตุวันที่เท่าไร"})
         assert r.status_code == 201
+        r = cw.post("/api/v1/cases/SS-NOTE-0001/questions", {"text": "มีพยานหรือไม่", "text_en": "Any witnesses?"})
+        assert r.status_code == 201
 
         # caseworkers may take an unassigned case, not give it to others; supervisors assign within the office
         assert cw.post("/api/v1/cases/SS-NOTE-0001/assignment", {"assignee": "supat"}).status_code == 403
@@ -132,7 +134,9 @@ def test_notes_questions_assignment_and_extension(cfg):
     notes = _events(cfg, "case.note_added", "SS-NOTE-0001")
     assert [(n["visibility"], n["text"]) for n in notes] == [("internal", None),
                                                              ("tipster_visible", "ได้รับเรื่องแล้ว")]
-    assert _events(cfg, "case.question_asked", "SS-NOTE-0001")[0]["text"] == "เกิดเหตุวันที่เท่าไร"
+    questions = _events(cfg, "case.question_asked", "SS-NOTE-0001")
+    assert [(q["text"], q["text_en"]) for q in questions] == [("เกิดเหตุวันที่เท่าไร", None),
+                                                              ("มีพยานหรือไม่", "Any witnesses?")]
     assigned = _events(cfg, "case.assigned", "SS-NOTE-0001")
     assert [a["caseworker_name"] for a in assigned] == ["สมชาย", "supat"]
     assert _events(cfg, "case.deadline_extended", "SS-NOTE-0001")[0]["deadline"] == "feedback"

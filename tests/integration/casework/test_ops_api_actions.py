@@ -3,7 +3,7 @@ requested, 409 (Thai + English) when the row is not in a state for it, 404 for e
 request, done or refused, is recorded as a content-free event."""
 from sqlalchemy import select
 
-from services.notify import deliveries
+from services.notify import usecases as deliveries
 from shared import deadletters, migrations
 from shared.notifications import ledger
 from tests.integration.casework.conftest import Desk, desk_for, desk_running, outbox

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from services.notify import deliveries
+from services.notify import usecases as deliveries
 from services.notify.cli import notifications
 from services.notify.models import Delivery, TimerClaim
 from shared.notifications.channels import read_file_channel
@@ -152,7 +152,8 @@ def test_assignment_and_deadlines_reach_caseworker_and_supervisors(tmp_path):
         with running(cfg, "notify"):
             opened = case_opened()
             ref = opened.correlation_id
-            for event in (opened, case_assigned(ref), case_deadline(ref, "case.deadline_reminder", escalate_to="assignee"),
+            for event in (opened, case_assigned(ref),
+                          case_deadline(ref, "case.deadline_reminder", escalate_to="assignee"),
                           case_deadline(ref, "case.deadline_breached"), case_assigned(ref, assignee_id="u-unknown")):
                 publish(cfg, event.to_wire())
             wait_for(lambda: (lambda r: r if len(r) == 6 and all(x["status"] == "sent" for x in r) else None)(

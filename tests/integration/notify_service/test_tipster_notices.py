@@ -14,7 +14,8 @@ from services.intake import crypto, projection, receipts, submission, tipster_no
 from services.intake.models import Base as IntakeBase
 from services.intake.models import Tip
 from services.intake.schemas import TipSchema
-from services.notify import deliveries
+from services.intake.service import Service
+from services.notify import usecases as deliveries
 from shared import config as config_mod
 from shared import migrations
 from shared.db import ServiceDatabase, engine_for
@@ -131,7 +132,8 @@ def test_no_tipster_or_office_message_carries_the_tip_the_accused_or_the_questio
     assert len(to_tipster) == 3
     for m in to_tipster:
         assert (m["subject"], m["text"], m["html"]) == expected
-        assert m["text"] == f"Sodsong: your report {reference} has an update. Check it at {STATUS_URL} with your receipt.\n"
+        assert m["text"] == (f"Sodsong: your report {reference} has an update. "
+                             f"Check it at {STATUS_URL} with your receipt.\n")
     assert not [m for m in lines if m["recipient"] == "0812345678"], "the tipster did not opt into SMS"
     [to_office] = [m for m in lines if m["recipient"] == "PACC-R2"]
     assert reference in to_office["subject"]
@@ -162,6 +164,20 @@ def test_who_is_told_and_when(world):
         with w.db.transaction() as uow:
             row = uow.session.execute(select(Tip).where(Tip.reference == both)).scalar_one()
             tipster_notices.record_tipster_notice(uow, row, opened, w.cfg, reporter=w.reporter, table=w.table)
+
+
+def test_intake_tells_the_volunteers_its_configuration_names(world):
+    w = world
+    w.cfg["intake"]["tipster_notices"]["volunteer_contacts"] = {"vol-9": {"email": "vol9@network.example"}}
+    contacts = Service.notices.volunteer_factory(w.cfg)  # what intake's sender and its handlers use
+    assert contacts == {"vol-9": {"email": "vol9@network.example"}}
+    reference = submit(w, "v9", None, volunteer_id="vol-9")
+    assert len(apply(w, case_opened(reference), projection.on_case_opened, volunteer_contact=contacts)) == 1
+    assert tipster_notices.send_due(w.db, w.channels, w.cfg, reporter=w.reporter, table=w.table,
+                                    volunteer_contact=contacts) == {"sent": 1}
+    assert [m["recipient"] for m in w.lines()] == ["vol9@network.example"]
+    other = submit(w, "v10", None, volunteer_id="vol-10")  # a volunteer the configuration does not name
+    assert apply(w, case_opened(other), projection.on_case_opened, volunteer_contact=contacts) == []
 
 
 def test_a_volunteer_is_told_the_status_and_a_sealed_reporter_needs_the_keyring(world):

@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from services.routing import handlers
-from services.routing.duplicate_watch import DuplicateWatch, candidate_reasons
+from services.routing.domain.duplicates import candidate_reasons
+from services.routing.domain.rules import load_engine
 from services.routing.models import RoutedTip
-from services.routing.rules import load_engine
+from services.routing.repository import RoutingRepository
+from services.routing.usecases import decisions as handlers
+from services.routing.usecases.duplicate_watch import DuplicateWatch
 from shared import migrations
 from shared.events import new_event, utcnow
 from tests.support.inprocess import db, environment
@@ -56,7 +58,7 @@ def announced(routing_db, ref):
 
 
 def test_two_instances_see_each_others_tips_and_check_each_tip_once(routing_db, engine):
-    a, b = DuplicateWatch(routing_db), DuplicateWatch(routing_db)
+    a, b = DuplicateWatch(routing_db, RoutingRepository), DuplicateWatch(routing_db, RoutingRepository)
     a.ensure_loaded()
     b.ensure_loaded()
 
@@ -78,12 +80,12 @@ def test_two_instances_see_each_others_tips_and_check_each_tip_once(routing_db, 
 
 def test_an_instance_starting_later_builds_from_stored_words_and_checks_what_was_missed(routing_db, engine):
     route(routing_db, engine, "SS-AAAA-0001", TEXTS[0])
-    DuplicateWatch(routing_db).check("SS-AAAA-0001")
+    DuplicateWatch(routing_db, RoutingRepository).check("SS-AAAA-0001")
     route(routing_db, engine, "SS-AAAA-0002", TEXTS[1])  # its instance stopped before checking it
     with routing_db.reading() as s:
         row = s.get(RoutedTip, "SS-AAAA-0002")
         assert row.duplicates_checked_at is None and json.loads(row.matter_words)
-    later = DuplicateWatch(routing_db)
+    later = DuplicateWatch(routing_db, RoutingRepository)
     later.ensure_loaded()
     assert len(later) == 2
     assert later.sweep() == 1
@@ -96,7 +98,7 @@ def test_rows_older_than_the_window_are_not_loaded(routing_db, engine):
     route(routing_db, engine, "SS-OLDD-0001", TEXTS[0])
     with routing_db.transaction() as uow:
         uow.session.execute(update(RoutedTip).values(submitted_at=utcnow() - timedelta(days=400)))
-    watch = DuplicateWatch(routing_db)
+    watch = DuplicateWatch(routing_db, RoutingRepository)
     watch.ensure_loaded()
     assert len(watch) == 0
 

@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from services.routing import handlers
+from services.routing.domain.rules import load_engine
 from services.routing.models import Decision, RoutedTip
-from services.routing.rules import load_engine
+from services.routing.repository import RoutingRepository
+from services.routing.usecases import decisions as handlers
 from shared import migrations
 from shared.events import new_event, utcnow
 from tests.support.inprocess import db, environment
@@ -86,7 +87,8 @@ def test_a_tip_routed_before_the_upgrade_can_still_be_transferred(routing_db, en
     assert routed["tip"]["tipster_id"] == "unknown" and routed["tip"]["category"] == "bribery"
     with routing_db.reading() as s:
         assert s.get(RoutedTip, "SS-OLD0-0001").current_agency == "NACC-23"
-        assert [h["agency"] for h in handlers.history_of(s, "SS-OLD0-0001")] == ["PACC-R2", "NACC-23"]
+        history = handlers.history_of(RoutingRepository(s), "SS-OLD0-0001")
+        assert [h["agency"] for h in history] == ["PACC-R2", "NACC-23"]
 
 
 def test_a_request_about_a_tip_routing_never_saw_is_refused(routing_db, engine):

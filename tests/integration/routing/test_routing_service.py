@@ -2,6 +2,7 @@
 transfers (loops, the transfer limit, a supervisor's override), duplicate candidates, redelivery."""
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import uuid
@@ -9,7 +10,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from services.routing.handlers import history_of
+from services.routing.repository import RoutingRepository
+from services.routing.usecases.decisions import history_of
 from shared.events import new_event, utcnow
 from tests.support.inprocess import db, environment, publish, running
 from tests.support.processes import wait_for
@@ -79,7 +81,7 @@ def wait_emitted(cfg, ref, event_type, count=1, timeout=15):
 
 def history(cfg, ref):
     with db(cfg, "routing").reading() as s:
-        return history_of(s, ref)
+        return history_of(RoutingRepository(s), ref)
 
 
 def send(cfg, event):
@@ -178,7 +180,7 @@ def test_the_sixth_transfer_is_refused(cfg):
     with running(cfg, "routing"):
         send(cfg, tip_received(ref))
         wait_emitted(cfg, ref, "tip.routed")
-        for hop, (here, there) in enumerate(zip(chain, chain[1:]), start=1):
+        for hop, (here, there) in enumerate(itertools.pairwise(chain), start=1):
             send(cfg, transfer_requested(ref, here, there, hop=hop))
             assert wait_emitted(cfg, ref, "tip.routed", hop + 1)[hop]["agency"]["code"] == there
         send(cfg, transfer_requested(ref, "POLICE", "OAG", hop=6, override=True))

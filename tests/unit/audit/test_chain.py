@@ -7,17 +7,18 @@ import pytest
 from sqlalchemy import create_engine, delete, update
 from sqlalchemy.orm import Session
 
-from services.audit import chain
+from services.audit import usecases
+from services.audit.domain import chain
 from services.audit.models import Base, ChainEntry
+from services.audit.repository import AuditRepository
 from tests.unit.shared.test_events import _status_changed
-
 
 KEYS = chain.ChainKeys("k1", {"k1": secrets.token_bytes(32)})
 
 
 class _Uow:
     def __init__(self, session):
-        self.session = session
+        self.repo = AuditRepository(session)
 
 
 @pytest.fixture
@@ -26,26 +27,26 @@ def session():
     Base.metadata.create_all(engine)
     with Session(engine) as s:
         for _ in range(6):
-            chain.append(_Uow(s), _status_changed(), KEYS)
+            usecases.append(_Uow(s), _status_changed(), KEYS)
             s.flush()
         s.commit()
         yield s
 
 
 def test_intact_chain_verifies(session):
-    verdict = chain.verify(session, KEYS)
+    verdict = usecases.verify(AuditRepository(session), KEYS)
     assert verdict.ok and verdict.entries == 6
 
 
 def test_edit_is_found_at_the_edited_entry(session):
     session.execute(update(ChainEntry).where(ChainEntry.seq == 4).values(event_type="case.opened"))
-    verdict = chain.verify(session, KEYS)
+    verdict = usecases.verify(AuditRepository(session), KEYS)
     assert not verdict.ok and verdict.first_bad_seq == 4 and "edited" in verdict.problem
 
 
 def test_deleting_an_entry_is_found(session):
     session.execute(delete(ChainEntry).where(ChainEntry.seq == 3))
-    verdict = chain.verify(session, KEYS)
+    verdict = usecases.verify(AuditRepository(session), KEYS)
     assert not verdict.ok and verdict.first_bad_seq == 3
 
 
@@ -53,13 +54,13 @@ def test_reordering_is_found(session):
     session.execute(update(ChainEntry).where(ChainEntry.seq == 2).values(seq=-2))
     session.execute(update(ChainEntry).where(ChainEntry.seq == 5).values(seq=2))
     session.execute(update(ChainEntry).where(ChainEntry.seq == -2).values(seq=5))
-    verdict = chain.verify(session, KEYS)
+    verdict = usecases.verify(AuditRepository(session), KEYS)
     assert not verdict.ok and verdict.first_bad_seq == 2
 
 
 def test_removing_the_tail_is_found(session):
     session.execute(delete(ChainEntry).where(ChainEntry.seq == 6))
-    verdict = chain.verify(session, KEYS)
+    verdict = usecases.verify(AuditRepository(session), KEYS)
     assert not verdict.ok and "head" in verdict.problem
 
 
@@ -75,7 +76,7 @@ def test_entries_appended_while_verifying_are_left_for_the_next_walk(session):
     fifth = session.get(ChainEntry, 5)
     # As if the walk read the head just before entry 6 was appended by a running audit service.
     session.execute(update(ChainHead).where(ChainHead.id == 1).values(seq=5, hash=fifth.hash))
-    verdict = chain.verify(session, KEYS)
+    verdict = usecases.verify(AuditRepository(session), KEYS)
     assert verdict.ok and verdict.entries == 5
 
 
@@ -107,20 +108,20 @@ def test_the_chain_is_keyed():
     engine = create_engine("sqlite://")
     Base.metadata.create_all(engine)
     with Session(engine) as s:
-        row = chain.append(_Uow(s), _status_changed(), KEYS)
+        row = usecases.append(_Uow(s), _status_changed(), KEYS)
         entry = {c: getattr(row, c) for c in chain.FIELDS}
         row_hashes.add(row.hash)
         assert row.key_id == "k1"
         assert row.hash != hashlib.sha256(chain.canonical(entry)).hexdigest()
         other = chain.ChainKeys("k1", {"k1": secrets.token_bytes(32)})
         s.flush()
-        verdict = chain.verify(s, other)
+        verdict = usecases.verify(AuditRepository(s), other)
         assert not verdict.ok and verdict.first_bad_seq == 1
 
 
 def test_removing_entries_and_relinking_without_the_key_is_found(session):
     _rewrite_without(session, [2, 3])
-    verdict = chain.verify(session, KEYS)
+    verdict = usecases.verify(AuditRepository(session), KEYS)
     assert not verdict.ok and verdict.first_bad_seq == 1
 
 
@@ -131,24 +132,24 @@ def test_removing_entries_and_relinking_with_the_key_is_found_by_a_checkpoint(se
     checkpoints = {head.seq: head.hash}
     _rewrite_without(session, [2, 3], KEYS.keys["k1"], "k1")
     # the key alone cannot tell: an insider holding it made a chain that links up
-    assert chain.verify(session, KEYS).ok
-    verdict = chain.verify(session, KEYS, checkpoints)
+    assert usecases.verify(AuditRepository(session), KEYS).ok
+    verdict = usecases.verify(AuditRepository(session), KEYS, checkpoints)
     assert not verdict.ok and "checkpoint" in verdict.problem
 
 
 def test_entries_after_the_last_checkpoint_still_verify_when_untouched(session):
     third = session.get(ChainEntry, 3)
-    verdict = chain.verify(session, KEYS, {3: third.hash})
+    verdict = usecases.verify(AuditRepository(session), KEYS, {3: third.hash})
     assert verdict.ok and verdict.checkpoint_seq == 3 and verdict.entries == 6
 
 
 def test_a_key_missing_from_the_keyring_is_named(session):
-    verdict = chain.verify(session, chain.ChainKeys("k2", {"k2": secrets.token_bytes(32)}))
+    verdict = usecases.verify(AuditRepository(session), chain.ChainKeys("k2", {"k2": secrets.token_bytes(32)}))
     assert not verdict.ok and "k1" in verdict.problem
 
 
 def test_an_unkeyed_entry_after_keyed_ones_is_refused(session):
     row = session.get(ChainEntry, 4)
     session.execute(update(ChainEntry).where(ChainEntry.seq == 4).values(key_id=None))
-    verdict = chain.verify(session, KEYS)
+    verdict = usecases.verify(AuditRepository(session), KEYS)
     assert not verdict.ok and verdict.first_bad_seq == 4 and row is not None

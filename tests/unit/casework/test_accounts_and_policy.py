@@ -4,10 +4,10 @@ from datetime import datetime, timezone
 import pyotp
 import pytest
 
-from services.casework.usecases import accounts
 from services.casework.domain import policy
 from services.casework.domain.errors import DeskAccountError
 from services.casework.models import Case, User
+from services.casework.usecases import accounts
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
 

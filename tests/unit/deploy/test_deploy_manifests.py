@@ -10,7 +10,7 @@ import json
 import re
 import subprocess
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import jsonschema
@@ -99,7 +99,7 @@ def test_generated_manifests_are_up_to_date():
     assert done.returncode == 0, done.stderr
 
 
-@lru_cache(maxsize=None)
+@cache
 def _render(overlay: str) -> tuple[str, tuple]:
     done = subprocess.run([_tool("kubectl"), "kustomize", str(K8S / "overlays" / overlay)], capture_output=True,
                           text=True)
@@ -152,7 +152,7 @@ def _strict(schema):
     return schema
 
 
-@lru_cache(maxsize=None)
+@cache
 def _crd_validator(api_version: str, kind: str):
     group, version = api_version.split("/")
     path = K8S / "crd-schemas" / group / f"{kind}.{version}.json"

@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from services.notify import deliveries
+from services.notify import usecases as deliveries
 from shared import config as config_mod
 
 UTC = datetime.timezone.utc

@@ -2,7 +2,7 @@
 people actually type (spaces, dots, Thai digits, typos, English), and texts that must NOT be read as a body."""
 import pytest
 
-from services.routing.accused import AccusedDataError, Recogniser, load_recogniser, normalise
+from services.routing.domain.accused import AccusedDataError, Recogniser, load_recogniser, normalise
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_organisations(recogniser, text, expected):
 
 
 def test_bangkok_nacc_is_the_central_office_once_the_directory_is_asked():
-    from services.routing.rules import load_engine
+    from services.routing.domain.rules import load_engine
 
     engine = load_engine()
     assert org(engine.recogniser, "สำนักงาน ป.ป.ช.", province="10") == ("org-nacc", "nacc_staff", "NACC-10")

@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 import pytest
 import yaml
 
-from services.routing.directory import DirectoryError, load_directory
-from services.routing.rules import load_engine
-from services.routing.rules_check import check
+from services.routing.domain.directory import DirectoryError, load_directory
+from services.routing.domain.rules import load_engine
+from services.routing.domain.rules_check import check
 from shared import geography
 
 

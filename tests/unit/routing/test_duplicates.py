@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.routing.duplicates import DuplicateIndex, matter_words, normalise_key, similarity, words
+from services.routing.domain.duplicates import DuplicateIndex, matter_words, normalise_key, similarity, words
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.routing.rules import load_engine
+from services.routing.domain.rules import load_engine
 
 SUBMITTED = datetime(2026, 11, 15, 10, 0, tzinfo=timezone(timedelta(hours=7)))
 

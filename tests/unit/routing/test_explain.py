@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from services.routing.explain import explain_lines
-from services.routing.rules import load_engine
+from services.routing.domain.explain import explain_lines
+from services.routing.domain.rules import load_engine
 
 NOW = datetime(2026, 11, 15, 3, 0, tzinfo=timezone.utc)
 TRAT_BRIBE = {

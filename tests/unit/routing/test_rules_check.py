@@ -4,9 +4,9 @@ from datetime import datetime, timezone
 import pytest
 import yaml
 
-from services.routing.directory import AGENCIES_PATH, load_directory
-from services.routing.rules import RULES_PATH, load_engine
-from services.routing.rules_check import check, check_files
+from services.routing.domain.directory import AGENCIES_PATH, load_directory
+from services.routing.domain.rules import RULES_PATH, load_engine
+from services.routing.domain.rules_check import check, check_files
 
 
 def load(path):
@@ -145,7 +145,7 @@ def test_a_rule_sending_an_excluded_official_to_the_pacc_is_reported(tmp_path):
 
 
 def test_every_exclusion_is_reachable_by_words(tmp_path):
-    from services.routing.accused import ACCUSED_PATH
+    from services.routing.domain.accused import ACCUSED_PATH
 
     spec = load(ACCUSED_PATH)
     spec["organisations"] = [e for e in spec["organisations"] if e["id"] != "org-court"]
@@ -177,7 +177,7 @@ def test_vocabulary_must_be_the_forms(tmp_path):
 
 
 def test_recognition_naming_unknown_types_or_offices_is_reported(tmp_path):
-    from services.routing.accused import ACCUSED_PATH
+    from services.routing.domain.accused import ACCUSED_PATH
 
     spec = load(ACCUSED_PATH)
     entry = next(e for e in spec["organisations"] if e["id"] == "org-audit")

@@ -3,13 +3,12 @@ and never an office the accused works in, nor one of an agency the statute forbi
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import yaml
-
-from services.routing.accused import ACCUSED_PATH
-from services.routing.rules import load_engine
+from services.routing.domain.accused import ACCUSED_PATH
+from services.routing.domain.rules import load_engine
 from shared import geography
 
 ENGINE = load_engine()

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import yaml
 
-from services.routing.rules import RULES_PATH, is_time_barred, load_engine
+from services.routing.domain.rules import RULES_PATH, is_time_barred, load_engine
 
 BANGKOK_TIME = timezone(timedelta(hours=7))
 SUBMITTED = datetime(2026, 11, 15, 10, 0, tzinfo=BANGKOK_TIME)

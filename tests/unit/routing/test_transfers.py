@@ -3,9 +3,16 @@ from datetime import datetime, timezone
 
 import pytest
 
-from services.routing.rules import load_engine
-from services.routing.transfers import (
-    REFUSAL_CODES, Move, Refusal, Stop, offices_left, plan_transfer, plan_triage_decision, transfers_made,
+from services.routing.domain.rules import load_engine
+from services.routing.domain.transfers import (
+    REFUSAL_CODES,
+    Move,
+    Refusal,
+    Stop,
+    offices_left,
+    plan_transfer,
+    plan_triage_decision,
+    transfers_made,
 )
 
 NOW = datetime(2026, 11, 1, 3, 0, tzinfo=timezone.utc)

@@ -36,7 +36,7 @@ def _db(cfg, service):
 
 
 def _delivery(cfg, status, **values):
-    from services.notify.deliveries import TABLE
+    from services.notify.usecases import TABLE
 
     now = utcnow()
     row = dict(id=str(uuid.uuid4()), event_id=str(uuid.uuid4()), reference="SS-OPSV-0001", recipient_kind="office",
@@ -245,7 +245,7 @@ def test_redrive_and_retry(cfg, seeded):
     assert ops_view.retry_delivery(cfg, "intake", seeded["notice"])
     assert not ops_view.retry_delivery(cfg, "intake", seeded["failed"])  # a notify id is not intake's
     assert not ops_view.retry_delivery(cfg, "elsewhere", seeded["dead"])
-    from services.notify.deliveries import TABLE
+    from services.notify.usecases import TABLE
 
     with _db(cfg, "notify").reading() as session:
         status = session.execute(select(TABLE.c.status).where(TABLE.c.id == seeded["failed"])).scalar()

@@ -2,7 +2,10 @@
 import pytest
 
 from shared.vocabulary import (
-    OFFICIAL_TYPE_GROUPS, OFFICIAL_TYPES, official_type_label, official_type_quick_replies,
+    OFFICIAL_TYPE_GROUPS,
+    OFFICIAL_TYPES,
+    official_type_label,
+    official_type_quick_replies,
 )
 
 # Tips already filed carry these codes; they must stay valid.

@@ -19,27 +19,23 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
-import yaml
-
+from services.routing.domain.data_files import read_mapping
+from services.routing.domain.errors import RulesError
 from shared import geography
 from shared.vocabulary import OFFICIAL_TYPES
 
 from .accused import Match, Recogniser, load_recogniser
 from .directory import Directory, load_directory
 
-RULES_PATH = Path(__file__).parent / "jurisdiction" / "rules.yaml"
+RULES_PATH = Path(__file__).parent.parent / "jurisdiction" / "rules.yaml"
 # Thailand keeps UTC+7 all year; the time bar counts calendar days there.
 BANGKOK_TIME = timezone(timedelta(hours=7))
 UNKNOWN_OFFICIAL = "unknown"
 _CONDITIONS = {"category", "category_not", "official_type", "time_barred", "bangkok"}
 _INPUT_CHECKS = ("unknown_category", "unknown_official_type", "invalid_event_date", "unknown_province",
                  "no_office", "no_rule")
-
-
-class RulesError(ValueError):
-    """The rules file is malformed (it cannot be loaded at all)."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +201,7 @@ class RuleEngine:
     def _expand(self, values, rule_id) -> frozenset:
         if not isinstance(values, list):
             raise RulesError(f"rule {rule_id}: condition values must be a list")
-        out = []
+        out: list = []
         for value in values:
             if isinstance(value, str) and value.startswith("$"):
                 if value[1:] not in self.sets:
@@ -283,7 +279,7 @@ class RuleEngine:
         if rule.office_of:
             office = self.directory.office_for(rule.office_of, province_code)
             return office.code if office else None
-        code = rule.agency.replace("{province}", province_code)
+        code = (rule.agency or "").replace("{province}", province_code)
         return code if self.directory.office(code) else None
 
     def configured_coordinator(self, province_code: str) -> str | None:
@@ -292,6 +288,7 @@ class RuleEngine:
 
     def coordinator_chain(self, province_code: str | None) -> tuple[str, ...]:
         """Triage desks in order of preference: the configured one, then the alternates."""
+        codes: tuple[str | None, ...]
         if province_code is None or province_code not in self._provinces:
             codes = (self.fallback_coordinator, *self.fallback_alternates)
         else:
@@ -325,12 +322,15 @@ class RuleEngine:
     def screen(self, tip: dict) -> Screening:
         """Who the accused is for routing (see the module docstring); never fails on odd input."""
         tip = tip if isinstance(tip, dict) else {}
-        accused = tip.get("accused") if isinstance(tip.get("accused"), dict) else {}
+        accused = tip.get("accused")
+        if not isinstance(accused, dict):
+            accused = {}
         given = accused.get("official_type") or UNKNOWN_OFFICIAL
         if not isinstance(given, str) or given not in self._known_official_types:
             given = UNKNOWN_OFFICIAL
-        position = accused.get("position") if isinstance(accused.get("position"), str) else None
-        organization = accused.get("organization") if isinstance(accused.get("organization"), str) else None
+        position, organization = (accused.get(key) for key in ("position", "organization"))
+        position = position if isinstance(position, str) else None
+        organization = organization if isinstance(organization, str) else None
         province_code = _province_code(tip.get("location"))
         if province_code not in self._provinces:
             province_code = None
@@ -342,13 +342,13 @@ class RuleEngine:
         official_type, decisive = given, None
         if typed:
             if given in self.recogniser.generic_types:
-                official_type, decisive = typed[0].official_type, typed[0]
+                official_type, decisive = typed[0].official_type or given, typed[0]
             elif not self._exclusions_for.get(given):
                 # the words show someone an agency may not act on, where the choice did not: the words win
                 stricter = next((m for m in typed if self._exclusions_for.get(m.official_type)), None)
                 if stricter is not None:
-                    official_type, decisive = stricter.official_type, stricter
-        exclusions = {}
+                    official_type, decisive = stricter.official_type or given, stricter
+        exclusions: dict = {}
         for code in (official_type, given, *(m.official_type for m in typed)):
             for exclusion in self._exclusions_for.get(code, ()):
                 exclusions.setdefault(exclusion.id, exclusion)
@@ -459,7 +459,7 @@ class RuleEngine:
         return {lang: text.format_map(values) for lang, text in self._conflict_text[key].items()}
 
     def _outcome_uncached(self, rule: Rule | None, province_code: str) -> Decision:
-        area = geography.province(province_code)
+        area = geography.known_province(province_code)
         # Bangkok is not a จังหวัด, so Thai reasons take the area's full name.
         area_th = area.name_th if province_code == geography.BANGKOK else f"จังหวัด{area.name_th}"
         values = _Reasons(area_th=area_th, province_en=area.name_en, years=self.time_bar_years)
@@ -471,7 +471,7 @@ class RuleEngine:
         if agency is None:
             values["agency"] = rule.office_of or rule.agency
             return self._input_triage("no_office", province_code, values)
-        office = self.directory.office(agency)
+        office = self.directory.known_office(agency)
         return Decision(
             agency=agency,
             triage=False,
@@ -528,7 +528,7 @@ def _local_date(moment: datetime | date | str) -> date:
     return moment
 
 
-def _event_date(value) -> date | None | bool:
+def _event_date(value) -> date | None | Literal[False]:
     """The event date, None when absent, False when unreadable."""
     if value is None or value == "":
         return None
@@ -555,12 +555,5 @@ def _province_code(location) -> str | None:
 
 def load_engine(directory: Directory | None = None, rules_path: str | Path | None = None,
                 accused_path: str | Path | None = None) -> RuleEngine:
-    path = rules_path or RULES_PATH
-    try:
-        with open(path, encoding="utf-8") as handle:
-            spec = yaml.safe_load(handle) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise RulesError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(spec, dict):
-        raise RulesError(f"{path}: expected a mapping at the top level")
+    spec = read_mapping(rules_path or RULES_PATH, RulesError)
     return RuleEngine(spec, directory or load_directory(), load_recogniser(accused_path))

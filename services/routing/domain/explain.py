@@ -23,9 +23,10 @@ def _explain(tip, engine: RuleEngine, now: datetime) -> dict:
         return {"error": "a tip must be a JSON object"}
     submitted_at = now
     if tip.get("submitted_at") is not None:
-        submitted_at = _submitted_at(tip["submitted_at"])
-        if submitted_at is None:
+        given = _submitted_at(tip["submitted_at"])
+        if given is None:
             return {"id": tip.get("id"), "error": "submitted_at is not an ISO 8601 timestamp"}
+        submitted_at = given
     result = engine.decide(tip, submitted_at).as_dict()
     if "id" in tip:
         result = {"id": tip["id"], **result}

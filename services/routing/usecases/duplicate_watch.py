@@ -20,10 +20,7 @@ import json
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
-from services.routing.duplicates import WINDOW_DAYS, DuplicateIndex, matter_words
-from services.routing.models import RoutedTip
+from services.routing.domain.duplicates import WINDOW_DAYS, DuplicateIndex, candidate_reasons
 from shared.events import aware_utc, utcnow
 from shared.logging import get_logger
 
@@ -33,42 +30,13 @@ LAG = timedelta(minutes=2)
 START_SWEEP_LIMIT = 1000
 MAX_CANDIDATES = 5
 
-_SIGNALS = {
-    "same_province": ("จังหวัดเดียวกัน", "same province"),
-    "same_accused_name": ("ชื่อผู้ถูกกล่าวหาตรงกัน", "same accused name"),
-    "same_organization": ("หน่วยงานของผู้ถูกกล่าวหาตรงกัน", "same organisation of the accused"),
-    "same_position": ("ตำแหน่งของผู้ถูกกล่าวหาตรงกัน", "same position of the accused"),
-    "same_district": ("อำเภอเดียวกัน", "same district"),
-}
-
-
-def candidate_reasons(signals, score: float) -> dict:
-    """Thai and English for the signals DuplicateIndex.candidates() names."""
-    th, en = [], []
-    for signal in signals:
-        if signal in _SIGNALS:
-            th.append(_SIGNALS[signal][0])
-            en.append(_SIGNALS[signal][1])
-        elif signal == "similar_text":
-            th.append(f"เนื้อหาคล้ายกัน (คะแนน {score:.2f})")
-            en.append(f"similar description (score {score:.2f})")
-        elif signal.startswith("within_") and signal.endswith("_days"):
-            days = signal[len("within_"):-len("_days")]
-            th.append(f"แจ้งห่างกันไม่เกิน {days} วัน")
-            en.append(f"submitted within {days} days of each other")
-        else:
-            th.append(signal)
-            en.append(signal)
-    return {"th": ", ".join(th), "en": ", ".join(en)}
-
-
-def words_json(tip: dict) -> str:
-    return json.dumps(sorted(matter_words(tip)), ensure_ascii=False)
-
-
 class DuplicateWatch:
-    def __init__(self, service_db, window_days: int = WINDOW_DAYS, lag: timedelta = LAG):
+    """`repository(session)` makes the service's repository over a reading session (the transactions' own
+    repository is `uow.repo`)."""
+
+    def __init__(self, service_db, repository, window_days: int = WINDOW_DAYS, lag: timedelta = LAG):
         self.db = service_db
+        self.repository = repository
         self.window_days = window_days
         self.lag = lag
         self._lock = threading.RLock()
@@ -87,14 +55,14 @@ class DuplicateWatch:
             self._index, self._known, self._newest = index, set(), None
             try:
                 with self.db.reading() as session:
-                    for row in session.execute(select(RoutedTip).where(RoutedTip.submitted_at >= since)).scalars():
+                    for row in self.repository(session).tips_submitted_since(since):
                         self._add(row)
             except BaseException:
                 self._index = None  # half-built: the next caller builds it again
                 raise
             log.info("routing.duplicate_index_loaded", tips=len(self._known))
 
-    def _add(self, row: RoutedTip) -> None:
+    def _add(self, row) -> None:
         if row.reference in self._known:
             return
         tip = _tip_of(row)
@@ -106,18 +74,16 @@ class DuplicateWatch:
             if self._newest is None or recorded > self._newest:
                 self._newest = recorded
 
-    def refresh(self, session) -> int:
+    def refresh(self, repo) -> int:
         """Index the rows other transactions (this instance's or another's) have committed since the last read."""
         with self._lock:
-            query = select(RoutedTip.reference)
             if self._newest is not None:
-                query = query.where(RoutedTip.recorded_at > self._newest - self.lag)
+                found = repo.references_recorded_after(self._newest - self.lag)
             else:
-                query = query.where(RoutedTip.submitted_at >= utcnow() - timedelta(days=self.window_days + 1))
-            new = [ref for ref in session.execute(query).scalars() if ref not in self._known]
+                found = repo.references_submitted_since(utcnow() - timedelta(days=self.window_days + 1))
+            new = [ref for ref in found if ref not in self._known]
             for start in range(0, len(new), 500):
-                chunk = new[start:start + 500]
-                for row in session.execute(select(RoutedTip).where(RoutedTip.reference.in_(chunk))).scalars():
+                for row in repo.tips(new[start:start + 500]):
                     self._add(row)
             return len(new)
 
@@ -130,12 +96,11 @@ class DuplicateWatch:
         or the tip is unknown)."""
         self.ensure_loaded()
         with self.db.transaction() as uow:
-            row = uow.session.execute(
-                select(RoutedTip).where(RoutedTip.reference == reference).with_for_update()).scalar_one_or_none()
+            row = uow.repo.locked_tip(reference)
             if row is None or row.duplicates_checked_at is not None:
                 return None
             with self._lock:
-                self.refresh(uow.session)
+                self.refresh(uow.repo)
                 stored = json.loads(row.matter_words) if row.matter_words else None
                 found = self._index.candidates(_tip_of(row), _aware(row.submitted_at), limit=MAX_CANDIDATES,
                                                exclude=reference, text_words=stored)
@@ -152,15 +117,13 @@ class DuplicateWatch:
     def sweep(self, limit: int = START_SWEEP_LIMIT) -> int:
         """Check the tips whose check never ran (their instance stopped between routing and checking)."""
         with self.db.reading() as session:
-            pending = list(session.execute(
-                select(RoutedTip.reference).where(RoutedTip.duplicates_checked_at.is_(None))
-                .order_by(RoutedTip.recorded_at).limit(limit)).scalars())
+            pending = self.repository(session).unchecked_references(limit)
         for reference in pending:
             self.check(reference)
         return len(pending)
 
 
-def _tip_of(row: RoutedTip) -> dict:
+def _tip_of(row) -> dict:
     """The fields DuplicateIndex reads (location, accused, description) from a stored row."""
     facts = json.loads(row.facts_json)
     return {"description": facts.get("description") or "", "location": facts.get("location") or {},

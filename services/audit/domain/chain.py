@@ -4,7 +4,7 @@ The MAC is HMAC-SHA256 under the audit chain key (`keys.audit_chain`, or `audit_
 directory), which is kept apart from the audit database: someone who can write to the database but does not hold
 the key cannot append, edit, delete or reorder entries and recompute the chain so that it verifies again.
 
-An insider who holds the key can; signed checkpoints (services.audit.anchor) catch that for every entry up to
+An insider who holds the key can; signed checkpoints (services.audit.domain.anchor) catch that for every entry up to
 the last checkpoint shipped out of their reach. Entries written before the chain was keyed (no `key_id`) keep
 their plain SHA-256 link and are verified as such, but only before the first keyed entry.
 """
@@ -13,13 +13,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
-from services.audit.models import ChainEntry, ChainHead
 from shared import keys as keys_mod
-from shared.events import utcnow
 
 GENESIS = "0" * 64
 KEYRING_NAME = "audit_chain"
@@ -64,31 +61,23 @@ def payload_digest(payload: dict) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def append(uow, event, keys: ChainKeys) -> ChainEntry:
-    session = uow.session
-    head = session.execute(select(ChainHead).where(ChainHead.id == 1).with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = ChainHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-        session.flush()
-    wire = event.to_wire()
+def next_entry(head_seq: int, head_hash: str, wire: dict, keys: ChainKeys, recorded_at: str) -> dict:
+    """The entry that follows the head for one event (`wire`: the event as sent), with its MAC and key id."""
     entry = {
-        "seq": head.seq + 1,
-        "event_id": event.id,
-        "event_type": event.type,
-        "correlation_id": event.correlation_id,
+        "seq": head_seq + 1,
+        "event_id": wire["id"],
+        "event_type": wire["type"],
+        "correlation_id": wire["correlation_id"],
         "occurred_at": wire["occurred_at"],
-        "actor_kind": event.actor["kind"],
-        "actor_id": event.actor["id"],
+        "actor_kind": wire["actor"]["kind"],
+        "actor_id": wire["actor"]["id"],
         "payload_sha256": payload_digest(wire["payload"]),
-        "prev_hash": head.hash,
-        "recorded_at": utcnow().isoformat(),
+        "prev_hash": head_hash,
+        "recorded_at": recorded_at,
     }
     entry["hash"] = entry_hash(entry, keys.keys[keys.current], keys.current)
-    row = ChainEntry(**entry, key_id=keys.current)
-    session.add(row)
-    head.seq, head.hash = entry["seq"], entry["hash"]
-    return row
+    entry["key_id"] = keys.current
+    return entry
 
 
 @dataclass(frozen=True)
@@ -102,59 +91,48 @@ class Verdict:
     notes: tuple = field(default_factory=tuple)
 
 
-def verify(session, keys: ChainKeys, checkpoints: dict | None = None, unkeyed_up_to: int = 0,
-           batch: int = 5000) -> Verdict:
-    """Walk the chain up to the head as it was when the walk began.
+def walk(entries: Iterable[Mapping], head: tuple[int, str] | None, keys: ChainKeys,
+         checkpoints: dict | None = None, unkeyed_up_to: int = 0) -> Verdict:
+    """Check the chain: `entries` in seq order up to the head (each with FIELDS, `hash` and `key_id`), `head` the
+    (seq, hash) read before the entries were (None: no head row).
 
     `checkpoints` ({seq: hash}, from signed checkpoints) must each match the entry at that seq, and the chain
     must reach the highest of them. Unkeyed (legacy SHA-256) entries are accepted only up to `unkeyed_up_to`
     (`audit.unkeyed_entries_up_to`, set once by an operator upgrading a chain that began unkeyed).
-
-    The head is read first: an entry and the head move in one transaction, so every entry up to that head is
-    committed, and entries appended while the walk runs (the service keeps working) are left for the next walk.
     """
     checkpoints = checkpoints or {}
     top_checkpoint = max(checkpoints) if checkpoints else None
-    head = session.execute(select(ChainHead).where(ChainHead.id == 1)).scalar_one_or_none()
-    head_seq = head.seq if head is not None else 0
+    head_seq = head[0] if head is not None else 0
     prev_hash, expected_seq, count, legacy = GENESIS, 1, 0, 0
     keyed_seen = False
-    last_seq = 0
 
     def bad(seq, problem):
         return Verdict(False, count, seq, problem, legacy, top_checkpoint)
 
-    while True:
-        rows = session.execute(
-            select(ChainEntry).where(ChainEntry.seq > last_seq, ChainEntry.seq <= head_seq)
-            .order_by(ChainEntry.seq).limit(batch)
-        ).scalars().all()
-        if not rows:
-            break
-        for row in rows:
-            entry = {c: getattr(row, c) for c in FIELDS}
-            if row.seq != expected_seq:
-                return bad(expected_seq, f"entry {expected_seq} is missing (found {row.seq})")
-            if row.prev_hash != prev_hash:
-                return bad(row.seq, "does not follow the previous entry (reordered or removed)")
-            if row.key_id is None:
-                if keyed_seen or row.seq > unkeyed_up_to:
-                    return bad(row.seq, "an unkeyed entry where the chain is keyed (rewritten without the key)")
-                legacy += 1
-                expected = entry_hash(entry)
-            else:
-                keyed_seen = True
-                key = keys.keys.get(row.key_id)
-                if key is None:
-                    return bad(row.seq, f"sealed with chain key {row.key_id!r}, which is not in the keyring")
-                expected = entry_hash(entry, key, row.key_id)
-            if not hmac.compare_digest(expected, row.hash):
-                return bad(row.seq, "content does not match its MAC (edited, or rewritten without the key)")
-            if row.seq in checkpoints and checkpoints[row.seq] != row.hash:
-                return bad(row.seq, "differs from the signed checkpoint at this entry "
-                                    "(entries before it were removed, added or rewritten)")
-            prev_hash, expected_seq, count, last_seq = row.hash, expected_seq + 1, count + 1, row.seq
-    if head is not None and (count != head_seq or head.hash != prev_hash):
+    for row in entries:
+        entry = {c: row[c] for c in FIELDS}
+        if row["seq"] != expected_seq:
+            return bad(expected_seq, f"entry {expected_seq} is missing (found {row['seq']})")
+        if row["prev_hash"] != prev_hash:
+            return bad(row["seq"], "does not follow the previous entry (reordered or removed)")
+        if row["key_id"] is None:
+            if keyed_seen or row["seq"] > unkeyed_up_to:
+                return bad(row["seq"], "an unkeyed entry where the chain is keyed (rewritten without the key)")
+            legacy += 1
+            expected = entry_hash(entry)
+        else:
+            keyed_seen = True
+            key = keys.keys.get(row["key_id"])
+            if key is None:
+                return bad(row["seq"], f"sealed with chain key {row['key_id']!r}, which is not in the keyring")
+            expected = entry_hash(entry, key, row["key_id"])
+        if not hmac.compare_digest(expected, row["hash"]):
+            return bad(row["seq"], "content does not match its MAC (edited, or rewritten without the key)")
+        if row["seq"] in checkpoints and checkpoints[row["seq"]] != row["hash"]:
+            return bad(row["seq"], "differs from the signed checkpoint at this entry "
+                                   "(entries before it were removed, added or rewritten)")
+        prev_hash, expected_seq, count = row["hash"], expected_seq + 1, count + 1
+    if head is not None and (count != head_seq or head[1] != prev_hash):
         return bad(count + 1, f"chain ends at entry {count} but the head says {head_seq} (entries removed at the end)")
     if top_checkpoint is not None and count < top_checkpoint:
         return bad(count + 1, f"chain ends at entry {count} but a signed checkpoint says there were "

@@ -19,7 +19,6 @@ from __future__ import annotations
 import itertools
 
 from shared import geography
-
 from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES
 
 from .accused import AccusedDataError
@@ -109,7 +108,8 @@ def _rule_problems(engine: RuleEngine) -> list[str]:
             continue
         for province in geography.province_codes():
             if engine.agency_for(rule, province) is None:
-                target = rule.office_of and f"a {rule.office_of} office" or rule.agency.format(province=province)
+                target = (f"a {rule.office_of} office" if rule.office_of
+                          else (rule.agency or "").format(province=province))
                 problems.append(f"rule {rule.id}: {target} for province {province} is not in the directory")
     for province in geography.province_codes():
         if engine.configured_coordinator(province) is None:
@@ -138,7 +138,7 @@ def _exclusion_problems(engine: RuleEngine) -> list[str]:
         rule = engine.first_match(Facts(official_type, category, barred, bangkok))
         if rule is None or rule.triage:
             continue
-        target = rule.office_of or rule.agency.split("-", 1)[0]
+        target = rule.office_of or (rule.agency or "").split("-", 1)[0]
         for exclusion in engine.exclusions:
             if official_type in exclusion.official_types and exclusion.agency == target:
                 problems.append(f"rule {rule.id} sends {official_type} x {category} to {target}, which "
@@ -181,18 +181,18 @@ def _triage_desk_problems(engine: RuleEngine) -> list[str]:
     for official_type in engine.official_types:
         base = engine._screen_uncached(official_type, None, None, None)
         for province in (*geography.province_codes(), None):
-            workplaces = [(frozenset(), frozenset())]
+            workplaces: list[tuple[frozenset, frozenset]] = [(frozenset(), frozenset())]
             for entry in engine.recogniser.entries:
                 offices = {engine.workplace_office(code)
                            for code in (_office_codes(entry.office, directory) if entry.office else [])
                            if "{" not in code and (province is None or code.split("-")[-1] in (province, code)
                                                    or not code.split("-")[-1].isdigit())}
                 workplaces.append((frozenset({entry.agency} - {None}), frozenset(offices)))
-            for agencies, offices in workplaces:
+            for agencies, workplace_offices in workplaces:
                 screening = Screening(given=official_type, official_type=official_type, matches=(), decisive=None,
                                       exclusions=base.exclusions,
                                       conflicted_agencies=base.conflicted_agencies | agencies,
-                                      conflicted_offices=offices)
+                                      conflicted_offices=workplace_offices)
                 if not any(screening.forbidding(directory.office(code)) is None
                            for code in engine.coordinator_chain(province)):
                     where = f"province {province}" if province else "an unknown province"

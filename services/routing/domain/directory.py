@@ -18,17 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
+from services.routing.domain.data_files import read_mapping
+from services.routing.domain.errors import DirectoryError
 from shared import geography
 
-AGENCIES_PATH = Path(__file__).parent / "jurisdiction" / "agencies.yaml"
+AGENCIES_PATH = Path(__file__).parent.parent / "jurisdiction" / "agencies.yaml"
 PROVENANCE = ("verified", "partial", "inferred")
 _OVERRIDABLE = {"contacts", "provinces", "hotline", "address", "website", "name_th", "name_en"}
-
-
-class DirectoryError(ValueError):
-    """The agency directory or its override file is malformed."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +61,15 @@ class Directory:
             for code in office.provinces:
                 self._serving.setdefault((office.agency, code), []).append(office.code)
 
-    def office(self, code: str) -> Office | None:
-        return self._offices.get(code)
+    def office(self, code: str | None) -> Office | None:
+        return self._offices.get(code) if code is not None else None
+
+    def known_office(self, code: str) -> Office:
+        """An office the caller knows is listed (the rules named it after checking)."""
+        found = self._offices.get(code)
+        if found is None:
+            raise DirectoryError(f"office {code} is not in the directory")
+        return found
 
     def offices(self) -> tuple[Office, ...]:
         return tuple(self._offices.values())
@@ -110,14 +113,7 @@ def load_directory(override_path: str | Path | None = None, *,
 
 
 def _read_yaml(path) -> dict:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise DirectoryError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise DirectoryError(f"{path}: expected a mapping at the top level")
-    return data
+    return read_mapping(path, DirectoryError)
 
 
 def _province_list(value, all_provinces, code) -> tuple[str, ...]:
@@ -164,7 +160,7 @@ def _expand(template: dict, channels, all_provinces) -> list[Office]:
     for province_code in all_provinces:
         if province_code in skip:
             continue
-        area = geography.province(province_code)
+        area = geography.known_province(province_code)
         values = {"province": province_code, "name_th": area.name_th, "name_en": area.name_en}
         entry = {
             key: value.format(**values) if isinstance(value, str) else value

@@ -12,13 +12,13 @@ newmm tokenizer in its safe mode (its dictionary ships in the package; nothing i
 """
 from __future__ import annotations
 
-import os
+import json
 import re
-import tempfile
 from bisect import bisect_left, bisect_right, insort
 from datetime import datetime, timezone
 from functools import lru_cache
-from pathlib import Path
+
+from services.routing.domain import thai_nlp
 
 WINDOW_DAYS = 180
 SIMILAR = 0.35  # text similarity needed when the accused matches
@@ -41,29 +41,14 @@ _NUMBER_COMMAS = re.compile(r"(?<=\d),(?=\d{3})")
 
 @lru_cache(maxsize=1)
 def _tokenizer():
-    """PyThaiNLP's newmm, set up to never download and to write only to a cache directory we own."""
-    os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
-    if "PYTHAINLP_DATA" not in os.environ and "PYTHAINLP_DATA_DIR" not in os.environ:
-        os.environ["PYTHAINLP_DATA"] = str(_writable_cache_dir())
+    """PyThaiNLP's newmm tokenizer and Thai stopwords (thai_nlp: offline)."""
+    thai_nlp.use_offline()
     from pythainlp.corpus import thai_stopwords
     from pythainlp.tokenize import word_tokenize
 
     stopwords = frozenset(thai_stopwords())
     word_tokenize("ทดสอบ", engine="newmm-safe")  # the first call loads the dictionary (about half a second)
     return word_tokenize, stopwords
-
-
-def _writable_cache_dir() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sodsong" / "pythainlp"
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-        if os.access(base, os.W_OK):
-            return base
-    except OSError:
-        pass
-    fallback = Path(tempfile.gettempdir()) / "sodsong-pythainlp"
-    fallback.mkdir(parents=True, exist_ok=True)
-    return fallback
 
 
 def _expand_abbreviations(text: str) -> str:
@@ -105,8 +90,8 @@ def normalise_key(value, strip_honorific: bool = False) -> str:
 
 def _signals(tip: dict) -> list[tuple[str, str]]:
     """(signal, normalised value) pairs of a tip, each naming a block."""
-    accused = tip.get("accused") if isinstance(tip.get("accused"), dict) else {}
-    location = tip.get("location") if isinstance(tip.get("location"), dict) else {}
+    accused = _mapping(tip.get("accused"))
+    location = _mapping(tip.get("location"))
     signals = [
         ("accused_name", normalise_key(accused.get("name"), strip_honorific=True)),
         ("organization", normalise_key(accused.get("organization"))),
@@ -116,11 +101,15 @@ def _signals(tip: dict) -> list[tuple[str, str]]:
     return [(signal, value) for signal, value in signals if value]
 
 
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def matter_words(tip: dict) -> frozenset[str]:
     """Words of the description that say what happened: the accused's own name, organisation and position
     are left out, since matching them is a separate signal and they would make any two tips about the same
     office look alike."""
-    accused = tip.get("accused") if isinstance(tip.get("accused"), dict) else {}
+    accused = _mapping(tip.get("accused"))
     identity = " ".join(str(accused.get(key) or "") for key in ("name", "organization", "position"))
     return words(tip.get("description") or "") - words(identity)
 
@@ -211,14 +200,14 @@ class DuplicateIndex:
                 if score >= floor and tip_id != exclude:
                     scores[tip_id] = score
                     matched.setdefault(tip_id, []).append(signal)
-        found = []
-        for tip_id, signals in matched.items():
-            score = scores[tip_id]
+        found: list[tuple[object, float, tuple[str, ...]]] = []
+        for candidate, signals in matched.items():
+            score = scores[candidate]
             accused_match = signals != ["district"]
             if score >= (self.similar if accused_match else self.very_similar):
                 reasons = ("same_province", *(f"same_{signal}" for signal in signals), "similar_text",
                            self._within)
-                found.append((tip_id, round(score, 3), reasons))
+                found.append((candidate, round(score, 3), reasons))
         found.sort(key=lambda item: -item[1])
         return found[:limit]
 
@@ -228,3 +217,36 @@ def _province(tip: dict) -> str:
     if not isinstance(location, dict):
         return ""
     return str(location.get("province_code") or "").strip()
+
+
+_SIGNALS = {
+    "same_province": ("จังหวัดเดียวกัน", "same province"),
+    "same_accused_name": ("ชื่อผู้ถูกกล่าวหาตรงกัน", "same accused name"),
+    "same_organization": ("หน่วยงานของผู้ถูกกล่าวหาตรงกัน", "same organisation of the accused"),
+    "same_position": ("ตำแหน่งของผู้ถูกกล่าวหาตรงกัน", "same position of the accused"),
+    "same_district": ("อำเภอเดียวกัน", "same district"),
+}
+
+
+def candidate_reasons(signals, score: float) -> dict:
+    """Thai and English for the signals DuplicateIndex.candidates() names."""
+    th, en = [], []
+    for signal in signals:
+        if signal in _SIGNALS:
+            th.append(_SIGNALS[signal][0])
+            en.append(_SIGNALS[signal][1])
+        elif signal == "similar_text":
+            th.append(f"เนื้อหาคล้ายกัน (คะแนน {score:.2f})")
+            en.append(f"similar description (score {score:.2f})")
+        elif signal.startswith("within_") and signal.endswith("_days"):
+            days = signal[len("within_"):-len("_days")]
+            th.append(f"แจ้งห่างกันไม่เกิน {days} วัน")
+            en.append(f"submitted within {days} days of each other")
+        else:
+            th.append(signal)
+            en.append(signal)
+    return {"th": ", ".join(th), "en": ", ".join(en)}
+
+
+def words_json(tip: dict) -> str:
+    return json.dumps(sorted(matter_words(tip)), ensure_ascii=False)

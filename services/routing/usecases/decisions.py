@@ -1,15 +1,14 @@
-"""Routing's use cases: decide the competent office for a new tip, record a triage officer's decision, move a
-tip an office hands on — and announce each decision (`tip.routed`) or refusal (`tip.transfer_refused`)."""
+"""Routing's decisions about a tip: the competent office for a new tip, a triage officer's decision, a tip an
+office hands on — each recorded through the repository (`uow.repo`) and announced (`tip.routed`), or refused
+(`tip.transfer_refused`)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
-from sqlalchemy import select
-
-from services.routing.duplicate_watch import words_json
-from services.routing.models import Decision, RoutedTip
-from services.routing.transfers import MAX_TRANSFERS, Move, Refusal, Stop, plan_transfer, plan_triage_decision
-from shared.events import TipFacts, utcnow
+from services.routing.domain.duplicates import words_json
+from services.routing.domain.transfers import MAX_TRANSFERS, Move, Refusal, Stop, plan_transfer, plan_triage_decision
+from shared.events import TipFacts, aware_utc, utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -18,7 +17,7 @@ log = get_logger(__name__)
 def route_new_tip(uow, event, engine) -> None:
     facts = dict(event.payload)
     reference = facts["reference"]
-    if uow.session.get(RoutedTip, reference) is not None:
+    if uow.repo.tip(reference) is not None:
         # the same tip announced again under another event id: it has its decision already
         log.info("routing.tip_already_routed")
         return
@@ -28,18 +27,18 @@ def route_new_tip(uow, event, engine) -> None:
     office_code = decision.agency if not decision.triage else decision.coordinator
     office = engine.directory.office(office_code)
     now = utcnow()
-    uow.session.add(RoutedTip(
+    uow.repo.add_tip(
         reference=reference, province_code=facts["location"]["province_code"],
         facts_json=json.dumps(TipFacts().dump(facts), ensure_ascii=False),
         submitted_at=submitted_at, current_agency=office_code, matter_words=words_json(tip_for_rules),
         recorded_at=now,
-    ))
-    uow.session.add(Decision(
+    )
+    uow.repo.add_decision(
         reference=reference, hop=0, kind="automatic", agency_code=office_code,
         triage=decision.triage, rule=decision.rule, rules_version=decision.rules_version,
         reasons_th=decision.reasons["th"], reasons_en=decision.reasons["en"], statute=decision.statute,
         decided_at=now, source_event_id=event.id,
-    ))
+    )
     uow.emit("tip.routed", {
         "reference": reference,
         "agency": {"code": office.code, "name_th": office.name_th, "name_en": office.name_en},
@@ -59,8 +58,8 @@ def route_new_tip(uow, event, engine) -> None:
 def record_triage_decision(uow, event, engine) -> None:
     """`case.triage_decided`: the coordinator's triage officer named the competent office."""
     p = event.payload
-    tip = _locked_tip(uow.session, p["reference"])
-    history = _history(uow.session, p["reference"]) if tip is not None else []
+    tip = uow.repo.locked_tip(p["reference"])
+    history = uow.repo.stops(p["reference"]) if tip is not None else []
     plan = plan_triage_decision(engine, history, office_code=p["office_code"], decided=p["decided_agency"],
                                 reason=p["reason"], supervisor_override=bool(p.get("supervisor_override")),
                                 tip=rules_view(json.loads(tip.facts_json)) if tip is not None else None)
@@ -74,8 +73,8 @@ def record_triage_decision(uow, event, engine) -> None:
 def transfer(uow, event, engine, max_transfers: int = MAX_TRANSFERS) -> None:
     """`case.transfer_requested`: an office is not competent (or refers the tip on); move it or say why not."""
     p = event.payload
-    tip = _locked_tip(uow.session, p["reference"])
-    history = _history(uow.session, p["reference"]) if tip is not None else []
+    tip = uow.repo.locked_tip(p["reference"])
+    history = uow.repo.stops(p["reference"]) if tip is not None else []
     facts = json.loads(tip.facts_json) if tip is not None else {}
     plan = plan_transfer(engine, history, rules_view(facts) if tip is not None else {},
                          tip.submitted_at if tip is not None else utcnow(),
@@ -89,30 +88,29 @@ def transfer(uow, event, engine, max_transfers: int = MAX_TRANSFERS) -> None:
     _move(uow, event, engine, tip, history, plan, decided_by=p["requested_by"], reason=p["reason"])
 
 
-def history_of(session, reference: str) -> list[dict]:
+def history_of(repo, reference: str) -> list[dict]:
     """Every decision about a tip, in hop order (for operators and tests)."""
     return [{"hop": d.hop, "kind": d.kind, "agency": d.agency_code, "triage": d.triage, "rule": d.rule,
              "previous_agency": d.previous_agency, "decided_by": d.decided_by,
              "supervisor_override": bool(d.supervisor_override), "decided_at": d.decided_at}
-            for d in session.execute(select(Decision).where(Decision.reference == reference)
-                                     .order_by(Decision.hop)).scalars()]
+            for d in repo.decisions(reference)]
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
 
-def _move(uow, event, engine, tip: RoutedTip, history: list[Stop], plan: Move, *, decided_by: str,
+def _move(uow, event, engine, tip, history: list[Stop], plan: Move, *, decided_by: str,
           reason: str) -> None:
     previous = history[-1]
     hop = previous.hop + 1
     office = engine.directory.office(plan.agency)
     now = utcnow()
-    uow.session.add(Decision(
+    uow.repo.add_decision(
         reference=tip.reference, hop=hop, kind=plan.kind, agency_code=plan.agency, triage=plan.triage,
         rule=plan.rule, rules_version=engine.rules_version, reasons_th=plan.reasons["th"],
         reasons_en=plan.reasons["en"], statute=plan.statute, decided_at=now, previous_agency=previous.agency,
         decided_by=decided_by, request_reason=reason, supervisor_override=plan.override_used,
         source_event_id=event.id,
-    ))
+    )
     tip.current_agency = plan.agency
     uow.emit("tip.routed", {
         "reference": tip.reference,
@@ -140,19 +138,7 @@ def _refuse(uow, event, refusal: Refusal, *, from_office: str, suggested: str | 
     }, correlation_id=event.correlation_id, causation=event)
 
 
-def _locked_tip(session, reference: str) -> RoutedTip | None:
-    # one request per tip at a time (PostgreSQL row lock; SQLite has one writer anyway)
-    return session.execute(select(RoutedTip).where(RoutedTip.reference == reference)
-                           .with_for_update()).scalar_one_or_none()
-
-
-def _history(session, reference: str) -> list[Stop]:
-    return [Stop(hop=d.hop, kind=d.kind, agency=d.agency_code, triage=d.triage)
-            for d in session.execute(select(Decision).where(Decision.reference == reference)
-                                     .order_by(Decision.hop)).scalars()]
-
-
-def _announced_facts(tip: RoutedTip) -> dict:
+def _announced_facts(tip) -> dict:
     stored = json.loads(tip.facts_json)
     if "tipster_id" not in stored:
         # a row written before routing_0002 kept only what the rules read; the envelope's other required
@@ -162,12 +148,8 @@ def _announced_facts(tip: RoutedTip) -> dict:
     return TipFacts().load(stored)
 
 
-def _iso(moment) -> str:
-    from datetime import timezone
-
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.isoformat()
+def _iso(moment: datetime) -> str:
+    return aware_utc(moment).isoformat()
 
 
 def rules_view(facts: dict) -> dict:

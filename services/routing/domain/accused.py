@@ -7,28 +7,24 @@ look-ups once its words have been seen.
 """
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from services.routing.domain import thai_nlp
+from services.routing.domain.data_files import read_mapping
+from services.routing.domain.errors import AccusedDataError
 from shared import geography
 
-ACCUSED_PATH = Path(__file__).parent / "jurisdiction" / "accused.yaml"
+ACCUSED_PATH = Path(__file__).parent.parent / "jurisdiction" / "accused.yaml"
 PROVENANCE = ("verified", "partial", "inferred")
 _STRIP = re.compile(r"[\s.\-/\\'\"‘’“”()\[\]{},:;·•_]+")
 # Between two Latin letters or digits a separator stays as one space, so English words keep their edges
 # ("inaccurate" does not contain the word NACC; "lands information" does not contain DSI).
 _LATIN_GAP = re.compile(r"(?<=[a-z0-9])[\s.\-/\\'\"‘’“”()\[\]{},:;·•_]+(?=[a-z0-9])")
 _MAX_FIELD = 300  # the intake schema's longest accused field
-
-
-class AccusedDataError(ValueError):
-    """The recognition list is malformed."""
 
 
 @dataclass(frozen=True)
@@ -61,12 +57,8 @@ class _Entry:
 
 @lru_cache(maxsize=1)
 def _thai_normalize():
-    """PyThaiNLP's normalize and digit conversion, set up (as for the tokenizer) never to download."""
-    from services.routing.duplicates import _writable_cache_dir
-
-    os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
-    if "PYTHAINLP_DATA" not in os.environ and "PYTHAINLP_DATA_DIR" not in os.environ:
-        os.environ["PYTHAINLP_DATA"] = str(_writable_cache_dir())
+    """PyThaiNLP's normalize and digit conversion (thai_nlp: offline)."""
+    thai_nlp.use_offline()
     from pythainlp.util import normalize, thai_digit_to_arabic_digit
 
     return lambda text: thai_digit_to_arabic_digit(normalize(text))
@@ -85,7 +77,7 @@ def normalise(text) -> str:
 def _province_names() -> tuple[dict[str, str], str]:
     names: dict[str, str] = {}
     for code in geography.province_codes():
-        area = geography.province(code)
+        area = geography.known_province(code)
         for name in (area.name_th, area.name_en):
             names[normalise(name)] = code
     names.update({normalise("กรุงเทพ"): geography.BANGKOK, normalise("กทม."): geography.BANGKOK,
@@ -168,7 +160,7 @@ class Recogniser:
         for entry in self.entries:
             if entry.field != field_name:
                 continue
-            best = None
+            best: dict | None = None
             if compact in entry.whole:
                 best = {}
             for pattern in entry.patterns:
@@ -213,12 +205,4 @@ def _spaces_optional(escaped: str) -> str:
 
 
 def load_recogniser(path: str | Path | None = None) -> Recogniser:
-    path = path or ACCUSED_PATH
-    try:
-        with open(path, encoding="utf-8") as handle:
-            spec = yaml.safe_load(handle) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise AccusedDataError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(spec, dict):
-        raise AccusedDataError(f"{path}: expected a mapping at the top level")
-    return Recogniser(spec)
+    return Recogniser(read_mapping(path or ACCUSED_PATH, AccusedDataError))

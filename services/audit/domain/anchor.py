@@ -20,23 +20,17 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select
 
-from services.audit.models import ChainHead
+from services.audit.domain.errors import CheckpointError
 from shared import keys as keys_mod
 from shared.events import utcnow
+from shared.storage import audit_checkpoint_file
 
 SIGNING_KEY_FILE = "audit-checkpoint.pem"
 PUBLIC_KEY_FILE = "audit-checkpoint.pub"
 
 
-class CheckpointError(Exception):
-    """The checkpoint file was altered (a line does not verify) or cannot be read."""
-
-
 def checkpoint_file(config: dict) -> Path:
-    from shared.storage import audit_checkpoint_file
-
     return audit_checkpoint_file(config)
 
 
@@ -63,7 +57,10 @@ def verifying_key(config: dict) -> Ed25519PublicKey:
     """The public key: configured (`audit.checkpoint_public_key`, PEM), else derived from the signing key."""
     configured = (config.get("audit") or {}).get("checkpoint_public_key")
     if configured:
-        return serialization.load_pem_public_key(configured.encode())
+        key = serialization.load_pem_public_key(configured.encode())
+        if not isinstance(key, Ed25519PublicKey):
+            raise CheckpointError("audit.checkpoint_public_key must be an Ed25519 public key (PEM)")
+        return key
     return signing_key(config).public_key()
 
 
@@ -72,12 +69,9 @@ def _signed_bytes(record: dict) -> bytes:
                       separators=(",", ":")).encode()
 
 
-def write(config: dict, session) -> dict | None:
-    """Append a signed checkpoint of the current head; None when the chain is still empty."""
-    head = session.execute(select(ChainHead).where(ChainHead.id == 1)).scalar_one_or_none()
-    if head is None or head.seq == 0:
-        return None
-    record = {"seq": head.seq, "hash": head.hash, "written_at": utcnow().isoformat()}
+def write(config: dict, seq: int, hash_: str) -> dict:
+    """Append a signed checkpoint of the chain's head at (seq, hash) to the checkpoint file."""
+    record = {"seq": seq, "hash": hash_, "written_at": utcnow().isoformat()}
     key = signing_key(config)
     record["sig"] = base64.b64encode(key.sign(_signed_bytes(record))).decode()
     path = checkpoint_file(config)
@@ -99,7 +93,7 @@ def read(config: dict, path: Path | None = None) -> list[dict]:
     if not path.exists():
         return []
     key = verifying_key(config)
-    out = []
+    out: list[dict] = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
@@ -115,21 +109,15 @@ def read(config: dict, path: Path | None = None) -> list[dict]:
     return out
 
 
-def last_written_at(config: dict):
+def last_written_at(config: dict) -> float | None:
     path = checkpoint_file(config)
     return path.stat().st_mtime if path.exists() else None
 
 
-def verify_all(config: dict, session):
-    """The chain checked with its key and against every signed checkpoint.
-
-    Returns the chain's Verdict; a checkpoint file that does not verify is itself a failure."""
-    from services.audit import chain
-
-    try:
-        records = read(config)
-    except CheckpointError as exc:
-        return chain.Verdict(False, 0, None, str(exc))
-    checkpoints = {r["seq"]: r["hash"] for r in records}
-    unkeyed = int((config.get("audit") or {}).get("unkeyed_entries_up_to") or 0)
-    return chain.verify(session, chain.chain_keys(config), checkpoints, unkeyed)
+def checkpoint_due(config: dict, now: float) -> bool:
+    """A checkpoint is due every `audit.checkpoint_every_seconds` (0: only when the operator writes one)."""
+    every = float((config.get("audit") or {}).get("checkpoint_every_seconds") or 0)
+    if every <= 0:
+        return False
+    last = last_written_at(config)
+    return last is None or now - last >= every

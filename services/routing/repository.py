@@ -1,0 +1,67 @@
+"""Routing's repository: the tips it has decided on and every decision about them, over one session."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.routing.domain.transfers import Stop
+from services.routing.models import Decision, RoutedTip
+
+
+class RoutingRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    # -- tips ------------------------------------------------------------------------------------------------
+    def tip(self, reference: str) -> RoutedTip | None:
+        return self.session.get(RoutedTip, reference)
+
+    def locked_tip(self, reference: str) -> RoutedTip | None:
+        """The tip, locked until the transaction ends: one request per tip at a time (PostgreSQL row lock;
+        SQLite has one writer anyway)."""
+        return self.session.execute(select(RoutedTip).where(RoutedTip.reference == reference)
+                                    .with_for_update()).scalar_one_or_none()
+
+    def add_tip(self, **fields) -> RoutedTip:
+        row = RoutedTip(**fields)
+        self.session.add(row)
+        return row
+
+    def tips_submitted_since(self, since: datetime) -> Iterable[RoutedTip]:
+        return self.session.execute(select(RoutedTip).where(RoutedTip.submitted_at >= since)).scalars()
+
+    def references_recorded_after(self, moment: datetime) -> list[str]:
+        return list(self.session.execute(select(RoutedTip.reference)
+                                         .where(RoutedTip.recorded_at > moment)).scalars())
+
+    def references_submitted_since(self, since: datetime) -> list[str]:
+        return list(self.session.execute(select(RoutedTip.reference)
+                                         .where(RoutedTip.submitted_at >= since)).scalars())
+
+    def tips(self, references: list[str]) -> Iterable[RoutedTip]:
+        return self.session.execute(select(RoutedTip).where(RoutedTip.reference.in_(references))).scalars()
+
+    def unchecked_references(self, limit: int) -> list[str]:
+        """Tips whose duplicate check has not run, oldest first."""
+        return list(self.session.execute(
+            select(RoutedTip.reference).where(RoutedTip.duplicates_checked_at.is_(None))
+            .order_by(RoutedTip.recorded_at).limit(limit)).scalars())
+
+    # -- decisions -------------------------------------------------------------------------------------------
+    def add_decision(self, **fields) -> Decision:
+        row = Decision(**fields)
+        self.session.add(row)
+        return row
+
+    def decisions(self, reference: str) -> list[Decision]:
+        """Every decision about a tip, in hop order."""
+        return list(self.session.execute(select(Decision).where(Decision.reference == reference)
+                                         .order_by(Decision.hop)).scalars())
+
+    def stops(self, reference: str) -> list[Stop]:
+        """The tip's accepted decisions as the transfer rules read them."""
+        return [Stop(hop=d.hop, kind=d.kind, agency=d.agency_code, triage=d.triage)
+                for d in self.decisions(reference)]
