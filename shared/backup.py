@@ -13,11 +13,11 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from shared.clock import utcnow
 from shared.config import SERVICES
 
 FORMAT = "sodsong-data-backup/1"
@@ -86,7 +86,7 @@ def backup_data(config: dict, out: Path) -> dict:
             kind = "postgresql"
         os.chmod(out / name, 0o600)
         entries.append({"file": name, "kind": kind, "services": services, "bytes": (out / name).stat().st_size})
-    manifest = {"format": FORMAT, "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    manifest = {"format": FORMAT, "created_at": utcnow().isoformat(timespec="seconds"),
                 "databases": entries,
                 "note": "no encryption keys in here: restore them with `sodsong restore keys` from their own backup"}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

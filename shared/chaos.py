@@ -350,7 +350,7 @@ def _tally(dbs, accepted, refs, report, config) -> None:
     from services.notify.models import Delivery
     from services.routing.models import Decision
     from shared import deadletters
-    from shared.events import aware_utc
+    from shared.clock import aware_utc
 
     with dbs["intake"].reading() as s:
         stored_tips = s.execute(select(func.count()).select_from(Tip)).scalar_one()

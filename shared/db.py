@@ -17,7 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shared.events import Event, new_event, utcnow
+from shared.clock import utcnow
+from shared.events import CATALOGUE, Event, new_event
 from shared.messaging_tables import MessagingTables
 
 _engines: dict[str, Engine] = {}
@@ -85,6 +86,18 @@ def _green_lock():
     return threading.RLock()
 
 
+class NotTheProducer(ValueError):
+    """A service tried to emit an event type that another service produces (shared/events/<producer>.py)."""
+
+
+def check_producer(service: str, type_: str) -> None:
+    spec = CATALOGUE.get(type_)
+    if spec is None:
+        raise NotTheProducer(f"{type_} is not an event type (shared/events)")
+    if spec.producer != service:
+        raise NotTheProducer(f"{type_} is produced by {spec.producer}, not {service}")
+
+
 @dataclass
 class UnitOfWork:
     """One transaction of one service: its state changes and the events they cause commit together."""
@@ -109,6 +122,7 @@ class UnitOfWork:
 
     def emit(self, type_: str, payload: dict, correlation_id: str, *, causation: Event | None = None,
              actor: dict | None = None) -> Event:
+        check_producer(self.tables.service, type_)
         ev = new_event(type_, payload, correlation_id, causation=causation, actor=actor)
         wire = ev.to_wire()
         self.session.execute(insert(self.tables.outbox).values(

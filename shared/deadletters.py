@@ -10,7 +10,7 @@ import json
 
 from sqlalchemy import select, update
 
-from shared.events import utcnow
+from shared.clock import utcnow
 
 STATUSES = ("dead", "redrive_requested", "redriving", "redriven", "discarded")
 

@@ -6,7 +6,7 @@ import importlib
 from sqlalchemy import func, select, update
 
 from shared import metrics
-from shared.events import aware_utc, utcnow
+from shared.clock import aware_utc, utcnow
 from shared.outbox import pending_stats
 
 

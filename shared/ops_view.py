@@ -24,8 +24,8 @@ from collections import deque
 from datetime import datetime
 
 from shared import broker_status
+from shared.clock import aware_utc, iso_utc
 from shared.config import SERVICES, is_memory_transport
-from shared.events import aware_utc, iso_utc
 
 OUTBOX_LAG_SECONDS = 60.0      # an unpublished event older than this is flagged
 HEARTBEAT_WITHIN_SECONDS = 30.0  # a service is alive if one of its instances beat within this
@@ -171,7 +171,7 @@ def _letter_row(name: str, letter: dict, now: datetime) -> dict:
 def dead_letter_rows(config: dict, service: str | None = None, status: str | None = "dead") -> list[dict]:
     """Dead letters per service (`sodsong ops dlq list`); status None means every status."""
     from shared import deadletters
-    from shared.events import utcnow
+    from shared.clock import utcnow
 
     now = utcnow()
     return [_letter_row(name, letter, now)
@@ -272,7 +272,7 @@ def gather(config: dict, *, in_process: bool = False, history: QueueHistory | No
            letter_limit: int = 200, delivery_limit: int = 200) -> dict:
     """The operator page's data, JSON-ready. `in_process`: the caller runs inside `sodsong run` (embedded mode's
     broker is then in this process); `history`: earlier looks, to flag growing queues."""
-    from shared.events import utcnow
+    from shared.clock import utcnow
 
     now = utcnow()
     queues = queues_view(config, in_process=in_process, history=history)

@@ -15,7 +15,7 @@ from nameko.amqp.publish import Publisher, UndeliverableMessage
 from sqlalchemy import func, select, update
 
 from shared import bus_sealing, metrics
-from shared.events import aware_utc, utcnow
+from shared.clock import aware_utc, utcnow
 from shared.logging import get_logger
 from shared.topology import EVENTS_EXCHANGE_REF
 

@@ -75,7 +75,7 @@ class EventConsumer(Consumer):
     def _sender_refusal(self, body, message) -> str | None:
         """Why an event must not be believed, from who sent it; None when it may be.
 
-        Each event type has one producer (shared.events.CATALOGUE). The sender is the broker-checked user_id when
+        Each event type has one producer (shared/events/<producer>.py). The sender is the broker-checked user_id when
         it is a service's own broker user, else the app_id the sender gave (shared credentials: a claim only).
         A sender that says nothing is refused only where services have broker users of their own."""
         if not isinstance(body, dict) or body.get("type") not in CATALOGUE:

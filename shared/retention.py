@@ -22,7 +22,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 
 from shared import leases
-from shared.events import utcnow
+from shared.clock import utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)

@@ -16,7 +16,7 @@ from services.casework import leases
 from services.casework.domain.deadlines import settings_for
 from services.casework.domain.lifecycle import OPEN_STATES
 from services.casework.models import Case, CaseEvent, DeadlineAlert, User
-from shared.events import aware_utc as _aware
+from shared.clock import aware_utc as _aware
 
 SWEEP_LEASE = "casework.deadline_sweep"
 

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from services.casework.models import Case
 from shared import metrics
-from shared.events import utcnow
+from shared.clock import utcnow
 
 OPEN_BEFORE_ACK = ("received",)
 CLOSED = ("closed", "transferred")

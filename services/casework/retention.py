@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from shared.events import aware_utc
+from shared.clock import aware_utc
 from shared.retention import Step, period_for
 
 KEEP_FACTS = ("channel", "language", "category", "event_date", "submitted_at")

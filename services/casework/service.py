@@ -19,8 +19,8 @@ from services.casework.web.auth import Desk
 from services.casework.web.entrypoints import desk_api, desk_page
 from services.casework.web.operator import OperatorPages
 from shared import retention as retention_jobs
+from shared.clock import utcnow
 from shared.dependencies import Database, LoggingContext
-from shared.events import utcnow
 from shared.reliable import subscribe
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from services.intake.models import Partner, Tip, Volunteer
 from shared import geography
-from shared.events import utcnow
+from shared.clock import utcnow
 
 VOLUNTEER_PREFIX = "svt_"
 PARTNER_PREFIX = "spk_"

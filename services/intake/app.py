@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass, field
-from datetime import timezone
 
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -22,6 +21,7 @@ from services.intake.edge import client_settings as edge_clients
 from services.intake.models import Attachment, Question
 from services.intake.schemas import MessageSchema, TipSchema
 from shared import i18n
+from shared.clock import iso_utc
 from shared.logging import get_logger
 from shared.web import ApiError
 
@@ -245,6 +245,4 @@ class IntakeApp:
 
 
 def iso(value) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat()
+    return iso_utc(value)

@@ -12,7 +12,7 @@ from services.intake.crypto import Keyring
 from services.intake.models import Attachment, Message, OfficeNote, Question, TimelineEntry, Tip
 from services.intake.submission import aad
 from shared import evidence_links
-from shared.events import iso_utc, utcnow
+from shared.clock import iso_utc, utcnow
 from shared.web import SECURITY_HEADERS
 
 NOTE_LABEL = {"th": "หน่วยงานมีข้อความถึงท่าน อ่านได้ในหน้าติดตามเรื่อง",

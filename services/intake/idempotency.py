@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 
 from services.intake.models import IdempotentResponse
 from services.intake.submission import aad
-from shared.events import utcnow
+from shared.clock import aware_utc, utcnow
 from shared.web import ApiError
 
 TTL = timedelta(hours=24)
@@ -48,7 +48,7 @@ def lookup(session, keyring, khash: str) -> dict | None:
     row = session.get(IdempotentResponse, khash)
     if row is None:
         return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
+    expires = aware_utc(row.expires_at)
     if expires <= utcnow():
         return None
     return json.loads(keyring.decrypt_text(row.response_enc, aad("intake_idempotency.response_enc", khash)))

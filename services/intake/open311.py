@@ -16,7 +16,7 @@ advised to take a new receipt).
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -24,6 +24,7 @@ from services.intake import submission
 from services.intake.app import iso
 from services.intake.models import Tip
 from shared import i18n
+from shared.clock import aware_utc, utcnow
 from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES, TIPSTER_STATUSES
 from shared.web import ApiError
 
@@ -200,7 +201,7 @@ def list_requests(session, keyring, partner_id: str, args) -> list[dict]:
     if ids:
         query = query.where(Tip.reference.in_(ids[:MAX_LIST]))
     else:
-        now = datetime.now(timezone.utc)
+        now = utcnow()
         start = _when(args.get("start_date"), "start_date")
         end = _when(args.get("end_date"), "end_date")
         end = end or now
@@ -229,4 +230,4 @@ def _when(raw: str | None, name: str):
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise ApiError(400, "request.validation_failed", fields={name: [i18n.message("field.invalid")]})
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return aware_utc(value)

@@ -7,7 +7,7 @@ reached by POST, and the answer forms carry it in a hidden field of a page that 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from services.intake import attachments, geography_options, receipts
 from services.intake.app import PUBLIC, Caller
 from shared import i18n
+from shared.clock import buddhist_year, local, utcnow
 from shared.logging import get_logger
 from shared.vocabulary import CATEGORIES, NOTIFY_CHANNELS, OFFICIAL_TYPE_GROUPS, OFFICIAL_TYPES, TIPSTER_STATUSES
 from shared.web import ApiError
@@ -24,7 +25,6 @@ PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action '
             "frame-ancestors 'none'; base-uri 'none'")
 HEADERS = {"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
            "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"}
-BANGKOK = timezone(timedelta(hours=7))
 WEB_FORM = Caller(scope="web-form", actor=PUBLIC.actor)
 _DIR = Path(__file__).parent / "templates"
 log = get_logger(__name__)
@@ -136,6 +136,7 @@ T = {
     "page_failed": {"th": "ขออภัย ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้ง",
                     "en": "Sorry, something went wrong on our side. Please try again."},
 }
+i18n.register("intake.pages", T, lookup=False)  # checked for Thai and English like every message
 
 
 def _filesize(size, lang: str = "th") -> str:
@@ -157,7 +158,7 @@ def _t(lang: str):
 def lang_of(request) -> str:
     lang = request.args.get("lang") or (request.form.get("lang") if request.method == "POST"
                                         and request.mimetype == "application/x-www-form-urlencoded" else None)
-    return lang if lang in ("th", "en") else "th"
+    return i18n.language(lang)
 
 
 def render(template: str, lang: str, status: int = 200, **context) -> Response:
@@ -169,12 +170,10 @@ def render(template: str, lang: str, status: int = 200, **context) -> Response:
 def _when(value, lang: str) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    local = value.astimezone(BANGKOK)
+    here = local(value)
     if lang == "th":
-        return f"{local.day}/{local.month}/{local.year + 543} {local:%H:%M} น."
-    return f"{local:%d %b %Y, %H:%M} Bangkok time"
+        return f"{here.day}/{here.month}/{buddhist_year(here.year)} {here:%H:%M} น."
+    return f"{here:%d %b %Y, %H:%M} Bangkok time"
 
 
 # -- filing -------------------------------------------------------------------------------------------------------
@@ -262,7 +261,7 @@ def report_post(app, request, max_form_bytes: int, client: str | None = None) ->
         values = _form_values(form) if "form" in locals() else None
         return report_form(app, request, lang=lang, values=values,
                            errors={"_request": [_both("not_stored")]}, status=500)
-    submitted_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    submitted_at = utcnow().replace(microsecond=0).isoformat()
     return render("receipt.html", lang, 201, reference=body["reference"],
                   receipt=receipts.display(body["receipt"]), submitted_at=submitted_at,
                   submitted_local=_when(submitted_at, lang),

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from services.intake.models import Message, Question, TimelineEntry, Tip
 from services.intake.submission import STATUS_RANK, aad
-from shared.events import aware_utc, iso_utc
+from shared.clock import aware_utc, iso_utc
 from shared.vocabulary import TIPSTER_STATUSES
 
 

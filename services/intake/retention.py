@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 
 from services.intake.models import IdempotentResponse, Tip
-from shared.events import aware_utc
+from shared.clock import aware_utc
 from shared.retention import Step, period_for
 
 

@@ -6,17 +6,17 @@ Open311 all end up here. The response schemas below are used only to document th
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 
 from shared import geography
+from shared.clock import local_today
 from shared.vocabulary import CATEGORIES, CHANNELS, LANGUAGES, NOTIFY_CHANNELS, OFFICIAL_TYPES, TIPSTER_STATUSES
 
 MAX_AMOUNT_THB = Decimal("1000000000000")  # one trillion baht: above any real case, below float trouble
 EARLIEST_EVENT = date(1950, 1, 1)
-_BANGKOK = timezone(timedelta(hours=7))
 # C0/C1 control characters other than tab, newline and carriage return (NUL breaks PostgreSQL text columns)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -133,7 +133,7 @@ class TipSchema(_Strict):
         if value is None:
             return
         # Thailand is UTC+7: "today" there may already be tomorrow in UTC
-        today = datetime.now(timezone.utc).astimezone(_BANGKOK).date()
+        today = local_today()
         if value > today:
             raise ValidationError("field.future_date")
         if value < EARLIEST_EVENT:

@@ -16,7 +16,7 @@ from services.intake.attachments import CleanFile, metadata
 from services.intake.crypto import Keyring, is_encrypted_text
 from services.intake.models import Attachment, Message, Question, TimelineEntry, Tip
 from services.intake.schemas import facts_for_others, reporter_identity
-from shared.events import utcnow
+from shared.clock import utcnow
 from shared.vocabulary import TIPSTER_STATUSES
 
 # Crockford base32 without look-alikes: references are read aloud over the phone.

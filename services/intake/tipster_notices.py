@@ -42,6 +42,7 @@ import uuid
 
 from sqlalchemy import Column, MetaData, String, Table, Text, UniqueConstraint, select
 
+from shared.clock import utcnow
 from shared.notifications import ledger
 from shared.notifications.sender_loop import SenderLoop
 from shared.vocabulary import TIPSTER_STATUSES
@@ -204,7 +205,7 @@ def record_tipster_notice(uow, tip, event, config: dict, *, reporter=None, volun
 
     table = table if table is not None else default_table()
     reference = _get(tip, "reference")
-    now = ledger.utcnow()
+    now = utcnow()
     rows = []
     tipster_context = {"reference": reference, "status_url": settings["status_url"]}
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import timezone
 
 import click
 
+from shared.clock import iso_utc
 from shared.notifications.ledger import STATES
 
 COLUMNS = ["id", "source", "reference", "recipient", "channel", "template", "status", "attempts", "next_attempt_at",
@@ -32,11 +32,7 @@ def _config(ctx) -> dict:
 
 
 def _iso(value):
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return iso_utc(value, timespec="seconds")
 
 
 def _row(source, d: dict) -> dict:

@@ -15,8 +15,8 @@ from services.notify import usecases
 from services.notify.domain.summary import operator_settings
 from services.notify.models import Base
 from services.notify.repository import NotifyRepository
+from shared.clock import utcnow
 from shared.dependencies import INSTANCE_ID, Database, LoggingContext
-from shared.events import utcnow
 from shared.logging import get_logger
 from shared.notifications import ledger
 from shared.notifications.channels import build_channels

@@ -40,7 +40,7 @@ from services.notify.domain.summary import (
     summary_day_due,
 )
 from services.notify.models import Delivery
-from shared.events import utcnow
+from shared.clock import utcnow
 from shared.notifications import ledger
 from shared.notifications.channels import OutboundMessage, PermanentDeliveryError
 from shared.notifications.messages import render

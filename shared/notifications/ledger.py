@@ -16,17 +16,15 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import Column, DateTime, Integer, String, Text, or_, select, update
+
+from shared.clock import utcnow
 
 STATES = ("pending", "sending", "sent", "failed", "dead")
 STUCK_SENDING = timedelta(minutes=5)
 DEFAULT_SETTINGS = {"max_attempts": 6, "backoff_seconds": [1, 5, 30, 120, 600]}
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def delivery_columns() -> list[Column]:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from shared.clock import ENGLISH_MONTHS, THAI_MONTHS, buddhist_year, local
 from shared.notifications.channels.base import LANGUAGES
 from shared.vocabulary import TIPSTER_STATUSES
 
@@ -34,13 +35,7 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
 TIPSTER_TEMPLATES = frozenset({"tipster_update"})
 _REFERENCE = re.compile(r"^SS-[0-9A-Za-z-]{1,32}$")
 
-BANGKOK = datetime.timezone(datetime.timedelta(hours=7), "ICT")  # Thailand keeps no daylight saving time
-_MONTHS = {
-    "th": ["มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน",
-           "ตุลาคม", "พฤศจิกายน", "ธันวาคม"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"],
-}
+_MONTHS = {"th": THAI_MONTHS, "en": ENGLISH_MONTHS}
 LABELS = {
     "deadline": {
         "th": {"acknowledge": "การตอบรับเรื่อง", "feedback": "การแจ้งความคืบหน้าแก่ผู้แจ้ง",
@@ -71,14 +66,12 @@ def when(value, language: str) -> str:
         except ValueError:
             return value
     if isinstance(value, datetime.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=datetime.timezone.utc)
-        local = value.astimezone(BANGKOK)
-        day = when(local.date(), language)
-        return f"{day} เวลา {local:%H:%M} น." if language == "th" else f"{day}, {local:%H:%M} Bangkok time"
+        here = local(value)
+        day = when(here.date(), language)
+        return f"{day} เวลา {here:%H:%M} น." if language == "th" else f"{day}, {here:%H:%M} Bangkok time"
     if isinstance(value, datetime.date):
         month = _MONTHS[language][value.month - 1]
-        year = value.year + 543 if language == "th" else value.year
+        year = buddhist_year(value.year) if language == "th" else value.year
         return f"{value.day} {month} {year}"
     raise TypeError(f"cannot format {type(value).__name__} as a date")
 

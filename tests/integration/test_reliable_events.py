@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from services.routing.domain.rules import load_engine
 from services.routing.models import Decision
 from shared import deadletters
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.support.inprocess import db, environment, publish, running
 from tests.support.processes import wait_for
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 
+from shared.db import check_producer
 from shared.events import Event, new_event
 
 
@@ -17,9 +18,12 @@ class FakeUnitOfWork:
     repo: object = None
     events: list[Event] = field(default_factory=list)
     committed: int = 0
+    service: str | None = None  # when given, emit refuses another service's event types, as the real one does
 
     def emit(self, type_: str, payload: dict, correlation_id: str, *, causation: Event | None = None,
              actor: dict | None = None) -> Event:
+        if self.service is not None:
+            check_producer(self.service, type_)
         ev = new_event(type_, payload, correlation_id, causation=causation, actor=actor)
         ev.to_wire()  # serialisable, as the outbox stores it
         self.events.append(ev)
@@ -35,8 +39,8 @@ class FakeDatabase:
     `consume` runs an effect once per (event id, handler), like the inbox; a raising effect leaves no events.
     """
 
-    def __init__(self, repo=None, handler: str = "test"):
-        self.uow = FakeUnitOfWork(repo=repo)
+    def __init__(self, repo=None, handler: str = "test", service: str | None = None):
+        self.uow = FakeUnitOfWork(repo=repo, service=service)
         self.handler = handler
         self.seen: set[tuple[str, str]] = set()
 

@@ -23,7 +23,8 @@ from services.casework.models import (
     TipsterMessage,
     User,
 )
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 
 OFFICES = {
     "PACC-R2": ("สำนักงาน ป.ป.ท. เขต 2", "PACC Region 2"),

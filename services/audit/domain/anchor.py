@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from services.audit.domain.errors import CheckpointError
 from shared import keys as keys_mod
-from shared.events import utcnow
+from shared.clock import utcnow
 from shared.storage import audit_checkpoint_file
 
 SIGNING_KEY_FILE = "audit-checkpoint.pem"

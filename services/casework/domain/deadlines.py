@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from services.casework.domain.errors import TransitionError
 from services.casework.domain.lifecycle import OPEN_STATES, agency_of
-from shared.events import aware_utc
+from shared.clock import aware_utc
 
 DEFAULTS = {
     "acknowledge_days": 7,

@@ -31,7 +31,7 @@ from services.casework.domain import passwords as passwords_policy
 from services.casework.domain.errors import DeskAccountError, Forbidden, NotFound
 from services.casework.domain.policy import ROLES, Principal, may_grant, user_scope
 from services.casework.usecases.volunteers import check_registered
-from shared.events import aware_utc, iso_utc, utcnow
+from shared.clock import aware_utc, iso_utc, utcnow
 
 MIN_PASSWORD, MAX_PASSWORD = passwords_policy.MIN_PASSWORD, passwords_policy.MAX_PASSWORD
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")

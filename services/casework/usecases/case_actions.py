@@ -25,7 +25,7 @@ from services.casework.domain.lifecycle import (
 )
 from services.casework.usecases.access import find_case
 from services.casework.usecases.case_reading import DeskSettings, iso, office_of
-from shared.events import aware_utc as aware
+from shared.clock import aware_utc as aware
 
 MAX_REASON, MAX_NOTE = 2000, 5000
 OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from services.casework.domain import lifecycle, policy
 from services.casework.domain.deadlines import deadline_view
@@ -20,7 +20,7 @@ from services.casework.domain.policy import Scope
 from services.casework.usecases import evidence, tipster_messages
 from services.casework.usecases.access import find_case
 from shared import geography
-from shared.events import aware_utc as aware
+from shared.clock import iso_utc
 from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES, TIPSTER_STATUSES
 
 
@@ -37,8 +37,7 @@ class DeskSettings:
 
 
 def iso(value) -> str | None:
-    value = aware(value)
-    return value.astimezone(timezone.utc).isoformat() if value is not None else None
+    return iso_utc(value)
 
 
 # -- listing -------------------------------------------------------------------------------------------------

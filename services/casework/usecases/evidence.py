@@ -10,7 +10,7 @@ from services.casework.domain import policy
 from services.casework.domain.errors import NotFound
 from services.casework.usecases.access import find_case
 from shared import evidence_links
-from shared.events import iso_utc
+from shared.clock import iso_utc
 
 
 def attachments_of(repo, reference: str) -> list[dict]:

@@ -19,7 +19,7 @@ from services.casework.domain.lifecycle import (
     check,
 )
 from services.casework.usecases.case_actions import change_status
-from shared.events import utcnow
+from shared.clock import utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)

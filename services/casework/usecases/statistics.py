@@ -11,14 +11,13 @@ import csv
 import io
 import math
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from services.casework.domain import policy
 from services.casework.domain.lifecycle import OPEN_STATES, STATES
 from services.casework.usecases.accounts import aware
 from shared import geography
-
-BANGKOK = timezone(timedelta(hours=7))  # months are counted in Thai time
+from shared.clock import local
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -63,7 +62,7 @@ def statistics(repo, principal: policy.Principal, now: datetime, filters: dict |
         g["total"] += 1
         g["by_status"][row.status] += 1
         g["by_category"][row.category] += 1
-        g["by_month"][opened.astimezone(BANGKOK).strftime("%Y-%m")] += 1
+        g["by_month"][local(opened).strftime("%Y-%m")] += 1  # months in Thai time
         if row.acknowledged_at is not None:
             ack_hours[key].append((aware(row.acknowledged_at) - opened).total_seconds() / 3600)
         if row.closed_at is not None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from shared.events import iso_utc
+from shared.clock import iso_utc
 
 
 def message_added(uow, event) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from services.casework.domain.errors import DeskAccountError
-from shared.events import aware_utc
+from shared.clock import aware_utc
 
 
 def volunteer_changed(uow, event) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from services.casework.domain import policy
 from services.casework.usecases import accounts, case_actions, case_reading, evidence, statistics
 from services.casework.usecases.case_reading import DeskSettings
-from shared.events import utcnow
+from shared.clock import utcnow
 
 
 @dataclass

@@ -22,10 +22,11 @@ from typing import Callable, NamedTuple
 from services.casework.usecases import accounts
 from services.casework.domain import policy
 from services.casework.web.entrypoints import desk_api, desk_page
+from services.casework.messages import OPS_MESSAGES
 from services.casework.web.rendering import PAGES, page_url, redirect, render
 from shared import i18n, ops_view
+from shared.clock import utcnow
 from shared.config import SERVICES, is_memory_transport
-from shared.events import utcnow
 from shared.logging import get_logger
 from shared.web import ApiError, json_response
 
@@ -33,27 +34,10 @@ log = get_logger(__name__)
 
 REFRESH_SECONDS = 10
 
-# The page's own notices (the desk's shared catalogue stays as it is).
-MESSAGES = {
-    "ops.redrive_requested": {"th": "ขอให้ประมวลผลซ้ำแล้ว บริการจะส่งเหตุการณ์เข้าตัวจัดการอีกครั้งภายในไม่กี่วินาที",
-                              "en": "Redrive requested: the service puts the event through its handler again "
-                                    "within seconds."},
-    "ops.not_redrivable": {"th": "ประมวลผลซ้ำไม่ได้: รายการนี้ไม่อยู่ในสถานะ dead แล้ว หรือไม่มีอยู่",
-                           "en": "Not redriven: this dead letter is no longer dead, or does not exist."},
-    "ops.retry_requested": {"th": "ตั้งให้ส่งใหม่ทันทีแล้ว", "en": "Queued to be sent again now."},
-    "ops.not_retryable": {"th": "ส่งใหม่ไม่ได้: รายการนี้ไม่ได้อยู่ในสถานะ failed หรือ dead หรือไม่มีอยู่",
-                          "en": "Not retried: this delivery is not failed or dead, or does not exist."},
-    "ops.unavailable": {"th": "ทำรายการไม่ได้: ฐานข้อมูลของบริการนั้นยังไม่พร้อม กรุณาลองใหม่",
-                        "en": "Not done: that service's database is not available; please try again."},
-}
-
-
-i18n.MESSAGES.update(MESSAGES)  # the JSON API answers with the same words
-
 
 def _flash(request, kind: str):
     key = request.args.get(kind)
-    return MESSAGES.get(key)
+    return OPS_MESSAGES.get(key)
 
 
 class _Action(NamedTuple):

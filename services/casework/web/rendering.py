@@ -3,7 +3,7 @@ JavaScript), its filters for times, dates, sizes and durations, and the HTML and
 desk's security headers."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -13,13 +13,12 @@ from werkzeug.wrappers import Response
 
 from services.casework.domain import policy
 from shared import i18n
+from shared.clock import local, thai_date
 from shared.web import SECURITY_HEADERS
 
 HERE = Path(__file__).resolve().parent.parent  # services/casework (templates/, static/)
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
             "frame-ancestors 'none'")
-BANGKOK = timezone(timedelta(hours=7))
-_TH_MONTHS = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."]
 
 
 def when(value) -> str:
@@ -31,11 +30,8 @@ def when(value) -> str:
             value = datetime.fromisoformat(value)
         except ValueError:
             return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    local = value.astimezone(BANGKOK)
-    thai = f"{local.day} {_TH_MONTHS[local.month - 1]} {local.year + 543} {local:%H:%M} น."
-    return f"{thai} / {local:%d %b %Y %H:%M}"
+    here = local(value)
+    return f"{thai_date(here.date())} {here:%H:%M} น. / {here:%d %b %Y %H:%M}"
 
 
 def day(value) -> str:
@@ -44,7 +40,7 @@ def day(value) -> str:
         d = datetime.fromisoformat(str(value)[:10]).date()
     except ValueError:
         return str(value)
-    return f"{d.day} {_TH_MONTHS[d.month - 1]} {d.year + 543} / {d:%d %b %Y}"
+    return f"{thai_date(d)} / {d:%d %b %Y}"
 
 
 def filesize(size) -> str:

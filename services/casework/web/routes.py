@@ -2,7 +2,7 @@
 one use case (usecases/wiring.py) and answers in JSON. Errors are answered through web/errors.py."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from werkzeug.wrappers import Response
 
@@ -24,6 +24,7 @@ from services.casework.web.requests import (
     UserCreateSchema,
 )
 from shared import i18n
+from shared.clock import local_day_start
 from shared.logging import get_logger
 from shared.web import SECURITY_HEADERS, json_response, read_json
 
@@ -188,9 +189,9 @@ def stats_filters(request) -> dict:
     """The statistics' filters; days are Bangkok days (from midnight to midnight, Thai time)."""
     f = StatsFilterSchema().load(request.args.to_dict())
     if f.get("opened_from"):
-        f["opened_from"] = datetime.combine(f["opened_from"], time(), statistics.BANGKOK)
+        f["opened_from"] = local_day_start(f["opened_from"])
     if f.get("opened_to"):
-        f["opened_to"] = datetime.combine(f["opened_to"], time(), statistics.BANGKOK) + timedelta(days=1)
+        f["opened_to"] = local_day_start(f["opened_to"] + timedelta(days=1))
     return f
 
 

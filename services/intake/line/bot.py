@@ -20,7 +20,7 @@ import dataclasses
 import json
 import uuid
 from collections import deque
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +30,7 @@ from services.intake.app import Caller
 from services.intake.line import conversation, messages, store
 from services.intake.line.conversation import Incoming, PortError
 from shared import i18n
+from shared.clock import aware_utc, local_today, utcnow
 from shared.logging import get_logger
 from shared.notifications import ledger
 from shared.web import ApiError
@@ -104,7 +105,7 @@ class RateLimit:
 
     def __init__(self, per_minute: int, clock=None):
         self.per_minute = int(per_minute)
-        self.clock = clock or (lambda: datetime.now(timezone.utc).timestamp())
+        self.clock = clock or (lambda: utcnow().timestamp())
         self.windows: dict[str, deque] = {}
 
     def allow(self, key: str) -> str:
@@ -158,7 +159,7 @@ class LineBot:
         except Exception:  # signed by LINE but not parseable by this SDK version: take the raw events below
             pass
         raw = json.loads(text)
-        now = ledger.utcnow()
+        now = utcnow()
         stored = 0
         events = self.tables[store.EVENTS]
         for event in raw.get("events") or []:
@@ -307,7 +308,7 @@ class LineBot:
             return conversation.new_state(), False
         state = json.loads(self.keyring.decrypt_text(row["state_enc"], self._aad(key)))
         expires = row["draft_expires_at"]
-        if state.get("draft") is not None and expires is not None and _aware(expires) <= ledger.utcnow():
+        if state.get("draft") is not None and expires is not None and aware_utc(expires) <= utcnow():
             self._drop_files(key, state["draft"].get("files") or [])
             state.update(mode="idle", step=None, draft=None, history=[], page=0)
             return state, True
@@ -315,7 +316,7 @@ class LineBot:
 
     def _save_chat(self, key: str, state: dict, drop: bool = False) -> None:
         chats = self.tables[store.CHATS]
-        now = ledger.utcnow()
+        now = utcnow()
         expires = now + timedelta(hours=float(self.settings["draft_hours"])) if state.get("draft") else None
         sealed = self.keyring.encrypt_text(json.dumps(state, ensure_ascii=False), self._aad(key))
         with self.db.transaction() as uow:
@@ -337,7 +338,7 @@ class LineBot:
     def housekeeping(self) -> dict:
         """Delete drafts idle past draft_hours (and their files), stray files, and old event ids."""
         chats, files, events = (self.tables[n] for n in (store.CHATS, store.FILES, store.EVENTS))
-        now = ledger.utcnow()
+        now = utcnow()
         expired = 0
         with self.db.reading() as session:
             keys = list(session.execute(select(chats.c.chat_key).where(chats.c.draft_expires_at <= now)).scalars())
@@ -357,10 +358,6 @@ class LineBot:
         return {"drafts_expired": expired}
 
 
-def _aware(value):
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
-
-
 class Ports:
     """What the conversation may do, for one chat and one event."""
 
@@ -375,7 +372,7 @@ class Ports:
         self.client = f"line:{key}"
 
     def today(self):
-        return datetime.now(conversation.BANGKOK).date()
+        return local_today()
 
     def notice_reporter(self) -> dict:
         return {"anonymous": False, "line_user_id": self._user_id, "consent_to_contact": True,
@@ -407,7 +404,7 @@ class Ports:
         with bot.db.transaction() as uow:
             uow.session.execute(insert(files).values(
                 id=file_id, chat_key=self.key, media_type=clean.media_type, size=len(clean.data),
-                sha256=clean.sha256, created_at=ledger.utcnow(),
+                sha256=clean.sha256, created_at=utcnow(),
                 filename_enc=(bot.keyring.encrypt_text(clean.filename, f"{store.FILES}.filename_enc:{file_id}")
                               if clean.filename else None),
                 content=bot.keyring.encrypt(clean.data, f"{store.FILES}.content:{file_id}")))

@@ -44,7 +44,7 @@ def status(ctx, as_json):
     from services.intake.line import store
     from shared import migrations
     from shared.dependencies import service_db_for
-    from shared.notifications.ledger import utcnow
+    from shared.clock import aware_utc, utcnow
 
     cfg = ctx.find_root().obj["config"]
     migrations.upgrade("intake", cfg["intake"]["db_url"])
@@ -56,10 +56,7 @@ def status(ctx, as_json):
             events.c.status.in_(("pending", "failed", "sending")))).scalar()
         drafts = session.execute(select(func.count()).select_from(chats).where(
             chats.c.draft_expires_at.is_not(None))).scalar()
-    if oldest is not None and oldest.tzinfo is None:
-        from datetime import timezone
-
-        oldest = oldest.replace(tzinfo=timezone.utc)
+    oldest = aware_utc(oldest)
     report = {"events": by_state, "oldest_waiting_seconds": round((utcnow() - oldest).total_seconds(), 1)
               if oldest else None, "chats_with_draft": drafts}
     if as_json:

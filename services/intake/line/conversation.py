@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
+from shared.clock import from_buddhist_year, local, thai_date
 from shared.vocabulary import CATEGORIES, OFFICIAL_TYPE_GROUPS, OFFICIAL_TYPES, TIPSTER_STATUSES
 from services.intake.line import places
 from services.intake.line.texts import BUTTONS, CATEGORY_SHORT, COMMAND_WORDS, FILE_REASONS, button, t
 
-BANGKOK = timezone(timedelta(hours=7))
 PAGE = 9  # list items per quick-reply page (plus more / skip / back / cancel ≤ 13)
 MAX_LINKED = 10
 OFFICE_ITEMS_SHOWN = 6  # the office's latest questions and notes shown with a status
@@ -814,20 +814,17 @@ def _parse_date(text: str) -> date | None:
             return None
         d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
     if y > 2400:  # Buddhist era, as most Thais write it
-        y -= 543
+        y = from_buddhist_year(y)
     try:
         return date(y, mo, d)
     except ValueError:
         return None
 
 
-_THAI_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
-
-
 def _thai_date(iso: str, lang: str) -> str:
     value = date.fromisoformat(iso)
     if lang == "th":
-        return f"{value.day} {_THAI_MONTHS[value.month - 1]} {value.year + 543}"
+        return thai_date(value)
     return value.strftime("%d %b %Y").lstrip("0")
 
 
@@ -835,7 +832,7 @@ def _short_time(iso: str | None, lang: str) -> str:
     if not iso:
         return ""
     try:
-        value = datetime.fromisoformat(str(iso).replace("Z", "+00:00")).astimezone(BANGKOK)
+        value = local(datetime.fromisoformat(str(iso).replace("Z", "+00:00")))
     except ValueError:
         return ""
     return f"{_thai_date(value.date().isoformat(), lang)} {value:%H:%M}"

@@ -5,6 +5,8 @@ checks every one of them.
 """
 from __future__ import annotations
 
+from shared import i18n
+
 TEXTS: dict[str, dict[str, str]] = {
     "welcome": {
         "th": "สวัสดีครับ นี่คือช่องทางแจ้งเบาะแสการทุจริต สอดส่อง\n"
@@ -200,12 +202,17 @@ FILE_REASONS: dict[str, dict[str, str]] = {
 }
 
 
+# checked like every service's messages (Thai and English for each), looked up here rather than by key in the API's
+i18n.register("intake.line.texts", TEXTS, lookup=False)
+i18n.register("intake.line.buttons", BUTTONS, lookup=False)
+i18n.register("intake.line.categories", CATEGORY_SHORT, lookup=False)
+i18n.register("intake.line.file_reasons", FILE_REASONS, lookup=False)
+
+
 def t(key: str, lang: str, **values) -> str:
-    entry = TEXTS[key]
-    text = entry.get(lang) or entry["th"]
+    text = i18n.text_in(TEXTS, key, lang)
     return text.format(**values) if values else text
 
 
 def button(key: str, lang: str) -> str:
-    entry = BUTTONS[key]
-    return entry.get(lang) or entry["th"]
+    return i18n.text_in(BUTTONS, key, lang)

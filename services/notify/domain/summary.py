@@ -1,9 +1,9 @@
 """The operators' daily summary of failed deliveries: when it is due, for which day, and what it says."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
-from shared.notifications.messages import BANGKOK
+from shared.clock import local, local_day_bounds
 
 DAILY_JOB = "operator_daily_failures"
 
@@ -25,14 +25,13 @@ def operator_settings(config: dict) -> dict:
 
 def summary_day_due(now: datetime, at: time) -> date | None:
     """The day whose failures are due to be summarised now: yesterday (Bangkok time), once `at` has passed."""
-    local = now.astimezone(BANGKOK)
-    return local.date() - timedelta(days=1) if local.time() >= at else None
+    here = local(now)
+    return here.date() - timedelta(days=1) if here.time() >= at else None
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC bounds of a Bangkok day."""
-    start = datetime.combine(day, time(0), tzinfo=BANGKOK).astimezone(timezone.utc)
-    return start, start + timedelta(days=1)  # UTC: SQLite compares stored UTC text and drops a bound tzinfo
+    return local_day_bounds(day)  # UTC: SQLite compares stored UTC text and drops a bound tzinfo
 
 
 def failures_by_channel(rows) -> list[dict]:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right, insort
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 
 from services.routing.domain import thai_nlp
+from shared.clock import aware_utc
 
 WINDOW_DAYS = 180
 SIMILAR = 0.35  # text similarity needed when the accused matches
@@ -115,9 +116,7 @@ def matter_words(tip: dict) -> frozenset[str]:
 
 
 def _timestamp(moment: datetime) -> float:
-    if moment.tzinfo is None:  # naive timestamps in this project are UTC
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
+    return aware_utc(moment).timestamp()  # naive timestamps in this project are UTC
 
 
 class _Block:

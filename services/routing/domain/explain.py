@@ -6,14 +6,16 @@ an `id` gets it echoed, so lines can be matched to tips.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
+
+from shared.clock import aware_utc, utcnow
 
 from .rules import RuleEngine, load_engine
 
 
 def explain_lines(obj, engine: RuleEngine | None = None, now: datetime | None = None) -> list[str]:
     engine = engine or load_engine()
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     tips = obj if isinstance(obj, list) else [obj]
     return [json.dumps(_explain(tip, engine, now), ensure_ascii=False) for tip in tips]
 
@@ -40,4 +42,4 @@ def _submitted_at(value) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware_utc(moment)

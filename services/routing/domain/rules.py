@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -24,14 +24,13 @@ from typing import Literal, NamedTuple
 from services.routing.domain.data_files import read_mapping
 from services.routing.domain.errors import RulesError
 from shared import geography
+from shared.clock import local_date
 from shared.vocabulary import OFFICIAL_TYPES
 
 from .accused import Match, Recogniser, load_recogniser
 from .directory import Directory, load_directory
 
 RULES_PATH = Path(__file__).parent.parent / "jurisdiction" / "rules.yaml"
-# Thailand keeps UTC+7 all year; the time bar counts calendar days there.
-BANGKOK_TIME = timezone(timedelta(hours=7))
 UNKNOWN_OFFICIAL = "unknown"
 _CONDITIONS = {"category", "category_not", "official_type", "time_barred", "bangkok"}
 _INPUT_CHECKS = ("unknown_category", "unknown_official_type", "invalid_event_date", "unknown_province",
@@ -408,7 +407,8 @@ class RuleEngine:
         province_code = _province_code(tip.get("location"))
         if province_code not in self._provinces:
             return self._input_triage("unknown_province", None)
-        barred = event is not None and is_time_barred(event, _local_date(submitted_at), self.time_bar_years)
+        # the time bar counts calendar days in Thailand
+        barred = event is not None and is_time_barred(event, local_date(submitted_at), self.time_bar_years)
         official_type = screening.official_type
         rule = self._table[Facts(official_type, category, barred, province_code == geography.BANGKOK)]
         return self._outcome(rule, province_code)
@@ -518,14 +518,6 @@ def is_time_barred(event: date, submitted: date, years: int) -> bool:
     return event < cutoff
 
 
-def _local_date(moment: datetime | date | str) -> date:
-    if isinstance(moment, str):  # an ISO 8601 timestamp straight from an event payload
-        moment = datetime.fromisoformat(moment) if len(moment) > 10 else date.fromisoformat(moment)
-    if isinstance(moment, datetime):
-        if moment.tzinfo is None:  # naive timestamps in this project are UTC
-            moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(BANGKOK_TIME).date()
-    return moment
 
 
 def _event_date(value) -> date | None | Literal[False]:

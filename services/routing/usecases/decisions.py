@@ -8,7 +8,8 @@ from datetime import datetime
 
 from services.routing.domain.duplicates import words_json
 from services.routing.domain.transfers import MAX_TRANSFERS, Move, Refusal, Stop, plan_transfer, plan_triage_decision
-from shared.events import TipFacts, aware_utc, utcnow
+from shared.clock import aware_utc, utcnow
+from shared.events import TipFacts
 from shared.logging import get_logger
 
 log = get_logger(__name__)

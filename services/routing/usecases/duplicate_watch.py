@@ -21,7 +21,7 @@ import threading
 from datetime import datetime, timedelta
 
 from services.routing.domain.duplicates import WINDOW_DAYS, DuplicateIndex, candidate_reasons
-from shared.events import aware_utc, utcnow
+from shared.clock import aware_utc, utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)

@@ -13,11 +13,12 @@ so one torn line never swallows the next message.
 """
 from __future__ import annotations
 
-import datetime
 import fcntl
 import json
 import os
 from pathlib import Path
+
+from shared.clock import utcnow
 
 from .base import Channel, OutboundMessage, TransientDeliveryError, require
 
@@ -41,7 +42,7 @@ class FileChannel(Channel):
             "subject": message.subject,
             "text": message.text,
             "html": message.html,
-            "written_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "written_at": utcnow().isoformat(timespec="seconds"),
         }
         line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         try:

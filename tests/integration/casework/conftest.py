@@ -13,7 +13,8 @@ from sqlalchemy import select
 from services.casework.usecases import accounts
 from services.casework.usecases import routing_decisions
 from shared import migrations
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.support.environments import free_port
 from tests.support.fakes_casework import tip_routed
 from tests.support.inprocess import db, environment, running

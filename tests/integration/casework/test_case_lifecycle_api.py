@@ -215,7 +215,8 @@ def test_routing_alone_stops_transfers_at_the_hop_limit_and_agencies_rename_stat
         r = cw.post("/api/v1/cases/SS-LOOP-0001/transfer", {"reason": "อีกครั้ง", "mode": "refer"})
         assert r.status_code == 200 and r.json()["transfer"]["hop"] == 2
         from services.casework.usecases import routing_decisions
-        from shared.events import new_event, utcnow
+        from shared.clock import utcnow
+        from shared.events import new_event
         refused = new_event("tip.transfer_refused", {
             "reference": "SS-LOOP-0001", "case_id": "c", "from_office": "PACC-R2", "suggested_agency": None,
             "reason_code": "hop_limit", "reasons": {"th": "โอนครบจำนวนครั้งแล้ว", "en": "Too many transfers"},
@@ -230,7 +231,8 @@ def test_routing_alone_stops_transfers_at_the_hop_limit_and_agencies_rename_stat
 
 def _routing_refuses(cfg, reference, from_office, request="transfer"):
     from services.casework.usecases import routing_decisions
-    from shared.events import new_event, utcnow
+    from shared.clock import utcnow
+    from shared.events import new_event
 
     event = new_event("tip.transfer_refused", {
         "reference": reference, "case_id": "c", "from_office": from_office, "suggested_agency": None,
@@ -242,7 +244,8 @@ def _routing_refuses(cfg, reference, from_office, request="transfer"):
 
 def test_routing_refusals_triage_decisions_and_duplicates(cfg):
     from services.casework.usecases import routing_decisions
-    from shared.events import new_event, utcnow
+    from shared.clock import utcnow
+    from shared.events import new_event
 
     open_case(cfg, "SS-BACK-0001")
     open_case(cfg, "SS-TRID-0001", "DAMRONGTHAM-23", triage=True)

@@ -2,7 +2,8 @@
 rejecting a closure proposal, a refused hand-over restoring exactly the state it left, triage keeping a case at
 the coordinating office, duplicates on both cases, and case versions on every event intake orders by."""
 from services.casework.usecases import routing_decisions
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.integration.casework.conftest import desk_for, desk_running, open_case, outbox
 from tests.support.inprocess import db
 

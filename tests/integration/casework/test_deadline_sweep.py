@@ -121,7 +121,7 @@ def test_two_sweeps_racing_escalate_each_case_once(cfg):
 
 def test_the_lease_passes_on_when_its_holder_stops_renewing(cfg):
     database = db(cfg, "casework")
-    from shared.events import utcnow
+    from shared.clock import utcnow
 
     start = utcnow()
     assert leases.acquire(database, "job", "a", start, 60)

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from services.casework.usecases import accounts
 from services.casework.usecases import volunteers
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.support.inprocess import db
 from shared.clients import ClientLimiter, client_address, group, settings
 from tests.integration.casework.conftest import PASSWORD, Desk, add_user, desk_for, desk_running, open_case, outbox

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from services.casework.usecases import accounts
 from services.casework.models import DeskSession, User
-from shared.events import utcnow
+from shared.clock import utcnow
 from tests.integration.casework.conftest import (
     CHEAP_ARGON2, PASSWORD, Desk, add_user, desk_for, desk_running, open_case, outbox,
 )

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from services.intake import conversation
 from services.intake.models import OfficeNote
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.integration.intake.test_intake_app import count, outbox
 from tests.support.tips import tip
 

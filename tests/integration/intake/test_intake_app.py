@@ -16,7 +16,8 @@ from services.intake.app import PUBLIC, IntakeApp, partner_caller, volunteer_cal
 from services.intake.attachments import Upload
 from services.intake.models import Attachment, IdempotentResponse, Message, Question, Tip
 from services.intake.receipts import ReceiptHasher
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from shared.web import ApiError
 from tests.integration.intake.conftest import make_app, make_config
 from tests.support.tips import tip

@@ -15,7 +15,7 @@ from services.intake.line import store
 from services.intake.line.bot import BadSignature, LineBot, RateLimit
 from services.intake.line.simulator import check_messages, new_user_id, sign
 from services.intake.models import Attachment, Tip
-from shared.events import utcnow
+from shared.clock import utcnow
 from tests.integration.intake.helpers import jpeg_with_gps
 
 SECRET = "integration-secret"

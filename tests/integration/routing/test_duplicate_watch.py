@@ -15,7 +15,8 @@ from services.routing.repository import RoutingRepository
 from services.routing.usecases import decisions as handlers
 from services.routing.usecases.duplicate_watch import DuplicateWatch
 from shared import migrations
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.support.inprocess import db, environment
 
 ACCUSED = {"official_type": "local_executive", "name": "นายสมชาย ใจดี", "organization": "อบต.เกาะช้าง"}

@@ -13,7 +13,8 @@ from services.routing.models import Decision, RoutedTip
 from services.routing.repository import RoutingRepository
 from services.routing.usecases import decisions as handlers
 from shared import migrations
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.support.inprocess import db, environment
 
 

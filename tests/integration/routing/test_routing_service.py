@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from services.routing.repository import RoutingRepository
 from services.routing.usecases.decisions import history_of
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.support.inprocess import db, environment, publish, running
 from tests.support.processes import wait_for
 

@@ -5,7 +5,8 @@ import pytest
 from nameko.testing.services import worker_factory
 
 from services.casework.service import Service
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.support.fakes import FakeDatabase
 from tests.support.fakes_casework import FakeCaseworkRepository, tip_routed
 

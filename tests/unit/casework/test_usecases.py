@@ -10,7 +10,8 @@ from services.casework.domain.policy import Principal
 from services.casework.repository import CaseworkRepository
 from services.casework.usecases import case_actions, case_reading, routing_decisions
 from services.casework.usecases.case_reading import DeskSettings
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.support.fakes import FakeDatabase
 from tests.support.fakes_casework import FakeCaseworkRepository, tip_routed
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from marshmallow import fields
 
 from shared import bus_sealing, sealing
-from shared.events import CATALOGUE, from_wire, new_event, utcnow
+from shared.clock import utcnow
+from shared.events import CATALOGUE, from_wire, new_event
 
 REF = "SS-WIRE-0001"
 NOW = utcnow()

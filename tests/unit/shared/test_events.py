@@ -4,7 +4,8 @@ import uuid
 import pytest
 from marshmallow import ValidationError
 
-from shared.events import CATALOGUE, TipFacts, from_wire, new_event, utcnow
+from shared.clock import utcnow
+from shared.events import CATALOGUE, TipFacts, from_wire, new_event
 
 
 def _status_changed(**changes):

@@ -12,9 +12,9 @@ from sqlalchemy import insert, select
 
 from shared import broker_status, deadletters, heartbeats, ops_view
 from shared import config as config_mod
+from shared.clock import utcnow
 from shared.config import SERVICES
 from shared.dependencies import service_db_for
-from shared.events import utcnow
 from shared.topology import service_class
 
 SECRET = "เจ้าหน้าที่เรียกรับเงินสามแสนบาท ที่ห้องประชุมชั้นสอง"
