@@ -17,6 +17,7 @@ RUN /opt/sodsong/bin/pip install --upgrade "pip<26" && /opt/sodsong/bin/pip inst
 COPY pyproject.toml README.md /src/
 COPY shared /src/shared
 COPY services /src/services
+COPY sodsong /src/sodsong
 RUN /opt/sodsong/bin/pip install --no-deps /src \
     && /opt/sodsong/bin/python -m compileall -q /opt/sodsong/lib \
     && /opt/sodsong/bin/pip uninstall -y pip

@@ -23,7 +23,7 @@ from sqlalchemy import select  # noqa: E402
 
 from services.notify.models import Delivery  # noqa: E402
 from shared import config as config_mod  # noqa: E402
-from shared.dependencies import service_db_for  # noqa: E402
+from sodsong.registry import service_db_for  # noqa: E402
 from tests.support.deployment import Deployment  # noqa: E402
 from tests.support.processes import wait_for  # noqa: E402
 from tests.support.tips import tip  # noqa: E402

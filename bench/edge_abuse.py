@@ -88,7 +88,7 @@ class Server:
         self.env = env
         self.source = source
         self.log = open(self.dir / "sodsong.log", "w")
-        self.proc = subprocess.Popen([sys.executable, "-c", "from shared.cli import main; main()", "run"],
+        self.proc = subprocess.Popen([sys.executable, "-c", "from sodsong.cli import main; main()", "run"],
                                      cwd=source, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 90
         while time.time() < deadline:
@@ -100,7 +100,7 @@ class Server:
         raise RuntimeError("sodsong did not start: " + (self.dir / "sodsong.log").read_text()[-2000:])
 
     def cli(self, *args, stdin=None):
-        return subprocess.run([sys.executable, "-c", "from shared.cli import main; main()", *args], cwd=self.source,
+        return subprocess.run([sys.executable, "-c", "from sodsong.cli import main; main()", *args], cwd=self.source,
                               env=self.env, input=stdin, capture_output=True, text=True, timeout=120)
 
     def stop(self):

@@ -21,8 +21,8 @@ from services.intake.app import IntakeApp  # noqa: E402
 from services.intake.models import TABLES  # noqa: E402
 from services.intake.receipts import ReceiptHasher  # noqa: E402
 from shared import config as config_mod  # noqa: E402
-from shared import migrations  # noqa: E402
 from shared.db import ServiceDatabase, engine_for  # noqa: E402
+from sodsong import registry  # noqa: E402
 
 TIP = {"category": "bribery", "description": "เจ้าหน้าที่เรียกรับเงินเพื่อเร่งออกใบอนุญาต",
        "location": {"province_code": "23", "district_code": "2301", "subdistrict_code": "230101"},
@@ -33,7 +33,7 @@ def main(lookups: int = 20) -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         cfg = config_mod.load(env={"SODSONG_DATA_DIR": data_dir})
         params = cfg["intake"]["argon2"]  # the production defaults
-        migrations.upgrade("intake", cfg["intake"]["db_url"])
+        registry.migrate("intake", cfg["intake"]["db_url"])
         app = IntakeApp(ServiceDatabase(engine_for(cfg["intake"]["db_url"]), TABLES), ReceiptHasher(**params),
                         crypto.load(cfg), cfg)
         _, body, _ = app.file_tip(TIP)

@@ -83,9 +83,10 @@ def main():
     from services.notify.models import Delivery
     from shared import config as config_mod
     from shared import logging as logging_mod
-    from shared import migrations, topology
-    from shared.dependencies import service_db_for
+    from shared import topology
     from shared.events import new_event
+    from sodsong import registry
+    from sodsong.registry import service_db_for
 
     smtp, port = start_smtp()
     data_dir = tempfile.mkdtemp(prefix="sodsong-notify-bench-")
@@ -103,8 +104,8 @@ def main():
         "sender_concurrency": args.concurrency,
         "operators": {"daily_summary_at": "23:59"},
     })
-    migrations.upgrade("notify", cfg["notify"]["db_url"])
-    container = ServiceContainer(topology.service_class("notify"), config_mod.nameko_config(cfg, "notify"))
+    registry.migrate("notify", cfg["notify"]["db_url"])
+    container = ServiceContainer(registry.entry("notify").service_class(), registry.nameko_config(cfg, "notify"))
     container.start()
     db = service_db_for("notify", cfg)
 

@@ -23,12 +23,12 @@ def _vhost(config) -> str:
     return unquote(path[1:]) if path and path != "/" else "/"
 
 
-def queue_names() -> list[str]:
-    return [s.queue_name for s in topology.subscriptions()] + [topology.BROKER_DEAD_LETTER_QUEUE,
+def queue_names(subscriptions) -> list[str]:
+    return [s.queue_name for s in subscriptions] + [topology.BROKER_DEAD_LETTER_QUEUE,
                                                                  topology.UNROUTABLE_QUEUE]
 
 
-def from_management(config: dict) -> list[dict] | None:
+def from_management(config: dict, subscriptions) -> list[dict] | None:
     parsed = urlparse(config["amqp_uri"])
     auth = (unquote(parsed.username or "guest"), unquote(parsed.password or "guest"))
     vhost = requests.utils.quote(_vhost(config), safe="")
@@ -40,7 +40,7 @@ def from_management(config: dict) -> list[dict] | None:
         response.raise_for_status()
     except requests.RequestException:
         return None
-    wanted = set(queue_names())
+    wanted = set(queue_names(subscriptions))
     rows = []
     for q in response.json():
         if q["name"] not in wanted:
@@ -56,10 +56,10 @@ def from_management(config: dict) -> list[dict] | None:
     return rows
 
 
-def from_passive_declare(config: dict) -> list[dict]:
+def from_passive_declare(config: dict, subscriptions) -> list[dict]:
     rows = []
     with Connection(config["amqp_uri"], connect_timeout=5) as conn:
-        for name in queue_names():
+        for name in queue_names(subscriptions):
             channel = conn.channel()
             try:
                 _, messages, consumers = channel.queue_declare(queue=name, passive=True)
@@ -76,8 +76,9 @@ def from_passive_declare(config: dict) -> list[dict]:
     return rows
 
 
-def snapshot(config: dict) -> list[dict]:
-    return from_management(config) or from_passive_declare(config)
+def snapshot(config: dict, subscriptions) -> list[dict]:
+    """Every queue of `subscriptions` (the composition root's list), plus the dead-letter and unroutable queues."""
+    return from_management(config, subscriptions) or from_passive_declare(config, subscriptions)
 
 
 def flag(rows: list[dict], earlier: list[dict] | None = None) -> list[dict]:

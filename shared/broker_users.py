@@ -16,6 +16,7 @@ import hashlib
 import os
 import secrets
 import subprocess
+from urllib.parse import quote, urlparse, urlunparse
 
 from shared import keys as keys_mod
 from shared import topology
@@ -47,8 +48,9 @@ def _ctl(*args, ok_codes=(0,)):
     return result
 
 
-def apply(config: dict, vhost: str, services=SERVICES, env=None) -> list[dict]:
-    """Create or update each service's user and set its permissions on `vhost` (via rabbitmqctl)."""
+def apply(config: dict, vhost: str, subscriptions, services=SERVICES, env=None) -> list[dict]:
+    """Create or update each service's user and set its permissions on `vhost` (via rabbitmqctl); `subscriptions`:
+    every consumer queue (the composition root's list), which says what each service may bind."""
     done = []
     existing = set(_ctl("list_users", "--quiet", "--no-table-headers").stdout.split())
     for service in services:
@@ -58,7 +60,7 @@ def apply(config: dict, vhost: str, services=SERVICES, env=None) -> list[dict]:
             _ctl("change_password", user, password)
         else:
             _ctl("add_user", user, password)
-        perms = topology.permissions(service)
+        perms = topology.permissions(service, subscriptions)
         _ctl("set_permissions", "-p", vhost, user, perms["configure"], perms["write"], perms["read"])
         _ctl("set_topic_permissions", "-p", vhost, user, topology.EVENTS_EXCHANGE.name,
              perms["topic_write"], perms["topic_read"])
@@ -71,12 +73,12 @@ def remove(config: dict, services=SERVICES) -> None:
         _ctl("delete_user", topology.service_user(service, config), ok_codes=(0, 69, 70))
 
 
-def definitions(config: dict, vhost: str, services=SERVICES, env=None) -> dict:
+def definitions(config: dict, vhost: str, subscriptions, services=SERVICES, env=None) -> dict:
     users, perms, topic = [], [], []
     for service in services:
         user = topology.service_user(service, config)
         password, _ = password_for(config, service, env)
-        p = topology.permissions(service)
+        p = topology.permissions(service, subscriptions)
         users.append({"name": user, "password_hash": rabbit_password_hash(password),
                       "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []})
         perms.append({"user": user, "vhost": vhost, "configure": p["configure"], "write": p["write"],
@@ -87,8 +89,6 @@ def definitions(config: dict, vhost: str, services=SERVICES, env=None) -> dict:
 
 
 def uri_for(base_uri: str, config: dict, service: str, password: str) -> str:
-    from urllib.parse import quote, urlparse, urlunparse
-
     parsed = urlparse(base_uri)
     netloc = f"{quote(topology.service_user(service, config), safe='')}:{quote(password, safe='')}@" \
              f"{parsed.hostname}{':' + str(parsed.port) if parsed.port else ''}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 
 from shared import sealing
+from shared.events import CATALOGUE
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -53,8 +54,6 @@ def _walk(payload, path: str):
 
 
 def content_paths(event_type) -> tuple[str, ...]:
-    from shared.events import CATALOGUE
-
     spec = CATALOGUE.get(event_type) if isinstance(event_type, str) else None
     return spec.content if spec is not None else ()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -43,6 +44,9 @@ DEFAULTS: dict = {
         # name -> channel settings; the embedded default writes one JSON line per message to a file
         "channels": {"file": {"type": "file", "path": None}},
         "office_channel": "file",
+        # offices' contacts, notify's own (a YAML file: `offices: {CODE: {contacts: {channel: address}}}`);
+        # None: the deployment file routing.overrides names, so one file can serve both
+        "office_directory": None,
         "max_attempts": 6,
         "backoff_seconds": [1, 5, 30, 120, 600],
     },
@@ -113,6 +117,8 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None) -> dict
         # a broker user of its own per service (least privilege, see `sodsong broker setup --users`)
         config[service]["amqp_uri"] = (env.get(f"SODSONG_AMQP_URI_{service.upper()}")
                                        or config[service].get("amqp_uri") or config["amqp_uri"])
+    if not config["notify"].get("office_directory"):
+        config["notify"]["office_directory"] = (config.get("routing") or {}).get("overrides")
     file_channel = config["notify"]["channels"].get("file")
     if file_channel is not None and not file_channel.get("path"):
         file_channel["path"] = str(Path(config["data_dir"]) / "notifications.jsonl")
@@ -126,8 +132,6 @@ def _expand(node, env):
     if isinstance(node, list):
         return [_expand(v, env) for v in node]
     if isinstance(node, str) and "${" in node:
-        import re
-
         def sub(match):
             name, _, default = match.group(1).partition(":")
             return env.get(name, default)

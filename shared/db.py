@@ -11,12 +11,14 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import create_engine, event, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared import metrics
 from shared.clock import utcnow
 from shared.events import CATALOGUE, Event, new_event
 from shared.messaging_tables import MessagingTables
@@ -49,8 +51,6 @@ def dispose_all() -> None:
 
 def _make_engine(url: str) -> Engine:
     if is_sqlite(url):
-        from pathlib import Path
-
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -201,8 +201,6 @@ class ServiceDatabase:
 
 
 def _count_duplicate(service, handler):
-    from shared import metrics
-
     metrics.EVENTS_DUPLICATE.labels(service, handler).inc()
 
 

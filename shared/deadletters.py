@@ -70,6 +70,13 @@ def set_status(service_db, letter_id: int, status: str, *, from_statuses=("dead"
         return result.rowcount == 1
 
 
+def request_redrive(session, table, letter_id: int) -> bool:
+    """In the caller's transaction: mark a dead letter for the redriver (shared.dependencies) to pick up."""
+    result = session.execute(update(table).where(table.c.id == letter_id, table.c.status == "dead")
+                             .values(status="redrive_requested"))
+    return result.rowcount == 1
+
+
 def claim_redrives(service_db, limit: int = 50) -> list[dict]:
     """Claim rows an operator asked to redrive; safe when several instances claim at once."""
     table = service_db.tables.dead_letters

@@ -2,6 +2,7 @@
 redriver) and the per-worker logging context."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -10,11 +11,12 @@ import structlog
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData
 
-from shared import bus_sealing, deadletters, sealing, topology
+from shared import blind_index as blind_index_mod
+from shared import bus_sealing, deadletters, heartbeats, sealing, topology
 from shared.config import is_memory_transport
 from shared.db import ServiceDatabase, engine_for
 from shared.logging import get_logger
-from shared.messaging_tables import messaging_tables
+from shared.messaging_tables import messaging_tables_for
 from shared.outbox import OutboxRelay
 
 log = get_logger(__name__)
@@ -43,11 +45,18 @@ class WorkerDatabase:
         return self._db
 
 
+# The container config key under which the composition root (sodsong.registry.nameko_config) passes every
+# service's consumer queues down, so each service declares the whole topology when it starts.
+SUBSCRIPTIONS_KEY = "SODSONG_SUBSCRIPTIONS"
+
+
 class Database(DependencyProvider):
-    def __init__(self, metadata: MetaData, blind_index: bool = False, repository=None):
+    def __init__(self, metadata: MetaData, blind_index: bool = False, repository=None, gauges=None):
         self.metadata = metadata
         self.repository = repository  # callable(session) -> the service's repository, as `uow.repo`
         self.blind_index = blind_index  # the service searches sealed text (shared.blind_index)
+        self.gauges = gauges  # callable(service_db): the service's own metrics, refreshed with the heartbeat
+        self.consumers: dict = {}  # queue name -> its EventConsumer (they register at setup), for redrives
 
     def setup(self):
         config = self.container.config["SODSONG"]
@@ -57,17 +66,20 @@ class Database(DependencyProvider):
         sealing.install(config, service)  # this service's keyring, for its sealed columns, outbox and dead letters
         bus_sealing.install(config, service)  # content on the wire, for the services that need it
         if self.blind_index:
-            from shared import blind_index
-
-            blind_index.install(config, service)
+            blind_index_mod.install(config, service)
         self.service_db = ServiceDatabase(engine_for(config[service]["db_url"]), self.tables, self._wake_relay,
                                           repository=self.repository)
         self.relay = OutboxRelay(self.service_db, config[service].get("amqp_uri") or config["amqp_uri"],
                                  batch=int(config["outbox"]["batch"]))
         self.stopping = threading.Event()
 
+    def subscriptions(self) -> list:
+        """Every service's consumer queues as the composition root passed them down, else this service's own."""
+        own = [consumer.subscription for consumer in self.consumers.values()]
+        return list(self.container.config.get(SUBSCRIPTIONS_KEY) or own)
+
     def start(self):
-        topology.declare_for_service(self.config, self.container.service_name)
+        topology.declare_for_service(self.config, self.container.service_name, self.subscriptions())
         if is_memory_transport(self.config):
             replayed = self.relay.replay_recent(float(self.config["outbox"]["replay_hours_on_memory_transport"]))
             if replayed:
@@ -77,9 +89,7 @@ class Database(DependencyProvider):
             identifier=f"{self.container.service_name}.outbox_relay")
         self.container.spawn_managed_thread(self._redrive_loop, identifier=f"{self.container.service_name}.redrive")
         if self.blind_index:
-            from shared import blind_index
-
-            self.container.spawn_managed_thread(blind_index.warm_up,
+            self.container.spawn_managed_thread(blind_index_mod.warm_up,
                                                 identifier=f"{self.container.service_name}.search_warm_up")
         self.container.spawn_managed_thread(self._heartbeat_loop,
                                             identifier=f"{self.container.service_name}.heartbeat")
@@ -100,16 +110,15 @@ class Database(DependencyProvider):
 
     def _heartbeat_loop(self):
         """Says this instance is alive (for `sodsong ops health`) and refreshes the outbox/dead-letter gauges."""
-        from shared import heartbeats
-
         started = heartbeats.now()
+        subscriptions = self.subscriptions()
         beats = 0
         while True:
             try:
                 heartbeats.beat(self.service_db, INSTANCE_ID, started)
-                heartbeats.refresh_gauges(self.service_db)
+                heartbeats.refresh_gauges(self.service_db, self.gauges)
                 if beats % 3 == 0:
-                    heartbeats.refresh_queue_gauges(self.config)
+                    heartbeats.refresh_queue_gauges(self.config, subscriptions)
             except Exception as exc:
                 log.warning("heartbeat.failed", error=type(exc).__name__)
             beats += 1
@@ -117,41 +126,17 @@ class Database(DependencyProvider):
                 return
 
     def _redrive_loop(self):
-        from shared.reliable import EventConsumer
-
-        by_queue = {ep.subscription.queue_name: ep for ep in self.container.entrypoints
-                    if isinstance(ep, EventConsumer)}
         while not self.stopping.wait(2.0):
             try:
                 for letter in deadletters.claim_redrives(self.service_db):
-                    entrypoint = by_queue.get(letter["queue"])
+                    entrypoint = self.consumers.get(letter["queue"])
                     if entrypoint is None:
                         deadletters.set_status(self.service_db, letter["id"], "dead", from_statuses=("redriving",))
                         continue
-                    import json
-
                     log.info("dead_letter.redrive", queue=letter["queue"], letter_id=letter["id"])
                     entrypoint.redrive(json.loads(letter["body"]), letter["id"])
             except Exception as exc:
                 log.warning("dead_letter.redrive_loop_failed", error=type(exc).__name__)
-
-
-_tables_cache: dict = {}
-
-
-def messaging_tables_for(metadata: MetaData, service: str):
-    """The outbox/inbox/dead-letter tables on a service's metadata (added once)."""
-    key = (id(metadata), service)
-    if key not in _tables_cache:
-        if f"{service}_outbox" in metadata.tables:
-            t = metadata.tables
-            from shared.messaging_tables import MessagingTables
-
-            _tables_cache[key] = MessagingTables(service, t[f"{service}_outbox"], t[f"{service}_inbox"],
-                                                 t[f"{service}_dead_letters"])
-        else:
-            _tables_cache[key] = messaging_tables(metadata, service)
-    return _tables_cache[key]
 
 
 class LoggingContext(DependencyProvider):
@@ -173,17 +158,12 @@ class LoggingContext(DependencyProvider):
         return get_logger(f"sodsong.{self.container.service_name}")
 
 
-def service_db_for(service: str, config: dict) -> ServiceDatabase:
-    """A service's database outside a running container (CLI, tests)."""
-    from shared.topology import service_class
-
-    cls = service_class(service)
-    metadata = cls.db.metadata
+def service_db_for(service: str, config: dict, metadata: MetaData, *, blind_index: bool = False,
+                   repository=None) -> ServiceDatabase:
+    """A service's database outside a running container (CLI, tests), from its tables (`metadata`)."""
     sealing.install(config, service)
     bus_sealing.install(config, service)
-    if getattr(cls.db, "blind_index", False):
-        from shared import blind_index
-
-        blind_index.install(config, service)
+    if blind_index:
+        blind_index_mod.install(config, service)
     return ServiceDatabase(engine_for(config[service]["db_url"]), messaging_tables_for(metadata, service),
-                           repository=getattr(cls.db, "repository", None))
+                           repository=repository)

@@ -15,6 +15,8 @@ import hmac
 import time
 from urllib.parse import quote, urlencode
 
+from shared import keys as keys_mod
+
 KEY_FILE_NAME = "evidence-link.key"
 
 
@@ -27,8 +29,6 @@ def link_key(config: dict) -> bytes:
         if len(str(configured)) < 32:
             raise ValueError("evidence.link_key must be at least 32 characters")
         return hashlib.sha256(str(configured).encode("utf-8")).digest()
-    from shared import keys as keys_mod
-
     path = keys_mod.keys_dir(config) / KEY_FILE_NAME
     keys_mod.private_file(config, KEY_FILE_NAME, keys_mod.new_key)
     for _ in range(50):  # the other process may still be writing it

@@ -15,8 +15,11 @@ import time
 
 import eventlet
 from eventlet import wsgi
+from kombu import Connection
+from sqlalchemy import text
 
 from shared.config import is_memory_transport
+from shared.db import engine_for
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -39,10 +42,6 @@ class Health:
 
     # -- checks ---------------------------------------------------------------------------------------------------
     def _database(self, service: str) -> bool:
-        from sqlalchemy import text
-
-        from shared.db import engine_for
-
         with engine_for(self.config[service]["db_url"]).connect() as conn:
             conn.execute(text("SELECT 1"))
         return True
@@ -50,8 +49,6 @@ class Health:
     def _broker(self) -> bool:
         if is_memory_transport(self.config):
             return True
-        from kombu import Connection
-
         with Connection(self.config["amqp_uri"], connect_timeout=self.timeout) as conn:
             conn.ensure_connection(max_retries=1, timeout=self.timeout)
         return True

@@ -1,12 +1,11 @@
 """Service instances say they are alive by writing a row in their own database every few seconds."""
 from __future__ import annotations
 
-import importlib
-
 from sqlalchemy import func, select, update
 
-from shared import metrics
+from shared import broker_status, metrics
 from shared.clock import aware_utc, utcnow
+from shared.config import is_memory_transport
 from shared.outbox import pending_stats
 
 
@@ -28,7 +27,8 @@ def beat(service_db, instance: str, started_at) -> None:
     metrics.HEARTBEAT.labels(service_db.tables.service).set(at.timestamp())
 
 
-def refresh_gauges(service_db) -> None:
+def refresh_gauges(service_db, own=None) -> None:
+    """The outbox and dead-letter gauges, then the service's own (`own(service_db)`, if it has any)."""
     service = service_db.tables.service
     stats = pending_stats(service_db)
     metrics.OUTBOX_UNPUBLISHED.labels(service).set(stats["unpublished"])
@@ -37,11 +37,8 @@ def refresh_gauges(service_db) -> None:
     with service_db.reading() as session:
         dead = session.execute(select(func.count()).select_from(letters).where(letters.c.status == "dead")).scalar()
     metrics.DEAD_LETTERS.labels(service).set(dead)
-    try:
-        own = importlib.import_module(f"services.{service}.metrics")
-    except ModuleNotFoundError:
-        return
-    own.refresh(service_db)
+    if own is not None:
+        own(service_db)
 
 
 def instances(service_db, within_seconds: float = 30.0) -> list[dict]:
@@ -56,14 +53,11 @@ def instances(service_db, within_seconds: float = 30.0) -> list[dict]:
     return out
 
 
-def refresh_queue_gauges(config: dict) -> None:
+def refresh_queue_gauges(config: dict, subscriptions) -> None:
     """Queue depth and consumers as this instance sees them, so alerts need no broker plugin."""
-    from shared import broker_status
-    from shared.config import is_memory_transport
-
     if is_memory_transport(config):
         return
-    for row in broker_status.from_passive_declare(config):
+    for row in broker_status.from_passive_declare(config, subscriptions):
         if row["ready"] is not None:
             metrics.QUEUE_READY.labels(row["queue"]).set(row["ready"])
         metrics.QUEUE_CONSUMERS.labels(row["queue"]).set(row["consumers"] or 0)

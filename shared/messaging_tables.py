@@ -91,3 +91,20 @@ def messaging_tables(metadata: MetaData, service: str) -> MessagingTables:
         Column("started_at", DateTime(timezone=True), nullable=False),
     )
     return MessagingTables(p, outbox, inbox, dead_letters)
+
+
+_tables_cache: dict = {}
+
+
+def messaging_tables_for(metadata: MetaData, service: str) -> MessagingTables:
+    """The outbox/inbox/dead-letter tables on a service's metadata (added once). Models call this: it imports no
+    nameko, kombu or eventlet."""
+    key = (id(metadata), service)
+    if key not in _tables_cache:
+        if f"{service}_outbox" in metadata.tables:
+            t = metadata.tables
+            _tables_cache[key] = MessagingTables(service, t[f"{service}_outbox"], t[f"{service}_inbox"],
+                                                 t[f"{service}_dead_letters"])
+        else:
+            _tables_cache[key] = messaging_tables(metadata, service)
+    return _tables_cache[key]

@@ -4,39 +4,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
+from alembic import command, context
 from alembic.config import Config
+from sqlalchemy import MetaData, create_engine, pool, text
 
-ROOT = Path(__file__).resolve().parent.parent
+from shared.db import engine_for
 
 
-def alembic_config(service: str, db_url: str) -> Config:
+def alembic_config(service: str, db_url: str, migrations_dir: Path) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(ROOT / "services" / service / "migrations"))
+    cfg.set_main_option("script_location", str(migrations_dir))
     cfg.set_main_option("sqlalchemy.url", db_url.replace("%", "%%"))
     cfg.attributes["service"] = service
     return cfg
 
 
-def upgrade(service: str, db_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(service, db_url), revision)
+def upgrade(service: str, db_url: str, migrations_dir: Path, revision: str = "head") -> None:
+    """Apply a service's migrations (its history in `migrations_dir`, as the composition root names it)."""
+    command.upgrade(alembic_config(service, db_url, migrations_dir), revision)
 
 
-def upgrade_all(config: dict, services) -> None:
-    for service in services:
-        upgrade(service, config[service]["db_url"])
-
-
-def run_env(service: str) -> None:
-    """Body of every service's migrations/env.py."""
-    import importlib
-
-    from alembic import context
-    from sqlalchemy import pool
-
-    from shared.db import engine_for
-
-    metadata = importlib.import_module(f"services.{service}.models").Base.metadata
+def run_env(service: str, metadata: MetaData) -> None:
+    """Body of every service's migrations/env.py, given the service's name and its tables."""
     url = context.config.get_main_option("sqlalchemy.url")
     options = dict(target_metadata=metadata, version_table=f"{service}_alembic_version",
                    render_as_batch=url.startswith("sqlite"), compare_type=True)
@@ -45,13 +34,11 @@ def run_env(service: str) -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    connectable = engine_for(url) if not url.startswith("sqlite") else _sqlite_engine(url, pool)
+    connectable = engine_for(url) if not url.startswith("sqlite") else _sqlite_engine(url)
     # begin(): the advisory lock below starts the transaction, so it must also be the one that commits
     with connectable.begin() as connection:
         if connection.dialect.name == "postgresql":
             # two instances of a service starting together must not both create its tables
-            from sqlalchemy import text
-
             connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
                                {"key": f"sodsong-migrate-{service}"})
         context.configure(connection=connection, **options)
@@ -59,8 +46,6 @@ def run_env(service: str) -> None:
             context.run_migrations()
 
 
-def _sqlite_engine(url, pool):
-    from sqlalchemy import create_engine
-
+def _sqlite_engine(url):
     Path(url.split("sqlite:///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
     return create_engine(url, poolclass=pool.NullPool)

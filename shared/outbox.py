@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import timedelta
+from urllib.parse import unquote, urlparse
 
 from kombu.exceptions import OperationalError as KombuOperationalError
 from nameko.amqp.publish import Publisher, UndeliverableMessage
@@ -34,8 +35,6 @@ class OutboxRelay:
         # checks, so a consumer can tell which service's user published an event (see shared.reliable).
         self.sender = {"app_id": service_db.tables.service}
         if not amqp_uri.startswith("memory://"):
-            from urllib.parse import unquote, urlparse
-
             self.sender["user_id"] = unquote(urlparse(amqp_uri).username or "guest")
         self.wakeup = threading.Event()
 

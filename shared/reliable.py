@@ -13,10 +13,12 @@
 """
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 import time
 from functools import partial
+from urllib.parse import unquote, urlparse
 
 import amqp.exceptions
 import eventlet
@@ -27,6 +29,7 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
 
 from shared import bus_sealing, deadletters, metrics, topology
+from shared.dependencies import Database
 from shared.events import CATALOGUE, from_wire
 from shared.logging import get_logger
 
@@ -52,16 +55,19 @@ class EventConsumer(Consumer):
         self.settings = config["events"]
         self.subscription = topology.Subscription(self.container.service_name, self.method_name, self.event_types)
         self.queue = topology.consumer_queue(self.subscription, config)
+        self.database = self._database()
+        self.database.consumers[self.subscription.queue_name] = self  # it redrives this queue's dead letters
         super().setup()
+
+    def _database(self) -> Database:
+        for dep in self.container.dependencies:
+            if isinstance(dep, Database):
+                return dep
+        raise RuntimeError(f"{self.container.service_name} has no Database dependency for its dead letters")
 
     @property
     def service_db(self):
-        from shared.dependencies import Database
-
-        for dep in self.container.dependencies:
-            if isinstance(dep, Database):
-                return dep.service_db
-        raise RuntimeError(f"{self.container.service_name} has no Database dependency for its dead letters")
+        return self.database.service_db
 
     # -- receiving -------------------------------------------------------------------------------------------
     def handle_message(self, body, message):
@@ -184,9 +190,17 @@ class EventConsumer(Consumer):
 def _username(uri) -> str | None:
     if not uri or str(uri).startswith("memory://"):
         return None
-    from urllib.parse import unquote, urlparse
-
     return unquote(urlparse(uri).username or "") or None
 
 
 subscribe = EventConsumer.decorator
+
+
+def subscriptions_of(service_cls, service: str) -> list[topology.Subscription]:
+    """A service class's event-consuming handlers (read from the class; nothing is started)."""
+    found = []
+    for method_name, method in inspect.getmembers(service_cls, inspect.isfunction):
+        for ep in getattr(method, "nameko_entrypoints", ()):
+            if isinstance(ep, EventConsumer):
+                found.append(topology.Subscription(service, method_name, tuple(ep.event_types)))
+    return found

@@ -16,6 +16,7 @@ The job runs every `retention.every_seconds` on each instance but only where it 
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,6 +24,7 @@ from sqlalchemy import delete
 
 from shared import leases
 from shared.clock import utcnow
+from shared.dependencies import INSTANCE_ID
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -113,10 +115,6 @@ _last_run: dict = {}
 
 def on_timer(worker_db, service: str, config: dict, extra_steps=()) -> list[dict] | None:
     """Called by each service's timer every minute: runs the leased job every `retention.every_seconds`."""
-    import time
-
-    from shared.dependencies import INSTANCE_ID
-
     every = float(settings(config)["every_seconds"])
     if every <= 0 or time.monotonic() - _last_run.get(service, -every) < every:
         return None

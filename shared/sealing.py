@@ -21,7 +21,7 @@ import threading
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Text
+from sqlalchemy import Text, and_, select, type_coerce, update
 from sqlalchemy.types import TypeDecorator
 
 from shared import keys as keys_mod
@@ -168,8 +168,6 @@ def sealed_columns(metadata) -> list:
 def reseal(service_db, service: str, metadata, *, check: bool = False, batch: int = 200) -> dict:
     """Re-seal every value not sealed with the service's current key (and seal plaintext left from before
     sealing), in batches of one transaction each; with `check`, only count them. Safe to run again."""
-    from sqlalchemy import Text, and_, select, type_coerce, update
-
     found = sealer(service)
     by_key: dict[str, int] = {}
     stale = resealed = 0

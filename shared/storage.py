@@ -12,6 +12,8 @@ import os
 import stat
 from pathlib import Path
 
+from shared import keys as keys_mod
+from shared.config import SERVICES
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -23,8 +25,6 @@ def restrict_umask() -> None:
 
 def tighten_data_dir(config: dict) -> dict:
     """Data directory 0700, its files 0600; the keys directory apart from it. Returns the places, for the log."""
-    from shared import keys as keys_mod
-
     data_dir = Path(config["data_dir"])
     uses_files = not config.get("db_url") or any(
         str((config.get(s) or {}).get("db_url", "")).startswith("sqlite") for s in _services())
@@ -52,8 +52,6 @@ def tighten_data_dir(config: dict) -> dict:
 
 
 def _services():
-    from shared.config import SERVICES
-
     return SERVICES
 
 
@@ -63,8 +61,6 @@ def _move_legacy_intake_key_file(config: dict, data_dir: Path, keys_dir: Path, n
     target = keys_dir / name
     if not legacy.exists():
         return
-    from shared import keys as keys_mod
-
     keys_mod.ensure_private_dir(keys_dir)
     if target.exists():
         log.warning("storage.legacy_key_file_left", path=str(legacy),

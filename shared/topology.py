@@ -9,13 +9,14 @@ dead-lettered by the service itself, see shared.reliable).
 """
 from __future__ import annotations
 
-import importlib
-import inspect
+import re
 from dataclasses import dataclass
 
+from amqp.exceptions import AccessRefused, NotFound
 from kombu import Connection, Exchange, Queue, binding
 
 from shared.config import SERVICES, is_memory_transport
+from shared.events import CATALOGUE
 
 UNROUTABLE_EXCHANGE = Exchange("sodsong.unroutable", type="fanout", durable=True)
 UNROUTABLE_QUEUE = "sodsong.unroutable"
@@ -82,26 +83,12 @@ def unroutable_queue(config: dict) -> Queue:
     return Queue(UNROUTABLE_QUEUE, exchange=UNROUTABLE_EXCHANGE, durable=True, queue_arguments=args)
 
 
-def service_class(service: str):
-    return importlib.import_module(f"services.{service}.service").Service
+# `subscriptions` below: every consuming handler of the services concerned, as the composition root lists them
+# (sodsong.registry); a running service reads its own from its class (shared.reliable.subscriptions_of).
 
 
-def subscriptions(services=SERVICES) -> list[Subscription]:
-    """Every event-consuming handler of every service, read from the service classes themselves."""
-    from shared.reliable import EventConsumer
-
-    found = []
-    for service in services:
-        cls = service_class(service)
-        for method_name, method in inspect.getmembers(cls, inspect.isfunction):
-            for ep in getattr(method, "nameko_entrypoints", ()):
-                if isinstance(ep, EventConsumer):
-                    found.append(Subscription(service, method_name, tuple(ep.event_types)))
-    return found
-
-
-def declare_all(config: dict, connection: Connection | None = None, services=SERVICES) -> list[str]:
-    """Declare the exchanges and the consumer queues of `services` with their bindings. Safe to repeat."""
+def declare_all(config: dict, subscriptions, connection: Connection | None = None) -> list[str]:
+    """Declare the exchanges and the consumer queues of `subscriptions` with their bindings. Safe to repeat."""
     own = connection is None
     connection = connection or Connection(config["amqp_uri"])
     try:
@@ -112,7 +99,7 @@ def declare_all(config: dict, connection: Connection | None = None, services=SER
         dead_letter_queue(config)(channel).declare()
         unroutable_queue(config)(channel).declare()
         names = []
-        for sub in subscriptions(services):
+        for sub in subscriptions:
             consumer_queue(sub, config)(channel).declare()
             names.append(sub.queue_name)
         return names
@@ -121,16 +108,14 @@ def declare_all(config: dict, connection: Connection | None = None, services=SER
             connection.release()
 
 
-def declare_for_service(config: dict, service: str) -> list[str]:
-    """At a service's start: the whole topology when its broker user may (shared credentials, embedded mode), so
-    that events published before their consumer ever ran wait for it; otherwise (a user of its own, see
-    `sodsong broker setup --users`) only its own queues, checking that the exchanges exist."""
-    from amqp.exceptions import AccessRefused, NotFound
-
+def declare_for_service(config: dict, service: str, subscriptions) -> list[str]:
+    """At a service's start: the whole topology (`subscriptions`) when its broker user may (shared credentials,
+    embedded mode), so that events published before their consumer ever ran wait for it; otherwise (a user of its
+    own, see `sodsong broker setup --users`) only its own queues, checking that the exchanges exist."""
     uri = (config.get(service) or {}).get("amqp_uri") or config["amqp_uri"]
     with Connection(uri) as connection:
         try:
-            return declare_all(config, connection)
+            return declare_all(config, subscriptions, connection)
         except AccessRefused:
             pass
     with Connection(uri) as connection:
@@ -142,7 +127,7 @@ def declare_for_service(config: dict, service: str) -> list[str]:
             raise RuntimeError(f"exchange missing on the broker: run `sodsong broker setup` as the broker's "
                                f"administrator before starting {service}") from None
         names = []
-        for sub in subscriptions((service,)):
+        for sub in (s for s in subscriptions if s.service == service):
             consumer_queue(sub, config)(channel).declare()
             names.append(sub.queue_name)
         return names
@@ -165,32 +150,26 @@ def service_of_user(username: str | None, config: dict | None = None) -> str | N
 
 
 def produced_types(service: str) -> list[str]:
-    from shared.events import CATALOGUE
-
     return sorted(name for name, spec in CATALOGUE.items() if spec.producer == service)
 
 
-def consumed_keys(service: str) -> list[str]:
-    return sorted({t for sub in subscriptions((service,)) for t in sub.event_types})
+def consumed_keys(service: str, subscriptions) -> list[str]:
+    return sorted({t for sub in subscriptions if sub.service == service for t in sub.event_types})
 
 
 def _alternatives(items) -> str:
-    import re
-
     return "^(" + "|".join(re.escape(i) for i in items) + ")$" if items else "^$"
 
 
-def permissions(service: str) -> dict:
+def permissions(service: str, subscriptions) -> dict:
     """RabbitMQ permissions of a service's own user: configure its own queues; write (publish, bind) to the
     events exchange, its own queues and the dead-letter exchange its queues name; read (consume, bind from) its
     own queues and the events exchange. Topic permissions on the events exchange narrow publishing to the event
     types it produces and binding to the types it consumes."""
-    import re
-
     own = r"sodsong\." + re.escape(service) + r"\..*"
     events = re.escape(EVENTS_EXCHANGE.name)
     dlx = re.escape(DEAD_LETTER_EXCHANGE.name)
-    consumed = consumed_keys(service)
+    consumed = consumed_keys(service, subscriptions)
     return {
         "configure": f"^{own}$",
         "write": f"^({events}|{dlx}|{own})$",
@@ -209,12 +188,12 @@ def consumer_policy(config: dict) -> dict:
                            "dead-letter-exchange": DEAD_LETTER_EXCHANGE.name}}
 
 
-def definitions(config: dict, vhost: str = "sodsong") -> dict:
+def definitions(config: dict, subscriptions, vhost: str = "sodsong") -> dict:
     """The topology as a RabbitMQ definitions document (for `rabbitmqctl import_definitions` or the
     management plugin's load_definitions), so an operator can create it before any service starts."""
     real = dict(config, amqp_uri="amqp://definitions/")  # quorum arguments, whatever the current transport
     queues, bindings = [], []
-    for sub in subscriptions():
+    for sub in subscriptions:
         q = consumer_queue(sub, real)
         queues.append({"name": q.name, "vhost": vhost, "durable": True, "auto_delete": False,
                        "arguments": dict(q.queue_arguments)})

@@ -11,6 +11,7 @@ import io
 import json
 import time
 from functools import partial
+from logging import getLogger
 
 import eventlet
 from eventlet import wsgi
@@ -254,8 +255,6 @@ class EdgeServer(WebServer):
         return EdgeWsgiApp(self)
 
     def get_wsgi_server(self, sock, wsgi_app, protocol=_EdgeProtocol, debug=False):
-        from logging import getLogger
-
         server = wsgi.Server(sock, sock.getsockname(), wsgi_app, protocol=protocol, debug=debug,
                              log=getLogger("nameko.web.server"),
                              socket_timeout=float(self.sodsong["socket_timeout_seconds"]),

@@ -44,8 +44,9 @@ def service_permissions(service: str) -> tuple[dict, dict]:
     its own queues; topic permissions on the events exchange narrow publishing to the event types it produces and
     binding to those it consumes. The operator's resources declare the whole topology, so a service needs no more."""
     from shared import topology
+    from sodsong import registry
 
-    rules = topology.permissions(service)
+    rules = topology.permissions(service, registry.subscriptions())
     return ({"configure": rules["configure"], "write": rules["write"], "read": rules["read"]},
             {"exchange": topology.EVENTS_EXCHANGE.name, "write": rules["topic_write"], "read": rules["topic_read"]})
 
@@ -53,9 +54,10 @@ def service_permissions(service: str) -> tuple[dict, dict]:
 def topology_resources() -> list[dict]:
     from shared import config as config_mod
     from shared import topology
+    from sodsong import registry
 
     config = config_mod.load(env={"SODSONG_AMQP_URI": "amqp://generate/", "SODSONG__broker__queue_arguments": "policy"})
-    defs = topology.definitions(config, VHOST)
+    defs = topology.definitions(config, registry.subscriptions(), VHOST)
     out = [_res("Vhost", "sodsong", {"name": VHOST, "defaultQueueType": "quorum", "deletionPolicy": "retain"})]
     for ex in defs["exchanges"]:
         spec = {"name": ex["name"], "vhost": VHOST, "type": ex["type"], "durable": True, "autoDelete": False}

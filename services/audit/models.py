@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.dependencies import messaging_tables_for
+from shared.messaging_tables import messaging_tables_for
 
 
 class Base(DeclarativeBase):

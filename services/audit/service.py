@@ -11,10 +11,11 @@ from services.audit.domain import anchor, chain
 from services.audit.models import Base
 from services.audit.repository import AuditRepository
 from shared.dependencies import Database, LoggingContext
+from shared.operator_actions import RedrivesOnRequest
 from shared.reliable import subscribe
 
 
-class Service:
+class Service(RedrivesOnRequest):
     name = "audit"
 
     db = Database(Base.metadata, repository=AuditRepository)

@@ -17,14 +17,27 @@ import click
 
 from services.casework.domain.errors import DeskAccountError
 from services.casework.domain.policy import ROLES
+from services.casework.models import Base
+from services.casework.repository import CaseworkRepository
+from shared.dependencies import service_db_for
 
 ACTOR = {"kind": "system", "id": "sodsong-cli"}
 
 
 def _db(ctx):
-    from shared.dependencies import service_db_for
+    return casework_db(ctx.obj["config"])
 
-    return service_db_for("casework", ctx.obj["config"])
+
+def casework_db(config: dict):
+    return service_db_for("casework", config, Base.metadata, blind_index=True)
+
+
+def after_reseal(db, config: dict, *, check: bool, batch: int, reindex: bool) -> tuple[dict, int]:
+    """`sodsong keys rotate --reindex`: rebuild the search index (after its index key changed)."""
+    if not reindex or check:
+        return {}, 0
+    with db.transaction() as uow:
+        return {"reindexed_cases": CaseworkRepository(uow.session).reindex_all()}, 0
 
 
 def _write_first(uow) -> None:
@@ -130,3 +143,24 @@ def list_users(ctx, office_code, as_json):
     click.echo("username\toffice\trole\tdisabled\ttotp\tdisplay_name")
     for r in rows:
         click.echo(f"{r['username']}\t{r['office']}\t{r['role']}\t{r['disabled']}\t{r['totp']}\t{r['display_name']}")
+
+
+@click.command("cases")
+@click.option("--office", required=True, help="Office code, e.g. PACC-R2")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def cases(ctx, office, as_json):
+    """An office's inbox (references, states and deadlines only)."""
+    with casework_db(ctx.find_root().obj["config"]).reading() as session:
+        rows = [{"reference": c.reference, "office": c.office_code, "status": c.status, "category": c.category,
+                 "province": c.province_code, "triage": c.triage, "acknowledge_due": c.acknowledge_due}
+                for c in CaseworkRepository(session).office_cases(office)]
+    columns = ["reference", "office", "status", "category", "province", "triage", "acknowledge_due"]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=1))
+    elif not rows:
+        click.echo("(none)")
+    else:
+        click.echo("\t".join(columns))
+        for row in rows:
+            click.echo("\t".join(str(row.get(c, "")) for c in columns))

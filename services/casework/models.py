@@ -9,7 +9,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.sealing import SealedText
-from shared.dependencies import messaging_tables_for
+from shared.messaging_tables import messaging_tables_for
 
 
 class Base(DeclarativeBase):

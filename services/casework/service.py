@@ -8,7 +8,7 @@ from __future__ import annotations
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.casework import deadlines
+from services.casework import deadlines, metrics
 from services.casework import retention as casework_retention
 from services.casework.models import Base
 from services.casework.repository import CaseworkRepository
@@ -21,13 +21,14 @@ from services.casework.web.operator import OperatorPages
 from shared import retention as retention_jobs
 from shared.clock import utcnow
 from shared.dependencies import Database, LoggingContext
+from shared.operator_actions import RedrivesOnRequest
 from shared.reliable import subscribe
 
 
-class Service(OperatorPages):  # the operator page's entrypoints: services/casework/web/operator.py
+class Service(OperatorPages, RedrivesOnRequest):  # the operator page's entrypoints: services/casework/web/operator.py
     name = "casework"
 
-    db = Database(Base.metadata, blind_index=True, repository=CaseworkRepository)
+    db = Database(Base.metadata, blind_index=True, repository=CaseworkRepository, gauges=metrics.refresh)
     log = LoggingContext()
     config = Config()
     desk = Desk()

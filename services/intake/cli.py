@@ -1,17 +1,21 @@
 """intake's commands: `sodsong volunteers ...` and `sodsong intake ...` (partners, key rotation, proofs).
 
-Registered in shared/cli.py with:
-    from services.intake.cli import intake, volunteers
-    main.add_command(volunteers); main.add_command(intake)
+Mounted on `sodsong` by the composition root (sodsong/registry.py names them).
 """
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
 from services.intake import accounts, crypto, rotation
+from services.intake.models import Base
+from shared import migrations
+from shared.dependencies import service_db_for
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def _config(ctx) -> dict:
@@ -19,12 +23,16 @@ def _config(ctx) -> dict:
 
 
 def _db(ctx):
-    from shared import migrations
-    from shared.dependencies import service_db_for
-
     cfg = _config(ctx)
-    migrations.upgrade("intake", cfg["intake"]["db_url"])
-    return service_db_for("intake", cfg)
+    migrations.upgrade("intake", cfg["intake"]["db_url"], MIGRATIONS)
+    return service_db_for("intake", cfg, Base.metadata)
+
+
+def after_reseal(db, config: dict, *, check: bool, batch: int, reindex: bool) -> tuple[dict, int]:
+    """`sodsong keys rotate`: intake's own sealed values (crypto keyring) after its sealed columns."""
+    keyring = crypto.load(config)
+    own = rotation.count_stale(db, keyring) if check else rotation.reseal_all(db, keyring, batch=batch)
+    return {"intake_values": own}, own.get("stale", 0)
 
 
 def _fail(message: str):
@@ -272,7 +280,7 @@ def import_keys(ctx, source, replace):
     click.echo(json.dumps({"keys": len(keyring.keys), "current": keyring.current}))
 
 
-# -- `python -m services.intake.cli ...`: the same commands before (or without) shared/cli.py registering them ----
+# -- `python -m services.intake.cli ...`: the same commands before (or without) sodsong/cli.py mounting them ----
 @click.group()
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
 @click.pass_context

@@ -13,7 +13,7 @@ from sqlalchemy import (Boolean, DateTime, ForeignKey, Index, Integer, LargeBina
                         false, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.dependencies import messaging_tables_for
+from shared.messaging_tables import messaging_tables_for
 
 
 class Base(DeclarativeBase):

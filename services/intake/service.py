@@ -20,6 +20,7 @@ from services.intake.models import Base, Tip
 from shared import evidence_links
 from shared.dependencies import Database, LoggingContext
 from shared.logging import get_logger
+from shared.operator_actions import RedrivesOnRequest, RetriesDeliveriesOnRequest
 from shared.reliable import subscribe
 from shared.web import ApiError, json_response
 
@@ -61,7 +62,7 @@ class Intake(DependencyProvider):
         return self.app
 
 
-class Service:
+class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
     name = "intake"
 
     db = Database(Base.metadata)
@@ -72,6 +73,9 @@ class Service:
         reporter_factory=lambda cfg: functools.partial(submission.reporter_of, crypto.load(cfg)),
         volunteer_factory=tipster_notices.volunteer_contacts)
     line = LineProcessor()
+
+    def delivery_ledger(self):
+        return tipster_notices.default_table()
 
     @staticmethod
     def max_request_bytes(config: dict) -> int:

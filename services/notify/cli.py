@@ -14,9 +14,17 @@ import json
 import sys
 
 import click
+from sqlalchemy import MetaData, inspect
 
+from services.intake import tipster_notices
+from services.notify.models import Base, Delivery
+from services.notify.repository import NotifyRepository
+from services.notify.usecases import retry_now
 from shared.clock import iso_utc
+from shared.dependencies import service_db_for
+from shared.notifications import ledger
 from shared.notifications.ledger import STATES
+from shared.notifications.messages import render
 
 COLUMNS = ["id", "source", "reference", "recipient", "channel", "template", "status", "attempts", "next_attempt_at",
            "sent_at", "last_error"]
@@ -46,30 +54,25 @@ def _row(source, d: dict) -> dict:
     }
 
 
+def notify_db(config):
+    return service_db_for("notify", config, Base.metadata, repository=NotifyRepository)
+
+
 def _intake_db(config):
     """intake's database, when its notices table exists there (it is intake's to migrate)."""
-    from sqlalchemy import inspect
-
-    from services.intake import tipster_notices
-    from shared.dependencies import service_db_for
-
-    db = service_db_for("intake", config)
+    metadata = MetaData()
+    table = tipster_notices.notices_table(metadata)
+    db = service_db_for("intake", config, metadata)
     try:
         if not inspect(db.engine).has_table(tipster_notices.TABLE_NAME):
             return None, None
     except Exception:
         return None, None
-    from sqlalchemy import MetaData
-
-    return db, tipster_notices.notices_table(MetaData())
+    return db, table
 
 
 def collect(config, status=None, limit=500) -> list[dict]:
-    from services.notify.repository import NotifyRepository
-    from shared.dependencies import service_db_for
-    from shared.notifications import ledger
-
-    with service_db_for("notify", config).reading() as session:
+    with notify_db(config).reading() as session:
         rows = [_row("notify", d) for d in NotifyRepository(session).list_rows(status, limit)]
     intake_db, table = _intake_db(config)
     if intake_db is not None:
@@ -122,17 +125,12 @@ def list_(ctx, status, as_json, limit):
 @click.pass_context
 def retry(ctx, delivery_id):
     """Send a failed or dead delivery again (a running notify, or intake for tipster notices, sends it)."""
-    from services.notify.usecases import retry_now
-    from shared.dependencies import service_db_for
-
     config = _config(ctx)
-    if retry_now(service_db_for("notify", config), delivery_id):
+    if retry_now(notify_db(config), delivery_id):
         click.echo("queued for sending")
         return
     intake_db, table = _intake_db(config)
     if intake_db is not None:
-        from shared.notifications import ledger
-
         if ledger.retry_now(intake_db, table, delivery_id):
             click.echo("queued for sending (intake)")
             return
@@ -146,12 +144,7 @@ def retry(ctx, delivery_id):
 @click.pass_context
 def show(ctx, delivery_id, as_json):
     """The message a notify delivery carries, rendered (offices, staff and operators only)."""
-    from services.notify.models import Delivery
-    from services.notify.repository import NotifyRepository
-    from shared.dependencies import service_db_for
-    from shared.notifications.messages import render
-
-    with service_db_for("notify", _config(ctx)).reading() as session:
+    with notify_db(_config(ctx)).reading() as session:
         d = NotifyRepository(session).delivery(delivery_id)
         if d is None:
             click.echo("no notify delivery with that id (tipster notices are not shown)", err=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import DateTime, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.dependencies import messaging_tables_for
+from shared.messaging_tables import messaging_tables_for
 from shared.notifications.ledger import STATES  # noqa: F401  (pending, sending, sent, failed, dead)
 from shared.sealing import SealedText
 

@@ -11,7 +11,7 @@ import eventlet
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.notify import usecases
+from services.notify import metrics, usecases
 from services.notify.domain.summary import operator_settings
 from services.notify.models import Base
 from services.notify.repository import NotifyRepository
@@ -21,6 +21,7 @@ from shared.logging import get_logger
 from shared.notifications import ledger
 from shared.notifications.channels import build_channels
 from shared.notifications.sender_loop import SenderLoop
+from shared.operator_actions import RedrivesOnRequest, RetriesDeliveriesOnRequest
 from shared.reliable import subscribe
 
 log = get_logger(__name__)
@@ -73,13 +74,16 @@ class Sender(SenderLoop):
                 self.wakeup.set()
 
 
-class Service:
+class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
     name = "notify"
 
-    db = Database(Base.metadata, repository=NotifyRepository)
+    db = Database(Base.metadata, repository=NotifyRepository, gauges=metrics.refresh)
     log = LoggingContext()
     config = Config()
     sender = Sender()
+
+    def delivery_ledger(self):
+        return usecases.TABLE
 
     def _record(self, event):
         if self.db.consume(event, lambda uow, ev: usecases.record(uow, ev, self.config["SODSONG"])):

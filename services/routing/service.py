@@ -15,6 +15,7 @@ from services.routing.usecases import decisions
 from services.routing.usecases.duplicate_watch import DuplicateWatch
 from shared.dependencies import Database, LoggingContext
 from shared.logging import get_logger
+from shared.operator_actions import RedrivesOnRequest
 from shared.reliable import subscribe
 
 log = get_logger(__name__)
@@ -63,7 +64,7 @@ class Duplicates(DependencyProvider):
         return self._get_watch()
 
 
-class Service:
+class Service(RedrivesOnRequest):
     name = "routing"
 
     db = Database(Base.metadata, repository=RoutingRepository)

@@ -185,7 +185,8 @@ class AccountChanged(Payload):
 class OperatorAction(Payload):
     """An operator asked for a dead letter to be redriven, or a delivery to be sent again. Ids only: never the
     event's body, a message, an address or a recipient; not even the tip's reference (a tipster notice's
-    existence is intake's to keep)."""
+    existence is intake's to keep). The service named in `service` consumes a requested one and acts in its own
+    database (shared.operator_actions); casework's page writes no other service's rows."""
     user_id = fields.String(required=True)
     office_code = fields.String(allow_none=True, load_default=None)
     role = fields.String(required=True)

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Column, DateTime, Integer, String, Text, or_, select, update
 
 from shared.clock import utcnow
+from shared.notifications.channels import PermanentDeliveryError, TransientDeliveryError
 
 STATES = ("pending", "sending", "sent", "failed", "dead")
 STUCK_SENDING = timedelta(minutes=5)
@@ -52,8 +53,6 @@ class Outcome:
 
 def attempt(send) -> Outcome:
     """Run `send()` (one channel attempt, returning the provider id) and classify what happened."""
-    from shared.notifications.channels import PermanentDeliveryError, TransientDeliveryError
-
     try:
         return Outcome(provider_id=send())
     except PermanentDeliveryError as exc:
@@ -138,12 +137,17 @@ def settle(service_db, table, row_id: str, outcome: Outcome, settings: dict, on_
 
 def retry_now(service_db, table, row_id: str) -> bool:
     """Operator: send a failed or dead row again at once, with a fresh count of attempts."""
-    now = utcnow()
     with service_db.transaction() as uow:
-        result = uow.session.execute(update(table).where(
-            table.c.id == row_id, table.c.status.in_(("failed", "dead"))
-        ).values(status="pending", next_attempt_at=now, attempts=0, updated_at=now))
-        return result.rowcount == 1
+        return retry_in(uow.session, table, row_id)
+
+
+def retry_in(session, table, row_id: str) -> bool:
+    """`retry_now` in the caller's transaction (an operator's request consumed as an event)."""
+    now = utcnow()
+    result = session.execute(update(table).where(
+        table.c.id == row_id, table.c.status.in_(("failed", "dead"))
+    ).values(status="pending", next_attempt_at=now, attempts=0, updated_at=now))
+    return result.rowcount == 1
 
 
 def list_rows(session, table, status: str | None = None, limit: int = 500) -> list[dict]:

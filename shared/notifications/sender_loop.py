@@ -10,6 +10,7 @@ import threading
 
 from nameko.extensions import DependencyProvider
 
+from shared.dependencies import Database
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -36,8 +37,6 @@ class SenderLoop(DependencyProvider):
         raise NotImplementedError
 
     def _db(self):
-        from shared.dependencies import Database
-
         return next(dep for dep in self.container.dependencies if isinstance(dep, Database)).service_db
 
     def _loop(self):

@@ -18,7 +18,7 @@ from sqlalchemy import insert
 from shared import config as config_mod
 from shared import deadletters
 from shared.clock import utcnow
-from shared.dependencies import service_db_for
+from sodsong.registry import service_db_for
 from tests.support.deployment import Deployment
 from tests.support.processes import cli, wait_for
 

@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from shared import chaos
 from tests.support.environments import AMQP_BASE, PG_ADMIN
+from tools import chaos
 
 
 @pytest.mark.chaos

@@ -10,8 +10,8 @@ import os
 
 import pytest
 
-from shared import cluster_chaos
 from tests.support.environments import free_port
+from tools import cluster_chaos
 
 
 @pytest.mark.chaos

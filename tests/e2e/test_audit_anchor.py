@@ -10,7 +10,7 @@ from services.audit.models import ChainEntry, ChainHead
 from services.audit.repository import AuditRepository
 from shared import config as config_mod
 from shared.db import dispose_all
-from shared.dependencies import service_db_for
+from sodsong.registry import service_db_for
 from tests.support.processes import wait_for
 from tests.support.tips import tip
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from services.intake.models import Tip
 from shared import config as config_mod
-from shared.dependencies import service_db_for
+from sodsong.registry import service_db_for
 from tests.support.deployment import Deployment
 from tests.support.tips import tip
 

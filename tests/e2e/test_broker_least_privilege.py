@@ -99,7 +99,7 @@ def _copy_of_routed(config, reference):
     """routing's real tip.routed for the tip, as a new event for a tip that does not exist."""
     from sqlalchemy import select
 
-    from shared.dependencies import service_db_for
+    from sodsong.registry import service_db_for
 
     db = service_db_for("routing", config)
     outbox = db.tables.outbox

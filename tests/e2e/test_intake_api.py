@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from services.intake.models import Attachment, Message, Tip
 from shared import config as config_mod
-from shared.dependencies import service_db_for
+from sodsong.registry import service_db_for
 from tests.integration.intake.helpers import intake_cli, jpeg_with_gps
 from tests.support.deployment import Deployment
 from tests.support.tips import tip

@@ -8,9 +8,12 @@ import requests
 from kombu import Connection
 from sqlalchemy import select
 
+from services.audit.models import ChainEntry
+from services.notify import usecases as deliveries
 from shared import config as config_mod
 from shared import topology
-from shared.dependencies import service_db_for
+from sodsong.registry import service_db_for
+from tests.integration.notify_service.conftest import dead_delivery
 from tests.support.processes import cli, wait_for
 from tests.support.tips import tip
 
@@ -144,3 +147,55 @@ def test_an_operator_sees_the_backlog_and_redrives_a_dead_letter(real_deployment
         ("casework", str(letter["id"]), "requested"), ("casework", "999999", "refused")]
     assert bodies[0]["actor"]["kind"] == "user" and bodies[0]["correlation_id"].startswith("user:")
     assert set(bodies[0]["payload"]) == {"user_id", "office_code", "role", "service", "target_id", "outcome", "at"}
+
+
+def _delivery(config, delivery_id):
+    table = deliveries.TABLE
+    with service_db_for("notify", config).reading() as session:
+        return session.execute(select(table.c.status, table.c.updated_at).where(table.c.id == delivery_id)).one()
+
+
+def test_the_operators_requests_travel_as_events_to_the_services_that_own_the_rows(real_deployment):
+    """Casework's page writes nothing in routing's or notify's database: it publishes the request, routing redrives
+    its own dead letter and notify retries its own delivery, and audit chains both requests."""
+    dep = real_deployment
+    dep.cli("db", "upgrade")
+    config = config_mod.load(env=dep.env)
+    delivery_id = dead_delivery(service_db_for("notify", config), config)
+    dep.start("casework", "routing", "notify", "audit")
+    cli(dep.env, "users", "add", "--username", "ops-somsri", "--office", "SODSONG", "--role", "operator",
+        input_text=PASSWORD + "\n")
+    with Connection(dep.env["SODSONG_AMQP_URI"]) as conn:  # not an event: routing dead-letters it at once
+        conn.Producer(serializer="json").publish({"type": "tip.received", "id": "garbage-for-routing"},
+                                                 exchange=topology.EVENTS_EXCHANGE, routing_key="tip.received")
+    letter, = wait_for(lambda: dep.cli_json("ops", "dlq", "list", "--service", "routing"), 30,
+                       message="routing's dead letter")
+    wait_for(lambda: _healthy(dep), 30, message="casework answering")
+    operator = _api(dep, "ops-somsri")
+
+    r = requests.post(f"{_desk(dep)}/api/v1/ops/dead-letters/routing/{letter['id']}/redrive", headers=operator,
+                      timeout=30)
+    assert r.status_code == 202, r.text
+    again = wait_for(lambda: [x for x in dep.cli_json("ops", "dlq", "list", "--service", "routing")
+                              if x["id"] == letter["id"] and x["times_dead"] == 2], 30,
+                     message="routing redrove its letter (still not an event: dead again, counted twice)")
+    assert again[0]["status"] == "dead"
+
+    before = _delivery(config, delivery_id)
+    assert before.status == "dead"
+    r = requests.post(f"{_desk(dep)}/api/v1/ops/deliveries/notify/{delivery_id}/retry", headers=operator,
+                      timeout=30)
+    assert r.status_code == 202, r.text
+    wait_for(lambda: _delivery(config, delivery_id).updated_at != before.updated_at, 30,
+             message="notify retried its delivery")
+
+    audit_db = service_db_for("audit", config)
+
+    def chained():
+        with audit_db.reading() as session:
+            return sorted(session.execute(select(ChainEntry.event_type, ChainEntry.actor_kind).where(
+                ChainEntry.event_type.like("ops.%"))).all())
+
+    assert wait_for(chained, 30, message="the requests in the audit chain") == [
+        ("ops.dead_letter_redrive_requested", "user"), ("ops.delivery_retry_requested", "user")]
+

@@ -10,7 +10,7 @@ from services.casework.models import Case, Note, SearchTerm
 from services.intake.models import Tip
 from shared import config as config_mod
 from shared.db import dispose_all
-from shared.dependencies import service_db_for
+from sodsong.registry import service_db_for
 from tests.e2e.test_casework_desk import _add_user, _desk, _healthy, _sign_in
 from tests.support.processes import wait_for
 from tests.support.tips import tip

@@ -10,11 +10,12 @@ from sqlalchemy import text
 
 from services.intake.models import TABLES as INTAKE_TABLES
 from services.routing.models import Base as RoutingBase
-from shared import migrations, topology
+from shared import topology
 from shared.config import nameko_config
 from shared.db import ServiceDatabase, engine_for
 from shared.dependencies import Database
 from shared.outbox import OutboxRelay
+from sodsong import registry
 from tests.integration.test_reliable_events import tip_received
 from tests.support.inprocess import environment
 
@@ -40,7 +41,7 @@ def test_two_workers_sleeping_in_postgres_do_not_block_each_other(tmp_path):
     from nameko.containers import ServiceContainer
 
     with environment("rabbitmq", tmp_path) as cfg:
-        migrations.upgrade("routing", cfg["routing"]["db_url"])
+        registry.migrate("routing", cfg["routing"]["db_url"])
         container = ServiceContainer(SleepyRouting, nameko_config(cfg, "routing"))
         container.start()
         try:
@@ -61,7 +62,7 @@ def test_two_workers_sleeping_in_postgres_do_not_block_each_other(tmp_path):
 def test_two_relays_publish_every_outbox_row_exactly_once(tmp_path):
     with environment("rabbitmq", tmp_path) as cfg:
         url = cfg["intake"]["db_url"]
-        migrations.upgrade("intake", url)
+        registry.migrate("intake", url)
         service_db = ServiceDatabase(engine_for(url), INTAKE_TABLES)
         probe = Queue("test.probe", bindings=[binding(topology.EVENTS_EXCHANGE, routing_key="tip.received")],
                       durable=True)

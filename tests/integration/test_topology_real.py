@@ -2,6 +2,7 @@
 from kombu import Connection
 
 from shared import topology
+from sodsong import registry
 from tests.support.inprocess import environment
 
 
@@ -16,8 +17,9 @@ def _count(conn, name):
 
 def test_events_wait_for_consumers_that_never_ran_and_unroutable_ones_are_kept(tmp_path):
     with environment("rabbitmq", tmp_path) as cfg:
-        topology.declare_all(cfg)
-        topology.declare_all(cfg)  # a second service starting declares the same things: no error
+        topology.declare_all(cfg, registry.subscriptions())
+        # a second service starting declares the same things: no error
+        topology.declare_all(cfg, registry.subscriptions())
         with Connection(cfg["amqp_uri"], transport_options={"confirm_publish": True}) as conn:
             producer = conn.Producer(serializer="json")
             producer.publish({"x": 1}, exchange=topology.EVENTS_EXCHANGE, routing_key="tip.received",

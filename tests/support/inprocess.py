@@ -9,8 +9,9 @@ from nameko.containers import ServiceContainer
 from nameko.testing.services import replace_dependencies
 
 from shared import config as config_mod
-from shared import migrations, topology
-from shared.dependencies import service_db_for
+from shared import topology
+from sodsong import registry
+from sodsong.registry import service_db_for
 from tests.support.environments import pg_database, rabbit_vhost
 
 
@@ -39,8 +40,8 @@ def _reset_memory_broker():
 
 @contextmanager
 def running(cfg: dict, service: str, **replacements):
-    migrations.upgrade(service, cfg[service]["db_url"])
-    container = ServiceContainer(topology.service_class(service), config_mod.nameko_config(cfg, service))
+    registry.migrate(service, cfg[service]["db_url"])
+    container = ServiceContainer(registry.entry(service).service_class(), registry.nameko_config(cfg, service))
     if replacements:
         replace_dependencies(container, **replacements)
     container.start()

@@ -27,7 +27,7 @@ class SodsongProcess:
             args += ["--service", service]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
-        from shared.chaos import _die_with_parent
+        from tools.chaos import _die_with_parent
 
         self.proc = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True, preexec_fn=_die_with_parent)

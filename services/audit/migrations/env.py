@@ -1,3 +1,4 @@
+from services.audit.models import Base
 from shared.migrations import run_env
 
-run_env("audit")
+run_env("audit", Base.metadata)

@@ -1,3 +1,4 @@
+from services.casework.models import Base
 from shared.migrations import run_env
 
-run_env("casework")
+run_env("casework", Base.metadata)

@@ -1,7 +1,7 @@
 """The operator page: queues, dead letters, outbox lag, heartbeats and deliveries of every service, live.
 
     GET  /ops                                              HTML, refreshes itself every 10 seconds (no script)
-    GET  /api/v1/ops                                       the same data as JSON (shared.ops_view.gather)
+    GET  /api/v1/ops                                       the same data as JSON (sodsong.ops_view.gather)
     GET  /ops/notifications                                → /ops#deliveries (the link in notify's daily summary)
     POST /ops/dead-letters/<service>/<id>/redrive          form (CSRF): put a dead letter through its handler again
     POST /ops/deliveries/<source>/<id>/retry               form (CSRF): send a failed or dead delivery again
@@ -9,9 +9,11 @@
     POST /api/v1/ops/deliveries/<source>/<id>/retry        202 requested, 409 not in a state for it, 503 DB down
 
 Operators and system admins only (`policy.ops_access`); for everyone else these URLs do not exist (404 exactly as
-for an unknown URL). Nothing here shows a case, an event's body, a message or an address: see shared.ops_view.
-Each action is recorded as a content-free event (`ops.dead_letter_redrive_requested`,
-`ops.delivery_retry_requested`: who, which row, requested or refused) that the audit chain keeps.
+for an unknown URL). Nothing here shows a case, an event's body, a message or an address: see sodsong.ops_view.
+Each action is a content-free event (`ops.dead_letter_redrive_requested`, `ops.delivery_retry_requested`: who,
+which row, requested or refused) that the audit chain keeps; the service that owns the row consumes a requested
+one and redrives or retries in its own database (shared.operator_actions). This page writes no other service's
+data: it only reads whether the row is in a state for the action.
 
 The entrypoints are a mixin of casework's Service: they use its `db`, `desk` and `config`.
 """
@@ -24,11 +26,12 @@ from services.casework.domain import policy
 from services.casework.web.entrypoints import desk_api, desk_page
 from services.casework.messages import OPS_MESSAGES
 from services.casework.web.rendering import PAGES, page_url, redirect, render
-from shared import i18n, ops_view
+from shared import i18n
 from shared.clock import utcnow
 from shared.config import SERVICES, is_memory_transport
 from shared.logging import get_logger
 from shared.web import ApiError, json_response
+from sodsong import ops_view
 
 log = get_logger(__name__)
 
@@ -41,11 +44,11 @@ def _flash(request, kind: str):
 
 
 class _Action(NamedTuple):
-    """One operator action on another service's row: what is recorded, and how it is done."""
+    """One operator action on another service's row: the event that asks for it, and whether it applies."""
     event_type: str
     service: str
     target_id: object
-    act: Callable[[], bool]
+    applies: Callable[[], bool]
     ok_key: str
     refused_key: str
 
@@ -75,20 +78,20 @@ class OperatorPages:
         if service not in SERVICES:
             raise policy.NotFound()
         return _Action("ops.dead_letter_redrive_requested", service, letter_id,
-                       lambda: ops_view.request_redrive(self.config["SODSONG"], service, letter_id),
+                       lambda: ops_view.redrivable(self.config["SODSONG"], service, letter_id),
                        "ops.redrive_requested", "ops.not_redrivable")
 
     def _retry(self, source: str, delivery_id: str) -> "_Action":
         if source not in ops_view.DELIVERY_SOURCES or len(delivery_id) > 64:
             raise policy.NotFound()
         return _Action("ops.delivery_retry_requested", source, delivery_id,
-                       lambda: ops_view.retry_delivery(self.config["SODSONG"], source, delivery_id),
+                       lambda: ops_view.retryable(self.config["SODSONG"], source, delivery_id),
                        "ops.retry_requested", "ops.not_retryable")
 
     def _ops_do(self, principal, action: "_Action") -> str | None:
-        """Do it in the owning service's database and record it (content-free) in ours; the refusal, if any."""
+        """Ask the owning service with an event (content-free, in our outbox); the refusal, if any."""
         try:
-            refused = None if action.act() else action.refused_key
+            refused = None if action.applies() else action.refused_key
         except Exception as exc:  # that service's database is down or not set up here
             log.warning("ops.action_failed", action=action.event_type, service=action.service,
                         error=type(exc).__name__)

@@ -41,16 +41,14 @@ def status(ctx, as_json):
 
     from sqlalchemy import func, select
 
+    from services.intake.cli import _db
     from services.intake.line import store
-    from shared import migrations
-    from shared.dependencies import service_db_for
     from shared.clock import aware_utc, utcnow
 
-    cfg = ctx.find_root().obj["config"]
-    migrations.upgrade("intake", cfg["intake"]["db_url"])
+    db = _db(ctx)  # migrated first
     tables = store.default_tables()
     events, chats = tables[store.EVENTS], tables[store.CHATS]
-    with service_db_for("intake", cfg).reading() as session:
+    with db.reading() as session:
         by_state = dict(session.execute(select(events.c.status, func.count()).group_by(events.c.status)).all())
         oldest = session.execute(select(func.min(events.c.created_at)).where(
             events.c.status.in_(("pending", "failed", "sending")))).scalar()
@@ -73,9 +71,9 @@ def status(ctx, as_json):
 @click.pass_context
 def simulate(ctx, script, data_dir):
     """Chat with the bot in the terminal: Sodsong embedded, LINE simulated on 127.0.0.1."""
-    from shared import config as config_mod
-    from shared import migrations, runner
     from services.intake.line.simulator import LineSimulator
+    from shared import config as config_mod
+    from sodsong import registry, runner  # the simulator runs every service, as `sodsong run` does
 
     cfg = copy.deepcopy(ctx.find_root().obj["config"])
     if data_dir or config_mod.is_memory_transport(cfg):
@@ -95,7 +93,7 @@ def simulate(ctx, script, data_dir):
     sim.webhook_url = f"http://{cfg['intake']['http']}/line/webhook"
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 
-    migrations.upgrade_all(cfg, config_mod.SERVICES)
+    registry.migrate_all(cfg, config_mod.SERVICES)
     containers = runner.build_containers(cfg, config_mod.SERVICES)
     for container in containers:
         container.start()
@@ -221,11 +219,11 @@ def _office_asks(cfg, sim, office: dict, question: str) -> None:
     if not office:
         from sqlalchemy import select
 
+        from services.casework.cli import casework_db
         from services.casework.usecases import accounts
         from services.casework.models import Case
-        from shared.dependencies import service_db_for
 
-        db = service_db_for("casework", cfg)
+        db = casework_db(cfg)
         deadline = time.monotonic() + 20
         office_code = None
         while office_code is None and time.monotonic() < deadline:

@@ -1,3 +1,4 @@
+from services.intake.models import Base
 from shared.migrations import run_env
 
-run_env("intake")
+run_env("intake", Base.metadata)

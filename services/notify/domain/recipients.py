@@ -1,8 +1,9 @@
 """Who notify tells, and in which language: offices, staff, supervisors and operators, from configuration only.
 
 Addresses come from configuration, never from events: casework's events name accounts by id, so no address enters
-the broker or the hash-chained audit trail. Offices: `notify.office_contacts[code]`, else the contacts the routing
-directory's deployment override file (`routing.overrides`) gives for channels that are configured here, else the
+the broker or the hash-chained audit trail. Offices: `notify.office_contacts[code]`, else the contacts notify's office
+directory file (`notify.office_directory`; by default the deployment file `routing.overrides` names, read as data
+notify owns, never asked of routing) gives for channels that are configured here, else the
 office code on `notify.office_channel` (the embedded default: one line in the file channel).
 """
 from __future__ import annotations
@@ -28,9 +29,9 @@ _directory_lock = threading.Lock()
 
 
 def directory_contacts(path, office_code: str) -> dict:
-    """An office's contacts from the routing directory's deployment override file (data, not a routing call).
+    """An office's contacts from notify's office directory file (`offices: {CODE: {contacts: {...}}}`).
 
-    Only the override file is read: the shipped agency list carries no contacts, on purpose.
+    The shipped agency list carries no contacts, on purpose: only a deployment's file does.
     """
     if not path:
         return {}
@@ -67,7 +68,7 @@ def office_recipients(config: dict, office_code: str) -> list[tuple[str, str]]:
         return pairs(explicit)
     configured = _configured_channels(notify)
     from_directory = [(channel, address) for channel, address in
-                      pairs(directory_contacts((config.get("routing") or {}).get("overrides"), office_code))
+                      pairs(directory_contacts(notify.get("office_directory"), office_code))
                       if channel in configured]
     if from_directory:
         return from_directory

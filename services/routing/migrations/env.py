@@ -1,3 +1,4 @@
+from services.routing.models import Base
 from shared.migrations import run_env
 
-run_env("routing")
+run_env("routing", Base.metadata)

@@ -10,11 +10,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from services.casework.usecases import accounts
-from services.casework.usecases import routing_decisions
-from shared import migrations
+from services.casework.usecases import accounts, routing_decisions
 from shared.clock import utcnow
 from shared.events import new_event
+from sodsong import registry
 from tests.support.environments import free_port
 from tests.support.fakes_casework import tip_routed
 from tests.support.inprocess import db, environment, running
@@ -29,7 +28,7 @@ def desk_overrides(**casework) -> dict:
 @contextmanager
 def desk_environment(transport, tmp_path, **casework):
     with environment(transport, tmp_path, desk_overrides(**casework)) as config:
-        migrations.upgrade("casework", config["casework"]["db_url"])
+        registry.migrate("casework", config["casework"]["db_url"])
         yield config
 
 

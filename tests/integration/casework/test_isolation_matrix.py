@@ -7,7 +7,7 @@ import re
 import pytest
 
 from services.casework.domain.policy import OPS_ROLES, ROLES
-from shared import migrations
+from sodsong import registry
 from tests.integration.casework.conftest import Desk, add_user, desk_running, open_case, outbox
 
 # Each role's home office (an agency code for agency-wide roles) and the cases it may read.
@@ -62,7 +62,7 @@ OPS_WEB = [("GET", "/ops", None),
 
 def test_every_endpoint_every_role_every_foreign_case_is_404(cfg):
     assert set(HOME) == set(ROLES) == set(READABLE)
-    migrations.upgrade("notify", cfg["notify"]["db_url"])  # the operators' retry acts on notify's deliveries
+    registry.migrate("notify", cfg["notify"]["db_url"])  # the operators' retry acts on notify's deliveries
     for reference, spec in CASES.items():
         open_case(cfg, reference, **spec)
     with desk_running(cfg) as (_, base):

@@ -8,8 +8,8 @@ from services.intake.app import IntakeApp
 from services.intake.models import TABLES
 from services.intake.receipts import ReceiptHasher
 from shared import config as config_mod
-from shared import migrations
 from shared.db import ServiceDatabase, engine_for
+from sodsong import registry
 from tests.support.environments import pg_database
 
 FAST_ARGON2 = {"time_cost": 1, "memory_cost_kib": 8192, "parallelism": 1}
@@ -27,7 +27,7 @@ def make_config(tmp_path, db_url=None, **intake):
 
 def make_app(cfg) -> IntakeApp:
     url = cfg["intake"]["db_url"]
-    migrations.upgrade("intake", url)
+    registry.migrate("intake", url)
     db = ServiceDatabase(engine_for(url), TABLES)
     return IntakeApp(db, ReceiptHasher(**cfg["intake"]["argon2"]), crypto.load(cfg), cfg)
 

@@ -9,7 +9,7 @@ from requests.adapters import HTTPAdapter
 
 
 def intake_cli(env: dict, *args: str) -> subprocess.CompletedProcess:
-    """intake's commands (`python -m services.intake.cli`, the same groups shared/cli.py registers)."""
+    """intake's commands (`python -m services.intake.cli`, the same groups sodsong/cli.py mounts)."""
     result = subprocess.run([sys.executable, "-m", "services.intake.cli", *args], env=env, capture_output=True,
                             text=True, timeout=120)
     if result.returncode != 0:

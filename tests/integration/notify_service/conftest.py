@@ -8,7 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from services.notify import usecases as deliveries
 from shared.events import new_event
+from shared.notifications import ledger
 
 UTC = datetime.timezone.utc
 
@@ -63,6 +65,16 @@ def case_opened(reference=None, office="PACC-R2", **changes):
                "opened_at": now}
     payload.update(changes)
     return new_event("case.opened", payload, reference)
+
+
+def dead_delivery(notify_db, config) -> str:
+    """An office's delivery of a new case that failed for good, as an operator finds it on the page."""
+    with notify_db.transaction() as uow:
+        [delivery_id] = deliveries.record(uow, case_opened(), config)
+    assert deliveries.claim(notify_db, delivery_id)
+    outcome = ledger.Outcome(error="permanent: HTTP 400", permanent=True)
+    assert ledger.settle(notify_db, deliveries.TABLE, delivery_id, outcome, ledger.settings_of({})) == "dead"
+    return delivery_id
 
 
 def case_assigned(reference, assignee_id="u-somsri", office="PACC-R2"):

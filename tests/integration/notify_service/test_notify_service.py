@@ -119,12 +119,12 @@ def test_the_same_event_delivered_twice_sends_one_message(tmp_path):
 
 
 def test_a_sender_killed_after_writing_does_not_make_its_successor_write_the_message_again(tmp_path):
-    from shared import migrations
     from shared.notifications import ledger
     from shared.notifications.channels import OutboundMessage, build_channels
+    from sodsong import registry
 
     with environment("memory", tmp_path, {"notify": notify_settings(tmp_path)}) as cfg:
-        migrations.upgrade("notify", cfg["notify"]["db_url"])
+        registry.migrate("notify", cfg["notify"]["db_url"])
         notify_db = db(cfg, "notify")
         event = case_opened()
         with notify_db.transaction() as uow:
@@ -179,9 +179,9 @@ def test_the_daily_failure_summary_is_recorded_once_however_many_instances_race(
     notify = notify_settings(tmp_path, operators={"recipients": {"oncall": {"file": "ops@sodsong.example"}},
                                                   "daily_summary_at": "08:00", "language": "en"})
     with environment(transport, tmp_path, {"notify": notify}) as cfg:
-        from shared import migrations
+        from sodsong import registry
 
-        migrations.upgrade("notify", cfg["notify"]["db_url"])
+        registry.migrate("notify", cfg["notify"]["db_url"])
         service_db = db(cfg, "notify")
         yesterday = datetime.datetime(2025, 3, 5, 12, 0, tzinfo=UTC)  # 19:00 in Bangkok on the 5th
         with service_db.transaction() as uow:

@@ -17,12 +17,13 @@ from services.intake.schemas import TipSchema
 from services.intake.service import Service
 from services.notify import usecases as deliveries
 from shared import config as config_mod
-from shared import migrations
 from shared.db import ServiceDatabase, engine_for
-from shared.dependencies import messaging_tables_for, service_db_for
 from shared.events import new_event
+from shared.messaging_tables import messaging_tables_for
 from shared.notifications.channels import build_channels, read_file_channel
 from shared.notifications.messages import render
+from sodsong import registry
+from sodsong.registry import service_db_for
 from tests.support.tips import tip
 
 UTC = datetime.timezone.utc
@@ -38,7 +39,7 @@ def world(tmp_path):
     IntakeBase.metadata.create_all(engine)
     intake_db = ServiceDatabase(engine, messaging_tables_for(IntakeBase.metadata, "intake"))
     keyring = crypto.from_settings({"current": "k1", "keys": {"k1": crypto.new_key()}})
-    migrations.upgrade("notify", cfg["notify"]["db_url"])
+    registry.migrate("notify", cfg["notify"]["db_url"])
 
     class World:
         pass

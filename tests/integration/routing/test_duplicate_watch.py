@@ -14,9 +14,9 @@ from services.routing.models import RoutedTip
 from services.routing.repository import RoutingRepository
 from services.routing.usecases import decisions as handlers
 from services.routing.usecases.duplicate_watch import DuplicateWatch
-from shared import migrations
 from shared.clock import utcnow
 from shared.events import new_event
+from sodsong import registry
 from tests.support.inprocess import db, environment
 
 ACCUSED = {"official_type": "local_executive", "name": "นายสมชาย ใจดี", "organization": "อบต.เกาะช้าง"}
@@ -31,7 +31,7 @@ TEXTS = [
 @pytest.fixture(params=["memory", "rabbitmq"])
 def routing_db(request, tmp_path):
     with environment(request.param, tmp_path) as cfg:
-        migrations.upgrade("routing", cfg["routing"]["db_url"])
+        registry.migrate("routing", cfg["routing"]["db_url"])
         yield db(cfg, "routing")
 
 

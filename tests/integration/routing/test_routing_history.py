@@ -12,16 +12,16 @@ from services.routing.domain.rules import load_engine
 from services.routing.models import Decision, RoutedTip
 from services.routing.repository import RoutingRepository
 from services.routing.usecases import decisions as handlers
-from shared import migrations
 from shared.clock import utcnow
 from shared.events import new_event
+from sodsong import registry
 from tests.support.inprocess import db, environment
 
 
 @pytest.fixture(params=["memory", "rabbitmq"])
 def routing_db(request, tmp_path):
     with environment(request.param, tmp_path) as cfg:
-        migrations.upgrade("routing", cfg["routing"]["db_url"])
+        registry.migrate("routing", cfg["routing"]["db_url"])
         yield db(cfg, "routing")
 
 

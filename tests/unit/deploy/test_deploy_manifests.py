@@ -19,6 +19,7 @@ import yaml
 
 from shared import config as config_mod
 from shared import topology
+from sodsong import registry
 
 ROOT = Path(__file__).resolve().parents[3]
 DEPLOY = ROOT / "deploy"
@@ -185,12 +186,12 @@ def test_a_custom_resource_with_an_unknown_field_is_refused():
 def test_topology_resources_cover_every_consumer_and_use_policies():
     docs = _docs("large")
     queues = {q["spec"]["name"]: q["spec"] for q in _of(docs, "Queue")}
-    wanted = {s.queue_name for s in topology.subscriptions()} | {topology.BROKER_DEAD_LETTER_QUEUE,
+    wanted = {s.queue_name for s in registry.subscriptions()} | {topology.BROKER_DEAD_LETTER_QUEUE,
                                                                     topology.UNROUTABLE_QUEUE}
     assert set(queues) == wanted
     assert all(q["type"] == "quorum" and q["durable"] and "arguments" not in q for q in queues.values())
     bindings = {(b["spec"]["destination"], b["spec"].get("routingKey", "")) for b in _of(docs, "Binding")}
-    for sub in topology.subscriptions():
+    for sub in registry.subscriptions():
         for event_type in sub.event_types:
             assert (sub.queue_name, event_type) in bindings
     [policy] = _of(docs, "Policy")
@@ -204,7 +205,7 @@ def test_topology_resources_cover_every_consumer_and_use_policies():
     perms = {p["spec"]["userReference"]["name"]: p["spec"]["permissions"] for p in _of(docs, "Permission")}
     for service in config_mod.SERVICES:
         read = re.compile(perms[f"sodsong-{service}"]["read"])
-        for sub in topology.subscriptions():
+        for sub in registry.subscriptions():
             assert bool(read.search(sub.queue_name)) == (sub.service == service)
     names = [(d["kind"], d["metadata"]["name"]) for d in docs]
     assert len(names) == len(set(names))

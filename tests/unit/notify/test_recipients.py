@@ -28,10 +28,19 @@ def test_directory_override_contacts_are_used_for_configured_channels_only(tmp_p
     override = tmp_path / "agencies.override.yaml"
     override.write_text("offices:\n  PACC-R2:\n    contacts: {email: r2-desk@example.org, sms: '0812345678'}\n")
     cfg = config(tmp_path, channels={"file": {"type": "file", "path": str(tmp_path / "n.jsonl")},
-                                     "email": {"type": "email", "host": "127.0.0.1", "from": "a@b.c"}})
-    cfg["routing"]["overrides"] = str(override)
+                                     "email": {"type": "email", "host": "127.0.0.1", "from": "a@b.c"}},
+                 office_directory=str(override))
     assert deliveries.office_recipients(cfg, "PACC-R2") == [("email", "r2-desk@example.org")]
     assert deliveries.office_recipients(cfg, "PACC-R1") == [("file", "PACC-R1")]  # not in the override
+
+
+def test_the_office_directory_is_notifys_own_setting_defaulting_to_the_deployment_file(tmp_path):
+    """notify reads its own setting only; by default it names the file routing.overrides names (one file for both)."""
+    env = {"SODSONG_DATA_DIR": str(tmp_path), "SODSONG__routing__overrides": "/etc/sodsong/agencies.override.yaml"}
+    assert config_mod.load(env=env)["notify"]["office_directory"] == "/etc/sodsong/agencies.override.yaml"
+    own = dict(env, SODSONG__notify__office_directory="/etc/sodsong/offices.yaml")
+    assert config_mod.load(env=own)["notify"]["office_directory"] == "/etc/sodsong/offices.yaml"
+    assert config_mod.load(env={"SODSONG_DATA_DIR": str(tmp_path)})["notify"]["office_directory"] is None
 
 
 def test_staff_and_supervisors_come_from_config_by_account_and_office(tmp_path):

@@ -4,6 +4,7 @@ import re
 
 from shared import config as config_mod
 from shared import topology
+from sodsong import registry
 
 
 def _config(mode=None, limit="20"):
@@ -14,17 +15,17 @@ def _config(mode=None, limit="20"):
 
 
 def test_default_keeps_the_arguments_on_every_queue():
-    sub = topology.subscriptions()[0]
+    sub = registry.subscriptions()[0]
     args = topology.consumer_queue(sub, _config()).queue_arguments
     assert args == {"x-queue-type": "quorum", "x-delivery-limit": 20, "x-dead-letter-exchange": "sodsong.dead-letter"}
-    assert "policies" not in topology.definitions(_config())
+    assert "policies" not in topology.definitions(_config(), registry.subscriptions())
 
 
 def test_policy_mode_declares_bare_quorum_queues_and_a_policy_that_matches_exactly_the_consumers():
     config = _config("policy", limit="7")
-    for sub in topology.subscriptions():
+    for sub in registry.subscriptions():
         assert topology.consumer_queue(sub, config).queue_arguments == {"x-queue-type": "quorum"}
-    defs = topology.definitions(config, "sodsong")
+    defs = topology.definitions(config, registry.subscriptions(), "sodsong")
     [policy] = defs["policies"]
     assert policy["definition"] == {"delivery-limit": 7, "dead-letter-exchange": "sodsong.dead-letter"}
     assert policy["vhost"] == "sodsong" and policy["apply-to"] == "queues"

@@ -1,4 +1,7 @@
-"""The `sodsong` command: run services, migrate, and the operator's tools."""
+"""The `sodsong` command: run services, migrate, and the operator's tools.
+
+The services' own subcommands (`sodsong users`, `sodsong routing`, `sodsong ops notifications`, ...) are named in
+sodsong.registry and imported only when used, so `sodsong run --service intake` imports no other service."""
 import warnings
 
 warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
@@ -16,22 +19,28 @@ import sys  # noqa: E402
 
 import click  # noqa: E402
 
+from shared import backup as backup_mod  # noqa: E402
+from shared import broker_status, broker_users, bus_sealing, sealing, storage, topology  # noqa: E402
 from shared import config as config_mod  # noqa: E402
 from shared import logging as logging_mod  # noqa: E402
+from shared import retention as retention_mod  # noqa: E402
+from shared.dependencies import INSTANCE_ID  # noqa: E402
+from sodsong import registry  # noqa: E402
+from sodsong.cli_ops import ops  # noqa: E402
+from sodsong.lazy import LazyGroup  # noqa: E402
+from sodsong.runner import run as run_services  # noqa: E402
 
 
 def _config(ctx) -> dict:
     return ctx.obj["config"]
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy=registry.commands("cli"))
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="YAML configuration file (also SODSONG_CONFIG).")
 @click.pass_context
 def main(ctx, config_path):
     """Sodsong (สอดส่อง): tip line and case desk."""
-    from shared import storage
-
     storage.restrict_umask()  # every file this process creates: owner only (0600, directories 0700)
     cfg = config_mod.load(config_path)
     logging_mod.configure(cfg.get("log_level", "INFO"))
@@ -45,8 +54,6 @@ def main(ctx, config_path):
 @click.pass_context
 def run(ctx, services, no_migrate):
     """Run Sodsong: all services in one process, or the ones named."""
-    from shared.runner import run as run_services
-
     sys.exit(run_services(_config(ctx), services or config_mod.SERVICES, migrate=not no_migrate))
 
 
@@ -60,9 +67,7 @@ def db():
 @click.pass_context
 def db_upgrade(ctx, services):
     """Apply migrations (alembic) for the services named, or all."""
-    from shared import migrations
-
-    migrations.upgrade_all(_config(ctx), services or config_mod.SERVICES)
+    registry.migrate_all(_config(ctx), services or config_mod.SERVICES)
     click.echo("ok")
 
 
@@ -79,15 +84,11 @@ def broker():
 @click.pass_context
 def broker_setup(ctx, users, vhost):
     """Declare the exchanges and every consumer's queue (idempotent); --users: per-service users too."""
-    from shared import broker_status, topology
-
     config = _config(ctx)
-    for name in topology.declare_all(config):
+    for name in topology.declare_all(config, registry.subscriptions()):
         click.echo(name)
     if users:
-        from shared import broker_users
-
-        for row in broker_users.apply(config, vhost or broker_status._vhost(config)):
+        for row in broker_users.apply(config, vhost or broker_status._vhost(config), registry.subscriptions()):
             click.echo(f"user {row['user']}: permissions set for {row['service']} "
                        f"(password from {row['password_from']}; "
                        f"set SODSONG_AMQP_URI_{row['service'].upper()} for that service)")
@@ -99,13 +100,9 @@ def broker_setup(ctx, users, vhost):
 @click.pass_context
 def broker_definitions(ctx, vhost, users):
     """Print the topology as a RabbitMQ definitions document (deploy/rabbitmq/definitions.json)."""
-    from shared import topology
-
-    document = topology.definitions(_config(ctx), vhost)
+    document = topology.definitions(_config(ctx), registry.subscriptions(), vhost)
     if users:
-        from shared import broker_users
-
-        document.update(broker_users.definitions(_config(ctx), vhost))
+        document.update(broker_users.definitions(_config(ctx), vhost, registry.subscriptions()))
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
@@ -128,10 +125,6 @@ def keys_rotate(ctx, services, new_key, check, reindex, batch):
     """Re-seal every sealed value of each service (tables, outbox, dead letters) under its current key.
 
     Without --service, --new-key also gives the bus keyring (content sealed on the wire) a new current key."""
-    from shared import sealing
-    from shared.dependencies import service_db_for
-    from shared.topology import service_class
-
     config = _config(ctx)
     results, stale = [], 0
     for service in services or config_mod.SERVICES:
@@ -142,27 +135,17 @@ def keys_rotate(ctx, services, new_key, check, reindex, batch):
                 click.echo(f"{service}: {exc}", err=True)
                 sys.exit(1)
             click.echo(f"{service}: new current key {kid}", err=True)
-        db = service_db_for(service, config)  # installs the (new) keyring
-        result = sealing.reseal(db, service, service_class(service).db.metadata, check=check, batch=batch)
-        if service == "intake":
-            from services.intake import crypto, rotation
-
-            keyring = crypto.load(config)
-            own = rotation.count_stale(db, keyring) if check else rotation.reseal_all(db, keyring, batch=batch)
-            result["intake_values"] = own
-            result["stale"] += own.get("stale", 0)
-        if service == "casework" and reindex and not check:
-            from services.casework.repository import CaseworkRepository
-
-            with db.transaction() as uow:
-                result["reindexed_cases"] = CaseworkRepository(uow.session).reindex_all()
+        entry = registry.entry(service)
+        db = registry.service_db_for(service, config)  # installs the (new) keyring
+        result = sealing.reseal(db, service, entry.metadata(), check=check, batch=batch)
+        extra, own_stale = entry.after_reseal(db, config, check=check, batch=batch, reindex=reindex)
+        result.update(extra)
+        result["stale"] += own_stale
         stale += result["stale"]
         results.append(result)
     if not services:
         # the bus keyring seals content on the wire: nothing to re-seal at rest (events in flight keep opening
         # while their key stays in the keyring), only a new current key
-        from shared import bus_sealing
-
         if new_key and not check:
             try:
                 kid = sealing.add_key_to_file(config, bus_sealing.KEYRING)
@@ -187,26 +170,18 @@ def retention():
 @click.pass_context
 def retention_run(ctx, services):
     """Run the retention job now (it also runs on its own, leased, in each service); prints what was deleted."""
-    import importlib
-
-    from shared import retention as retention_mod
-    from shared.dependencies import INSTANCE_ID, service_db_for
-
     config = _config(ctx)
     out = []
     for service in services or config_mod.SERVICES:
-        try:
-            steps = importlib.import_module(f"services.{service}.retention").steps(config)
-        except ModuleNotFoundError:
-            steps = ()
-        done = retention_mod.run_leased(service_db_for(service, config), service, config,
+        steps = registry.entry(service).retention_steps(config)
+        done = retention_mod.run_leased(registry.service_db_for(service, config), service, config,
                                         f"cli:{INSTANCE_ID}", steps)
         out.extend(done if done is not None else [{"service": service, "kind": "(another instance holds the lease)",
                                                    "count": 0}])
     click.echo(json.dumps(out, ensure_ascii=False))
 
 
-@main.group()
+@main.group(cls=LazyGroup, lazy=registry.commands("cli_backup"))
 def backup():
     """Backups: the services' data, and apart from it intake's encryption keys."""
 
@@ -217,8 +192,6 @@ def backup():
 @click.pass_context
 def backup_data(ctx, out):
     """Dump every service's database (pg_dump's custom format; SQLite's online backup when embedded)."""
-    from shared import backup as backup_mod
-
     try:
         manifest = backup_mod.backup_data(_config(ctx), out)
     except backup_mod.BackupError as exc:
@@ -227,7 +200,7 @@ def backup_data(ctx, out):
     click.echo(json.dumps(manifest, ensure_ascii=False))
 
 
-@main.group()
+@main.group(cls=LazyGroup, lazy=registry.commands("cli_restore"))
 def restore():
     """Put a backup back (stop the services first; then `sodsong db upgrade` and start them)."""
 
@@ -238,8 +211,6 @@ def restore():
 @click.pass_context
 def restore_data(ctx, source, create_database):
     """Restore the databases from a `sodsong backup data` directory."""
-    from shared import backup as backup_mod
-
     try:
         manifest = backup_mod.restore_data(_config(ctx), source, create_database=create_database)
     except backup_mod.BackupError as exc:
@@ -247,89 +218,6 @@ def restore_data(ctx, source, create_database):
         sys.exit(1)
     click.echo(json.dumps({"restored": [d["file"] for d in manifest["databases"]],
                            "backup_created_at": manifest["created_at"]}))
-
-
-@main.group()
-def audit():
-    """The audit trail."""
-
-
-@audit.command("verify")
-@click.option("--require-checkpoint", is_flag=True, help="Fail when there is no signed checkpoint to check against.")
-@click.pass_context
-def audit_verify(ctx, require_checkpoint):
-    """Check the keyed chain and every signed checkpoint; exits non-zero naming the first bad entry."""
-    from services.audit import usecases
-    from services.audit.domain import anchor
-    from services.audit.repository import AuditRepository
-    from shared.dependencies import service_db_for
-
-    config = _config(ctx)
-    with service_db_for("audit", config).reading() as session:
-        verdict = usecases.verify_all(config, AuditRepository(session))
-    if verdict.ok and require_checkpoint and verdict.checkpoint_seq is None:
-        click.echo(f"BROKEN: no signed checkpoint at {anchor.checkpoint_file(config)}", err=True)
-        sys.exit(1)
-    if verdict.ok:
-        anchored = (f"anchored by a signed checkpoint at entry {verdict.checkpoint_seq}"
-                    if verdict.checkpoint_seq else "no signed checkpoint yet")
-        legacy = f", {verdict.legacy_entries} from before the chain was keyed" if verdict.legacy_entries else ""
-        click.echo(f"ok: {verdict.entries} entries, chain intact{legacy}; {anchored}")
-        return
-    where = f" at entry {verdict.first_bad_seq}" if verdict.first_bad_seq is not None else ""
-    click.echo(f"BROKEN{where}: {verdict.problem} ({verdict.entries} entries verified before it)", err=True)
-    sys.exit(1)
-
-
-@audit.command("checkpoint")
-@click.option("--public-key", "show_public", is_flag=True, help="Print the checkpoints' public key (PEM) instead.")
-@click.pass_context
-def audit_checkpoint(ctx, show_public):
-    """Append a signed checkpoint (head entry and MAC) to audit.checkpoint_file; ship that file elsewhere."""
-    from services.audit import usecases
-    from services.audit.domain import anchor
-    from services.audit.repository import AuditRepository
-    from shared.dependencies import service_db_for
-
-    config = _config(ctx)
-    if show_public:
-        click.echo(anchor.public_key_pem(config), nl=False)
-        return
-    with service_db_for("audit", config).reading() as session:
-        repo = AuditRepository(session)
-        verdict = usecases.verify_all(config, repo)
-        if not verdict.ok:
-            click.echo(f"refused: the chain does not verify (entry {verdict.first_bad_seq}: {verdict.problem})",
-                       err=True)
-            sys.exit(1)
-        record = usecases.write_checkpoint(config, repo)
-    if record is None:
-        click.echo("the chain is empty: nothing to checkpoint")
-        return
-    click.echo(json.dumps({"seq": record["seq"], "hash": record["hash"], "file": str(anchor.checkpoint_file(config))}))
-
-
-@audit.command("trail")
-@click.argument("reference")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def audit_trail(ctx, reference, as_json):
-    """The audit entries of one tip (types, times, actors; never content)."""
-    from sqlalchemy import select
-
-    from services.audit.models import ChainEntry
-    from shared.dependencies import service_db_for
-
-    with service_db_for("audit", _config(ctx)).reading() as session:
-        rows = [{"seq": e.seq, "event_type": e.event_type, "occurred_at": e.occurred_at,
-                 "actor": f"{e.actor_kind}:{e.actor_id}", "hash": e.hash}
-                for e in session.execute(select(ChainEntry).where(ChainEntry.correlation_id == reference)
-                                         .order_by(ChainEntry.seq)).scalars()]
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False))
-    else:
-        for row in rows:
-            click.echo(f"{row['seq']}\t{row['occurred_at']}\t{row['event_type']}\t{row['actor']}")
 
 
 @main.command()
@@ -344,8 +232,9 @@ def audit_trail(ctx, reference, as_json):
 def chaos(tips, seed, rate, pg_admin_url, amqp_base, workdir):
     """Kill services, restart RabbitMQ and PostgreSQL while tips arrive; check none is lost or doubled.
 
-    Restarts the broker and the database server: run it on a test machine only."""
-    from shared import chaos as chaos_mod
+    Restarts the broker and the database server: run it on a test machine only (from a source checkout: the
+    harness is tools/chaos.py)."""
+    from tools import chaos as chaos_mod  # the test harness: only where the source tree is
 
     report = chaos_mod.run(tips, pg_admin_url=pg_admin_url, amqp_base=amqp_base, seed=seed, workdir=workdir,
                            rate=rate, say=lambda m: click.echo(m, err=True))
@@ -366,7 +255,7 @@ def chaos(tips, seed, rate, pg_admin_url, amqp_base, workdir):
 def cluster_chaos(tips, rate, workdir, amqp_ports, dist_ports, pg_ports, name):
     """Start a 3-node RabbitMQ cluster and a PostgreSQL primary with a streaming replica on this machine, stop
     RabbitMQ nodes while tips arrive, and check that none is lost or doubled (a table per phase)."""
-    from shared import cluster_chaos as mod
+    from tools import cluster_chaos as mod  # the test harness: only where the source tree is
 
     def ports(text):
         return tuple(int(p) for p in text.split(","))
@@ -379,30 +268,7 @@ def cluster_chaos(tips, rate, workdir, amqp_ports, dist_ports, pg_ports, name):
     sys.exit(0 if report.ok else 1)
 
 
-from shared.cli_ops import ops  # noqa: E402
-
 main.add_command(ops)
-
-try:  # the routing commands need the jurisdiction engine
-    from services.routing.cli import routing  # noqa: E402
-
-    main.add_command(routing)
-except ImportError:  # pragma: no cover
-    pass
-
-
-from services.casework.cli import users  # noqa: E402
-from services.intake.cli import export_keys, import_keys, intake, volunteers  # noqa: E402
-
-main.add_command(users)
-main.add_command(volunteers)
-main.add_command(intake)
-backup.add_command(export_keys)
-restore.add_command(import_keys)
-
-from services.intake.line.cli import line  # noqa: E402
-
-main.add_command(line)
 
 if __name__ == "__main__":
     main()

@@ -1,5 +1,5 @@
 """A three-node RabbitMQ cluster and a PostgreSQL primary with a streaming replica, all on this machine, for the
-cluster chaos run (shared/cluster_chaos.py). They use their own ports, node names, cookie and data directories, and
+cluster chaos run (tools/cluster_chaos.py). They use their own ports, node names, cookie and data directories, and
 never touch the machine's own RabbitMQ or PostgreSQL.
 
 Needs Debian's rabbitmq-server and PostgreSQL server packages (rabbitmq-server, rabbitmqctl, initdb, pg_ctl,

@@ -309,7 +309,7 @@ def run(tips: int, *, pg_admin_url: str, amqp_base: str, seed: int | None = None
 def _check(env: dict, accepted: dict, report: Report, timeout: float, cluster: Cluster) -> None:
     from services.notify.models import Delivery
     from shared import config as config_mod
-    from shared.dependencies import service_db_for
+    from sodsong.registry import service_db_for
 
     config = config_mod.load(env=env)
     dbs = {s: service_db_for(s, config) for s in config_mod.SERVICES}

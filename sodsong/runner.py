@@ -11,19 +11,19 @@ import eventlet
 from nameko.containers import ServiceContainer
 
 from shared import config as config_mod
-from shared import migrations, topology
+from shared import health, metrics, storage
 from shared.logging import get_logger
+from sodsong import registry
 
 log = get_logger(__name__)
 
 
 def build_containers(config: dict, services) -> list[ServiceContainer]:
-    return [ServiceContainer(topology.service_class(s), config_mod.nameko_config(config, s)) for s in services]
+    """One container per service named; only those services' classes are imported."""
+    return [ServiceContainer(registry.entry(s).service_class(), registry.nameko_config(config, s)) for s in services]
 
 
 def run(config: dict, services, migrate: bool = True) -> int:
-    from shared import storage
-
     storage.restrict_umask()
     places = storage.tighten_data_dir(config)
     log.info("sodsong.storage", data_dir=places["data_dir"], keys_dir=places["keys_dir"],
@@ -31,9 +31,7 @@ def run(config: dict, services, migrate: bool = True) -> int:
              modes="data and keys directories 0700, files 0600 (umask 077)", tightened=places["tightened"],
              backup="back up the data and the keys separately; ship the audit checkpoints elsewhere")
     if migrate:
-        migrations.upgrade_all(config, services)
-    from shared import health, metrics
-
+        registry.migrate_all(config, services)
     metrics.serve((config.get("metrics") or {}).get("http"))
     crashed = eventlet.event.Event()
     containers = build_containers(config, services)

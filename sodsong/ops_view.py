@@ -1,7 +1,7 @@
 """What an operator sees across services: queues, dead letters, outbox lag, heartbeats and deliveries.
 
 An operator view across services, never tip content. Each service's own database is read through
-`shared.dependencies.service_db_for(service, config)`, and only its operational tables: the outbox (counts and
+`sodsong.registry.service_db_for(service, config)`, and only its operational tables: the outbox (counts and
 the oldest row's age), the dead letters (metadata: service, id, queue, event type, correlation id, status,
 attempts, age and the first line of the error — never the body), the heartbeats, notify's deliveries and
 intake's tipster notices (state, reference, recipient kind, channel, attempts, the first line of the last error —
@@ -12,8 +12,10 @@ The broker is asked through `shared.broker_status` (management API, else passive
 broker lives inside the `sodsong run` process: a caller in that process (casework's operator page) gets the
 in-process queue depths of kombu's memory transport; any other process gets "embedded: n/a".
 
-Used by `sodsong ops queues|outbox|dlq list` (shared/cli_ops.py) and by casework's operator page
-(`GET /ops`, `GET /api/v1/ops`). `request_redrive()` and `retry_delivery()` are the two actions the page offers.
+Used by `sodsong ops queues|outbox|dlq list` (sodsong/cli_ops.py) and by casework's operator page
+(`GET /ops`, `GET /api/v1/ops`). It only reads: the page's two actions (redrive a dead letter, retry a delivery)
+are events the owning service consumes and carries out in its own database (`ops.dead_letter_redrive_requested`,
+`ops.delivery_retry_requested`); `redrivable()` and `retryable()` tell the page whether to ask at all.
 """
 from __future__ import annotations
 
@@ -23,14 +25,23 @@ import time
 from collections import deque
 from datetime import datetime
 
-from shared import broker_status
-from shared.clock import aware_utc, iso_utc
+from kombu.transport import memory
+from sqlalchemy import DateTime, column, func, inspect, select, table
+from sqlalchemy.exc import SQLAlchemyError
+
+from shared import broker_status, deadletters, heartbeats
+from shared.clock import aware_utc, iso_utc, utcnow
 from shared.config import SERVICES, is_memory_transport
+from shared.outbox import pending_stats
+from sodsong import registry
 
 OUTBOX_LAG_SECONDS = 60.0      # an unpublished event older than this is flagged
 HEARTBEAT_WITHIN_SECONDS = 30.0  # a service is alive if one of its instances beat within this
 OPEN_LETTER_STATUSES = ("dead", "redrive_requested", "redriving")  # what an operator still has to look at
-DELIVERY_SOURCES = ("notify", "intake")
+# the delivery ledgers the page shows, read by column name: (table, whether the service may not have set it up)
+DELIVERY_LEDGERS = {"notify": ("notify_deliveries", False), "intake": ("intake_notices", True)}
+DELIVERY_SOURCES = tuple(DELIVERY_LEDGERS)
+DELIVERY_COLUMNS = ("id", "reference", "recipient_kind", "channel", "status", "attempts", "last_error")
 DELIVERY_STATES = ("pending", "sending", "sent", "failed", "dead")
 PROBLEM_STATES = ("failed", "dead")
 
@@ -38,9 +49,7 @@ PROBLEM_STATES = ("failed", "dead")
 # -- databases ---------------------------------------------------------------------------------------------------
 def service_dbs(config: dict, service: str | None = None) -> list[tuple[str, object]]:
     """(name, ServiceDatabase) for one service or all of them, in the usual order."""
-    from shared.dependencies import service_db_for
-
-    return [(s, service_db_for(s, config)) for s in ([service] if service else SERVICES)]
+    return [(s, registry.service_db_for(s, config)) for s in ([service] if service else SERVICES)]
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -79,7 +88,7 @@ def scrub(text: str | None) -> str:
 # -- queues ------------------------------------------------------------------------------------------------------
 def queue_rows(config: dict, earlier: list[dict] | None = None) -> list[dict]:
     """The broker's view of every Sodsong queue (real mode), flagged (see broker_status.flag)."""
-    return broker_status.flag(broker_status.snapshot(config), earlier)
+    return broker_status.flag(broker_status.snapshot(config, registry.subscriptions()), earlier)
 
 
 def memory_queue_rows() -> list[dict]:
@@ -88,11 +97,9 @@ def memory_queue_rows() -> list[dict]:
     kombu's memory transport keeps its queues in one process-wide dict; it does not track consumers or unacked
     messages, so those are None (and never flagged).
     """
-    from kombu.transport import memory
-
     queues = memory.Channel.queues
     rows = []
-    for name in broker_status.queue_names():
+    for name in broker_status.queue_names(registry.subscriptions()):
         q = queues.get(name)
         rows.append({"queue": name, "ready": q.qsize() if q is not None else None, "unacked": None,
                      "consumers": None, "publish_rate": None, "deliver_rate": None,
@@ -130,7 +137,7 @@ def queues_view(config: dict, *, in_process: bool = False, history: QueueHistory
         note = "embedded: in-process counts (consumers and unacked are not tracked)"
     else:
         try:
-            rows = broker_status.snapshot(config)
+            rows = broker_status.snapshot(config, registry.subscriptions())
         except Exception as exc:  # broker down or restarting: say so, show the rest
             return {"available": False, "source": "unavailable", "note": _unavailable(exc), "rows": []}
         note = ""
@@ -143,10 +150,6 @@ def queues_view(config: dict, *, in_process: bool = False, history: QueueHistory
 # -- outbox, dead letters, heartbeats ----------------------------------------------------------------------------
 def outbox_rows(config: dict) -> list[dict]:
     """Per service: unpublished events and the oldest one's age (`sodsong ops outbox`)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from shared.outbox import pending_stats
-
     rows = []
     for name, db in service_dbs(config):
         try:
@@ -170,9 +173,6 @@ def _letter_row(name: str, letter: dict, now: datetime) -> dict:
 
 def dead_letter_rows(config: dict, service: str | None = None, status: str | None = "dead") -> list[dict]:
     """Dead letters per service (`sodsong ops dlq list`); status None means every status."""
-    from shared import deadletters
-    from shared.clock import utcnow
-
     now = utcnow()
     return [_letter_row(name, letter, now)
             for name, db in service_dbs(config, service)
@@ -181,9 +181,6 @@ def dead_letter_rows(config: dict, service: str | None = None, status: str | Non
 
 def _service_view(name: str, db, now: datetime, within: float, lag_seconds: float, letter_limit: int):
     """One service's heartbeats, outbox and open dead letters, and what about them needs an operator."""
-    from shared import deadletters, heartbeats
-    from shared.outbox import pending_stats
-
     view = {"service": name, "alive": None, "instances": [], "unpublished": None, "oldest_age_seconds": None,
             "dead_letters": {s: None for s in OPEN_LETTER_STATUSES}, "flags": [], "note": ""}
     letters: list[dict] = []
@@ -216,33 +213,28 @@ def _service_view(name: str, db, now: datetime, within: float, lag_seconds: floa
 
 # -- deliveries --------------------------------------------------------------------------------------------------
 def _delivery_table(config: dict, source: str):
-    """(ServiceDatabase, table) of notify's deliveries or intake's notices; (None, None) when intake has none."""
-    if source == "notify":
-        from services.notify.usecases import TABLE
-        from shared.dependencies import service_db_for
-
-        return service_db_for("notify", config), TABLE
-    from services.notify.cli import _intake_db  # the same lookup `sodsong ops notifications` makes
-
-    return _intake_db(config)
+    """(ServiceDatabase, table) of a source's delivery ledger; (None, None) when the service has none here."""
+    name, optional = DELIVERY_LEDGERS[source]
+    db = registry.service_db_for(source, config)
+    if optional and not inspect(db.engine).has_table(name):
+        return None, None
+    return db, table(name, *(column(c) for c in DELIVERY_COLUMNS), column("updated_at", DateTime(timezone=True)))
 
 
 def _delivery_source(config: dict, source: str, limit: int) -> tuple[dict, list[dict]]:
-    from sqlalchemy import func, select
-
     summary = {"source": source, "by_state": {s: None for s in DELIVERY_STATES}, "note": ""}
     try:
-        db, table = _delivery_table(config, source)
+        db, ledger = _delivery_table(config, source)
         if db is None:
             summary["note"] = "not set up"
             return summary, []
-        c = table.c
+        c = ledger.c
         with db.reading() as session:
-            counts = dict(session.execute(select(c.status, func.count()).group_by(c.status)).all())
+            counts = dict(session.execute(select(c.status, func.count()).select_from(ledger)
+                                          .group_by(c.status)).all())
             # named columns only: never the address, the recipient's id or the message's context
             found = session.execute(
-                select(c.id, c.reference, c.recipient_kind, c.channel, c.status, c.attempts, c.last_error,
-                       c.updated_at)
+                select(*(c[name] for name in DELIVERY_COLUMNS), c.updated_at)
                 .where(c.status.in_(PROBLEM_STATES)).order_by(c.updated_at.desc()).limit(limit)).all()
     except Exception as exc:
         summary["note"] = _unavailable(exc)
@@ -272,8 +264,6 @@ def gather(config: dict, *, in_process: bool = False, history: QueueHistory | No
            letter_limit: int = 200, delivery_limit: int = 200) -> dict:
     """The operator page's data, JSON-ready. `in_process`: the caller runs inside `sodsong run` (embedded mode's
     broker is then in this process); `history`: earlier looks, to flag growing queues."""
-    from shared.clock import utcnow
-
     now = utcnow()
     queues = queues_view(config, in_process=in_process, history=history)
     services, letters = [], []
@@ -305,28 +295,25 @@ def gather(config: dict, *, in_process: bool = False, history: QueueHistory | No
     }
 
 
-# -- the two actions ---------------------------------------------------------------------------------------------
-def request_redrive(config: dict, service: str, letter_id: int) -> bool:
-    """Ask for a dead letter to go through its handler again (a running instance of the service picks it up)."""
-    from shared import deadletters
-
+# -- whether the page's two actions apply --------------------------------------------------------------------
+def redrivable(config: dict, service: str, letter_id: int) -> bool:
+    """Is this a dead letter of `service` (so that asking the service to redrive it makes sense)?"""
     if service not in SERVICES:
         return False
     (_, db), = service_dbs(config, service)
-    return deadletters.set_status(db, int(letter_id), "redrive_requested")
+    letters = db.tables.dead_letters
+    with db.reading() as session:
+        return session.execute(select(letters.c.id).where(
+            letters.c.id == int(letter_id), letters.c.status == "dead")).first() is not None
 
 
-def retry_delivery(config: dict, source: str, delivery_id: str) -> bool:
-    """Send a failed or dead delivery (notify) or tipster notice (intake) again at once, like
-    `sodsong ops notifications retry`."""
-    if source == "notify":
-        from services.notify.usecases import retry_now
-        from shared.dependencies import service_db_for
-
-        return retry_now(service_db_for("notify", config), str(delivery_id))
-    if source == "intake":
-        from shared.notifications import ledger
-
-        db, table = _delivery_table(config, "intake")
-        return db is not None and ledger.retry_now(db, table, str(delivery_id))
-    return False
+def retryable(config: dict, source: str, delivery_id: str) -> bool:
+    """Is this a failed or dead delivery (notify) or tipster notice (intake)?"""
+    if source not in DELIVERY_LEDGERS:
+        return False
+    db, ledger = _delivery_table(config, source)
+    if db is None:
+        return False
+    with db.reading() as session:
+        return session.execute(select(ledger.c.id).where(
+            ledger.c.id == str(delivery_id), ledger.c.status.in_(PROBLEM_STATES))).first() is not None

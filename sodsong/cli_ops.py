@@ -1,19 +1,27 @@
-"""Operator commands: dead letters, outbox, cases per office. Never print tip content.
+"""Operator commands: dead letters, outbox, health, queues. Never print tip content.
 
-`queues`, `outbox` and `dlq list` read through shared.ops_view, as casework's operator page does."""
+`queues`, `outbox` and `dlq list` read through sodsong.ops_view, as casework's operator page does. The services'
+own operator commands (`ops cases`, `ops notifications`) are named in sodsong.registry and mounted here.
+`dlq redrive|discard` write the dead letters of the service named, with the operator's own database access: an
+administrator's tool (the operator page instead asks the owning service with an event)."""
 from __future__ import annotations
 
 import json
 import sys
+import time
 
 import click
+from kombu import Connection
+from sqlalchemy import text
 
-from shared.config import SERVICES
+from shared import broker_status, deadletters, heartbeats
+from shared.config import SERVICES, is_memory_transport
+from sodsong import registry
+from sodsong.lazy import LazyGroup
+from sodsong.ops_view import dead_letter_rows, outbox_rows, queue_rows, scrub, service_dbs
 
 
 def _dbs(config, service):
-    from shared.ops_view import service_dbs
-
     return service_dbs(config, service)
 
 
@@ -29,15 +37,9 @@ def _emit(rows, as_json, columns):
         click.echo("\t".join(str(row.get(c, "")) for c in columns))
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy=registry.commands("cli_ops"))
 def ops():
     """Operator tools."""
-
-
-def _add_service_commands():
-    from services.notify.cli import notifications
-
-    ops.add_command(notifications)
 
 
 @ops.group()
@@ -52,8 +54,6 @@ def dlq():
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def dlq_list(ctx, service, status, as_json):
-    from shared.ops_view import dead_letter_rows
-
     rows = dead_letter_rows(ctx.obj["config"], service, None if status == "all" else status)
     _emit(rows, as_json, ["service", "id", "event_type", "correlation_id", "status", "attempts", "age_seconds",
                           "error"])
@@ -66,8 +66,6 @@ def dlq_list(ctx, service, status, as_json):
 @click.pass_context
 def dlq_redrive(ctx, service, letter_ids, everything):
     """Put dead letters back through their handler (a running instance of the service picks them up)."""
-    from shared import deadletters
-
     (_, db), = _dbs(ctx.obj["config"], service)
     if everything:
         letter_ids = [letter["id"] for letter in deadletters.list_letters(db, "dead")]
@@ -84,9 +82,6 @@ def dlq_redrive(ctx, service, letter_ids, everything):
 @click.pass_context
 def dlq_show(ctx, service, letter_id):
     """One dead letter: its envelope (without the payload's values), the error and its history."""
-    from shared import deadletters
-    from shared.ops_view import scrub
-
     (_, db), = _dbs(ctx.obj["config"], service)
     letter = next((x for x in deadletters.list_letters(db, None) if x["id"] == letter_id), None)
     if letter is None:
@@ -117,8 +112,6 @@ def dlq_show(ctx, service, letter_id):
 @click.pass_context
 def dlq_discard(ctx, service, letter_ids):
     """Mark dead letters as deliberately discarded (they stay on record)."""
-    from shared import deadletters
-
     (_, db), = _dbs(ctx.obj["config"], service)
     done = sum(deadletters.set_status(db, i, "discarded") for i in letter_ids)
     click.echo(f"discarded {done} dead letter(s)")
@@ -129,25 +122,7 @@ def dlq_discard(ctx, service, letter_ids):
 @click.pass_context
 def outbox(ctx, as_json):
     """Unpublished events and the oldest one's age, per service."""
-    from shared.ops_view import outbox_rows
-
     _emit(outbox_rows(ctx.obj["config"]), as_json, ["service", "unpublished", "oldest_age_seconds", "note"])
-
-
-@ops.command("cases")
-@click.option("--office", required=True, help="Office code, e.g. PACC-R2")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def cases(ctx, office, as_json):
-    """An office's inbox (references, states and deadlines only)."""
-    from services.casework.repository import CaseworkRepository
-    from shared.dependencies import service_db_for
-
-    with service_db_for("casework", ctx.obj["config"]).reading() as session:
-        rows = [{"reference": c.reference, "office": c.office_code, "status": c.status, "category": c.category,
-                 "province": c.province_code, "triage": c.triage, "acknowledge_due": c.acknowledge_due}
-                for c in CaseworkRepository(session).office_cases(office)]
-    _emit(rows, as_json, ["reference", "office", "status", "category", "province", "triage", "acknowledge_due"])
 
 
 @ops.command("queues")
@@ -156,12 +131,6 @@ def cases(ctx, office, as_json):
 @click.pass_context
 def queues(ctx, as_json, sample):
     """Per queue: messages ready/unacked, consumers, rates (management API) and warnings."""
-    import time
-
-    from shared import broker_status
-    from shared.config import is_memory_transport
-    from shared.ops_view import queue_rows
-
     config = ctx.obj["config"]
     if is_memory_transport(config):
         click.echo("embedded mode: the broker lives inside the `sodsong run` process; see `sodsong ops outbox` "
@@ -169,7 +138,7 @@ def queues(ctx, as_json, sample):
         return
     earlier = None
     if sample > 0:
-        earlier = broker_status.snapshot(config)
+        earlier = broker_status.snapshot(config, registry.subscriptions())
         time.sleep(sample)
     rows = queue_rows(config, earlier)
     for row in rows:
@@ -184,12 +153,6 @@ def queues(ctx, as_json, sample):
 @click.pass_context
 def health(ctx, as_json, within):
     """Broker, databases and every service's heartbeat; exits 1 when anything is unhealthy."""
-    from kombu import Connection
-    from sqlalchemy import text
-
-    from shared import heartbeats
-    from shared.config import is_memory_transport
-
     config = ctx.obj["config"]
     checks = []
     if is_memory_transport(config):
@@ -219,5 +182,3 @@ def health(ctx, as_json, within):
     if not all(c["ok"] for c in checks):
         sys.exit(1)
 
-
-_add_service_commands()

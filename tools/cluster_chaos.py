@@ -1,5 +1,5 @@
 """The cluster chaos run: Sodsong against a three-node RabbitMQ cluster and a PostgreSQL primary with a streaming
-replica, all started on this machine (shared/local_cluster.py), while RabbitMQ nodes are stopped under load.
+replica, all started on this machine (tools/local_cluster.py), while RabbitMQ nodes are stopped under load.
 
 Phases, each a quarter of the tips, submitted at a steady rate by tipsters who retry under one Idempotency-Key:
 
@@ -30,8 +30,8 @@ from pathlib import Path
 import requests
 from sqlalchemy import func, select
 
-from shared import chaos
-from shared.local_cluster import LocalPostgresPair, LocalRabbitCluster
+from tools import chaos
+from tools.local_cluster import LocalPostgresPair, LocalRabbitCluster
 
 VHOST = "sodsong"
 
@@ -184,7 +184,7 @@ def _supervise(procs: chaos.Cluster, result: ClusterReport, stop: threading.Even
 def _notified(env) -> int:
     from services.notify.models import Delivery
     from shared import config as config_mod
-    from shared.dependencies import service_db_for
+    from sodsong.registry import service_db_for
 
     try:
         with service_db_for("notify", config_mod.load(env=env)).reading() as s:
@@ -300,7 +300,7 @@ def _per_phase(result: ClusterReport, env: dict) -> None:
     from services.notify.models import Delivery
     from services.routing.models import Decision
     from shared import config as config_mod
-    from shared.dependencies import service_db_for
+    from sodsong.registry import service_db_for
 
     config = config_mod.load(env=env)
     counts = {}
@@ -324,7 +324,7 @@ def _replica(result: ClusterReport, pg: LocalPostgresPair, env: dict) -> None:
     from services.audit.repository import AuditRepository
     from services.intake.models import Tip
     from shared import config as config_mod
-    from shared.dependencies import service_db_for
+    from sodsong.registry import service_db_for
 
     if not pg.replica_caught_up(120):
         result.report.notes.append("the replica did not catch up within 120 s")

@@ -1,4 +1,4 @@
-"""shared.ops_view against seeded SQLite databases (one per service, as in embedded mode): dead letters, an
+"""sodsong.ops_view against seeded SQLite databases (one per service, as in embedded mode): dead letters, an
 unpublished outbox row, failed and dead deliveries and notices, heartbeats; and never a body, a description, an
 address or a recipient's id in what it gathers."""
 import json
@@ -10,12 +10,12 @@ import pytest
 from kombu.transport import memory
 from sqlalchemy import insert, select
 
-from shared import broker_status, deadletters, heartbeats, ops_view
+from shared import broker_status, deadletters, heartbeats
 from shared import config as config_mod
 from shared.clock import utcnow
 from shared.config import SERVICES
-from shared.dependencies import service_db_for
-from shared.topology import service_class
+from sodsong import ops_view, registry
+from sodsong.registry import service_db_for
 
 SECRET = "เจ้าหน้าที่เรียกรับเงินสามแสนบาท ที่ห้องประชุมชั้นสอง"
 ADDRESS = "sarabun.office@pacc.go.th"
@@ -27,7 +27,7 @@ def cfg(tmp_path):
     config = config_mod.load(env={"SODSONG_DATA_DIR": str(tmp_path), "SODSONG_AMQP_URI": "memory://localhost/"})
     for service in SERVICES:
         db = service_db_for(service, config)
-        service_class(service).db.metadata.create_all(db.engine)
+        registry.entry(service).metadata().create_all(db.engine)
     return config
 
 
@@ -165,7 +165,7 @@ def test_embedded_queues_are_counted_in_process_and_growth_is_flagged(cfg, monke
     first = ops_view.gather(cfg, in_process=True, history=history)["queues"]
     assert first["available"] and first["source"] == "embedded"
     rows = {r["queue"]: r for r in first["rows"]}
-    assert set(rows) == set(broker_status.queue_names())
+    assert set(rows) == set(broker_status.queue_names(registry.subscriptions()))
     assert rows[routing_queue]["ready"] == 0 and rows[routing_queue]["flags"] == []
     assert rows[broker_status.topology.UNROUTABLE_QUEUE]["source"] == "missing"
 
@@ -189,12 +189,12 @@ def test_real_mode_queues_come_from_the_broker_and_a_dead_broker_is_a_flag(cfg, 
     real = dict(cfg, amqp_uri="amqp://guest:guest@127.0.0.1:1/")
     rows = [{"queue": "sodsong.routing.on_tip_received", "ready": 3, "unacked": 0, "consumers": 0,
              "publish_rate": None, "deliver_rate": None, "source": "declare"}]
-    monkeypatch.setattr(broker_status, "snapshot", lambda config: [dict(r) for r in rows])
+    monkeypatch.setattr(broker_status, "snapshot", lambda config, subscriptions: [dict(r) for r in rows])
     view = ops_view.queues_view(real)
     assert view["available"] and view["source"] == "declare" and view["rows"][0]["flags"] == ["no-consumers"]
     assert ops_view.queue_rows(real)[0]["flags"] == ["no-consumers"]
 
-    def down(config):
+    def down(config, subscriptions):
         raise ConnectionRefusedError()
 
     monkeypatch.setattr(broker_status, "snapshot", down)
@@ -208,7 +208,7 @@ def test_real_mode_queues_come_from_the_broker_and_a_dead_broker_is_a_flag(cfg, 
 def test_a_service_whose_database_is_not_set_up_is_shown_as_unavailable(tmp_path):
     config = config_mod.load(env={"SODSONG_DATA_DIR": str(tmp_path), "SODSONG_AMQP_URI": "memory://localhost/"})
     db = service_db_for("casework", config)
-    service_class("casework").db.metadata.create_all(db.engine)
+    registry.entry("casework").metadata().create_all(db.engine)
     data = ops_view.gather(config)
     services = {s["service"]: s for s in data["services"]}
     assert services["casework"]["note"] == "" and services["casework"]["unpublished"] == 0
@@ -231,25 +231,37 @@ def test_the_cli_rows_keep_their_shape(cfg, seeded):
     assert outbox[0]["unpublished"] == 1 and outbox[0]["note"] == ""
 
 
-def test_redrive_and_retry(cfg, seeded):
-    assert ops_view.request_redrive(cfg, "routing", seeded["letter"])
-    assert not ops_view.request_redrive(cfg, "routing", seeded["letter"])  # no longer dead
-    assert not ops_view.request_redrive(cfg, "nonsense", seeded["letter"])
-    assert deadletters.list_letters(_db(cfg, "routing"), "redrive_requested")[0]["id"] == seeded["letter"]
-    data = ops_view.gather(cfg)
-    assert next(s for s in data["services"] if s["service"] == "routing")["dead_letters"]["redrive_requested"] == 1
-    assert "dead-letters" not in next(s for s in data["services"] if s["service"] == "routing")["flags"]
-
-    assert ops_view.retry_delivery(cfg, "notify", seeded["failed"])
-    assert not ops_view.retry_delivery(cfg, "notify", seeded["sent"])
-    assert ops_view.retry_delivery(cfg, "intake", seeded["notice"])
-    assert not ops_view.retry_delivery(cfg, "intake", seeded["failed"])  # a notify id is not intake's
-    assert not ops_view.retry_delivery(cfg, "elsewhere", seeded["dead"])
+def _delivery_status(cfg, delivery_id):
     from services.notify.usecases import TABLE
 
     with _db(cfg, "notify").reading() as session:
-        status = session.execute(select(TABLE.c.status).where(TABLE.c.id == seeded["failed"])).scalar()
-    assert status == "pending"
+        return session.execute(select(TABLE.c.status).where(TABLE.c.id == delivery_id)).scalar()
+
+
+def test_the_page_asks_whether_an_action_applies_and_writes_nothing(cfg, seeded):
+    """The actions themselves are events the owning service consumes (tests/unit/shared/test_operator_actions.py)."""
+    assert ops_view.redrivable(cfg, "routing", seeded["letter"])
+    assert not ops_view.redrivable(cfg, "casework", seeded["letter"])  # not casework's
+    assert not ops_view.redrivable(cfg, "nonsense", seeded["letter"])
+    assert [x["status"] for x in deadletters.list_letters(_db(cfg, "routing"), None)] == ["dead", "discarded"]
+
+    assert ops_view.retryable(cfg, "notify", seeded["failed"])
+    assert ops_view.retryable(cfg, "notify", seeded["dead"])
+    assert not ops_view.retryable(cfg, "notify", seeded["sent"])
+    assert ops_view.retryable(cfg, "intake", seeded["notice"])
+    assert not ops_view.retryable(cfg, "intake", seeded["failed"])  # a notify id is not intake's
+    assert not ops_view.retryable(cfg, "elsewhere", seeded["dead"])
+    assert _delivery_status(cfg, seeded["failed"]) == "failed"
+
+
+def test_a_letter_the_service_was_asked_to_redrive_is_no_longer_flagged(cfg, seeded):
+    routing = _db(cfg, "routing")
+    with routing.transaction() as uow:
+        assert deadletters.request_redrive(uow.session, routing.tables.dead_letters, seeded["letter"])
+    assert not ops_view.redrivable(cfg, "routing", seeded["letter"])  # no longer dead
+    data = ops_view.gather(cfg)
+    assert next(s for s in data["services"] if s["service"] == "routing")["dead_letters"]["redrive_requested"] == 1
+    assert "dead-letters" not in next(s for s in data["services"] if s["service"] == "routing")["flags"]
 
 
 @pytest.mark.parametrize("raw, expected", [
