@@ -120,6 +120,7 @@ SERVICES: dict[str, ServiceEntry] = {e.name: e for e in (
         cli_ops={"cases": "services.casework.cli:cases"},
         retention="services.casework.retention:steps",
         after_reseal_hook="services.casework.cli:after_reseal",
+        repository="services.casework.repository:CaseworkRepository",
     ),
     ServiceEntry(
         "notify",
