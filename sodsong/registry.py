@@ -91,6 +91,7 @@ SERVICES: dict[str, ServiceEntry] = {e.name: e for e in (
         cli_restore={"keys": "services.intake.cli:import_keys"},
         retention="services.intake.retention:steps",
         after_reseal_hook="services.intake.cli:after_reseal",
+        repository="services.intake.repository:IntakeRepository",
     ),
     ServiceEntry(
         "routing",
@@ -120,6 +121,7 @@ SERVICES: dict[str, ServiceEntry] = {e.name: e for e in (
         cli_ops={"cases": "services.casework.cli:cases"},
         retention="services.casework.retention:steps",
         after_reseal_hook="services.casework.cli:after_reseal",
+        repository="services.casework.repository:CaseworkRepository",
     ),
     ServiceEntry(
         "notify",

@@ -15,10 +15,10 @@ import sys
 
 import click
 
-from services.casework import search
-from services.casework.handlers import inbox
+from services.casework.domain.errors import DeskAccountError
+from services.casework.domain.policy import ROLES
 from services.casework.models import Base
-from services.casework.policy import ROLES
+from services.casework.repository import CaseworkRepository
 from shared.dependencies import service_db_for
 
 ACTOR = {"kind": "system", "id": "sodsong-cli"}
@@ -37,21 +37,18 @@ def after_reseal(db, config: dict, *, check: bool, batch: int, reindex: bool) ->
     if not reindex or check:
         return {}, 0
     with db.transaction() as uow:
-        return {"reindexed_cases": search.reindex_all(uow.session)}, 0
+        return {"reindexed_cases": CaseworkRepository(uow.session).reindex_all()}, 0
 
 
 def _write_first(uow) -> None:
     """Take SQLite's write lock before reading. The running services write to the same file (WAL); a deferred
     transaction that has read and then writes fails at once if they committed in between, whereas waiting for
     the lock up front is covered by the busy timeout. PostgreSQL needs nothing of the sort."""
-    from sqlalchemy import text
-
-    if uow.session.get_bind().dialect.name == "sqlite":
-        uow.session.execute(text("UPDATE casework_leases SET name = name WHERE 1 = 0"))
+    uow.repo.lock_for_writing()
 
 
 def _passwords(ctx):
-    from services.casework import accounts
+    from services.casework.usecases import accounts
 
     return accounts.Passwords(**accounts.settings(ctx.obj["config"].get("casework"))["argon2"])
 
@@ -80,7 +77,7 @@ def users():
 @click.pass_context
 def add(ctx, username, office_code, role, display_name, volunteer_id, with_totp):
     """Add an account; the password is read from standard input."""
-    from services.casework import accounts
+    from services.casework.usecases import accounts
 
     stream = click.get_text_stream("stdin")
     if stream.isatty():
@@ -97,7 +94,7 @@ def add(ctx, username, office_code, role, display_name, volunteer_id, with_totp)
                                         password=password, display_name=display_name, volunteer_id=volunteer_id,
                                         totp=with_totp, actor=ACTOR, password_hash=password_hash)
             uri = accounts.totp_uri(user) if user.totp_secret else None
-    except accounts.AccountError as exc:
+    except DeskAccountError as exc:
         _fail(exc.key, **exc.detail)
     click.echo(f"เพิ่มบัญชีแล้ว / added {user.username} ({user.role}, {user.office_code})")
     if uri:
@@ -109,15 +106,11 @@ def add(ctx, username, office_code, role, display_name, volunteer_id, with_totp)
 @click.pass_context
 def disable(ctx, username):
     """Disable an account and end all of its sessions."""
-    from sqlalchemy import select
-
-    from services.casework import accounts
-    from services.casework.models import User
+    from services.casework.usecases import accounts
 
     with _db(ctx).transaction() as uow:
         _write_first(uow)
-        user = uow.session.execute(select(User).where(User.username == username.strip().lower())
-                                   ).scalar_one_or_none()
+        user = uow.repo.user_by_username(username.strip().lower())
         if user is None:
             ended = None
         else:
@@ -134,17 +127,13 @@ def disable(ctx, username):
 @click.pass_context
 def list_users(ctx, office_code, as_json):
     """Accounts (never passwords or TOTP secrets)."""
-    from sqlalchemy import select
+    from services.casework.domain.policy import Scope
 
-    from services.casework.models import User
-
-    with _db(ctx).reading() as session:
-        query = select(User).order_by(User.office_code, User.username)
-        if office_code:
-            query = query.where(User.office_code == office_code.strip().upper())
+    scope = Scope(office=office_code.strip().upper()) if office_code else Scope(everything=True)
+    with _db(ctx).transaction() as uow:
         rows = [{"username": u.username, "display_name": u.display_name, "office": u.office_code, "role": u.role,
                  "disabled": bool(u.disabled), "totp": bool(u.totp_secret)}
-                for u in session.execute(query).scalars()]
+                for u in uow.repo.users_in_scope(scope)]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
@@ -165,7 +154,7 @@ def cases(ctx, office, as_json):
     with casework_db(ctx.find_root().obj["config"]).reading() as session:
         rows = [{"reference": c.reference, "office": c.office_code, "status": c.status, "category": c.category,
                  "province": c.province_code, "triage": c.triage, "acknowledge_due": c.acknowledge_due}
-                for c in inbox(session, office)]
+                for c in CaseworkRepository(session).office_cases(office)]
     columns = ["reference", "office", "status", "category", "province", "triage", "acknowledge_due"]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=1))

@@ -1,107 +1,23 @@
-"""Deadlines: acknowledge within days, give feedback within months (calendar months), per agency.
+"""The deadline sweep: raises due reminders and breaches (the rules are services/casework/domain/deadlines.py).
 
-Defaults follow EU Directive 2019/1937 art. 9/11: acknowledge within 7 days, feedback within 3 months, which a
-supervisor may extend to at most 6 months with a reason. `casework.deadlines` in the configuration (declared in
-services/casework/settings.py):
-
-    acknowledge_days: 7
-    feedback_months: 3
-    max_feedback_months: 6
-    remind_acknowledge_hours: 48      # reminder this long before the acknowledgement is due
-    remind_feedback_days: 14          # reminder this long before feedback is due
-    agencies:                         # per agency (code prefix) or office, any of the keys above
-      NACC: {acknowledge_days: 5}
-
-The sweep is a cluster job (shared.jobs: `casework.deadline_sweep`, every `casework.sweep_seconds`), so only
-the instance holding its lease sweeps; on top of that every alert has a unique row per case, deadline, kind and due date, so a reminder or an escalation is raised
-once even if two sweeps ever overlap. Acknowledgement is met by the first move out of `received`; feedback by
-a note the tipster can read, or by closing the case.
+The sweep is a cluster job (shared.jobs: `casework.deadline_sweep`, every `casework.sweep_seconds`), so only the
+instance holding its lease sweeps; on top of that every alert has a unique row per case, deadline, kind and due
+date, so a reminder or an escalation is raised once even if two sweeps ever overlap.
 """
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from services.casework.lifecycle import OPEN_STATES, agency_of
+from services.casework.domain.deadlines import settings_for
+from services.casework.domain.lifecycle import OPEN_STATES
 from services.casework.models import Case, CaseEvent, DeadlineAlert, User
-from services.casework.settings import SETTINGS as CASEWORK
-from shared.clock import aware_utc
+from shared.clock import aware_utc as _aware
 
 SWEEP_LEASE = "casework.deadline_sweep"
-
-# the deadline settings (services/casework/settings.py), which an agency or office may set for itself
-RULES = {k: v for k, v in CASEWORK.defaults("casework.deadlines").items() if k != "agencies"}
-
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    month_index = moment.month - 1 + months
-    year = moment.year + month_index // 12
-    month = month_index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
-
-
-def due_dates(opened_at: datetime, acknowledge_days: float = 7, feedback_months: int = 3) -> tuple[datetime, datetime]:
-    return opened_at + timedelta(days=float(acknowledge_days)), add_months(opened_at, int(feedback_months))
-
-
-def settings_for(deadlines_config: dict | None, office_code: str | None = None) -> dict:
-    """The deadline settings of an office: defaults < configuration < its agency's < its own."""
-    config = deadlines_config or {}
-    out = dict(RULES)
-    out.update({k: v for k, v in config.items() if k in RULES and v is not None})
-    per = config.get("agencies") or {}
-    if office_code:
-        for key in (agency_of(office_code), office_code):
-            out.update({k: v for k, v in (per.get(key) or {}).items() if k in RULES and v is not None})
-    return out
-
-
-def _aware(value):
-    return aware_utc(value)
-
-
-# -- what is overdue -----------------------------------------------------------------------------------------
-def acknowledge_overdue(now: datetime):
-    return and_(Case.status.in_(OPEN_STATES), Case.acknowledged_at.is_(None), Case.acknowledge_due <= now)
-
-
-def feedback_overdue(now: datetime):
-    return and_(Case.status.in_(OPEN_STATES), Case.feedback_given_at.is_(None), Case.feedback_due <= now)
-
-
-def overdue_clause(now: datetime):
-    return or_(acknowledge_overdue(now), feedback_overdue(now))
-
-
-def deadline_view(case: Case, now: datetime) -> dict:
-    """Both deadlines of a case, as the desk shows them."""
-    open_ = case.status in OPEN_STATES
-    ack_due, fb_due = _aware(case.acknowledge_due), _aware(case.feedback_due)
-    ack_met, fb_met = _aware(case.acknowledged_at), _aware(case.feedback_given_at)
-    return {
-        "acknowledge": {"due": ack_due, "met_at": ack_met,
-                        "overdue": bool(open_ and ack_met is None and ack_due <= now)},
-        "feedback": {"due": fb_due, "met_at": fb_met, "extended": bool(case.feedback_extended),
-                     "overdue": bool(open_ and fb_met is None and fb_due <= now)},
-    }
-
-
-def extended_feedback_due(case: Case, months: int, deadlines_config: dict | None) -> datetime:
-    """The feedback deadline `months` after opening, if that is a real extension within the allowed maximum."""
-    from services.casework.lifecycle import TransitionError
-
-    limits = settings_for(deadlines_config, case.office_code)
-    new_due = add_months(_aware(case.opened_at), int(months))
-    if not (int(limits["feedback_months"]) < int(months) <= int(limits["max_feedback_months"])) \
-            or new_due <= _aware(case.feedback_due):
-        raise TransitionError("case.extension_invalid", max_months=int(limits["max_feedback_months"]))
-    return new_due
 
 
 # -- the sweep -----------------------------------------------------------------------------------------------

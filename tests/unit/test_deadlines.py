@@ -1,6 +1,6 @@
 from datetime import datetime, timezone
 
-from services.casework.deadlines import add_months, due_dates
+from services.casework.domain.deadlines import add_months, due_dates
 
 
 def test_three_calendar_months_clamp_to_month_end():

@@ -220,8 +220,8 @@ def _office_asks(cfg, sim, office: dict, question: str) -> None:
     if not office:
         from sqlalchemy import select
 
-        from services.casework import accounts
         from services.casework.cli import casework_db
+        from services.casework.usecases import accounts
         from services.casework.models import Case
 
         db = casework_db(cfg)

@@ -10,23 +10,16 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from services.casework import accounts, handlers
+from services.casework.usecases import accounts, routing_decisions
 from shared.clock import utcnow
 from shared.events import new_event
 from sodsong import registry
 from tests.support.environments import free_port
+from tests.support.fakes_casework import tip_routed
 from tests.support.inprocess import db, environment, running
 
 PASSWORD = "ทดสอบ-รหัสผ่าน-ยาวพอ"
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost_kib": 8192, "parallelism": 1}
-OFFICES = {
-    "PACC-R2": ("สำนักงาน ป.ป.ท. เขต 2", "PACC Region 2"),
-    "PACC-R1": ("สำนักงาน ป.ป.ท. เขต 1", "PACC Region 1"),
-    "NACC-23": ("สำนักงาน ป.ป.ช. ประจำจังหวัดตราด", "NACC Trat"),
-    "DAMRONGTHAM-23": ("ศูนย์ดำรงธรรมจังหวัดตราด", "Damrongtham Centre Trat"),
-}
-
-
 def desk_overrides(**casework) -> dict:
     return {"casework": {"http": f"127.0.0.1:{free_port()}", "argon2": CHEAP_ARGON2, "sweep_seconds": 3600,
                          **casework}}
@@ -51,36 +44,17 @@ def memory_cfg(tmp_path):
         yield config
 
 
-def tip_routed(reference: str, office: str = "PACC-R2", *, triage: bool = False, province: str = "23",
-               volunteer_id: str | None = None, category: str = "bribery"):
-    name_th, name_en = OFFICES.get(office, (office, office))
-    now = utcnow()
-    return new_event("tip.routed", {
-        "reference": reference, "agency": {"code": office, "name_th": name_th, "name_en": name_en},
-        "triage": triage, "rule": "test-rule", "rules_version": "test", "reasons": {"th": "เหตุผล", "en": "reason"},
-        "statute": None, "decided_at": now,
-        "tip": {"reference": reference, "tipster_id": "tp_test", "channel": "volunteer" if volunteer_id else "web",
-                "language": "th", "category": category,
-                "description": f"รายละเอียดลับของเรื่อง {reference}", "event_date": None, "amount_thb": None,
-                "location": {"province_code": province, "district_code": None, "subdistrict_code": None,
-                             "place": None},
-                "accused": {"official_type": "state_official", "name": None, "position": None,
-                            "organization": None},
-                "submitted_at": now, "volunteer_id": volunteer_id},
-    }, correlation_id=reference)
-
-
 def open_case(cfg, reference, office="PACC-R2", **kw):
     event = tip_routed(reference, office, **kw)
+    deadlines = cfg["casework"].get("deadlines", {})
     assert db(cfg, "casework").consume(event, "on_tip_routed",
-                                       lambda uow, ev: handlers.open_case(uow, ev, cfg["casework"].get("deadlines",
-                                                                                                      {})))
+                                       lambda uow, ev: routing_decisions.open_case(uow, ev, deadlines))
     return event
 
 
 def feedback_recorded(cfg, reference, note_id, office="PACC-R2"):
     """What intake announces once it holds an office's note in the tipster's thread."""
-    from services.casework import tipster_messages
+    from services.casework.usecases import tipster_messages
 
     event = new_event("tip.feedback_recorded", {"reference": reference, "note_id": str(note_id),
                                                 "office_code": office, "recorded_at": utcnow()},

@@ -1,5 +1,5 @@
 """A case's life through the desk API, with the events each step commits, on both transports."""
-from services.casework.lifecycle import TIPSTER_STATUSES
+from services.casework.domain.lifecycle import TIPSTER_STATUSES
 from tests.integration.casework.conftest import add_user, feedback_recorded, desk_for, desk_running, open_case, outbox
 from tests.support.inprocess import db
 
@@ -143,7 +143,7 @@ def test_notes_questions_assignment_and_extension(cfg):
 
 
 def test_transfer_goes_through_routing_and_the_new_decision_moves_the_case(cfg):
-    from services.casework import handlers
+    from services.casework.usecases import routing_decisions
 
     open_case(cfg, "SS-MOVE-0001", "DAMRONGTHAM-23", triage=True)
     with desk_running(cfg) as (_, base):
@@ -190,7 +190,7 @@ def test_transfer_goes_through_routing_and_the_new_decision_moves_the_case(cfg):
         assert "rerouted" in [e["kind"] for e in case["timeline"]]
         # a replayed decision changes nothing
         with db(cfg, "casework").transaction() as uow:
-            handlers.open_case(uow, event, {})
+            routing_decisions.open_case(uow, event, {})
         assert cw_new.get("/api/v1/cases").json()["total"] == 1
 
     opened = _events(cfg, "case.opened", "SS-MOVE-0001")
@@ -214,14 +214,14 @@ def test_routing_alone_stops_transfers_at_the_hop_limit_and_agencies_rename_stat
         # casework does not count hops itself: routing decides, and past its limit it refuses
         r = cw.post("/api/v1/cases/SS-LOOP-0001/transfer", {"reason": "อีกครั้ง", "mode": "refer"})
         assert r.status_code == 200 and r.json()["transfer"]["hop"] == 2
-        from services.casework import handlers
+        from services.casework.usecases import routing_decisions
         from shared.clock import utcnow
         from shared.events import new_event
         refused = new_event("tip.transfer_refused", {
             "reference": "SS-LOOP-0001", "case_id": "c", "from_office": "PACC-R2", "suggested_agency": None,
             "reason_code": "hop_limit", "reasons": {"th": "โอนครบจำนวนครั้งแล้ว", "en": "Too many transfers"},
             "request": "transfer", "refused_at": utcnow()}, correlation_id="SS-LOOP-0001")
-        assert db(cfg, "casework").consume(refused, "on_transfer_refused", handlers.transfer_refused)
+        assert db(cfg, "casework").consume(refused, "on_transfer_refused", routing_decisions.transfer_refused)
         case = cw.get("/api/v1/cases/SS-LOOP-0001").json()
         assert case["status"] == "acknowledged" and case["transfer_count"] == 1
         r = cw.post("/api/v1/cases/SS-LOOP-0001/transitions", {"to": "referred", "reason": "x",
@@ -230,7 +230,7 @@ def test_routing_alone_stops_transfers_at_the_hop_limit_and_agencies_rename_stat
 
 
 def _routing_refuses(cfg, reference, from_office, request="transfer"):
-    from services.casework import handlers
+    from services.casework.usecases import routing_decisions
     from shared.clock import utcnow
     from shared.events import new_event
 
@@ -239,11 +239,11 @@ def _routing_refuses(cfg, reference, from_office, request="transfer"):
         "reason_code": "loop",
         "reasons": {"th": "เรื่องเคยอยู่ที่หน่วยงานนั้นแล้ว", "en": "The tip has been there before"},
         "request": request, "refused_at": utcnow()}, correlation_id=reference)
-    assert db(cfg, "casework").consume(event, "on_transfer_refused", handlers.transfer_refused)
+    assert db(cfg, "casework").consume(event, "on_transfer_refused", routing_decisions.transfer_refused)
 
 
 def test_routing_refusals_triage_decisions_and_duplicates(cfg):
-    from services.casework import handlers
+    from services.casework.usecases import routing_decisions
     from shared.clock import utcnow
     from shared.events import new_event
 
@@ -294,7 +294,7 @@ def test_routing_refusals_triage_decisions_and_duplicates(cfg):
              "reasons": {"th": "จังหวัดเดียวกัน", "en": "Same province"}}]
         found = new_event("tip.duplicates_found", {"reference": "SS-DUPL-0001", "detected_at": utcnow(),
                                                    "candidates": candidates}, correlation_id="SS-DUPL-0001")
-        assert db(cfg, "casework").consume(found, "on_duplicates_found", handlers.duplicates_found)
+        assert db(cfg, "casework").consume(found, "on_duplicates_found", routing_decisions.duplicates_found)
         duplicates = cw.get("/api/v1/cases/SS-DUPL-0001").json()["possible_duplicates"]
         assert [d["reference"] for d in duplicates] == ["SS-BACK-0001"]  # NACC's case stays invisible
         assert duplicates[0]["signals"] == ["same_province"] and duplicates[0]["status"] == "under_review"

@@ -1,7 +1,7 @@
 """Closing the conversation with the tipster, and what each office keeps: closure reasons for the tipster,
 rejecting a closure proposal, a refused hand-over restoring exactly the state it left, triage keeping a case at
 the coordinating office, duplicates on both cases, and case versions on every event intake orders by."""
-from services.casework import handlers
+from services.casework.usecases import routing_decisions
 from shared.clock import utcnow
 from shared.events import new_event
 from tests.integration.casework.conftest import desk_for, desk_running, open_case, outbox
@@ -17,7 +17,7 @@ def _refuse(cfg, reference, from_office, request="transfer", code="loop"):
         "reference": reference, "case_id": "c", "from_office": from_office, "suggested_agency": None,
         "reason_code": code, "reasons": {"th": "เรื่องเคยอยู่ที่หน่วยงานนั้นแล้ว", "en": "The tip has been there"},
         "request": request, "refused_at": utcnow()}, correlation_id=reference)
-    assert db(cfg, "casework").consume(event, "on_transfer_refused", handlers.transfer_refused)
+    assert db(cfg, "casework").consume(event, "on_transfer_refused", routing_decisions.transfer_refused)
 
 
 def test_closing_needs_a_reason_for_the_tipster_and_a_supervisor_can_reject_a_proposal(cfg):
@@ -157,9 +157,9 @@ def test_possible_duplicates_show_on_both_cases(cfg):
                        "reasons": {"th": "ผู้ถูกกล่าวหาเดียวกัน", "en": "Same accused"}}]
         found = new_event("tip.duplicates_found", {"reference": "SS-DUPA-0002", "detected_at": utcnow(),
                                                    "candidates": candidates}, correlation_id="SS-DUPA-0002")
-        assert db(cfg, "casework").consume(found, "on_duplicates_found", handlers.duplicates_found)
+        assert db(cfg, "casework").consume(found, "on_duplicates_found", routing_decisions.duplicates_found)
         again = new_event("tip.duplicates_found", found.payload, correlation_id="SS-DUPA-0002")
-        assert db(cfg, "casework").consume(again, "on_duplicates_found", handlers.duplicates_found)
+        assert db(cfg, "casework").consume(again, "on_duplicates_found", routing_decisions.duplicates_found)
         later = cw.get("/api/v1/cases/SS-DUPA-0002").json()["possible_duplicates"]
         earlier = cw.get("/api/v1/cases/SS-DUPA-0001").json()["possible_duplicates"]
         assert [d["reference"] for d in later] == ["SS-DUPA-0001"]

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from services.casework import deadlines
-from services.casework.accounts import aware
+from services.casework.usecases.accounts import aware
 from services.casework.models import Case, DeadlineAlert
 from shared import jobs, leases
 from tests.integration.casework.conftest import Desk, desk_for, feedback_recorded, desk_running, open_case, outbox

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.casework import accounts, handlers
+from services.casework.usecases import accounts
+from services.casework.usecases import volunteers
 from shared.clock import utcnow
 from shared.events import new_event
 from tests.support.inprocess import db
@@ -91,10 +92,10 @@ def test_an_agency_admin_cannot_bind_a_volunteer_id(memory_cfg):
         registered = volunteer_event("volunteer.registered", "vol-trat-01", 0)
         disabled = volunteer_event("volunteer.disabled", "vol-trat-01", 5)
         for event in (disabled, registered, disabled):  # out of order and twice: the later state wins
-            db(memory_cfg, "casework").consume(event, "on_volunteer_changed", handlers.volunteer_changed)
+            db(memory_cfg, "casework").consume(event, "on_volunteer_changed", volunteers.volunteer_changed)
         assert root.post("/api/v1/users", bind).status_code == 400
         db(memory_cfg, "casework").consume(volunteer_event("volunteer.registered", "vol-trat-01", 10),
-                                           "on_volunteer_changed", handlers.volunteer_changed)
+                                           "on_volunteer_changed", volunteers.volunteer_changed)
         r = root.post("/api/v1/users", bind)
         assert r.status_code == 201, r.text
 

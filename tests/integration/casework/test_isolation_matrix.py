@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from services.casework.policy import OPS_ROLES, ROLES
+from services.casework.domain.policy import OPS_ROLES, ROLES
 from sodsong import registry
 from tests.integration.casework.conftest import Desk, add_user, desk_running, open_case, outbox
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pyotp
 from sqlalchemy import select
 
-from services.casework import accounts
+from services.casework.usecases import accounts
 from services.casework.models import DeskSession, User
 from shared.clock import utcnow
 from tests.integration.casework.conftest import (

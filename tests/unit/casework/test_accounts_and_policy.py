@@ -4,8 +4,10 @@ from datetime import datetime, timezone
 import pyotp
 import pytest
 
-from services.casework import accounts, policy
+from services.casework.domain import policy
+from services.casework.domain.errors import DeskAccountError
 from services.casework.models import Case, User
+from services.casework.usecases import accounts
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
 
@@ -36,12 +38,12 @@ def test_password_policy(password, ok):
     if ok:
         accounts.check_password_policy(password, username="somchai", office_code="PACC-R2")
     else:
-        with pytest.raises(accounts.AccountError):
+        with pytest.raises(DeskAccountError):
             accounts.check_password_policy(password, username="somchai", office_code="PACC-R2")
 
 
 def test_password_may_not_be_built_from_the_username():
-    with pytest.raises(accounts.AccountError) as err:
+    with pytest.raises(DeskAccountError) as err:
         accounts.check_password_policy("somchai.jaikla1", username="somchai.jaikla")
     assert err.value.key == "user.password_context"
     accounts.check_password_policy("somchai walks to the market at dawn", username="somchai")  # long enough
@@ -52,7 +54,7 @@ def test_password_length_policy(password, ok):
     if ok:
         accounts.check_password_policy(password)
     else:
-        with pytest.raises(accounts.AccountError):
+        with pytest.raises(DeskAccountError):
             accounts.check_password_policy(password)
 
 
@@ -113,12 +115,12 @@ def _user(role, office="PACC-R2", uid="u2", disabled=False):
 
 def test_who_can_be_assigned():
     sup, cw = _p("supervisor"), policy.Principal("u2", "cw", "CW", "caseworker", "PACC-R2")
-    assert policy.assignable(None, sup, _case(), _user("caseworker"))
-    assert not policy.assignable(None, sup, _case(), _user("caseworker", office="PACC-R1"))
-    assert not policy.assignable(None, sup, _case(), _user("caseworker", disabled=True))
-    assert not policy.assignable(None, sup, _case(), _user("auditor"))
-    assert not policy.assignable(None, sup, _case(triage=True), _user("caseworker"))
-    assert policy.assignable(None, sup, _case(triage=True), _user("triage_officer"))
-    assert policy.assignable(None, cw, _case(), _user("caseworker", uid="u2"))          # takes it
-    assert not policy.assignable(None, cw, _case(assignee="u9"), _user("caseworker"))   # already someone's
-    assert not policy.assignable(None, cw, _case(), _user("caseworker", uid="u3"))      # not for others
+    assert policy.assignable(sup, _case(), _user("caseworker"))
+    assert not policy.assignable(sup, _case(), _user("caseworker", office="PACC-R1"))
+    assert not policy.assignable(sup, _case(), _user("caseworker", disabled=True))
+    assert not policy.assignable(sup, _case(), _user("auditor"))
+    assert not policy.assignable(sup, _case(triage=True), _user("caseworker"))
+    assert policy.assignable(sup, _case(triage=True), _user("triage_officer"))
+    assert policy.assignable(cw, _case(), _user("caseworker", uid="u2"))          # takes it
+    assert not policy.assignable(cw, _case(assignee="u9"), _user("caseworker"))   # already someone's
+    assert not policy.assignable(cw, _case(), _user("caseworker", uid="u3"))      # not for others

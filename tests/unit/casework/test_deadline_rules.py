@@ -2,8 +2,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from services.casework import deadlines
-from services.casework.lifecycle import TransitionError
+from services.casework.domain import deadlines
+from services.casework.domain.errors import TransitionError
 from services.casework.models import Case
 
 OPENED = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)

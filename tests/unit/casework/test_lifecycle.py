@@ -1,10 +1,11 @@
-"""The transition table, written out independently of services.casework.lifecycle: every (from, to, role)."""
+"""The transition table, written out independently of services.casework.domain.lifecycle: every (from, to, role)."""
 import itertools
 
 import pytest
 
-from services.casework import lifecycle
-from services.casework.lifecycle import STATES, TransitionError
+from services.casework.domain import lifecycle
+from services.casework.domain.errors import TransitionError
+from services.casework.domain.lifecycle import STATES
 from shared.vocabulary import TIPSTER_STATUSES
 
 CW, SUP, TRI, SYS = "caseworker", "supervisor", "triage_officer", "system"

@@ -2,7 +2,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.casework import accounts
+from services.casework.usecases import accounts
 
 WORDS = ["ม้าลาย", "ทะเลสาบ", "ภูเขา", "หมอกควัน", "ตลาดน้ำ", "river", "ladder", "quiet", "lantern", "mango",
          "ช้างเผือก", "orchid", "monsoon", "ข้าวเหนียว", "tamarind", "ระเบียง"]

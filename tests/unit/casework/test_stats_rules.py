@@ -1,7 +1,7 @@
 import csv
 import io
 
-from services.casework import stats
+from services.casework.usecases import statistics as stats
 
 
 def test_median_and_nearest_rank_p90():

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from services.casework.lifecycle import tipster_label
+from services.casework.domain.lifecycle import tipster_label
 from services.intake import crypto
 from services.intake.usecases import projection
 from services.intake.models import Base, TimelineEntry, Tip

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 MIN_PASSWORD, MAX_PASSWORD = 12, 256
-_LIST = Path(__file__).parent / "data" / "common-passwords.txt.gz"
+_LIST = Path(__file__).parent.parent / "data" / "common-passwords.txt.gz"
 CONTEXT_WORDS = ("sodsong", "สอดส่อง", "password", "passw0rd", "รหัสผ่าน")
 
 

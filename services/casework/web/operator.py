@@ -21,9 +21,11 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
-from services.casework import accounts, policy
-from services.casework.desk import PAGES, desk_api, desk_page, page_url, redirect, render
+from services.casework.usecases import accounts
+from services.casework.domain import policy
+from services.casework.web.entrypoints import desk_api, desk_page
 from services.casework.messages import OPS_MESSAGES
+from services.casework.web.rendering import PAGES, page_url, redirect, render
 from shared import i18n
 from shared.clock import utcnow
 from shared.config import SERVICES, is_memory_transport

@@ -13,15 +13,11 @@ import math
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 
-from sqlalchemy import select
-
-from services.casework import policy
-from services.casework.accounts import aware
-from services.casework.lifecycle import OPEN_STATES, STATES
-from services.casework.models import Case
+from services.casework.domain import policy
+from services.casework.domain.lifecycle import OPEN_STATES, STATES
+from services.casework.usecases.accounts import aware
 from shared import geography
 from shared.clock import local
-
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -46,22 +42,9 @@ def _duration_summary(values: list[float]) -> dict:
     return {"count": len(values), "median": r(median(values)), "p90": r(percentile(values, 90))}
 
 
-def statistics(session, principal: policy.Principal, now: datetime, filters: dict | None = None) -> dict:
+def statistics(repo, principal: policy.Principal, now: datetime, filters: dict | None = None) -> dict:
     filters = filters or {}
-    conditions = [policy.stats_scope(principal)]
-    if filters.get("office"):
-        conditions.append(Case.office_code == filters["office"])
-    if filters.get("province"):
-        conditions.append(Case.province_code == filters["province"])
-    if filters.get("opened_from"):
-        conditions.append(Case.opened_at >= filters["opened_from"])
-    if filters.get("opened_to"):
-        conditions.append(Case.opened_at < filters["opened_to"])
-    rows = session.execute(select(
-        Case.office_code, Case.office_name_th, Case.office_name_en, Case.province_code, Case.status, Case.category,
-        Case.opened_at, Case.acknowledged_at, Case.closed_at, Case.acknowledge_due, Case.feedback_due,
-        Case.feedback_given_at,
-    ).where(*conditions)).all()
+    rows = repo.stats_rows(policy.stats_scope(principal), filters)
 
     groups: dict[tuple[str, str], dict] = {}
     ack_hours: dict[tuple, list[float]] = defaultdict(list)

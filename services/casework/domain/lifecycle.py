@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.casework.domain.errors import TransitionError
 from shared.vocabulary import TIPSTER_STATUSES
 
 RECEIVED, ACKNOWLEDGED, UNDER_REVIEW, INVESTIGATING = "received", "acknowledged", "under_review", "investigating"
@@ -53,7 +54,6 @@ _REFERRED_FOR_TIPSTER = {"th": "ส่งเรื่องให้หน่ว
                          "en": "Referred to the body responsible for acting on it"}
 
 CASEWORKER, SUPERVISOR, TRIAGE_OFFICER, SYSTEM = "caseworker", "supervisor", "triage_officer", "system"
-STAFF = frozenset({CASEWORKER, SUPERVISOR, TRIAGE_OFFICER})
 
 
 @dataclass(frozen=True)
@@ -96,15 +96,6 @@ def _rules() -> dict[tuple[str, str], Rule]:
 
 
 RULES: dict[tuple[str, str], Rule] = _rules()
-
-
-class TransitionError(ValueError):
-    """Not an allowed transition (key says why, in shared.i18n)."""
-
-    def __init__(self, key: str, **detail):
-        super().__init__(key)
-        self.key = key
-        self.detail = detail
 
 
 @dataclass(frozen=True)

@@ -7,33 +7,32 @@
   and every session of an account ends when the account is disabled.
 - The same answer for an unknown user, a wrong password, a disabled account, a missing or wrong TOTP code: an
   account with TOTP says nothing about whether the password was right until the code is right too.
-- Guessing is limited per client and per (username, client) in the desk (services.casework.desk), never by
+- Guessing is limited per client and per (username, client) in the desk (services.casework.web.auth), never by
   locking an account: an attacker's failures do not stop the real user signing in from elsewhere.
-- Password policy: services.casework.passwords (ASVS 5.0 V6.2). Users change their own password with the
+- Password policy: services.casework.domain.passwords (ASVS 5.0 V6.2). Users change their own password with the
   current one (every other session ends); an administrator's reset gives a one-time code valid for
   `reset_code_hours` that the user redeems with a new password.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 
-from services.casework import passwords as passwords_policy
-from services.casework.models import DeskSession, User
-from services.casework.policy import ROLES, Principal
+from services.casework.domain import passwords as passwords_policy
+from services.casework.domain.errors import DeskAccountError, Forbidden, NotFound
+from services.casework.domain.policy import ROLES, Principal, may_grant, user_scope
 from services.casework.settings import SETTINGS as CASEWORK
-from shared.clock import aware_utc, utcnow
+from services.casework.usecases.volunteers import check_registered
+from shared.clock import aware_utc, iso_utc, utcnow
 
 MIN_PASSWORD, MAX_PASSWORD = passwords_policy.MIN_PASSWORD, passwords_policy.MAX_PASSWORD
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -43,13 +42,6 @@ OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 def settings(casework_config: dict | None) -> dict:
     """casework's section over its declared defaults (services/casework/settings.py)."""
     return CASEWORK.section({"casework": casework_config or {}}, "casework")
-
-
-class AccountError(ValueError):
-    def __init__(self, key: str, **detail):
-        super().__init__(key)
-        self.key = key
-        self.detail = detail
 
 
 aware = aware_utc  # SQLite hands datetimes back naive (they are stored as UTC)
@@ -78,9 +70,9 @@ class Passwords:
 def check_password_policy(password: str, *, username: str = "", office_code: str = "") -> None:
     key = passwords_policy.problem(password, username=username, office_code=office_code)
     if key == "user.password_length":
-        raise AccountError(key, min=MIN_PASSWORD, max=MAX_PASSWORD)
+        raise DeskAccountError(key, min=MIN_PASSWORD, max=MAX_PASSWORD)
     if key:
-        raise AccountError(key)
+        raise DeskAccountError(key)
 
 
 def _off_hub(fn, *args):
@@ -101,7 +93,7 @@ def new_totp_secret() -> str:
     return pyotp.random_base32(32)  # 160 bits
 
 
-def totp_uri(user: User, issuer: str = "Sodsong") -> str:
+def totp_uri(user, issuer: str = "Sodsong") -> str:
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=issuer)
 
 
@@ -120,43 +112,40 @@ def totp_step(secret: str, code: str | None, now: datetime, last_step: int | Non
 # -- users ---------------------------------------------------------------------------------------------------
 def create_user(uow, passwords: Passwords, *, username: str, office_code: str, role: str, password: str,
                 display_name: str | None = None, volunteer_id: str | None = None, totp: bool = False,
-                actor: dict | None = None, now: datetime | None = None, password_hash: str | None = None) -> User:
+                actor: dict | None = None, now: datetime | None = None, password_hash: str | None = None):
     """Add an account (and announce it). `password_hash` may be computed beforehand with `passwords.hash`, so
     the slow hashing happens outside the transaction."""
     username = (username or "").strip().lower()
     office_code = (office_code or "").strip().upper()
     if not USERNAME.match(username):
-        raise AccountError("user.invalid_username")
+        raise DeskAccountError("user.invalid_username")
     if not OFFICE_CODE.match(office_code):
-        raise AccountError("user.invalid_office")
+        raise DeskAccountError("user.invalid_office")
     if role not in ROLES:
-        raise AccountError("user.invalid_role", roles=list(ROLES))
+        raise DeskAccountError("user.invalid_role", roles=list(ROLES))
     check_password_policy(password, username=username, office_code=office_code)
     password_hash = password_hash or passwords.hash(password)
-    if uow.session.execute(select(User.id).where(User.username == username)).first():
-        raise AccountError("user.exists")
+    if uow.repo.user_by_username(username) is not None:
+        raise DeskAccountError("user.exists")
     now = now or utcnow()
-    user = User(
-        id=str(uuid.uuid4()), username=username, display_name=(display_name or username).strip()[:200],
+    user = uow.repo.add_user(
+        username=username, display_name=(display_name or username).strip()[:200],
         office_code=office_code, role=role, password_hash=password_hash,
         totp_secret=new_totp_secret() if totp else None, totp_last_step=None,
         volunteer_id=((volunteer_id or username) if role == "volunteer" else volunteer_id),
         disabled=False, created_at=now, disabled_at=None, password_changed_at=now,
     )
-    uow.session.add(user)
-    try:
-        uow.session.flush()
-    except IntegrityError:
-        raise AccountError("user.exists")
+    if user is None:
+        raise DeskAccountError("user.exists")  # taken meanwhile
     uow.emit("account.created", {"user_id": user.id, "office_code": office_code, "role": role, "detail": None,
                                  "at": now}, correlation_id=f"user:{user.id}", actor=actor)
     return user
 
 
-def disable_user(uow, user: User, *, actor: dict | None = None, now: datetime | None = None) -> int:
+def disable_user(uow, user, *, actor: dict | None = None, now: datetime | None = None) -> int:
     """Disable an account and end every one of its sessions (returns how many were ended)."""
     now = now or utcnow()
-    ended = uow.session.execute(delete(DeskSession).where(DeskSession.user_id == user.id)).rowcount or 0
+    ended = uow.repo.end_sessions(user.id)
     if not user.disabled:
         user.disabled = True
         user.disabled_at = now
@@ -166,7 +155,7 @@ def disable_user(uow, user: User, *, actor: dict | None = None, now: datetime | 
     return ended
 
 
-def principal_of(user: User) -> Principal:
+def principal_of(user) -> Principal:
     return Principal(user_id=user.id, username=user.username, display_name=user.display_name, role=user.role,
                      office_code=user.office_code, volunteer_id=user.volunteer_id)
 
@@ -194,44 +183,35 @@ class SignIn:
 
 def sign_in(db, passwords: Passwords, cfg: dict, *, username, password, totp_code=None, kind="api",
             now: datetime | None = None) -> SignIn:
-    """Check credentials and start a session. Raises AccountError session.invalid_credentials for every kind
-    of failure (limits per client are the desk's: services.casework.desk). The audit events commit whatever the
+    """Check credentials and start a session. Raises DeskAccountError session.invalid_credentials for every kind
+    of failure (limits per client are the desk's: services.casework.web.auth). The audit events commit whatever the
     outcome."""
     now = now or utcnow()
     name = str(username or "").strip().lower()[:64]
     password = str(password or "")
     key = name[:80]
-    with db.reading() as session:
-        user = session.execute(select(User).where(User.username == name)).scalar_one_or_none() if name else None
-        session.expunge_all()  # keep the loaded values once the read-only session rolls back
+    with _reading(db) as repo:
+        user = repo.user_by_username(name) if name else None
     ok = passwords.verify(user.password_hash if user else None, password[:MAX_PASSWORD])
     if not ok or user is None or user.disabled:
         _failed(db, cfg, key, user, "bad_credentials" if not (user and user.disabled) else "disabled", now)
-        raise AccountError("session.invalid_credentials")
+        raise DeskAccountError("session.invalid_credentials")
     step = None
     if user.totp_secret:
         if not totp_code:
             # the same answer as a wrong password: a missing code must not confirm that the password was right
             _failed(db, cfg, key, user, "totp_missing", now)
-            raise AccountError("session.invalid_credentials")
+            raise DeskAccountError("session.invalid_credentials")
         step = totp_step(user.totp_secret, totp_code, now, user.totp_last_step)
         if step is None:
             _failed(db, cfg, key, user, "bad_totp", now)
-            raise AccountError("session.invalid_credentials")
+            raise DeskAccountError("session.invalid_credentials")
     token = secrets.token_urlsafe(32)  # 256 bits
     expires = now + timedelta(hours=float(cfg["session_absolute_hours"]))
     with db.transaction() as uow:
-        s = uow.session
-        if step is not None:
-            # compare-and-set: of two sign-ins racing with one code, only one wins it
-            won = s.execute(update(User).where(User.id == user.id, (User.totp_last_step.is_(None))
-                                               | (User.totp_last_step < step))
-                            .values(totp_last_step=step)).rowcount
-            if not won:
-                raise AccountError("session.invalid_credentials")
-        s.execute(delete(DeskSession).where(DeskSession.user_id == user.id, DeskSession.expires_at <= now))
-        s.add(DeskSession(token_hash=token_hash(token), user_id=user.id, kind=kind, created_at=now,
-                          last_seen_at=now, expires_at=expires))
+        if step is not None and not uow.repo.claim_totp_step(user.id, step):
+            raise DeskAccountError("session.invalid_credentials")  # of two sign-ins racing with one code
+        uow.repo.start_session(token_hash(token), user_id=user.id, kind=kind, now=now, expires_at=expires)
         uow.emit("account.signed_in", {"user_id": user.id, "office_code": user.office_code, "role": user.role,
                                        "detail": kind, "at": now},
                  correlation_id=f"user:{user.id}", actor={"kind": "user", "id": user.id})
@@ -255,22 +235,19 @@ def authenticate(db, cfg: dict, token: str | None, *, now: datetime | None = Non
     now = now or utcnow()
     digest = token_hash(token)
     idle = timedelta(minutes=float(cfg["session_idle_minutes"]))
-    with db.reading() as session:
-        row = session.execute(select(DeskSession, User).join(User, User.id == DeskSession.user_id)
-                              .where(DeskSession.token_hash == digest)).first()
-        session.expunge_all()
+    with _reading(db) as repo:
+        row = repo.session_with_user(digest)
     if row is None:
         return None
     desk_session, user = row
     last_seen = aware(desk_session.last_seen_at)
     if user.disabled or aware(desk_session.expires_at) <= now or last_seen + idle <= now:
         with db.transaction() as uow:
-            uow.session.execute(delete(DeskSession).where(DeskSession.token_hash == digest))
+            uow.repo.end_session(digest)
         return None
     if now - last_seen >= timedelta(seconds=min(30.0, idle.total_seconds() / 4)):
         with db.transaction() as uow:
-            uow.session.execute(update(DeskSession).where(DeskSession.token_hash == digest)
-                                .values(last_seen_at=now))
+            uow.repo.touch_session(digest, now)
     return principal_of(user), desk_session.kind
 
 
@@ -279,7 +256,7 @@ def sign_out(db, token: str | None, principal: Principal | None = None, *, now: 
         return False
     now = now or utcnow()
     with db.transaction() as uow:
-        ended = uow.session.execute(delete(DeskSession).where(DeskSession.token_hash == token_hash(token))).rowcount
+        ended = uow.repo.end_session(token_hash(token))
         if ended and principal is not None:
             uow.emit("account.signed_out", {"user_id": principal.user_id, "office_code": principal.office_code,
                                             "role": principal.role, "detail": None, "at": now},
@@ -293,21 +270,20 @@ def change_password(db, passwords: Passwords, principal: Principal, *, current: 
     """The user's own change: the current password, then a new one under the policy. Ends every other session
     of the account (returns how many)."""
     now = now or utcnow()
-    with db.reading() as session:
-        user = session.get(User, principal.user_id)
-        session.expunge_all()
+    with _reading(db) as repo:
+        user = repo.user(principal.user_id)
     if user is None or user.disabled or not passwords.verify(user.password_hash, str(current or "")[:MAX_PASSWORD]):
-        raise AccountError("user.password_wrong")
+        raise DeskAccountError("user.password_wrong")
     check_password_policy(new, username=user.username, office_code=user.office_code)
     if passwords.verify(user.password_hash, new):
-        raise AccountError("user.password_common")  # the same password again is no change
+        raise DeskAccountError("user.password_common")  # the same password again is no change
     new_hash = passwords.hash(new)
     with db.transaction() as uow:
         return _set_password(uow, user, new_hash, now, keep_token=keep_token, actor=principal.actor,
                              detail="changed")
 
 
-def issue_reset_code(uow, user: User, *, cfg: dict, actor: dict, now: datetime | None = None) -> tuple[str, datetime]:
+def issue_reset_code(uow, user, *, cfg: dict, actor: dict, now: datetime | None = None) -> tuple[str, datetime]:
     """An administrator's reset: a one-time code (shown once to the administrator, who passes it on) that lets
     the user choose a new password. The old password keeps working until then; the code is kept as SHA-256."""
     now = now or utcnow()
@@ -327,33 +303,90 @@ def redeem_reset_code(db, passwords: Passwords, *, username: str, code: str, new
     now = now or utcnow()
     name = str(username or "").strip().lower()[:64]
     digest = token_hash("reset|" + str(code or "")[:200])
-    with db.reading() as session:
-        user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
-        session.expunge_all()
+    with _reading(db) as repo:
+        user = repo.user_by_username(name)
     valid = (user is not None and not user.disabled and user.reset_code_hash
              and hmac.compare_digest(user.reset_code_hash, digest)
              and user.reset_expires_at is not None and aware(user.reset_expires_at) > now)
     if not valid:
-        raise AccountError("user.reset_invalid")
+        raise DeskAccountError("user.reset_invalid")
     check_password_policy(new, username=user.username, office_code=user.office_code)
     new_hash = passwords.hash(new)
     with db.transaction() as uow:
-        won = uow.session.execute(update(User).where(User.id == user.id, User.reset_code_hash == digest)
-                                  .values(reset_code_hash=None, reset_expires_at=None)).rowcount
-        if not won:
-            raise AccountError("user.reset_invalid")
+        if not uow.repo.claim_reset_code(user.id, digest):
+            raise DeskAccountError("user.reset_invalid")
         _set_password(uow, user, new_hash, now, keep_token=None, actor={"kind": "user", "id": user.id},
                       detail="reset")
 
 
-def _set_password(uow, user: User, new_hash: str, now, *, keep_token, actor, detail) -> int:
-    s = uow.session
-    s.execute(update(User).where(User.id == user.id).values(password_hash=new_hash, password_changed_at=now))
-    query = delete(DeskSession).where(DeskSession.user_id == user.id)
-    if keep_token:
-        query = query.where(DeskSession.token_hash != token_hash(keep_token))
-    ended = s.execute(query).rowcount or 0
+def _set_password(uow, user, new_hash: str, now, *, keep_token, actor, detail) -> int:
+    uow.repo.set_password(user.id, new_hash, now)
+    ended = uow.repo.end_sessions(user.id, keep=token_hash(keep_token) if keep_token else None)
     uow.emit("account.password_changed", {"user_id": user.id, "office_code": user.office_code, "role": user.role,
                                           "detail": f"{detail};sessions_ended={ended}", "at": now},
              correlation_id=f"user:{user.id}", actor=actor)
     return ended
+
+
+@contextlib.contextmanager
+def _reading(db):
+    """The repository for a look-up only; what it loads stays readable once the read-only session is gone."""
+    with db.reading() as session:
+        repo = db.repository(session)
+        yield repo
+        repo.detach_all()
+
+
+# -- administering accounts (agency and system admins) ---------------------------------------------------------
+def account_view(user) -> dict:
+    return {"id": user.id, "username": user.username, "display_name": user.display_name,
+            "office_code": user.office_code, "role": user.role, "disabled": bool(user.disabled),
+            "totp": bool(user.totp_secret), "created_at": iso_utc(user.created_at)}
+
+
+def list_accounts(repo, principal: Principal) -> list[dict]:
+    """The accounts `principal` administers (Forbidden for roles that administer nobody)."""
+    return [account_view(u) for u in repo.users_in_scope(user_scope(principal))]
+
+
+def create_account(uow, passwords: Passwords, principal: Principal, fields: dict) -> dict:
+    """An administrator adds an account within what they may grant. A volunteer id opens every case filed
+    under it, in any office: only the platform binds one, and only one intake has registered."""
+    user_scope(principal)  # Forbidden for roles that administer nobody
+    if not may_grant(principal, fields["role"], fields["office_code"].strip().upper()):
+        raise Forbidden()
+    if fields["role"] == "volunteer" or fields.get("volunteer_id"):
+        if principal.role != "system_admin" or not fields.get("volunteer_id"):
+            raise DeskAccountError("user.volunteer_binding")
+        check_registered(uow, fields["volunteer_id"])
+    user = create_user(uow, passwords, username=fields["username"], office_code=fields["office_code"],
+                       role=fields["role"], password=fields["password"], display_name=fields.get("display_name"),
+                       volunteer_id=fields.get("volunteer_id"), totp=bool(fields.get("totp")),
+                       actor=principal.actor)
+    out = account_view(user)
+    if user.totp_secret:
+        out["totp_uri"] = totp_uri(user)
+    return out
+
+
+def find_account(repo, principal: Principal, username: str):
+    """An account `principal` administers (NotFound otherwise, so foreign accounts are not revealed)."""
+    user = repo.user_in_scope(username, user_scope(principal))
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def reset_account(uow, principal: Principal, username: str, *, cfg: dict) -> tuple[str, str, datetime]:
+    """An administrator's reset code for an account they may grant: (username, code, expiry)."""
+    user = find_account(uow.repo, principal, username)
+    if not may_grant(principal, user.role, user.office_code):
+        raise Forbidden()
+    code, expires = issue_reset_code(uow, user, cfg=cfg, actor=principal.actor)
+    return user.username, code, expires
+
+
+def disable_account(uow, principal: Principal, username: str) -> tuple[str, int]:
+    """Disable an account `principal` administers: (username, sessions ended)."""
+    user = find_account(uow.repo, principal, username)
+    return user.username, disable_user(uow, user, actor=principal.actor)

@@ -1,19 +1,25 @@
-"""Casework's use cases that react to events."""
+"""Routing's decisions, as the desk takes them: a tip routed to an office opens its case there (or moves a case
+this office handed over), a refused hand-over comes back, and possible duplicates are kept.
+
+How many times a tip may be transferred is routing's alone: the desk counts only the transfers routing made
+(`tip.routed` with kind "transfer"), so a refused hand-over never counted and nothing is taken back.
+"""
 from __future__ import annotations
 
 import json
-import uuid
 
-from sqlalchemy import select
-
-from services.casework import search
-from services.casework.cases import change_status
-from services.casework.deadlines import due_dates, settings_for
-from services.casework.lifecycle import (
-    ACKNOWLEDGED, HANDED_OVER, INVESTIGATING, RECEIVED, SYSTEM, UNDER_REVIEW, check,
+from services.casework.domain.deadlines import due_dates, settings_for
+from services.casework.domain.lifecycle import (
+    ACKNOWLEDGED,
+    HANDED_OVER,
+    INVESTIGATING,
+    RECEIVED,
+    SYSTEM,
+    UNDER_REVIEW,
+    check,
 )
-from services.casework.models import Case, CaseEvent, DuplicateCandidate, Handover
-from shared.clock import aware_utc, utcnow
+from services.casework.usecases.case_actions import change_status
+from shared.clock import utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -23,7 +29,7 @@ def open_case(uow, event, deadlines: dict) -> None:
     """`tip.routed`: open the case in the decided office's inbox — or, for a case this office handed over,
     move it to the office routing has now decided on."""
     p = event.payload
-    existing = uow.session.execute(select(Case).where(Case.reference == p["reference"])).scalar_one_or_none()
+    existing = uow.repo.case_by_reference(p["reference"])
     if existing is not None:
         _reroute(uow, event, existing, deadlines)
         return
@@ -31,8 +37,8 @@ def open_case(uow, event, deadlines: dict) -> None:
     now = utcnow()
     limits = settings_for(deadlines, p["agency"]["code"])
     ack_due, feedback_due = due_dates(now, limits["acknowledge_days"], limits["feedback_months"])
-    case = Case(
-        id=str(uuid.uuid4()), reference=p["reference"], office_code=p["agency"]["code"],
+    case = uow.repo.add_case(
+        reference=p["reference"], office_code=p["agency"]["code"],
         office_name_th=p["agency"]["name_th"], office_name_en=p["agency"]["name_en"], triage=p["triage"],
         status=RECEIVED, category=tip["category"], province_code=tip["location"]["province_code"],
         facts_json=json.dumps(_facts(tip), ensure_ascii=False, default=str),
@@ -41,15 +47,12 @@ def open_case(uow, event, deadlines: dict) -> None:
         volunteer_id=(str(tip["volunteer_id"])[:80] if tip.get("volunteer_id") else None),
         feedback_extended=False, transfer_count=0, status_changed_at=now, version=0,
     )
-    uow.session.add(case)
-    uow.session.flush()
-    search.index_case(uow.session, case)
-    uow.session.add(CaseEvent(case_id=case.id, kind="opened", actor="system", at=now, detail_json=json.dumps(
-        {"office": p["agency"]["code"], "rule": p["rule"], "triage": p["triage"]})))
+    uow.repo.record(case, "opened", "system", now, {"office": p["agency"]["code"], "rule": p["rule"],
+                                                    "triage": p["triage"]})
     _announce_opened(uow, event, case, now)
 
 
-def _reroute(uow, event, case: Case, deadlines: dict) -> None:
+def _reroute(uow, event, case, deadlines: dict) -> None:
     p = event.payload
     if case.status not in HANDED_OVER:
         # a replayed or late decision for a case that is not waiting for one: nothing to move
@@ -57,6 +60,9 @@ def _reroute(uow, event, case: Case, deadlines: dict) -> None:
         return
     now = utcnow()
     previous, previous_status = case.office_code, case.status
+    pending = uow.repo.pending_handover(case, previous)
+    if _is_transfer(p, pending):
+        case.transfer_count = (case.transfer_count or 0) + 1
     case.office_code = p["agency"]["code"]
     case.office_name_th = p["agency"]["name_th"]
     case.office_name_en = p["agency"]["name_en"]
@@ -68,12 +74,11 @@ def _reroute(uow, event, case: Case, deadlines: dict) -> None:
     limits = settings_for(deadlines, case.office_code)
     case.acknowledge_due, _ = due_dates(now, limits["acknowledge_days"], limits["feedback_months"])
     # the feedback deadline is the tipster's: it keeps running from the first opening
-    uow.session.add(CaseEvent(case_id=case.id, kind="rerouted", actor="system", at=now, detail_json=json.dumps(
-        {"from_office": previous, "to_office": case.office_code, "rule": p["rule"], "triage": p["triage"]})))
+    uow.repo.record(case, "rerouted", "system", now, {"from_office": previous, "to_office": case.office_code,
+                                                      "rule": p["rule"], "triage": p["triage"]})
     check(previous_status, RECEIVED, SYSTEM, reason="routing")
     change_status(uow, case, RECEIVED, actor=None, actor_label="system", reason="routing", now=now,
                   causation=event, kind="transition")
-    pending = _pending_handover(uow.session, case, previous)
     if pending is not None:
         pending.outcome = "accepted" if case.office_code != previous else "kept"
         pending.to_office = case.office_code
@@ -82,28 +87,26 @@ def _reroute(uow, event, case: Case, deadlines: dict) -> None:
     _announce_opened(uow, event, case, now)
 
 
-def _pending_handover(session, case: Case, from_office: str) -> Handover | None:
-    return session.execute(select(Handover).where(Handover.case_id == case.id, Handover.from_office == from_office,
-                                                  Handover.outcome == "pending")
-                           .order_by(Handover.id.desc()).limit(1)).scalar_one_or_none()
+def _is_transfer(payload: dict, pending) -> bool:
+    """Did routing count this move as a transfer? Its `kind` says so; a decision announced without one (from
+    before kinds were announced) was a transfer unless it answered a triage decision."""
+    if payload.get("kind"):
+        return payload["kind"] == "transfer"
+    return pending is None or pending.mode != "triage"
 
 
 def transfer_refused(uow, event) -> None:
     """`tip.transfer_refused`: routing would not move the tip, so the case stays with this office, in the open
     state it was handed over from; the refusal (and routing's reasons) go on the timeline."""
     p = event.payload
-    case = uow.session.execute(select(Case).where(Case.reference == p["reference"])).scalar_one_or_none()
+    case = uow.repo.case_by_reference(p["reference"])
     if case is None or case.office_code != p["from_office"] or case.status not in HANDED_OVER:
         log.info("case.transfer_refusal_ignored", known=case is not None)
         return
-    pending = _pending_handover(uow.session, case, case.office_code)
+    pending = uow.repo.pending_handover(case, case.office_code)
     back_to = pending.from_status if pending is not None else None
     if back_to is None:  # a hand-over from before hand-over records: the state it left, from the timeline
-        rows = uow.session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                                           CaseEvent.kind == "transition")
-                                   .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).scalars()
-        back_to = next((json.loads(r.detail_json).get("from") for r in rows
-                        if json.loads(r.detail_json).get("to") == case.status), None)
+        back_to = next((d.get("from") for d in uow.repo.transitions(case) if d.get("to") == case.status), None)
     if back_to not in (RECEIVED, ACKNOWLEDGED, UNDER_REVIEW, INVESTIGATING):
         back_to = RECEIVED
     # exactly the state it left: a case handed over from `received` is still unacknowledged (the refusal is
@@ -112,13 +115,11 @@ def transfer_refused(uow, event) -> None:
     reason = f"{reasons['th']} / {reasons['en']}"
     check(case.status, back_to, SYSTEM, reason=reason)
     now = utcnow()
-    if pending is None or pending.mode != "triage":
-        case.transfer_count = max(0, (case.transfer_count or 0) - 1)  # a refused hand-over is not a hop
     if pending is not None:
         pending.outcome, pending.decided_at = "refused", now
         pending.refusal_json = json.dumps(reasons, ensure_ascii=False)
-    uow.session.add(CaseEvent(case_id=case.id, kind="transfer_refused", actor="system", at=now, detail_json=json.dumps(
-        {"reason_code": p["reason_code"], "reasons": reasons, "request": p.get("request")}, ensure_ascii=False)))
+    uow.repo.record(case, "transfer_refused", "system", now,
+                    {"reason_code": p["reason_code"], "reasons": reasons, "request": p.get("request")})
     acknowledged_at = case.acknowledged_at
     change_status(uow, case, back_to, actor=None, actor_label="system", reason=reason, now=now, causation=event)
     case.acknowledged_at = acknowledged_at  # a refusal acknowledges nothing
@@ -133,18 +134,15 @@ def duplicates_found(uow, event) -> None:
         if c["reference"] == p["reference"]:
             continue
         for ref, other in ((p["reference"], c["reference"][:20]), (c["reference"][:20], p["reference"])):
-            exists = uow.session.execute(select(DuplicateCandidate.id).where(
-                DuplicateCandidate.reference == ref, DuplicateCandidate.candidate_reference == other)).first()
-            if exists:
+            if uow.repo.has_duplicate_pair(ref, other):
                 continue
-            uow.session.add(DuplicateCandidate(
+            uow.repo.add_duplicate_pair(
                 reference=ref, candidate_reference=other, score=float(c["score"]),
                 reasons_json=json.dumps(c["reasons"], ensure_ascii=False),
-                signals_json=json.dumps(list(c.get("signals") or []), ensure_ascii=False), detected_at=detected))
-            uow.session.flush()
+                signals_json=json.dumps(list(c.get("signals") or []), ensure_ascii=False), detected_at=detected)
 
 
-def _announce_opened(uow, event, case: Case, now) -> None:
+def _announce_opened(uow, event, case, now) -> None:
     case.version = (case.version or 0) + 1
     uow.emit("case.opened", {
         "reference": case.reference, "case_id": case.id,
@@ -159,24 +157,3 @@ def _facts(tip: dict) -> dict:
     keep = ("tipster_id", "channel", "language", "category", "description", "event_date", "amount_thb",
             "location", "accused", "submitted_at", "volunteer_id")
     return {k: tip.get(k) for k in keep}
-
-
-def inbox(session, office_code: str, status: str | None = None) -> list[Case]:
-    query = select(Case).where(Case.office_code == office_code).order_by(Case.opened_at)
-    if status:
-        query = query.where(Case.status == status)
-    return list(session.execute(query).scalars())
-
-
-def volunteer_changed(uow, event) -> None:
-    """intake's volunteer registry, as far as the desk needs it (idempotent; an older event never wins)."""
-    from services.casework.models import RegisteredVolunteer
-
-    payload = event.payload
-    at = payload["at"]
-    active = event.type == "volunteer.registered"
-    row = uow.session.get(RegisteredVolunteer, payload["volunteer_id"], with_for_update=True)
-    if row is None:
-        uow.session.add(RegisteredVolunteer(volunteer_id=payload["volunteer_id"], active=active, changed_at=at))
-    elif aware_utc(row.changed_at) <= at:
-        row.active, row.changed_at = active, at

@@ -1,9 +1,10 @@
 """Who may see and do what on the desk — the one place where access is decided.
 
-Every endpoint (JSON API and web pages) finds a case through `find_case()` and lists cases through
-`case_scope()`; nothing else queries cases on a user's behalf. A case outside the caller's scope is
-*not found* (404), exactly like a reference that does not exist, so a foreign office's case never hints
-that it exists. A case inside the scope but an action the role may not take is 403.
+Plain Python: every use case finds a case through `case_scope()` (usecases/access.py `find_case()`; the
+repository turns a Scope into SQL) and lists cases through it; nothing else queries cases on a user's behalf.
+A case outside the caller's scope is *not found* (404), exactly like a reference that does not exist, so a
+foreign office's case never hints that it exists. A case inside the scope but an action the role may not take
+is 403.
 
 Scopes:
     caseworker       cases of their office that are not in triage
@@ -22,10 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, or_, select
-
-from services.casework.lifecycle import agency_of
-from services.casework.models import Case, User
+from services.casework.domain.errors import Forbidden, Hidden, NotFound  # noqa: F401 - policy's answers
+from services.casework.domain.lifecycle import agency_of
 
 ROLES = ("caseworker", "supervisor", "triage_officer", "agency_admin", "operator", "auditor", "volunteer",
          "system_admin")
@@ -50,7 +49,6 @@ VIEWS = {"caseworker": "detail", "supervisor": "detail", "triage_officer": "deta
          "auditor": "audit"}
 
 STATS_ROLES = frozenset({"caseworker", "supervisor", "triage_officer", "auditor", "agency_admin", "system_admin"})
-USER_ADMIN_ROLES = frozenset({"agency_admin", "system_admin"})
 OPS_ROLES = frozenset({"operator", "system_admin"})
 # Roles an agency admin may give (never operator or system_admin, which are the platform's).
 AGENCY_GRANTABLE = frozenset({"caseworker", "supervisor", "triage_officer", "auditor", "agency_admin",
@@ -75,63 +73,77 @@ class Principal:
         return {"kind": "volunteer" if self.role == "volunteer" else "user", "id": self.user_id}
 
 
-class NotFound(Exception):
-    """The case does not exist *for this caller*."""
+@dataclass(frozen=True)
+class Scope:
+    """Which rows a principal reaches, as plain values (the repository turns it into SQL, a fake into Python).
+
+    `everything`: no limit; `office`: that office only; `agency`: offices sharing the code prefix;
+    `triage`: only cases with this triage flag; `volunteer_id`: cases filed under it. `nothing`: none at all."""
+    nothing: bool = False
+    everything: bool = False
+    office: str | None = None
+    agency: str | None = None
+    triage: bool | None = None
+    volunteer_id: str | None = None
+
+    def admits(self, office_code: str, triage: bool = False, volunteer_id: str | None = None) -> bool:
+        """The same condition in plain Python (for one row in hand)."""
+        if self.nothing:
+            return False
+        if self.everything:
+            return True
+        if self.volunteer_id is not None:
+            return volunteer_id == self.volunteer_id
+        if self.office is not None and office_code != self.office:
+            return False
+        if self.agency is not None and agency_of(office_code) != self.agency:
+            return False
+        return self.triage is None or bool(triage) is self.triage
 
 
-class Forbidden(Exception):
-    """The caller may see this but not do this."""
+NOTHING = Scope(nothing=True)
 
 
-class Hidden(NotFound):
-    """A page that does not exist *for this caller*: answered like any unknown URL, not with the desk's 404."""
-
-
-def _agency_clause(column, agency: str):
-    escaped = agency.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return or_(column == agency, column.like(f"{escaped}-%", escape="\\"))
-
-
-def case_scope(principal: Principal):
-    """SQL condition for the cases `principal` can see at all (false() for roles that see none)."""
+def case_scope(principal: Principal) -> Scope:
+    """The cases `principal` can see at all (NOTHING for roles that see none)."""
     role = principal.role
     if role == "caseworker":
-        return and_(Case.office_code == principal.office_code, Case.triage.is_(False))
+        return Scope(office=principal.office_code, triage=False)
     if role == "supervisor":
-        return Case.office_code == principal.office_code
+        return Scope(office=principal.office_code)
     if role == "triage_officer":
-        return and_(Case.office_code == principal.office_code, Case.triage.is_(True))
+        return Scope(office=principal.office_code, triage=True)
     if role == "volunteer":
-        if not principal.volunteer_id:
-            return false()
-        return Case.volunteer_id == principal.volunteer_id
+        return Scope(volunteer_id=principal.volunteer_id) if principal.volunteer_id else NOTHING
     if role == "auditor":
-        return _agency_clause(Case.office_code, principal.agency)
-    return false()
+        return Scope(agency=principal.agency)
+    return NOTHING
 
 
-def stats_scope(principal: Principal):
-    """SQL condition for the cases counted in `principal`'s statistics; Forbidden for roles without any."""
+def stats_scope(principal: Principal) -> Scope:
+    """The cases counted in `principal`'s statistics; Forbidden for roles without any."""
     if principal.role not in STATS_ROLES:
         raise Forbidden()
     if principal.role == "system_admin":
-        return Case.id.is_not(None)
+        return Scope(everything=True)
     if principal.role in ("agency_admin", "auditor"):
-        return _agency_clause(Case.office_code, principal.agency)
+        return Scope(agency=principal.agency)
     return case_scope(principal)
 
 
-def find_case(session, principal: Principal, reference: str, action: str = "read", *, for_update=False) -> Case:
-    """The case, if `principal` can see it (else NotFound) and may take `action` on it (else Forbidden)."""
-    query = select(Case).where(Case.reference == str(reference)[:40], case_scope(principal))
-    if for_update:
-        query = query.with_for_update()
-    case = session.execute(query).scalar_one_or_none()
-    if case is None:
-        raise NotFound()
+def user_scope(principal: Principal) -> Scope:
+    """The accounts `principal` administers; Forbidden for roles that administer nobody."""
+    if principal.role == "system_admin":
+        return Scope(everything=True)
+    if principal.role == "agency_admin":
+        return Scope(agency=principal.agency)
+    raise Forbidden()
+
+
+def check_action(principal: Principal, action: str) -> None:
+    """A case the caller can see, and an action on it: Forbidden unless the role may take it."""
     if action not in ACTIONS.get(principal.role, frozenset()):
         raise Forbidden()
-    return case
 
 
 def ops_access(principal: Principal) -> None:
@@ -149,14 +161,6 @@ def may(principal: Principal, action: str) -> bool:
 
 
 # -- users -------------------------------------------------------------------------------------------------
-def user_scope(principal: Principal):
-    if principal.role == "system_admin":
-        return User.id.is_not(None)
-    if principal.role == "agency_admin":
-        return _agency_clause(User.office_code, principal.agency)
-    raise Forbidden()
-
-
 def may_grant(principal: Principal, role: str, office_code: str) -> bool:
     if principal.role == "system_admin":
         return True
@@ -165,16 +169,7 @@ def may_grant(principal: Principal, role: str, office_code: str) -> bool:
     return False
 
 
-def find_user(session, principal: Principal, username: str) -> User:
-    """A user `principal` administers (NotFound otherwise, so foreign accounts are not revealed)."""
-    user = session.execute(select(User).where(User.username == str(username)[:64], user_scope(principal))
-                           ).scalar_one_or_none()
-    if user is None:
-        raise NotFound()
-    return user
-
-
-def assignable(session, principal: Principal, case: Case, assignee: User) -> bool:
+def assignable(principal: Principal, case, assignee) -> bool:
     """A supervisor assigns anyone active of the case's office who works cases; others may only take it."""
     if assignee.disabled or assignee.office_code != case.office_code:
         return False

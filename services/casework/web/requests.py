@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, pre_load, validate
 
-from services.casework.lifecycle import RESOLUTIONS, STATES
-from services.casework.policy import ROLES
+from services.casework.domain.lifecycle import RESOLUTIONS, STATES
+from services.casework.domain.policy import ROLES
 from shared.vocabulary import CATEGORIES
 
 

@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
-
-from services.casework import policy
-from services.casework.models import CaseEvent, CaseView, TipsterMessage
+from services.casework.domain import policy
+from services.casework.domain.errors import NotFound
+from services.casework.usecases.access import find_case
 from shared import evidence_links
 from shared.clock import iso_utc
 
 
-def attachments_of(session, reference: str) -> list[dict]:
+def attachments_of(repo, reference: str) -> list[dict]:
     """Every file the tipster sent, oldest first: {id, media_type, size, sha256, message_id, at}."""
     out = []
-    rows = session.execute(select(TipsterMessage).where(TipsterMessage.reference == reference)
-                           .order_by(TipsterMessage.added_at, TipsterMessage.id)).scalars()
-    for row in rows:
+    for row in repo.tipster_messages(reference):
         for a in json.loads(row.attachments_json or "[]"):
             out.append({"id": a["attachment_id"], "media_type": a["media_type"], "size": a["size"],
                         "sha256": a["sha256"], "message_id": row.id if row.kind == "message" else None,
@@ -38,15 +35,13 @@ def page_path(reference: str, attachment_id: str) -> str:
 def open_file(uow, principal: policy.Principal, reference: str, attachment_id: str, now, config: dict) -> str:
     """Check, record and sign: the URL at intake that serves this file to this caller for a minute.
     A case the caller cannot read, or a file that is not this case's, is not found."""
-    case = policy.find_case(uow.session, principal, reference, "read")
+    case = find_case(uow.repo, principal, reference, "read")
     if policy.view_of(principal) != "detail":
-        raise policy.NotFound()  # volunteers and auditors never see the evidence itself
-    if attachment_id not in {a["id"] for a in attachments_of(uow.session, case.reference)}:
-        raise policy.NotFound()
-    uow.session.add(CaseView(case_id=case.id, user_id=principal.user_id, role=principal.role, view="evidence",
-                             at=now))
-    uow.session.add(CaseEvent(case_id=case.id, kind="evidence_viewed", actor=principal.user_id, at=now,
-                              detail_json=json.dumps({"attachment_id": attachment_id})))
+        raise NotFound()  # volunteers and auditors never see the evidence itself
+    if attachment_id not in {a["id"] for a in attachments_of(uow.repo, case.reference)}:
+        raise NotFound()
+    uow.repo.record_view(case, principal, "evidence", now)
+    uow.repo.record(case, "evidence_viewed", principal.user_id, now, {"attachment_id": attachment_id})
     uow.emit("case.evidence_viewed", {
         "reference": case.reference, "case_id": case.id, "office_code": case.office_code,
         "attachment_id": attachment_id, "viewer_id": principal.user_id, "viewer_role": principal.role,

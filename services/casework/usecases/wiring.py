@@ -1,0 +1,129 @@
+"""The desk's use cases, each wired once: its unit of work (a transaction, or a read-only repository for pure
+queries), the clock and the desk's settings. The JSON API (web/routes.py) and the pages (web/pages.py) both
+call these methods, so a use case is never put together twice."""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from services.casework.domain import policy
+from services.casework.usecases import accounts, case_actions, case_reading, evidence, statistics
+from services.casework.usecases.case_reading import DeskSettings
+from shared.clock import utcnow
+
+
+@dataclass
+class DeskUseCases:
+    db: object                      # the service's database (transaction(), reading(), repository)
+    settings: DeskSettings
+    account_settings: dict
+    passwords: accounts.Passwords
+    config: dict                    # the whole SODSONG configuration (evidence links are signed with it)
+
+    @contextlib.contextmanager
+    def _reading(self):
+        """A repository for queries only (nothing it does is committed)."""
+        with self.db.reading() as session:
+            yield self.db.repository(session)
+
+    # -- cases -----------------------------------------------------------------------------------------------
+    def list_cases(self, principal: policy.Principal, filters: dict) -> dict:
+        if principal.role not in policy.VIEWS:
+            raise policy.Forbidden()
+        with self._reading() as repo:
+            return case_reading.list_cases(repo, principal, filters, utcnow(), self.settings)
+
+    def read_case(self, principal: policy.Principal, reference: str) -> dict:
+        with self.db.transaction() as uow:
+            return case_reading.read_case(uow, principal, reference, utcnow(), self.settings)
+
+    def access_log(self, principal: policy.Principal, reference: str) -> dict:
+        with self._reading() as repo:
+            return case_reading.access_log(repo, principal, reference)
+
+    def handovers(self, principal: policy.Principal) -> dict:
+        with self._reading() as repo:
+            return case_reading.list_handovers(repo, principal, self.settings)
+
+    def open_evidence(self, principal: policy.Principal, reference: str, attachment_id: str) -> str:
+        """A tip's file: recorded as viewed; the URL of intake's short-lived signed link."""
+        with self.db.transaction() as uow:
+            return evidence.open_file(uow, principal, reference, attachment_id, utcnow(), self.config)
+
+    def transition(self, principal: policy.Principal, reference: str, *, to: str, reason: str | None,
+                   resolution: str | None = None, suggested_office: str | None = None,
+                   supervisor_override: bool = False, tipster_reason: str | None = None,
+                   tipster_reason_en: str | None = None) -> dict:
+        with self.db.transaction() as uow:
+            return case_actions.transition(
+                uow, principal, reference, to=to, reason=reason, resolution=resolution,
+                suggested_office=suggested_office, now=utcnow(), settings=self.settings,
+                supervisor_override=supervisor_override, tipster_reason=tipster_reason,
+                tipster_reason_en=tipster_reason_en)
+
+    def reject_closure(self, principal: policy.Principal, reference: str, *, reason: str | None) -> dict:
+        with self.db.transaction() as uow:
+            return case_actions.reject_closure(uow, principal, reference, reason=reason, now=utcnow())
+
+    def handover(self, principal: policy.Principal, reference: str, *, mode: str, reason: str | None,
+                 suggested_office: str | None = None, supervisor_override: bool = False) -> dict:
+        with self.db.transaction() as uow:
+            return case_actions.handover(uow, principal, reference, mode=mode, reason=reason,
+                                         suggested_office=suggested_office, now=utcnow(),
+                                         supervisor_override=supervisor_override)
+
+    def decide_triage(self, principal: policy.Principal, reference: str, *, office: str, reason: str | None,
+                      supervisor_override: bool = False) -> dict:
+        with self.db.transaction() as uow:
+            return case_actions.decide_triage(uow, principal, reference, office=office, reason=reason,
+                                              now=utcnow(), supervisor_override=supervisor_override)
+
+    def add_note(self, principal: policy.Principal, reference: str, *, visibility: str, text: str | None) -> dict:
+        with self.db.transaction() as uow:
+            return case_actions.add_note(uow, principal, reference, visibility=visibility, text=text, now=utcnow())
+
+    def ask_question(self, principal: policy.Principal, reference: str, *, text: str | None,
+                     text_en: str | None = None) -> dict:
+        with self.db.transaction() as uow:
+            return case_actions.ask_question(uow, principal, reference, text=text, text_en=text_en, now=utcnow())
+
+    def assign(self, principal: policy.Principal, reference: str, *, assignee: str | None) -> dict:
+        with self.db.transaction() as uow:
+            return case_actions.assign(uow, principal, reference, assignee=assignee, now=utcnow())
+
+    def extend_feedback(self, principal: policy.Principal, reference: str, *, months: int,
+                        reason: str | None) -> dict:
+        with self.db.transaction() as uow:
+            return case_actions.extend_feedback(uow, principal, reference, months=months, reason=reason,
+                                                now=utcnow(), settings=self.settings)
+
+    # -- statistics ------------------------------------------------------------------------------------------
+    def statistics(self, principal: policy.Principal, filters: dict) -> dict:
+        with self._reading() as repo:
+            return statistics.statistics(repo, principal, utcnow(), filters)
+
+    # -- accounts --------------------------------------------------------------------------------------------
+    def sign_out(self, token: str | None, principal: policy.Principal | None) -> bool:
+        return accounts.sign_out(self.db, token, principal)
+
+    def change_password(self, principal: policy.Principal, *, current: str, new: str,
+                        keep_token: str | None) -> int:
+        """The user's own change; every other session of the account ends (how many)."""
+        return accounts.change_password(self.db, self.passwords, principal, current=current, new=new,
+                                        keep_token=keep_token)
+
+    def users(self, principal: policy.Principal) -> list[dict]:
+        with self._reading() as repo:
+            return accounts.list_accounts(repo, principal)
+
+    def create_user(self, principal: policy.Principal, fields: dict) -> dict:
+        with self.db.transaction() as uow:
+            return accounts.create_account(uow, self.passwords, principal, fields)
+
+    def reset_password(self, principal: policy.Principal, username: str) -> tuple[str, str, object]:
+        with self.db.transaction() as uow:
+            return accounts.reset_account(uow, principal, username, cfg=self.account_settings)
+
+    def disable_user(self, principal: policy.Principal, username: str) -> tuple[str, int]:
+        with self.db.transaction() as uow:
+            return accounts.disable_account(uow, principal, username)

@@ -1,0 +1,109 @@
+"""How the desk's pages are drawn: the Jinja2 environment (Thai first with English, no external assets, no
+JavaScript), its filters for times, dates, sizes and durations, and the HTML and redirect answers with the
+desk's security headers."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+import jinja2
+from werkzeug.datastructures import Headers
+from werkzeug.wrappers import Response
+
+from services.casework.domain import policy
+from shared import i18n
+from shared.clock import local, thai_date
+from shared.web import SECURITY_HEADERS
+
+HERE = Path(__file__).resolve().parent.parent  # services/casework (templates/, static/)
+PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+            "frame-ancestors 'none'")
+
+
+def when(value) -> str:
+    """Bangkok time, Thai (Buddhist era) first, then English."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    here = local(value)
+    return f"{thai_date(here.date())} {here:%H:%M} น. / {here:%d %b %Y %H:%M}"
+
+
+def day(value) -> str:
+    """A calendar date (YYYY-MM-DD), Thai (Buddhist era) first, then English."""
+    try:
+        d = datetime.fromisoformat(str(value)[:10]).date()
+    except ValueError:
+        return str(value)
+    return f"{thai_date(d)} / {d:%d %b %Y}"
+
+
+def filesize(size) -> str:
+    """A file's size for people: bytes under 1 KB, then KB, then MB (Thai first)."""
+    size = int(size or 0)
+    if size < 1024:
+        return f"{size} ไบต์ / {size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def age(seconds) -> str:
+    """A duration for the operator page: "4 นาที 5 วินาที / 4 min 5 s"."""
+    if seconds is None or seconds == "":
+        return "—"
+    seconds = int(float(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    th = [(days, "วัน"), (hours, "ชั่วโมง"), (minutes, "นาที"), (secs, "วินาที")]
+    en = [(days, "d"), (hours, "h"), (minutes, "min"), (secs, "s")]
+    first = next((i for i, (n, _) in enumerate(th) if n), 3)
+    pick = slice(first, first + 2)
+    return (" ".join(f"{n} {u}" for n, u in th[pick] if n or first == 3) + " / "
+            + " ".join(f"{n} {u}" for n, u in en[pick] if n or first == 3))
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["when"] = when
+    env.filters["age"] = age
+    env.filters["day"] = day
+    env.filters["filesize"] = filesize
+    env.globals["message"] = i18n.message
+    env.globals["ops_roles"] = policy.OPS_ROLES
+    return env
+
+
+PAGES = _environment()
+
+
+def _headers(extra, **fixed) -> Headers:
+    """Security headers, then fixed ones, then extra ones (a list of pairs may repeat Set-Cookie)."""
+    out = Headers()
+    for key, value in {**SECURITY_HEADERS, **fixed}.items():
+        out[key] = value
+    for key, value in (extra.items() if isinstance(extra, dict) else (extra or ())):
+        out.add(key, value) if key.lower() == "set-cookie" else out.__setitem__(key, value)
+    return out
+
+
+def render(env: jinja2.Environment, template: str, status: int = 200, headers=None, **context) -> Response:
+    html = env.get_template(template).render(**context)
+    return Response(html, status=status, mimetype="text/html",
+                    headers=_headers(headers, **{"Content-Security-Policy": PAGE_CSP}))
+
+
+def redirect(location: str, headers=None) -> Response:
+    return Response("", status=303, headers=_headers(headers, Location=location))
+
+
+def page_url(path: str, **params) -> str:
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{path}?{urlencode(params)}" if params else path
