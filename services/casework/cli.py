@@ -29,7 +29,7 @@ def _db(ctx):
 
 
 def casework_db(config: dict):
-    return service_db_for("casework", config, Base.metadata, blind_index=True)
+    return service_db_for("casework", config, Base.metadata, blind_index=True, repository=CaseworkRepository)
 
 
 def after_reseal(db, config: dict, *, check: bool, batch: int, reindex: bool) -> tuple[dict, int]:

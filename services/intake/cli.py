@@ -14,6 +14,7 @@ from services.intake import crypto, rotation
 from services.intake.domain.errors import CredentialError
 from services.intake.usecases import credentials
 from services.intake.models import Base
+from services.intake.repository import IntakeRepository
 from shared import migrations
 from shared.dependencies import service_db_for
 
@@ -27,7 +28,7 @@ def _config(ctx) -> dict:
 def _db(ctx):
     cfg = _config(ctx)
     migrations.upgrade("intake", cfg["intake"]["db_url"], MIGRATIONS)
-    return service_db_for("intake", cfg, Base.metadata)
+    return service_db_for("intake", cfg, Base.metadata, repository=IntakeRepository)
 
 
 def after_reseal(db, config: dict, *, check: bool, batch: int, reindex: bool) -> tuple[dict, int]:
