@@ -16,6 +16,7 @@ from services.intake.usecases import credentials
 from services.intake.models import Base
 from services.intake.repository import IntakeRepository
 from shared import migrations
+from shared.cli_output import echo_rows
 from shared.dependencies import service_db_for
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -70,13 +71,9 @@ def volunteers_add(ctx, volunteer_id, network, subdistricts):
 @click.pass_context
 def volunteers_list(ctx, as_json):
     """Volunteers, their network and subdistricts (never tokens)."""
-    rows = credentials.list_volunteers(_db(ctx))
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False))
-        return
-    for r in rows:
-        click.echo(f"{r['id']}\t{r['network']}\t{','.join(r['subdistricts'])}\t"
-                   f"{'disabled' if r['disabled'] else 'active'}")
+    echo_rows(credentials.list_volunteers(_db(ctx)), as_json,
+              lambda r: f"{r['id']}\t{r['network']}\t{','.join(r['subdistricts'])}\t"
+                        f"{'disabled' if r['disabled'] else 'active'}")
 
 
 @volunteers.command("disable")
@@ -138,12 +135,8 @@ def partners_add(ctx, partner_id, name):
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def partners_list(ctx, as_json):
-    rows = credentials.list_partners(_db(ctx))
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False))
-        return
-    for r in rows:
-        click.echo(f"{r['id']}\t{r['name']}\t{'disabled' if r['disabled'] else 'active'}")
+    echo_rows(credentials.list_partners(_db(ctx)), as_json,
+              lambda r: f"{r['id']}\t{r['name']}\t{'disabled' if r['disabled'] else 'active'}")
 
 
 @partners.command("disable")
