@@ -4,6 +4,7 @@ Mounted on `sodsong` by the composition root (sodsong/registry.py names them).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -44,6 +45,15 @@ def _fail(message: str):
     sys.exit(2)
 
 
+@contextlib.contextmanager
+def _credential_errors():
+    """A refused change to a volunteer or partner ends the command with its reason (exit 2)."""
+    try:
+        yield
+    except CredentialError as exc:
+        _fail(str(exc))
+
+
 # -- volunteers -------------------------------------------------------------------------------------------------
 @click.group()
 def volunteers():
@@ -57,10 +67,8 @@ def volunteers():
 @click.pass_context
 def volunteers_add(ctx, volunteer_id, network, subdistricts):
     """Create a volunteer and print their token (once: it is stored only as a hash)."""
-    try:
+    with _credential_errors():
         token = credentials.add_volunteer(_db(ctx), volunteer_id, network, subdistricts.split(","))
-    except CredentialError as exc:
-        _fail(str(exc))
     click.echo(f"volunteer {volunteer_id} created. Token (shown once, give it to the volunteer privately):",
                err=True)
     click.echo(token)
@@ -81,10 +89,8 @@ def volunteers_list(ctx, as_json):
 @click.pass_context
 def volunteers_disable(ctx, volunteer_id):
     """Disable a volunteer's token at once."""
-    try:
+    with _credential_errors():
         credentials.disable_volunteer(_db(ctx), volunteer_id)
-    except CredentialError as exc:
-        _fail(str(exc))
     click.echo("ok")
 
 
@@ -100,10 +106,8 @@ def volunteers_announce(ctx):
 @click.pass_context
 def volunteers_reset(ctx, volunteer_id):
     """Issue a new token (the old one stops working) and print it once."""
-    try:
+    with _credential_errors():
         click.echo(credentials.reset_volunteer_token(_db(ctx), volunteer_id))
-    except CredentialError as exc:
-        _fail(str(exc))
 
 
 # -- intake ---------------------------------------------------------------------------------------------------------
@@ -123,10 +127,8 @@ def partners():
 @click.pass_context
 def partners_add(ctx, partner_id, name):
     """Create an Open311 partner and print its api_key (once)."""
-    try:
+    with _credential_errors():
         key = credentials.add_partner(_db(ctx), partner_id, name)
-    except CredentialError as exc:
-        _fail(str(exc))
     click.echo(f"partner {partner_id} created. api_key (shown once):", err=True)
     click.echo(key)
 
@@ -143,10 +145,8 @@ def partners_list(ctx, as_json):
 @click.argument("partner_id")
 @click.pass_context
 def partners_disable(ctx, partner_id):
-    try:
+    with _credential_errors():
         credentials.disable_partner(_db(ctx), partner_id)
-    except CredentialError as exc:
-        _fail(str(exc))
     click.echo("ok")
 
 
