@@ -33,6 +33,10 @@ from pathlib import Path
 
 import requests
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.support.slow_clients import slow_body  # noqa: E402
+
 HERE = Path(__file__).resolve().parent.parent
 TIP = {"category": "bribery", "description": "เจ้าหน้าที่เรียกรับเงินเพื่อเร่งออกใบอนุญาตก่อสร้างอาคาร",
        "location": {"province_code": "23", "district_code": "2301", "subdistrict_code": "230101"},
@@ -178,21 +182,6 @@ def attack_bomb(server):
     return out
 
 
-def _slow_body(url_host, port, path, headers, stop, body_len=4000):
-    sock = socket.create_connection((url_host, port), timeout=5)
-    head = f"POST {path} HTTP/1.1\r\nHost: {url_host}:{port}\r\nContent-Length: {body_len}\r\n"
-    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
-    sock.sendall(head.encode())
-    try:
-        while not stop.is_set():
-            sock.sendall(b"{")
-            stop.wait(2.0)
-    except OSError:
-        pass
-    finally:
-        sock.close()
-
-
 def _health_latency(url, n=6):
     samples = []
     for _ in range(n):
@@ -216,7 +205,8 @@ def attack_slow(server):
         port = int(base.rsplit(":", 1)[1])
         out[f"{name}_health_idle"] = _health_latency(base + health, 3)
         stop = threading.Event()
-        threads = [threading.Thread(target=_slow_body, args=("127.0.0.1", port, path, headers, stop))
+        threads = [threading.Thread(target=slow_body, args=(port, path, stop),
+                                    kwargs={"headers": headers})
                    for _ in range(12)]
         for t in threads:
             t.start()

@@ -128,6 +128,16 @@ _MARSHMALLOW = [
 ]
 
 
+def filesize(size, in_bytes: str = "{size} ไบต์ / {size} bytes") -> str:
+    """A file's size for people: under 1 KB in bytes (`in_bytes`, Thai first), then KB, then MB."""
+    size = int(size or 0)
+    if size < 1024:
+        return in_bytes.format(size=size)
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 def message(key: str, **detail) -> dict:
     text = dict(MESSAGES.get(key) or MESSAGES["field.invalid"])
     if detail:

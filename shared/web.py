@@ -68,12 +68,17 @@ def read_json(request, max_bytes: int):
     content_type = (request.mimetype or "").lower()
     if content_type != "application/json":
         raise ApiError(415, "request.wrong_content_type")
+    return parse_json_object(read_body(request, max_bytes))
+
+
+def read_body(request, max_bytes: int, *, cache: bool = True) -> bytes:
+    """The request's body, or ApiError 413 when it says or turns out to be larger than `max_bytes`."""
     if request.content_length is not None and request.content_length > max_bytes:
         raise ApiError(413, "request.too_large")
-    raw = request.get_data(cache=True)
+    raw = request.get_data(cache=cache)
     if len(raw) > max_bytes:
         raise ApiError(413, "request.too_large")
-    return parse_json_object(raw)
+    return raw
 
 
 def parse_json_object(raw: bytes) -> dict:

@@ -32,6 +32,11 @@ from sodsong.lazy import LazyGroup  # noqa: E402
 from sodsong.runner import run as run_services  # noqa: E402
 
 
+def services_option(**kwargs):
+    """`--service NAME` (repeatable) into `services`; commands take an empty tuple as all five."""
+    return click.option("--service", "services", multiple=True, type=click.Choice(config_mod.SERVICES), **kwargs)
+
+
 def _config(ctx) -> dict:
     return ctx.obj["config"]
 
@@ -49,8 +54,7 @@ def main(ctx, config_path):
 
 
 @main.command()
-@click.option("--service", "services", multiple=True, type=click.Choice(config_mod.SERVICES),
-              help="Run only this service (repeatable). Default: all five.")
+@services_option(help="Run only this service (repeatable). Default: all five.")
 @click.option("--no-migrate", is_flag=True, help="Do not apply schema migrations first.")
 @click.pass_context
 def run(ctx, services, no_migrate):
@@ -64,7 +68,7 @@ def db():
 
 
 @db.command("upgrade")
-@click.option("--service", "services", multiple=True, type=click.Choice(config_mod.SERVICES))
+@services_option()
 @click.pass_context
 def db_upgrade(ctx, services):
     """Apply migrations (alembic) for the services named, or all."""
@@ -113,8 +117,7 @@ def keys():
 
 
 @keys.command("rotate")
-@click.option("--service", "services", multiple=True, type=click.Choice(config_mod.SERVICES),
-              help="Only this service (repeatable). Default: all five.")
+@services_option(help="Only this service (repeatable). Default: all five.")
 @click.option("--new-key", is_flag=True,
               help="Key-file mode only: add a new key for each service and make it current first. "
                    "Stop the services before using this.")
@@ -167,7 +170,7 @@ def retention():
 
 
 @retention.command("run")
-@click.option("--service", "services", multiple=True, type=click.Choice(config_mod.SERVICES))
+@services_option()
 @click.pass_context
 def retention_run(ctx, services):
     """Run the retention job now (it also runs on its own, leased, in each service); prints what was deleted."""

@@ -15,6 +15,7 @@ from kombu import Connection
 from sqlalchemy import text
 
 from shared import broker_status, deadletters, heartbeats
+from shared.cli_output import echo_table
 from shared.config import SERVICES, is_memory_transport
 from sodsong import registry
 from sodsong.lazy import LazyGroup
@@ -23,18 +24,6 @@ from sodsong.ops_view import dead_letter_rows, outbox_rows, queue_rows, scrub, s
 
 def _dbs(config, service):
     return service_dbs(config, service)
-
-
-def _emit(rows, as_json, columns):
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=1))
-        return
-    if not rows:
-        click.echo("(none)")
-        return
-    click.echo("\t".join(columns))
-    for row in rows:
-        click.echo("\t".join(str(row.get(c, "")) for c in columns))
 
 
 @click.group(cls=LazyGroup, lazy=registry.commands("cli_ops"))
@@ -55,7 +44,7 @@ def dlq():
 @click.pass_context
 def dlq_list(ctx, service, status, as_json):
     rows = dead_letter_rows(ctx.obj["config"], service, None if status == "all" else status)
-    _emit(rows, as_json, ["service", "id", "event_type", "correlation_id", "status", "attempts", "age_seconds",
+    echo_table(rows, as_json, ["service", "id", "event_type", "correlation_id", "status", "attempts", "age_seconds",
                           "error"])
 
 
@@ -122,7 +111,7 @@ def dlq_discard(ctx, service, letter_ids):
 @click.pass_context
 def outbox(ctx, as_json):
     """Unpublished events and the oldest one's age, per service."""
-    _emit(outbox_rows(ctx.obj["config"]), as_json, ["service", "unpublished", "oldest_age_seconds", "note"])
+    echo_table(outbox_rows(ctx.obj["config"]), as_json, ["service", "unpublished", "oldest_age_seconds", "note"])
 
 
 @ops.command("queues")
@@ -143,7 +132,7 @@ def queues(ctx, as_json, sample):
     rows = queue_rows(config, earlier)
     for row in rows:
         row["flags"] = ",".join(row["flags"])
-    _emit(rows, as_json, ["queue", "ready", "unacked", "consumers", "publish_rate", "deliver_rate", "flags"])
+    echo_table(rows, as_json, ["queue", "ready", "unacked", "consumers", "publish_rate", "deliver_rate", "flags"])
 
 
 @ops.command("health")
@@ -178,7 +167,7 @@ def health(ctx, as_json, within):
                            "detail": f"{len(alive)} instance(s) alive" if alive else "no recent heartbeat"})
         except Exception as exc:
             checks.append({"check": f"service:{name}", "ok": False, "detail": type(exc).__name__})
-    _emit(checks, as_json, ["check", "ok", "detail"])
+    echo_table(checks, as_json, ["check", "ok", "detail"])
     if not all(c["ok"] for c in checks):
         sys.exit(1)
 

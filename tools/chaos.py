@@ -147,6 +147,22 @@ def _restart_postgres():
                    capture_output=True, timeout=120)
 
 
+def submit_until_accepted(base: str, body: dict, idempotency_key: str, *, refused, stop=None):
+    """Post a tip until intake accepts it (201), every 0.3 s under one Idempotency-Key, as a tipster's app does;
+    `refused()` after each try that failed. The accepting response, or None once `stop` is set."""
+    while stop is None or not stop.is_set():
+        try:
+            r = requests.post(f"{base}/api/v1/tips", json=body, headers={"Idempotency-Key": idempotency_key},
+                              timeout=15)
+        except requests.RequestException:
+            r = None
+        if r is not None and r.status_code == 201:
+            return r
+        refused()
+        time.sleep(0.3)
+    return None
+
+
 def _wait_http(url: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -207,6 +223,10 @@ def run(tips: int, *, pg_admin_url: str, amqp_base: str, seed: int | None = None
 
         started = time.monotonic()
 
+        def count_refusal():
+            with accepted_lock:
+                report.rejected_during_outages += 1
+
         def submitter():
             while True:
                 with counter_lock:
@@ -224,20 +244,10 @@ def run(tips: int, *, pg_admin_url: str, amqp_base: str, seed: int | None = None
                 }
                 # A tipster's app tries again until the tip is accepted, under one Idempotency-Key, so a retry after
                 # an answer lost to a crash gets the first answer back instead of filing the tip again.
-                headers = {"Idempotency-Key": f"chaos-{seed}-{i}"}
                 first_try = time.time()  # latency is the tipster's: from the first try, outages included
-                while True:
-                    try:
-                        r = requests.post(f"{base}/api/v1/tips", json=body, headers=headers, timeout=15)
-                    except requests.RequestException:
-                        r = None
-                    if r is not None and r.status_code == 201:
-                        with accepted_lock:
-                            accepted.setdefault(r.json()["reference"], (r.json()["receipt"], first_try))
-                        break
-                    with accepted_lock:
-                        report.rejected_during_outages += 1
-                    time.sleep(0.3)
+                r = submit_until_accepted(base, body, f"chaos-{seed}-{i}", refused=count_refusal)
+                with accepted_lock:
+                    accepted.setdefault(r.json()["reference"], (r.json()["receipt"], first_try))
 
         def chaos():
             did_broker = did_db = False

@@ -35,9 +35,9 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-import requests
 from sqlalchemy import func, select
 
 from shared import config as config_mod
@@ -272,6 +272,11 @@ def _drive(result: ClusterReport, rabbit: LocalRabbitCluster, env: dict, base: s
     counter = iter(range(tips))
     seed = int(time.time() * 1000) % (1 << 30)
 
+    def refused(phase):
+        with lock:
+            phase.refused_tries += 1
+            result.report.rejected_during_outages += 1
+
     def submitter():
         while not abort.is_set():
             with lock:
@@ -292,26 +297,17 @@ def _drive(result: ClusterReport, rabbit: LocalRabbitCluster, env: dict, base: s
             body = {"category": "bribery",
                     "description": f"ทดสอบคลัสเตอร์ {i}: เจ้าหน้าที่เรียกรับเงินเพื่อออกใบอนุญาตก่อสร้าง",
                     "location": {"province_code": "23"}, "accused": {"official_type": "state_official"}}
-            headers = {"Idempotency-Key": f"cluster-{seed}-{i}"}
             first_try = time.time()
-            while not abort.is_set():
-                try:
-                    r = requests.post(f"{base}/api/v1/tips", json=body, headers=headers, timeout=15)
-                except requests.RequestException:
-                    r = None
-                if r is not None and r.status_code == 201:
-                    with lock:
-                        ref = r.json()["reference"]
-                        if ref not in accepted:
-                            accepted[ref] = (r.json()["receipt"], first_try)
-                            ref_phase[ref] = p
-                            phase.accepted += 1
-                        answered[p] += 1
-                    break
+            r = chaos.submit_until_accepted(base, body, f"cluster-{seed}-{i}", refused=partial(refused, phase),
+                                            stop=abort)
+            if r is not None:
                 with lock:
-                    phase.refused_tries += 1
-                    result.report.rejected_during_outages += 1
-                time.sleep(0.3)
+                    ref = r.json()["reference"]
+                    if ref not in accepted:
+                        accepted[ref] = (r.json()["receipt"], first_try)
+                        ref_phase[ref] = p
+                        phase.accepted += 1
+                    answered[p] += 1
 
     def close(p: int) -> int:
         """End phase p; the notified count read here is also the next phase's start (one reading: no gap)."""

@@ -11,6 +11,7 @@ from services.audit import usecases
 from services.audit.domain import anchor
 from services.audit.models import Base, ChainEntry
 from services.audit.repository import AuditRepository
+from shared.cli_output import echo_rows
 from shared.db import ServiceDatabase
 from shared.dependencies import service_db_for
 
@@ -84,8 +85,4 @@ def audit_trail(ctx, reference, as_json):
                  "actor": f"{e.actor_kind}:{e.actor_id}", "hash": e.hash}
                 for e in session.execute(select(ChainEntry).where(ChainEntry.correlation_id == reference)
                                          .order_by(ChainEntry.seq)).scalars()]
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False))
-    else:
-        for row in rows:
-            click.echo(f"{row['seq']}\t{row['occurred_at']}\t{row['event_type']}\t{row['actor']}")
+    echo_rows(rows, as_json, lambda row: f"{row['seq']}\t{row['occurred_at']}\t{row['event_type']}\t{row['actor']}")

@@ -19,6 +19,7 @@ from services.casework.domain.errors import DeskAccountError
 from services.casework.domain.policy import ROLES
 from services.casework.models import Base
 from services.casework.repository import CaseworkRepository
+from shared.cli_output import echo_table
 from shared.dependencies import service_db_for
 
 ACTOR = {"kind": "system", "id": "sodsong-cli"}
@@ -134,15 +135,8 @@ def list_users(ctx, office_code, as_json):
         rows = [{"username": u.username, "display_name": u.display_name, "office": u.office_code, "role": u.role,
                  "disabled": bool(u.disabled), "totp": bool(u.totp_secret)}
                 for u in uow.repo.users_in_scope(scope)]
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
-    if not rows:
-        click.echo("(ไม่มี / none)")
-        return
-    click.echo("username\toffice\trole\tdisabled\ttotp\tdisplay_name")
-    for r in rows:
-        click.echo(f"{r['username']}\t{r['office']}\t{r['role']}\t{r['disabled']}\t{r['totp']}\t{r['display_name']}")
+    echo_table(rows, as_json, ["username", "office", "role", "disabled", "totp", "display_name"],
+               empty="(ไม่มี / none)")
 
 
 @click.command("cases")

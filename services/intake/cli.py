@@ -4,6 +4,7 @@ Mounted on `sodsong` by the composition root (sodsong/registry.py names them).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from services.intake.usecases import credentials
 from services.intake.models import Base
 from services.intake.repository import IntakeRepository
 from shared import migrations
+from shared.cli_output import echo_rows
 from shared.dependencies import service_db_for
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -43,6 +45,15 @@ def _fail(message: str):
     sys.exit(2)
 
 
+@contextlib.contextmanager
+def _credential_errors():
+    """A refused change to a volunteer or partner ends the command with its reason (exit 2)."""
+    try:
+        yield
+    except CredentialError as exc:
+        _fail(str(exc))
+
+
 # -- volunteers -------------------------------------------------------------------------------------------------
 @click.group()
 def volunteers():
@@ -56,10 +67,8 @@ def volunteers():
 @click.pass_context
 def volunteers_add(ctx, volunteer_id, network, subdistricts):
     """Create a volunteer and print their token (once: it is stored only as a hash)."""
-    try:
+    with _credential_errors():
         token = credentials.add_volunteer(_db(ctx), volunteer_id, network, subdistricts.split(","))
-    except CredentialError as exc:
-        _fail(str(exc))
     click.echo(f"volunteer {volunteer_id} created. Token (shown once, give it to the volunteer privately):",
                err=True)
     click.echo(token)
@@ -70,13 +79,9 @@ def volunteers_add(ctx, volunteer_id, network, subdistricts):
 @click.pass_context
 def volunteers_list(ctx, as_json):
     """Volunteers, their network and subdistricts (never tokens)."""
-    rows = credentials.list_volunteers(_db(ctx))
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False))
-        return
-    for r in rows:
-        click.echo(f"{r['id']}\t{r['network']}\t{','.join(r['subdistricts'])}\t"
-                   f"{'disabled' if r['disabled'] else 'active'}")
+    echo_rows(credentials.list_volunteers(_db(ctx)), as_json,
+              lambda r: f"{r['id']}\t{r['network']}\t{','.join(r['subdistricts'])}\t"
+                        f"{'disabled' if r['disabled'] else 'active'}")
 
 
 @volunteers.command("disable")
@@ -84,10 +89,8 @@ def volunteers_list(ctx, as_json):
 @click.pass_context
 def volunteers_disable(ctx, volunteer_id):
     """Disable a volunteer's token at once."""
-    try:
+    with _credential_errors():
         credentials.disable_volunteer(_db(ctx), volunteer_id)
-    except CredentialError as exc:
-        _fail(str(exc))
     click.echo("ok")
 
 
@@ -103,10 +106,8 @@ def volunteers_announce(ctx):
 @click.pass_context
 def volunteers_reset(ctx, volunteer_id):
     """Issue a new token (the old one stops working) and print it once."""
-    try:
+    with _credential_errors():
         click.echo(credentials.reset_volunteer_token(_db(ctx), volunteer_id))
-    except CredentialError as exc:
-        _fail(str(exc))
 
 
 # -- intake ---------------------------------------------------------------------------------------------------------
@@ -126,10 +127,8 @@ def partners():
 @click.pass_context
 def partners_add(ctx, partner_id, name):
     """Create an Open311 partner and print its api_key (once)."""
-    try:
+    with _credential_errors():
         key = credentials.add_partner(_db(ctx), partner_id, name)
-    except CredentialError as exc:
-        _fail(str(exc))
     click.echo(f"partner {partner_id} created. api_key (shown once):", err=True)
     click.echo(key)
 
@@ -138,22 +137,16 @@ def partners_add(ctx, partner_id, name):
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def partners_list(ctx, as_json):
-    rows = credentials.list_partners(_db(ctx))
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False))
-        return
-    for r in rows:
-        click.echo(f"{r['id']}\t{r['name']}\t{'disabled' if r['disabled'] else 'active'}")
+    echo_rows(credentials.list_partners(_db(ctx)), as_json,
+              lambda r: f"{r['id']}\t{r['name']}\t{'disabled' if r['disabled'] else 'active'}")
 
 
 @partners.command("disable")
 @click.argument("partner_id")
 @click.pass_context
 def partners_disable(ctx, partner_id):
-    try:
+    with _credential_errors():
         credentials.disable_partner(_db(ctx), partner_id)
-    except CredentialError as exc:
-        _fail(str(exc))
     click.echo("ok")
 
 

@@ -179,12 +179,4 @@ def _key_file(data_dir: Path) -> dict:
 
 def write_key_file(data_dir: Path, settings: dict) -> Path:
     """Replace the keys directory's key file atomically (used by `sodsong intake rotate-keys --new-key`)."""
-    path = Path(data_dir) / KEY_FILE_NAME
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(yaml.safe_dump(settings))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return path
+    return keys_mod.write_key_file(Path(data_dir) / KEY_FILE_NAME, settings)

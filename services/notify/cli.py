@@ -20,6 +20,7 @@ from services.intake import tipster_notices
 from services.notify.models import Base, Delivery
 from services.notify.repository import NotifyRepository
 from services.notify.usecases import retry_now
+from shared.cli_output import echo_table
 from shared.clock import iso_utc
 from shared.dependencies import service_db_for
 from shared.notifications import ledger
@@ -83,15 +84,7 @@ def collect(config, status=None, limit=500) -> list[dict]:
 
 
 def _emit(rows, as_json):
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
-    if not rows:
-        click.echo("(none)")
-        return
-    click.echo("\t".join(COLUMNS))
-    for row in rows:
-        click.echo("\t".join("" if row.get(c) is None else str(row.get(c)) for c in COLUMNS))
+    echo_table(rows, as_json, COLUMNS, cell=lambda value: "" if value is None else str(value))
 
 
 _status = click.option("--status", type=click.Choice(STATES), help="Only deliveries in this state.")

@@ -5,7 +5,6 @@ Clients are told apart by their loopback source address (127.0.0.x), as real cli
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 import zlib
@@ -15,6 +14,7 @@ import requests
 
 from tests.integration.intake.helpers import SourceAddressAdapter
 from tests.support.processes import cli, wait_for
+from tests.support.slow_clients import slow_body
 from tests.support.tips import tip
 
 PASSWORD = "ม้าลายกินหญ้าริมแม่น้ำตราด"
@@ -36,20 +36,6 @@ def zero_png(side: int) -> bytes:
         return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", side.to_bytes(4, "big") * 2 + bytes([8, 6, 0, 0, 0]))
             + chunk(b"IDAT", body) + chunk(b"IEND", b""))
-
-
-def slow_body(port, path, stop):
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-    sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                 f"Content-Length: 4000\r\n\r\n".encode())
-    try:
-        while not stop.is_set():
-            sock.sendall(b"{")
-            stop.wait(2.0)
-    except OSError:
-        pass
-    finally:
-        sock.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from services.notify import usecases as deliveries
 from shared import config as config_mod
 from shared import topology
 from sodsong.registry import service_db_for
+from tests.e2e.test_casework_desk import _desk, _healthy
 from tests.integration.notify_service.conftest import dead_delivery
 from tests.support.processes import cli, wait_for
 from tests.support.tips import tip
@@ -20,17 +21,6 @@ from tests.support.tips import tip
 PASSWORD = "รหัสผ่าน-ผู้ดูแลระบบ-2569"
 LETTER_SECRET = "ข้อความลับในเหตุการณ์ที่เสีย ห้ามแสดง"
 ROUTING_QUEUE = "sodsong.routing.on_tip_received"
-
-
-def _desk(dep):
-    return f"http://127.0.0.1:{dep.casework_port}"
-
-
-def _healthy(dep) -> bool:
-    try:
-        return requests.get(f"{_desk(dep)}/health", timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def _api(dep, username) -> dict:

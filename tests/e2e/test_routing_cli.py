@@ -82,28 +82,27 @@ def test_rules_check_passes_on_the_shipped_rules(env):
     assert result.stderr.strip() == ""
 
 
-def test_rules_check_names_an_unknown_office_in_the_override_file(env, tmp_path):
-    env["SODSONG__routing__overrides"] = write(tmp_path, "override.yaml",
-                                               "offices:\n  NOWHERE-99:\n    hotline: '1111'\n")
+def refused_override(env, tmp_path, override: str):
+    """`sodsong routing rules check` with this override file, which it refuses (exit 1)."""
+    env["SODSONG__routing__overrides"] = write(tmp_path, "override.yaml", override)
     result = cli(env, "routing", "rules", "check", check=False)
     assert result.returncode == 1
+    return result
+
+
+def test_rules_check_names_an_unknown_office_in_the_override_file(env, tmp_path):
+    result = refused_override(env, tmp_path, "offices:\n  NOWHERE-99:\n    hotline: '1111'\n")
     assert "override: unknown office NOWHERE-99" in result.stderr
     assert not result.stdout.startswith("ok")
 
 
 def test_rules_check_names_the_provinces_an_override_leaves_without_an_office(env, tmp_path):
-    env["SODSONG__routing__overrides"] = write(tmp_path, "override.yaml",
-                                               "offices:\n  PACC-R2:\n    provinces: []\n")
-    result = cli(env, "routing", "rules", "check", check=False)
-    assert result.returncode == 1
+    result = refused_override(env, tmp_path, "offices:\n  PACC-R2:\n    provinces: []\n")
     problems = result.stderr.splitlines()
     assert "province 23: needs exactly one PACC office, has none" in problems
     assert all("PACC" in p or "coordinator" in p or "rule" in p for p in problems)
 
 
 def test_rules_check_reports_a_field_an_override_may_not_change(env, tmp_path):
-    env["SODSONG__routing__overrides"] = write(tmp_path, "override.yaml",
-                                               "offices:\n  PACC-R2:\n    provenance: verified\n")
-    result = cli(env, "routing", "rules", "check", check=False)
-    assert result.returncode == 1
+    result = refused_override(env, tmp_path, "offices:\n  PACC-R2:\n    provenance: verified\n")
     assert "override: office PACC-R2 cannot change provenance" in result.stderr

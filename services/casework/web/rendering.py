@@ -43,16 +43,6 @@ def day(value) -> str:
     return f"{thai_date(d)} / {d:%d %b %Y}"
 
 
-def filesize(size) -> str:
-    """A file's size for people: bytes under 1 KB, then KB, then MB (Thai first)."""
-    size = int(size or 0)
-    if size < 1024:
-        return f"{size} ไบต์ / {size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
 def age(seconds) -> str:
     """A duration for the operator page: "4 นาที 5 วินาที / 4 min 5 s"."""
     if seconds is None or seconds == "":
@@ -75,7 +65,7 @@ def _environment() -> jinja2.Environment:
     env.filters["when"] = when
     env.filters["age"] = age
     env.filters["day"] = day
-    env.filters["filesize"] = filesize
+    env.filters["filesize"] = i18n.filesize
     env.globals["message"] = i18n.message
     env.globals["ops_roles"] = policy.OPS_ROLES
     return env

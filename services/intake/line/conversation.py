@@ -109,6 +109,9 @@ def _command(incoming: Incoming) -> str | None:
     return None
 
 
+_ASKED_AGAIN = object()  # _picked_place: the tipster was asked again
+
+
 def _postback(incoming: Incoming, name: str) -> str | None:
     if incoming.kind != "postback":
         return None
@@ -424,17 +427,10 @@ class _Bot:
             draft["location"].update(district_code=None, subdistrict_code=None)
             self._goto("who_group")
             return True
-        options = places.districts(draft["location"]["province_code"])
-        code = _postback(incoming, "district")
-        if code is None and incoming.kind == "text":
-            found = places.find(options, incoming.text)
-            if found is None:
-                self.say("district_unknown", text=_clean_text(incoming.text)[:50],
-                         province=places.name_of("province", draft["location"]["province_code"], self.lang))
-                self._ask()
-                return True
-            code = found["code"]
-        if code not in {o["code"] for o in options}:
+        code = self._picked_place(incoming, "district", "province", draft["location"]["province_code"])
+        if code is _ASKED_AGAIN:
+            return True
+        if code is None:
             return False
         draft["location"].update(district_code=code, subdistrict_code=None)
         self._goto("subdistrict")
@@ -445,21 +441,29 @@ class _Bot:
             draft["location"]["subdistrict_code"] = None
             self._goto("who_group")
             return True
-        options = places.subdistricts(draft["location"]["district_code"])
-        code = _postback(incoming, "subdistrict")
-        if code is None and incoming.kind == "text":
-            found = places.find(options, incoming.text)
-            if found is None:
-                self.say("subdistrict_unknown", text=_clean_text(incoming.text)[:50],
-                         district=places.name_of("district", draft["location"]["district_code"], self.lang))
-                self._ask()
-                return True
-            code = found["code"]
-        if code not in {o["code"] for o in options}:
+        code = self._picked_place(incoming, "subdistrict", "district", draft["location"]["district_code"])
+        if code is _ASKED_AGAIN:
+            return True
+        if code is None:
             return False
         draft["location"]["subdistrict_code"] = code
         self._goto("who_group")
         return True
+
+    def _picked_place(self, incoming, kind: str, parent_kind: str, parent_code: str):
+        """The code of the district or subdistrict (`kind`) of `parent_code` the tipster picked by button or by
+        name; None if the answer is none of them; _ASKED_AGAIN when a typed name matched none (they were told)."""
+        options = places.districts(parent_code) if kind == "district" else places.subdistricts(parent_code)
+        code = _postback(incoming, kind)
+        if code is None and incoming.kind == "text":
+            found = places.find(options, incoming.text)
+            if found is None:
+                self.say(f"{kind}_unknown", text=_clean_text(incoming.text)[:50],
+                         **{parent_kind: places.name_of(parent_kind, parent_code, self.lang)})
+                self._ask()
+                return _ASKED_AGAIN
+            code = found["code"]
+        return code if code in {o["code"] for o in options} else None
 
     def _after_location(self, draft) -> None:
         if not draft["location"].get("district_code"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from services.intake.line.bot import BadSignature, LineBot, settings_of
 from shared.logging import get_logger
 from shared.notifications.sender_loop import SenderLoop
-from shared.web import ApiError, json_response
+from shared.web import ApiError, json_response, read_body
 
 log = get_logger(__name__)
 
@@ -65,11 +65,7 @@ def line_webhook(processor: LineProcessor, request, max_body: int):
     bot = processor.ready_bot()
     if bot is None:
         raise ApiError(404, "line.not_configured")
-    if request.content_length is not None and request.content_length > max_body:
-        raise ApiError(413, "request.too_large")
-    body = request.get_data(cache=False)
-    if len(body) > max_body:
-        raise ApiError(413, "request.too_large")
+    body = read_body(request, max_body, cache=False)
     try:
         stored = bot.accept(body, request.headers.get("X-Line-Signature"))
     except BadSignature:

@@ -98,10 +98,7 @@ def list_volunteers(db) -> list[dict]:
 
 
 def volunteer_for_token(repo, token: str | None) -> Volunteer | None:
-    if not token or not token.startswith(VOLUNTEER_PREFIX) or len(token) > 200:
-        return None
-    v = repo.volunteer_by_token_hash(_digest(token))
-    return v if v is not None and v.disabled_at is None else None
+    return _active_holder(token, VOLUNTEER_PREFIX, repo.volunteer_by_token_hash)
 
 
 # -- partners ---------------------------------------------------------------------------------------------------
@@ -131,7 +128,12 @@ def list_partners(db) -> list[dict]:
 
 
 def partner_for_key(repo, key: str | None) -> Partner | None:
-    if not key or not key.startswith(PARTNER_PREFIX) or len(key) > 200:
+    return _active_holder(key, PARTNER_PREFIX, repo.partner_by_key_hash)
+
+
+def _active_holder(secret: str | None, prefix: str, by_hash):
+    """The volunteer or partner a well-formed token or key belongs to, unless they are disabled."""
+    if not secret or not secret.startswith(prefix) or len(secret) > 200:
         return None
-    p = repo.partner_by_key_hash(_digest(key))
-    return p if p is not None and p.disabled_at is None else None
+    holder = by_hash(_digest(secret))
+    return holder if holder is not None and holder.disabled_at is None else None

@@ -143,12 +143,7 @@ i18n.register("intake.pages", T, lookup=False)  # checked for Thai and English l
 
 
 def _filesize(size, lang: str = "th") -> str:
-    size = int(size or 0)
-    if size < 1024:
-        return f"{size} {'ไบต์' if lang == 'th' else 'bytes'}"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+    return i18n.filesize(size, "{size} ไบต์" if lang == "th" else "{size} bytes")
 
 
 _env.filters["filesize"] = _filesize

@@ -9,20 +9,7 @@ import time
 import requests
 
 from tests.integration.casework.conftest import desk_running
-
-
-def slow_body(port, stop, path="/api/v1/session"):
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-    sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                 f"Content-Length: 4000\r\n\r\n".encode())
-    try:
-        while not stop.is_set():
-            sock.sendall(b"{")
-            stop.wait(2.0)
-    except OSError:
-        pass
-    finally:
-        sock.close()
+from tests.support.slow_clients import slow_body
 
 
 def test_twelve_slow_bodies_do_not_stop_the_service(memory_cfg):
@@ -30,7 +17,7 @@ def test_twelve_slow_bodies_do_not_stop_the_service(memory_cfg):
     with desk_running(memory_cfg) as (_, base):
         port = int(base.rsplit(":", 1)[1])
         stop = threading.Event()
-        threads = [threading.Thread(target=slow_body, args=(port, stop)) for _ in range(12)]
+        threads = [threading.Thread(target=slow_body, args=(port, "/api/v1/session", stop)) for _ in range(12)]
         for t in threads:
             t.start()
         try:
@@ -71,7 +58,7 @@ def test_slow_headers_and_slow_bodies_are_cut_off(memory_cfg):
         assert closed_after is not None and closed_after < 6, closed_after
 
         stop = threading.Event()
-        body = threading.Thread(target=slow_body, args=(port, stop))
+        body = threading.Thread(target=slow_body, args=(port, "/api/v1/session", stop))
         started = time.monotonic()
         body.start()
         body.join(timeout=10)

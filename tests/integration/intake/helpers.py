@@ -17,12 +17,15 @@ def intake_cli(env: dict, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
-def jpeg_with_gps(size=(80, 60)) -> bytes:
+def jpeg_with_gps(size=(80, 60), colour=(30, 90, 160), software: str | None = None) -> bytes:
+    """A JPEG whose EXIF names the camera's maker, a GPS position and, if given, a Software tag."""
     from PIL import Image
 
-    im = Image.new("RGB", size, (30, 90, 160))
+    im = Image.new("RGB", size, colour)
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"
+    if software is not None:
+        exif[0x0131] = software
     exif[0x8825] = {1: "N", 2: (12.0, 14.0, 30.0), 3: "E", 4: (102.0, 30.0, 0.0)}
     buf = io.BytesIO()
     im.save(buf, "JPEG", exif=exif)

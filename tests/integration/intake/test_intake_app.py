@@ -24,6 +24,7 @@ from services.intake.web import open311
 from services.intake.web.errors import as_api_error
 from shared.clock import utcnow
 from shared.events import new_event
+from tests.integration.intake import helpers
 from tests.integration.intake.conftest import make_app, make_config
 from tests.support.tips import tip
 
@@ -44,14 +45,7 @@ def count(app, model):
 
 
 def jpeg_with_gps() -> bytes:
-    im = Image.new("RGB", (64, 48), (20, 120, 200))
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"
-    exif[0x0131] = "Owner: Somchai"
-    exif[0x8825] = {1: "N", 2: (12.0, 14.0, 30.0), 3: "E", 4: (102.0, 30.0, 0.0)}
-    buf = io.BytesIO()
-    im.save(buf, "JPEG", exif=exif)
-    return buf.getvalue()
+    return helpers.jpeg_with_gps((64, 48), (20, 120, 200), software="Owner: Somchai")
 
 
 # -- filing, encryption at rest ------------------------------------------------------------------------------------

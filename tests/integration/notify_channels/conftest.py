@@ -8,10 +8,12 @@ import socket
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.support.loopback_http import QuietHandler, serving
 
 SMTP_HELPER = Path(__file__).with_name("smtp_server.py")
 READY_TIMEOUT = 20  # seconds for the helper to import aiosmtpd and listen
@@ -27,7 +29,7 @@ class RecordingHTTPServer:
         self.release = threading.Event()  # lets a request held by hold_next() finish
         recorder = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 request = {"path": self.path, "headers": dict(self.headers.items()), "body": body}
@@ -38,15 +40,7 @@ class RecordingHTTPServer:
                     status = 200
                 if recorder.check is not None:
                     status = recorder.check(request) or status
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, *args):
-                pass
+                self.answer(status, reply, headers)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -64,13 +58,11 @@ class RecordingHTTPServer:
 @pytest.fixture
 def http_server():
     server = RecordingHTTPServer()
-    thread = threading.Thread(target=server.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.release.set()
-    server.httpd.shutdown()
-    server.httpd.server_close()
-    thread.join(5)
+    with serving(server.httpd):
+        try:
+            yield server
+        finally:
+            server.release.set()
 
 
 @pytest.fixture

@@ -2,15 +2,15 @@
 import collections
 import datetime
 import json
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
 from services.notify import usecases as deliveries
 from shared.events import new_event
 from shared.notifications import ledger
+from tests.support.loopback_http import QuietHandler, serving
 
 UTC = datetime.timezone.utc
 
@@ -24,19 +24,13 @@ class Provider:
         self.requests = []
         provider = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 provider.requests.append({"headers": dict(self.headers.items()), "body": json.loads(body)})
                 status = provider.script.popleft() if provider.script else provider.default
                 reply = b'{"id": "prov-%d"}' % len(provider.requests)
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, *args):
-                pass
+                self.answer(status, reply)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
@@ -48,11 +42,8 @@ class Provider:
 @pytest.fixture
 def provider():
     server = Provider()
-    thread = threading.Thread(target=server.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    with serving(server.httpd):
+        yield server
 
 
 def case_opened(reference=None, office="PACC-R2", **changes):

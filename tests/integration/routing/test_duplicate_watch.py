@@ -5,19 +5,15 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from services.routing.domain.duplicates import candidate_reasons
-from services.routing.domain.rules import load_engine
 from services.routing.models import RoutedTip
 from services.routing.repository import RoutingRepository
 from services.routing.usecases import decisions as handlers
 from services.routing.usecases.duplicate_watch import DuplicateWatch
 from shared.clock import utcnow
 from shared.events import new_event
-from sodsong import registry
-from tests.support.inprocess import db, environment
 
 ACCUSED = {"official_type": "local_executive", "name": "นายสมชาย ใจดี", "organization": "อบต.เกาะช้าง"}
 TEXTS = [
@@ -26,18 +22,6 @@ TEXTS = [
     "นายก อบต. เกาะช้าง เรียกเงิน 50,000 บาท จากผู้รับเหมาสร้างถนนคอนกรีต ถ้าไม่จ่ายจะไม่ได้งาน",
     "ผู้รับเหมาสร้างถนนคอนกรีตต้องจ่ายเงิน 50000 บาท ให้นายก อบต.เกาะช้าง จึงจะได้งาน",
 ]
-
-
-@pytest.fixture(params=["memory", "rabbitmq"])
-def routing_db(request, tmp_path):
-    with environment(request.param, tmp_path) as cfg:
-        registry.migrate("routing", cfg["routing"]["db_url"])
-        yield db(cfg, "routing")
-
-
-@pytest.fixture(scope="module")
-def engine():
-    return load_engine()
 
 
 def route(routing_db, engine, ref, text):

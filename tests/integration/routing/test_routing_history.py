@@ -5,29 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
-from services.routing.domain.rules import load_engine
 from services.routing.models import Decision, RoutedTip
 from services.routing.repository import RoutingRepository
 from services.routing.usecases import decisions as handlers
 from shared.clock import utcnow
 from shared.events import new_event
-from sodsong import registry
-from tests.support.inprocess import db, environment
-
-
-@pytest.fixture(params=["memory", "rabbitmq"])
-def routing_db(request, tmp_path):
-    with environment(request.param, tmp_path) as cfg:
-        registry.migrate("routing", cfg["routing"]["db_url"])
-        yield db(cfg, "routing")
-
-
-@pytest.fixture(scope="module")
-def engine():
-    return load_engine()
 
 
 def outbox(routing_db, event_type):

@@ -185,3 +185,18 @@ def test_places_from_line_addresses():
 def test_bangkok_areas_are_khwaeng_and_khet():
     found = places.from_address("ถนนราชดำเนินนอก แขวงวัดโสมนัส เขตป้อมปราบศัตรูพ่าย กรุงเทพมหานคร 10100")
     assert places.describe(found) == "แขวงวัดโสมนัส เขตป้อมปราบศัตรูพ่าย กรุงเทพมหานคร"
+
+
+def test_a_typed_district_or_subdistrict_that_is_not_there_is_named_and_asked_again():
+    ports = FakePorts()
+    state, _ = run(None, Incoming("follow"), ports)
+    state, _ = run(state, tap("cmd=new"), ports)
+    state, _ = run(state, tap("category=procurement"), ports)
+    state, _ = run(state, text("อบต. ฮั้วประมูลถนนลูกรัง งบ 2 ล้านบาท ผู้รับเหมาเป็นญาตินายก"), ports)
+    state, _ = run(state, text("จ.ตราด"), ports)
+    state, replies = run(state, text("อำเภอไม่มีจริง"), ports)
+    assert state["step"] == "district" and "ไม่มีจริง" in replies[0].text and "ตราด" in replies[0].text
+    state, _ = run(state, text("อำเภอเขาสมิง"), ports)
+    state, replies = run(state, text("ตำบลไม่มีจริง"), ports)
+    assert state["step"] == "subdistrict" and "ไม่มีจริง" in replies[0].text and "เขาสมิง" in replies[0].text
+    assert state["draft"]["location"].get("subdistrict_code") is None
