@@ -33,6 +33,7 @@ from services.casework.domain.policy import ROLES, Principal, may_grant, user_sc
 from services.casework.settings import SETTINGS as CASEWORK
 from services.casework.usecases.volunteers import check_registered
 from shared.clock import aware_utc, iso_utc, utcnow
+from shared.off_hub import run_off_hub  # argon2 takes tens of ms of CPU
 
 MIN_PASSWORD, MAX_PASSWORD = passwords_policy.MIN_PASSWORD, passwords_policy.MAX_PASSWORD
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -56,7 +57,7 @@ class Passwords:
         self._decoy = self._hasher.hash(secrets.token_urlsafe(16))
 
     def hash(self, password: str) -> str:
-        return _off_hub(self._hasher.hash, password)
+        return run_off_hub(self._hasher.hash, password)
 
     def verify(self, stored_hash: str | None, password: str) -> bool:
         def check():
@@ -64,7 +65,7 @@ class Passwords:
                 return self._hasher.verify(stored_hash or self._decoy, password) and stored_hash is not None
             except (VerificationError, InvalidHashError):
                 return False
-        return _off_hub(check)
+        return run_off_hub(check)
 
 
 def check_password_policy(password: str, *, username: str = "", office_code: str = "") -> None:
@@ -73,19 +74,6 @@ def check_password_policy(password: str, *, username: str = "", office_code: str
         raise DeskAccountError(key, min=MIN_PASSWORD, max=MAX_PASSWORD)
     if key:
         raise DeskAccountError(key)
-
-
-def _off_hub(fn, *args):
-    """argon2 takes tens of milliseconds of CPU: run it in a real OS thread when eventlet is in charge."""
-    try:
-        import eventlet.patcher
-        from eventlet import tpool
-
-        if eventlet.patcher.is_monkey_patched("thread"):
-            return tpool.execute(fn, *args)
-    except ImportError:  # pragma: no cover
-        pass
-    return fn(*args)
 
 
 # -- TOTP ----------------------------------------------------------------------------------------------------
