@@ -11,6 +11,7 @@ from sqlalchemy import MetaData
 
 from shared import blind_index as blind_index_mod
 from shared import bus_sealing, deadletters, heartbeats, jobs, sealing, topology
+from shared.clock import utcnow
 from shared.config import is_memory_transport
 from shared.db import ServiceDatabase, engine_for
 from shared.jobs import INSTANCE_ID
@@ -97,7 +98,7 @@ class Database(DependencyProvider):
         if self.blind_index:
             self.container.spawn_managed_thread(blind_index_mod.warm_up,
                                                 identifier=f"{self.container.service_name}.search_warm_up")
-        self.started_at = heartbeats.now()
+        self.started_at = utcnow()
         self.beats = 0
         jobs.start_loop(self.container, jobs.Job("heartbeat", float(self.config["heartbeat_seconds"]), self._beat),
                         self.stopping, first_after=0)

@@ -9,10 +9,6 @@ from shared.config import is_memory_transport
 from shared.outbox import pending_stats
 
 
-def now():
-    return utcnow()
-
-
 def _table(service_db):
     return service_db.tables.outbox.metadata.tables[f"{service_db.tables.service}_heartbeats"]
 

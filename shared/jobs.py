@@ -41,9 +41,9 @@ from dataclasses import dataclass
 from nameko.extensions import Entrypoint
 
 from shared import leases
+from shared.clock import utcnow
 from shared.config import declared
 from shared.db import ServiceDatabase
-from shared.events import utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)

@@ -52,9 +52,6 @@ def service_dbs(config: dict, service: str | None = None) -> list[tuple[str, obj
     return [(s, registry.service_db_for(s, config)) for s in ([service] if service else SERVICES)]
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    return aware_utc(value)
-
 
 def _iso(value: datetime | None) -> str | None:
     return iso_utc(value, timespec="seconds")
@@ -166,7 +163,7 @@ def _letter_row(name: str, letter: dict, now: datetime) -> dict:
         "service": name, "id": letter["id"], "queue": letter["queue"], "event_type": letter["event_type"],
         "correlation_id": letter["correlation_id"], "status": letter["status"],
         "attempts": letter["attempts"], "times_dead": letter["times_dead"],
-        "age_seconds": int((now - _aware(letter["last_dead_at"])).total_seconds()),
+        "age_seconds": int((now - aware_utc(letter["last_dead_at"])).total_seconds()),
         "error": first_line(letter["error"]),
     }
 

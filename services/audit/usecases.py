@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from services.audit.domain import anchor, chain
-from shared.events import utcnow
+from shared.clock import utcnow
 
 
 def append(uow, event, keys: chain.ChainKeys):

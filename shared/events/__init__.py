@@ -6,8 +6,6 @@
 
 `from shared.events import X` keeps working for every public name.
 """
-# compatibility: the time helpers live in shared.clock
-from shared.clock import aware_utc, iso_utc, utcnow
 from shared.events import audit as _audit  # noqa: F401  (declares audit's contracts)
 from shared.events.casework import (
                                      AccountChanged,
@@ -64,5 +62,5 @@ __all__ = [
     "CaseNoteAdded", "CaseOpened", "CaseQuestionAsked", "CaseStatusChanged", "CaseTransferRequested",
     "CaseTriageDecided", "CaseViewed", "ClosureForTipster", "EvidenceViewed", "OperatorAction",
     "NotificationRecorded", "ACTOR_KINDS", "SYSTEM", "ActorSchema", "EnvelopeSchema", "Event", "from_wire",
-    "new_event", "aware_utc", "iso_utc", "utcnow",
+    "new_event",
 ]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from services.notify.domain.errors import TimerAlreadyClaimed
 from services.notify.models import Delivery, TimerClaim
-from shared.events import aware_utc, utcnow
+from shared.clock import aware_utc, utcnow
 
 _ONCE = ("event_id", "recipient_kind", "recipient_id", "channel")  # uq_notify_delivery_once
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from services.routing.domain.transfers import Stop
 from services.routing.models import Decision, RoutedTip
-from shared.events import aware_utc
+from shared.clock import aware_utc
 
 
 class InMemoryRoutingRepository:

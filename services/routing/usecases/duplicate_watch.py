@@ -67,10 +67,10 @@ class DuplicateWatch:
             return
         tip = _tip_of(row)
         stored = json.loads(row.matter_words) if row.matter_words else None
-        self._index.add(row.reference, tip, _aware(row.submitted_at), text_words=stored)
+        self._index.add(row.reference, tip, aware_utc(row.submitted_at), text_words=stored)
         self._known.add(row.reference)
         if row.recorded_at is not None:
-            recorded = _aware(row.recorded_at)
+            recorded = aware_utc(row.recorded_at)
             if self._newest is None or recorded > self._newest:
                 self._newest = recorded
 
@@ -102,7 +102,7 @@ class DuplicateWatch:
             with self._lock:
                 self.refresh(uow.repo)
                 stored = json.loads(row.matter_words) if row.matter_words else None
-                found = self._index.candidates(_tip_of(row), _aware(row.submitted_at), limit=MAX_CANDIDATES,
+                found = self._index.candidates(_tip_of(row), aware_utc(row.submitted_at), limit=MAX_CANDIDATES,
                                                exclude=reference, text_words=stored)
             now = utcnow()
             row.duplicates_checked_at = now
@@ -130,5 +130,3 @@ def _tip_of(row) -> dict:
             "accused": facts.get("accused") or {}}
 
 
-def _aware(moment: datetime) -> datetime:
-    return aware_utc(moment)

@@ -3,7 +3,8 @@ case.question_asked carries `text_en` (sealed on the wire like `text`) and intak
 from __future__ import annotations
 
 from services.intake.usecases import projection
-from shared.events import CATALOGUE, Event, from_wire, new_event, utcnow
+from shared.clock import utcnow
+from shared.events import CATALOGUE, Event, from_wire, new_event
 from tests.support.tips import tip
 
 

@@ -9,7 +9,8 @@ import pytest
 from services.routing.domain.rules import load_engine
 from services.routing.usecases import decisions
 from services.routing.usecases.duplicate_watch import DuplicateWatch
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.support.fakes import FakeDatabase
 from tests.support.fakes_routing import InMemoryRoutingRepository
 

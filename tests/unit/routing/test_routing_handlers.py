@@ -11,7 +11,8 @@ from nameko.testing.services import worker_factory
 from services.routing.domain.rules import load_engine
 from services.routing.service import Service
 from services.routing.usecases.decisions import history_of
-from shared.events import new_event, utcnow
+from shared.clock import utcnow
+from shared.events import new_event
 from tests.support.fakes import FakeDatabase
 from tests.support.fakes_routing import InMemoryRoutingRepository
 

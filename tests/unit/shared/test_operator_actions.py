@@ -8,8 +8,9 @@ from sqlalchemy import insert, select
 from services.notify.usecases import TABLE
 from shared import config as config_mod
 from shared import deadletters
+from shared.clock import utcnow
 from shared.dependencies import WorkerDatabase
-from shared.events import new_event, utcnow
+from shared.events import new_event
 from shared.operator_actions import REDRIVE_REQUESTED, RETRY_REQUESTED, RedrivesOnRequest, RetriesDeliveriesOnRequest
 from sodsong import registry
 
