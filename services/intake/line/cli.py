@@ -72,7 +72,6 @@ def status(ctx, as_json):
 @click.pass_context
 def simulate(ctx, script, data_dir):
     """Chat with the bot in the terminal: Sodsong embedded, LINE simulated on 127.0.0.1."""
-    from services.intake.line.simulator import LineSimulator
     from shared import config as config_mod
     from sodsong import registry, runner  # the simulator runs every service, as `sodsong run` does
 
@@ -85,7 +84,7 @@ def simulate(ctx, script, data_dir):
                 cfg[service]["db_url"] = config_mod.db_url_for(cfg, service)
         cfg["notify"]["channels"]["file"]["path"] = str(Path(cfg["data_dir"]) / "notifications.jsonl")
     secret = secrets.token_hex(16)
-    sim = LineSimulator(channel_secret=secret).start()
+    sim = _start_simulator(secret, cfg)
     cfg["intake"]["line"] = {**(cfg["intake"].get("line") or {}), "channel_secret": secret,
                              "channel_access_token": sim.access_token, "api_base": sim.base_url,
                              "data_api_base": sim.base_url, "poll_seconds": 0.2}
@@ -107,6 +106,21 @@ def simulate(ctx, script, data_dir):
         for container in containers:
             container.stop()
         sim.stop()
+
+
+def _start_simulator(secret: str, cfg: dict):
+    """The simulator listens on a port the kernel picks; it must not be one the services are about to bind (the
+    kernel may hand out a port a test or an operator chose because it was free a moment ago)."""
+    from services.intake.line.simulator import LineSimulator
+
+    taken = {address.rpartition(":")[2] for address in (cfg["intake"].get("http"), cfg["casework"].get("http"),
+                                                        (cfg.get("health") or {}).get("http")) if address}
+    for _ in range(20):
+        sim = LineSimulator(channel_secret=secret).start()
+        if str(sim.port) not in taken:
+            return sim
+        sim.stop()
+    raise click.ClickException("no free port for the LINE simulator")
 
 
 def _wait_healthy(url: str, timeout: float = 60.0) -> None:
