@@ -12,7 +12,6 @@ import json
 import sys
 from pathlib import Path
 
-from place_pickers import pick_place
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -78,7 +77,7 @@ def main(base: str, files: str, shots: str) -> dict:
         seen["lang_after_switch"] = page.get_attribute("html", "lang")
         seen["kept_after_switch"] = {"description": page.input_value("#description").strip(),
                                      "email": page.input_value("#r_email"),
-                                     "files": page.eval_on_selector_all("#kept-files input:checked", "is => len(is)".replace("len(is)", "is.length")),
+                                     "files": page.eval_on_selector_all("#kept-files input:checked", "is => is.length"),
                                      "subdistrict": page.input_value("#subdistrict")}
         shot(page, "nojs-errors-en")
         page.fill("#description", DESCRIPTION)

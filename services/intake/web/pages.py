@@ -85,21 +85,21 @@ T = {
     "position": {"th": "ตำแหน่ง", "en": "Position"},
     "organization": {"th": "หน่วยงาน", "en": "Organisation"},
     "evidence": {"th": "หลักฐาน (เอกสาร ภาพถ่าย เสียง)", "en": "Evidence (documents, photos, audio)"},
-    "evidence_help": {"th": "ไฟล์ละไม่เกิน {file_mb} MB รวมไม่เกิน {tip_mb} MB ระบบลบข้อมูลตำแหน่ง (GPS) และข้อมูลกล้องออกจากภาพ"
-                            "ให้อัตโนมัติ แต่เอกสารและไฟล์เสียงอาจมีชื่อของท่านในคุณสมบัติของไฟล์ โปรดตรวจสอบก่อนแนบ",
-                      "en": "Up to {file_mb} MB per file, {tip_mb} MB in all. Location (GPS) and camera data are "
-                            "removed from photos automatically, but documents and audio files may carry your name "
-                            "in their properties: check before attaching."},
+    "evidence_help": {"th": "ระบบลบข้อมูลตำแหน่ง (GPS) และข้อมูลกล้องออกจากภาพให้อัตโนมัติ แต่เอกสารและไฟล์เสียงอาจมีชื่อของท่าน"
+                            "ในคุณสมบัติของไฟล์ โปรดตรวจสอบก่อนแนบ",
+                      "en": "Location (GPS) and camera data are removed from photos automatically, but documents "
+                            "and audio files may carry your name in their properties: check before attaching."},
     "you": {"th": "ตัวท่าน", "en": "About you"},
     "anon_yes": {"th": "ไม่เปิดเผยตัวตน (แนะนำ) — ระบบไม่เก็บชื่อหรือช่องทางติดต่อ ท่านติดตามเรื่องได้ด้วยรหัสรับแจ้ง",
                  "en": "Stay anonymous (recommended) — no name or contact is kept; you follow the report with "
                        "the receipt"},
     "anon_no": {"th": "ให้ชื่อหรือช่องทางติดต่อ เพื่อให้เจ้าหน้าที่ติดต่อกลับได้",
                 "en": "Give a name or contact, so the office can reach you"},
-    "contact_legend": {"th": "ข้อมูลติดต่อ (เฉพาะเมื่อเลือก \"ให้ชื่อหรือช่องทางติดต่อ\")",
-                       "en": "Contact details (only if you chose \"Give a name or contact\")"},
-    "contact_ignored": {"th": "ถ้าท่านเลือก \"ไม่เปิดเผยตัวตน\" ระบบจะไม่อ่านและไม่เก็บช่องในส่วนนี้",
-                        "en": "If you chose \"Stay anonymous\", nothing in this section is read or kept."},
+    "contact_legend": {"th": "ข้อมูลติดต่อของท่าน", "en": "Your contact details"},
+    "contact_ignored": {"th": "กรอกเฉพาะเมื่อเลือก \"ให้ชื่อหรือช่องทางติดต่อ\" ด้านบน ถ้าเลือก \"ไม่เปิดเผยตัวตน\" "
+                              "ระบบจะไม่อ่านและไม่เก็บช่องในส่วนนี้",
+                        "en": "Fill in only if you chose \"Give a name or contact\" above. If you chose \"Stay "
+                              "anonymous\", nothing in this section is read or kept."},
     "identity_note": {"th": "ถ้าให้ชื่อหรือช่องทางติดต่อ ข้อมูลจะถูกเข้ารหัสและไม่ถูกส่งต่อให้หน่วยงานอื่น",
                       "en": "If you give a name or contact, it is stored encrypted and not passed to other offices."},
     "name": {"th": "ชื่อ", "en": "Name"},
@@ -385,7 +385,7 @@ def form_to_tip(form, lang: str) -> dict:
         tip["location"]["province_code"] = val("location.province_code")
     tip["accused"] = {k: val(f"accused.{k}") for k in ("name", "position", "organization")}
     tip["accused"]["official_type"] = val("accused.official_type") or "unknown"
-    if form.get("reporter.anonymous") == "0":
+    if gives_contact(form):
         reporter = {"anonymous": False, "consent_to_contact": form.get("reporter.consent_to_contact") == "1",
                     "notify_via": [v for v in form.getlist("reporter.notify_via") if v]}
         for k in IDENTITY:
@@ -396,10 +396,21 @@ def form_to_tip(form, lang: str) -> dict:
     return tip
 
 
+def gives_contact(form) -> bool:
+    """The tipster chose to give a name or contact ("0"). A form from before the choice was one radio had a
+    checkbox that was absent when unticked: absent with a name or contact typed means the same."""
+    choice = form.get("reporter.anonymous")
+    if choice is None:
+        return any((form.get(f"reporter.{k}") or "").strip() for k in IDENTITY)
+    return choice == "0"
+
+
 def _form_values(form) -> dict:
     values = {k: v for k, v in form.items() if k not in ("lang", "files_token", "keep_file", "step")}
     values["reporter.notify_via"] = form.getlist("reporter.notify_via")
-    if values.get("reporter.anonymous") != "0":  # never carried over: the tipster chose not to give them
+    if gives_contact(form):
+        values["reporter.anonymous"] = "0"
+    else:  # never carried over: the tipster chose not to give them
         values["reporter.anonymous"] = "1"
         for k in (*IDENTITY, "consent_to_contact"):
             values.pop(f"reporter.{k}", None)
