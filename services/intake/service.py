@@ -155,6 +155,10 @@ class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
     def page_receipt_again(self, request):
         return pages.receipt_again(self.intake.app, request)
 
+    @api("POST", "/status/receipt/again")
+    def page_new_receipt_again(self, request):
+        return pages.receipt_again(self.intake.app, request)
+
     @api("GET", "/report/places")
     def page_places(self, request):
         return pages.places(request)

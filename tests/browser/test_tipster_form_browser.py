@@ -55,6 +55,7 @@ def test_a_villager_files_on_a_phone_with_pickers_kept_files_and_both_languages(
     assert seen["status_en"]["lang"] == "en" and seen["status_en"]["reference"].strip() == seen["reference"]
     assert seen["status_upload_error"]["kept_text"] == "มีพยานอีกคน ชื่อเล่นว่าแดง"
     assert "not accepted" in seen["status_upload_error"]["errors"]
+    assert seen["new_receipt_again"] == {"same": True, "lang": "th", "old": False}
     # JavaScript: filter by name, contact fields only when chosen, a too-large file never sent
     assert seen["step_hidden_with_js"] and seen["contact_hidden_when_anonymous"]
     assert seen["contact_shown_when_giving"]

@@ -115,6 +115,12 @@ def main(base: str, files: str, shots: str) -> dict:
         submit(page, "#send-info")
         seen["status_upload_error"] = {"kept_text": page.input_value("#info"), "errors": page.text_content("#errors")}
         shot(page, "nojs-status-upload-error-en")
+        submit(page, "#new-receipt")  # a new receipt is shown once too, and once more in the other language
+        new_receipt = page.text_content("#receipt").strip()
+        submit(page, "#lang-switch")
+        seen["new_receipt_again"] = {"same": page.text_content("#receipt").strip() == new_receipt,
+                                     "lang": page.get_attribute("html", "lang"), "old": new_receipt == receipt}
+        shot(page, "nojs-new-receipt-th")
         ctx.close()
 
         # -- 2. JavaScript on: the pickers fill and filter themselves, checks before sending, axe, keyboard -------

@@ -116,6 +116,7 @@ T = {
     "kept_files": {"th": "ไฟล์ที่แนบไว้แล้ว (ไม่ต้องแนบใหม่)", "en": "Files already attached (no need to attach again)"},
     "keep_file": {"th": "ส่งไฟล์นี้ด้วย", "en": "Send this file"},
     "file_input": {"th": "เลือกไฟล์หลักฐาน", "en": "Choose evidence files"},
+    "file_button": {"th": "แตะเพื่อเลือกไฟล์ (เลือกได้หลายไฟล์)", "en": "Tap to choose files (several at once)"},
     "file_limits": {"th": "ขนาดไฟล์ไม่เกิน {file_mb} MB ต่อไฟล์ รวมไม่เกิน {tip_mb} MB ไม่เกิน {max_files} ไฟล์",
                     "en": "Up to {file_mb} MB per file, {tip_mb} MB in all, at most {max_files} files"},
     "file_too_large": {"th": "ไฟล์ \"{name}\" มีขนาด {size} เกินขนาดที่รับได้ {limit} MB ต่อไฟล์ ไฟล์นี้ไม่ได้ถูกเก็บไว้",
@@ -551,12 +552,17 @@ def report_post(app, request, max_form_bytes: int, client: str | None = None) ->
         form_drafts.drop(app.db, form.get("files_token"))
     submitted_at = utcnow().replace(microsecond=0).isoformat()
     shown = {"reference": body["reference"], "receipt": body["receipt"], "submitted_at": submitted_at}
-    response = _receipt_page(app, lang, shown, 201)
+    return _remember_receipt(app, request, _receipt_page(app, lang, shown, 201), shown, "/report")
+
+
+def _remember_receipt(app, request, response: Response, shown: dict, path: str) -> Response:
+    """Let this browser see the receipt page once more (the other language) for a few minutes: the receipt is
+    kept sealed server-side, the browser holds only an opaque token in a cookie for `path` (never in a URL)."""
     if not hasattr(app, "db"):
         return response
     minutes = _web_settings(app)["receipt_reshow_minutes"]
     token = form_drafts.put(app.db, app.keyring, "receipt", shown, minutes)
-    response.set_cookie(RECEIPT_COOKIE, token, max_age=int(minutes) * 60, path="/report", httponly=True,
+    response.set_cookie(RECEIPT_COOKIE, token, max_age=int(minutes) * 60, path=path, httponly=True,
                         samesite="Strict", secure=request.scheme == "https")
     return response
 
@@ -583,6 +589,8 @@ def receipt_again(app, request) -> Response:
         minutes = _web_settings(app)["receipt_reshow_minutes"]
         return render("message.html", lang, 410, title=T["receipt_title"][lang],
                       messages=[{k: T["receipt_gone"][k].format(minutes=minutes) for k in ("th", "en")}])
+    if shown.get("new"):
+        return _new_receipt_page(lang, shown)
     return _receipt_page(app, lang, shown)
 
 
@@ -728,8 +736,13 @@ def new_receipt_post(app, request, client) -> Response:
         exc = as_api_error(refusal)
         return _with_retry_after(status_form(app, request, lang=lang, errors=[i18n.message(exc.key, **exc.detail)],
                                              status=exc.status), exc)
-    return render("new_receipt.html", lang, 201, reference=result["reference"],
-                  receipt=receipts.display(result["receipt"]))
+    shown = {"reference": result["reference"], "receipt": result["receipt"], "new": True}
+    return _remember_receipt(app, request, _new_receipt_page(lang, shown, 201), shown, "/status/receipt")
+
+
+def _new_receipt_page(lang: str, shown: dict, status: int = 200) -> Response:
+    return render("new_receipt.html", lang, status, reference=shown["reference"],
+                  receipt=receipts.display(shown["receipt"]))
 
 
 def stylesheet() -> Response:
