@@ -37,7 +37,7 @@ def serious(found: dict) -> list[dict]:
 
 def table(results: list[dict]) -> str:
     """A table of counts by impact per page, for the test's output."""
-    lines = [f"{'page':<28}" + "".join(f"{i:>10}" for i in IMPACTS)]
+    lines = [f"{'page':<28}" + "".join(f"{i:>10}" for i in IMPACTS) + f"{'rules passed':>14}"]
     for r in results:
-        lines.append(f"{r['page']:<28}" + "".join(f"{r['counts'][i]:>10}" for i in IMPACTS))
+        lines.append(f"{r['page']:<28}" + "".join(f"{r['counts'][i]:>10}" for i in IMPACTS) + f"{r['passes']:>14}")
     return "\n".join(lines)

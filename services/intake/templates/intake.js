@@ -106,6 +106,7 @@
   var accepted = /\.(jpe?g|png|webp|gif|pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|txt|mp3|m4a|mp4|aac|ogg|oga|wav|flac|amr|webm)$/i;
 
   function mb(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+  function size(bytes) { return bytes < 1048576 ? Math.max(1, Math.round(bytes / 1024)) + " KB" : mb(bytes); }
   function say(key, values) {
     return text[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
   }
@@ -120,7 +121,7 @@
     chosen.innerHTML = "";
     Array.prototype.forEach.call(files.files, function (file) {
       var li = document.createElement("li");
-      li.textContent = file.name + " · " + mb(file.size);
+      li.textContent = file.name + " · " + size(file.size);
       chosen.appendChild(li);
       if (file.size > maxFile) {
         problems.push(say("file_too_large", {name: file.name, size: mb(file.size), limit: maxFile / 1048576}));
