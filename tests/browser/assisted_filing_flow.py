@@ -139,8 +139,8 @@ class Journey:
         self.shot(page, "volunteer-form-th")
         page.select_option("#category", "abuse_of_power")
         page.fill("#description", plan["volunteer_description"])
-        page.select_option("#province", "23")
-        page.fill("#subdistrict", "230101")
+        self.seen["area_choices"] = [o.get_attribute("value") for o in page.locator("#subdistrict option").all()]
+        page.select_option("#subdistrict", "230101")
         page.fill("#accused_position", "ผู้ใหญ่บ้าน")
         page.check("#anonymous")
         page.click("#submit")

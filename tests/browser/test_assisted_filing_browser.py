@@ -99,7 +99,7 @@ def test_a_hotline_officer_records_a_phone_tip_and_the_case_opens_at_the_compete
     # the case opens at PACC Region 2 (Trat), not at the hotline's own office, with the channel recorded
     case = _desk_case(dep, "somchai", slip["reference"], attachments=1)
     text = json.dumps(case, ensure_ascii=False)
-    assert '"office_code": "PACC-R2"' in text
+    assert case["office"]["code"] == "PACC-R2"
     assert '"channel": "phone"' in text and "ร้านกาแฟ" in text
     assert "มาลี" not in text and "081-234-5678" not in text and "malee" not in text  # the caller stays in intake
     assert len(case["attachments"]) == 1
@@ -115,6 +115,7 @@ def test_a_volunteer_files_for_a_citizen_on_a_phone_prints_the_slip_and_follows_
     seen = _walk(dep, "volunteer", shots)
     assert seen["volunteer_landing"].endswith("/file")  # signed in once, straight to their page
     assert seen["my_tips_before"] == 0 and seen["channel_choices"] == 0
+    assert seen["area_choices"] == ["", "230101", "230102"]  # their own subdistricts, by name
     slip = seen["slip"]
     assert slip["channel"] == "volunteer" and len(slip["receipt"].replace(" ", "").replace("-", "")) == 16
     assert seen["print_button_visible"] and seen["print_hidden_controls"] and seen["print_receipt_visible"]

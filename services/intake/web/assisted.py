@@ -9,6 +9,7 @@ see where the tips they filed stand: status only, no content.
 """
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from services.intake.domain.errors import IntakeError
 from services.intake.usecases import projection
 from services.intake.web import geography_options, pages
 from services.intake.web.errors import as_api_error
-from shared import filing_tickets, i18n
+from shared import filing_tickets, geography, i18n
 from shared.clock import utcnow
 from shared.logging import get_logger
 from shared.vocabulary import (CATEGORIES, CHANNEL_LABELS, NOTIFY_CHANNELS, OFFICIAL_TYPE_GROUPS, OFFICIAL_TYPES,
@@ -55,6 +56,7 @@ T = {
                      "en": "Stored encrypted; never passed to the office that handles the tip."},
     "notify_via_them": {"th": "แจ้งความคืบหน้าให้ผู้แจ้งทาง", "en": "Tell them about progress by"},
     "consent_them": {"th": "ผู้แจ้งยินยอมให้เจ้าหน้าที่ติดต่อกลับ", "en": "They agree that staff may contact them"},
+    "subdistrict_pick": {"th": "ตำบลที่เกิดเหตุ (ในพื้นที่ของท่าน)", "en": "Subdistrict (in your area)"},
     "file_it": {"th": "บันทึกเรื่อง", "en": "File the tip"},
     "my_tips": {"th": "เรื่องที่ท่านช่วยแจ้ง", "en": "Tips you filed"},
     "my_tips_none": {"th": "ยังไม่มี", "en": "None yet."},
@@ -101,6 +103,10 @@ def form_to_tip(form, lang: str, caller: Caller) -> dict:
     """The assisted form's fields as the one tip model, with the channel the caller records (a volunteer's is
     always "volunteer"; staff choose phone, letter or walk-in)."""
     tip = pages.form_to_tip(form, lang)
+    area = tip["location"].get("subdistrict_code") or ""
+    if caller.volunteer is not None and len(area) == 6 and area.isdigit():
+        # a volunteer picks a subdistrict of their area by name; its province and district follow from the code
+        tip["location"]["province_code"], tip["location"]["district_code"] = area[:2], area[:4]
     if tip["reporter"]["anonymous"]:  # the explicit choice wins over fields typed before it was made
         tip["reporter"] = {"anonymous": True, "consent_to_contact": False, "notify_via": []}
     if caller.volunteer is not None:
@@ -108,6 +114,21 @@ def form_to_tip(form, lang: str, caller: Caller) -> dict:
     else:
         tip["channel"] = (form.get("channel") or caller.default_channel).strip()
     return tip
+
+
+def _volunteer_area(caller: Caller) -> list[dict] | None:
+    """The volunteer's subdistricts by name (Thai and English, with district and province), for the picker."""
+    if caller.volunteer is None:
+        return None
+    area = []
+    for code in json.loads(caller.volunteer.subdistricts_json):
+        sub, dist, prov = geography.subdistrict(code), geography.district(code[:4]), geography.province(code[:2])
+        if sub is None:
+            continue
+        area.append({"code": code,
+                     "th": " · ".join(a.name_th for a in (sub, dist, prov) if a is not None),
+                     "en": ", ".join(a.name_en for a in (sub, dist, prov) if a is not None)})
+    return area
 
 
 def _volunteer_tips(app, caller: Caller, lang: str) -> list[dict] | None:
@@ -133,7 +154,7 @@ def form_page(app, request, *, ticket: str, caller: Caller, lang: str, values=No
                    errors=errors or {}, categories=CATEGORIES, official_types=OFFICIAL_TYPES,
                    official_type_groups=OFFICIAL_TYPE_GROUPS, provinces=geography_options.provinces(),
                    notify_channels=NOTIFY_CHANNELS, staff_channels=filing_tickets.STAFF_CHANNELS,
-                   my_tips=_volunteer_tips(app, caller, lang), idempotency_key=secrets.token_urlsafe(18),
+                   my_tips=_volunteer_tips(app, caller, lang), area=_volunteer_area(caller), idempotency_key=secrets.token_urlsafe(18),
                    file_mb=int(limit["max_file_bytes"]) // (1024 * 1024),
                    tip_mb=int(limit["max_tip_bytes"]) // (1024 * 1024))
 
