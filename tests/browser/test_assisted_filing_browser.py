@@ -127,3 +127,29 @@ def test_a_volunteer_files_for_a_citizen_on_a_phone_prints_the_slip_and_follows_
     assert slip["reference"] in seen["my_tips_en"]
     case = _desk_case(dep, "somchai", slip["reference"])
     assert '"channel": "volunteer"' in json.dumps(case, ensure_ascii=False)
+
+
+def test_scripts_use_the_same_ticket_staff_file_a_walk_in_through_the_api(deployment):
+    dep = deployment
+    desk = f"http://127.0.0.1:{dep.casework_port}"
+    token = requests.post(f"{desk}/api/v1/session", json={"username": "hotline1206",
+                                                          "password": PASSWORDS["hotline1206"]}, timeout=30).json()
+    issued = requests.post(f"{desk}/api/v1/filing-tickets", headers={"Authorization": f"Bearer {token['token']}"},
+                           timeout=30)
+    assert issued.status_code == 201 and issued.json()["channels"] == ["phone", "letter", "walk_in"]
+    body = {"channel": "walk_in", "category": "bribery", "language": "th",
+            "description": "ผู้แจ้งมาที่สำนักงาน แจ้งว่าเจ้าหน้าที่เทศบาลเรียกเงินค่าต่อใบอนุญาตร้านค้า",
+            "location": {"province_code": "23"}, "accused": {"official_type": "local_official"},
+            "reporter": {"anonymous": False, "name": "นายเดิน มาเอง", "phone": "0891112222"}}
+    header = {issued.json()["header"]: issued.json()["ticket"]}
+    filed = requests.post(issued.json()["submit_url"], json=body, headers=header, timeout=30)
+    assert filed.status_code == 201 and filed.json()["receipt_change_recommended"] is True
+    assert requests.post(issued.json()["submit_url"], json=dict(body, channel="web"), headers=header,
+                         timeout=30).status_code == 400
+    assert requests.post(issued.json()["submit_url"], json=body, headers={"X-Filing-Ticket": "forged.x"},
+                         timeout=30).status_code == 401
+    volunteer = requests.post(f"{desk}/api/v1/session", json={"username": "vol-malee",
+                                                              "password": PASSWORDS["vol-malee"]}, timeout=30).json()
+    vol_ticket = requests.post(f"{desk}/api/v1/filing-tickets",
+                                 headers={"Authorization": f"Bearer {volunteer['token']}"}, timeout=30)
+    assert vol_ticket.status_code == 201 and vol_ticket.json()["kind"] == "volunteer"

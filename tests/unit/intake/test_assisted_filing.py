@@ -176,3 +176,38 @@ def test_every_valid_staff_or_volunteer_form_is_accepted(staff, data, lang):
     [event] = app.db.uow.emitted("tip.received")
     assert event.payload["channel"] == (form["channel"] if staff else "volunteer")
     assert event.payload["volunteer_id"] == (None if staff else "vol-1")
+
+
+# -- the pages --------------------------------------------------------------------------------------------------
+def _post(path, fields, headers=None):
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+    return Request(EnvironBuilder(path=path, method="POST", data=fields,
+                                  headers={"Sec-Fetch-Site": "same-origin", **(headers or {})}).get_environ())
+
+
+def test_the_form_opens_with_a_ticket_from_the_desk_and_a_bad_ticket_gets_a_page_that_says_so(app):
+    opened = assisted.open_form(app, _post("/assisted", {"ticket": _ticket("volunteer"), "lang": "en"},
+                                           {"Sec-Fetch-Site": "same-site"}))
+    html = opened.get_data(as_text=True)
+    assert opened.status_code == 200 and "File a tip for a citizen" in html and 'value="230102"' in html
+    assert opened.headers["Cache-Control"] == "no-store"
+    refused = assisted.open_form(app, _post("/assisted", {"ticket": "forged.ticket"}))
+    assert refused.status_code == 401 and "เปิดแบบฟอร์มใหม่" in refused.get_data(as_text=True)
+
+
+def test_a_refused_form_comes_back_with_what_was_typed_and_the_slip_shows_the_receipt_once(app):
+    ticket = _ticket()
+    fields = {"ticket": ticket, "lang": "th", "channel": "letter", "category": "bribery", "description": "สั้น",
+              "location.province_code": "23", "accused.official_type": "unknown", "reporter.anonymous": "1"}
+    again = assisted.file_post(app, _post("/assisted/report", fields), 65536)
+    html = again.get_data(as_text=True)
+    assert again.status_code == 400 and 'id="errors"' in html and ">สั้น</textarea>" in html
+    assert 'value="letter" id="channel-letter" checked' in html and ticket in html
+    assert not app.db.repo.rows[Tip]
+    fields["description"] = "จดหมายร้องเรียนว่ามีการเรียกรับเงินค่าใบอนุญาตก่อสร้าง"
+    slip = assisted.file_post(app, _post("/assisted/report", fields), 65536)
+    html = slip.get_data(as_text=True)
+    assert slip.status_code == 201 and 'data-channel="letter"' in html and 'id="receipt"' in html
+    assert "script-src 'self'" in slip.headers["Content-Security-Policy"]
+    assert slip.headers["Cache-Control"] == "no-store"
