@@ -210,4 +210,5 @@ def test_a_refused_form_comes_back_with_what_was_typed_and_the_slip_shows_the_re
     html = slip.get_data(as_text=True)
     assert slip.status_code == 201 and 'data-channel="letter"' in html and 'id="receipt"' in html
     assert "script-src 'self'" in slip.headers["Content-Security-Policy"]
+    assert 'id="lang-switch"' not in html  # switching language would leave the slip and lose the receipt
     assert slip.headers["Cache-Control"] == "no-store"
