@@ -124,6 +124,16 @@ class Journey:
         self.seen["english_heading"] = page.locator("h1").inner_text()
         self.shot(page, "staff-form-en")
         self.seen["back_to_desk"] = page.locator("#to-desk").get_attribute("href")
+        # a letter, recorded in English
+        page.check("#channel-letter")
+        page.select_option("#category", "procurement")
+        page.fill("#description", "A letter says the district office split a road contract to avoid open bidding.")
+        page.select_option("#province", "23")
+        page.click("#submit")
+        page.wait_for_url(f"{plan['intake']}/assisted/report?lang=en")
+        self.seen["letter_slip"] = self.slip(page)
+        self.seen["letter_slip_text"] = page.locator("#slip").inner_text()
+        self.shot(page, "staff-slip-en")
         return self.seen
 
     # -- a volunteer on a phone -----------------------------------------------------------------------------------
