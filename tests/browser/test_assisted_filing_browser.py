@@ -140,11 +140,12 @@ def test_scripts_use_the_same_ticket_staff_file_a_walk_in_through_the_api(deploy
     assert issued.status_code == 201 and issued.json()["channels"] == ["phone", "letter", "walk_in"]
     body = {"channel": "walk_in", "category": "bribery", "language": "th",
             "description": "ผู้แจ้งมาที่สำนักงาน แจ้งว่าเจ้าหน้าที่เทศบาลเรียกเงินค่าต่อใบอนุญาตร้านค้า",
-            "location": {"province_code": "23"}, "accused": {"official_type": "local_official"},
+            "location": {"province_code": "23"}, "accused": {"official_type": "state_official"},
             "reporter": {"anonymous": False, "name": "นายเดิน มาเอง", "phone": "0891112222"}}
     header = {issued.json()["header"]: issued.json()["ticket"]}
     filed = requests.post(issued.json()["submit_url"], json=body, headers=header, timeout=30)
-    assert filed.status_code == 201 and filed.json()["receipt_change_recommended"] is True
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["receipt_change_recommended"] is True
     assert requests.post(issued.json()["submit_url"], json=dict(body, channel="web"), headers=header,
                          timeout=30).status_code == 400
     assert requests.post(issued.json()["submit_url"], json=body, headers={"X-Filing-Ticket": "forged.x"},
