@@ -57,6 +57,8 @@ T = {
     "notify_via_them": {"th": "แจ้งความคืบหน้าให้ผู้แจ้งทาง", "en": "Tell them about progress by"},
     "consent_them": {"th": "ผู้แจ้งยินยอมให้เจ้าหน้าที่ติดต่อกลับ", "en": "They agree that staff may contact them"},
     "subdistrict_pick": {"th": "ตำบลที่เกิดเหตุ (ในพื้นที่ของท่าน)", "en": "Subdistrict (in your area)"},
+    "tipster_language": {"th": "ภาษาที่ผู้แจ้งใช้ (สำหรับข้อความแจ้งความคืบหน้า)",
+                         "en": "The language they speak (for progress notices)"},
     "file_it": {"th": "บันทึกเรื่อง", "en": "File the tip"},
     "my_tips": {"th": "เรื่องที่ท่านช่วยแจ้ง", "en": "Tips you filed"},
     "my_tips_none": {"th": "ยังไม่มี", "en": "None yet."},
@@ -103,6 +105,8 @@ def form_to_tip(form, lang: str, caller: Caller) -> dict:
     """The assisted form's fields as the one tip model, with the channel the caller records (a volunteer's is
     always "volunteer"; staff choose phone, letter or walk-in)."""
     tip = pages.form_to_tip(form, lang)
+    if form.get("language") in ("th", "en"):  # the tipster's language (notices, the status page), not the form's
+        tip["language"] = form.get("language")
     area = tip["location"].get("subdistrict_code") or ""
     if caller.volunteer is not None and len(area) == 6 and area.isdigit():
         # a volunteer picks a subdistrict of their area by name; its province and district follow from the code

@@ -136,6 +136,8 @@ def assisted_forms(draw, staff: bool):
             "location.province_code": province, "accused.official_type": draw(st.sampled_from(list(OFFICIAL_TYPES)))}
     if staff:
         form["channel"] = draw(st.sampled_from(filing_tickets.STAFF_CHANNELS))
+    if draw(st.booleans()):
+        form["language"] = draw(st.sampled_from(["th", "en"]))
     if subdistrict and draw(st.booleans()):
         form["location.district_code"] = district
         form["location.subdistrict_code"] = subdistrict
@@ -176,6 +178,7 @@ def test_every_valid_staff_or_volunteer_form_is_accepted(staff, data, lang):
     [event] = app.db.uow.emitted("tip.received")
     assert event.payload["channel"] == (form["channel"] if staff else "volunteer")
     assert event.payload["volunteer_id"] == (None if staff else "vol-1")
+    assert event.payload["language"] == form.get("language", lang)
 
 
 # -- the pages --------------------------------------------------------------------------------------------------
