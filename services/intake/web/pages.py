@@ -62,6 +62,8 @@ T = {
     "province": {"th": "จังหวัด", "en": "Province"},
     "district": {"th": "อำเภอ / เขต (ถ้าทราบ)", "en": "District (if known)"},
     "subdistrict": {"th": "ตำบล / แขวง (ถ้าทราบ)", "en": "Subdistrict (if known)"},
+    "district_code": {"th": "รหัสอำเภอ 4 หลัก (ถ้าทราบ)", "en": "District code, 4 digits (if known)"},
+    "subdistrict_code": {"th": "รหัสตำบล 6 หลัก (ถ้าทราบ)", "en": "Subdistrict code, 6 digits (if known)"},
     "choose_province_first": {"th": "— เลือกจังหวัดก่อน —", "en": "— choose the province first —"},
     "choose_district_first": {"th": "— เลือกอำเภอก่อน —", "en": "— choose the district first —"},
     "not_sure": {"th": "— ไม่ทราบ / ไม่แน่ใจ —", "en": "— not known / not sure —"},
