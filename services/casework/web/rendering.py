@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from services.casework.domain import policy, wording
 from shared import i18n
-from shared.clock import local, thai_date
+from shared.clock import ENGLISH_MONTHS, local, thai_date
 from shared.web import SECURITY_HEADERS
 
 HERE = Path(__file__).resolve().parent.parent  # services/casework (templates/, static/)
@@ -40,7 +40,7 @@ def when_text(value, lang: str = "th") -> str:
     if here is None:
         return "—" if value in (None, "") else str(value)
     if lang == "en":
-        return f"{here.day} {here:%b %Y %H:%M}"
+        return f"{here.day} {ENGLISH_MONTHS[here.month - 1][:3]} {here.year} {here:%H:%M}"
     return f"{thai_date(here.date())} {here:%H:%M} น."
 
 
@@ -56,12 +56,12 @@ def when(value, lang: str = "th") -> Markup:
 
 
 def day(value, lang: str = "th") -> str:
-    """A calendar date (YYYY-MM-DD), one format per language: "5 ม.ค. 2569" or "5 Jan 2026"."""
+    """A calendar date (YYYY-MM-DD), one format per language: "5 ธ.ค. 2569" or "5 Dec 2026"."""
     try:
         d = datetime.fromisoformat(str(value)[:10]).date()
     except ValueError:
         return str(value)
-    return f"{d.day} {d:%b %Y}" if lang == "en" else thai_date(d)
+    return f"{d.day} {ENGLISH_MONTHS[d.month - 1][:3]} {d.year}" if lang == "en" else thai_date(d)
 
 
 def age(seconds) -> str:
