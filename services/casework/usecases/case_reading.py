@@ -197,7 +197,6 @@ def _detail_view(repo, case, principal, now, settings: DeskSettings) -> dict:
         "assignable": [{"username": u.username, "display_name": u.display_name,
                         "role_label": wording.ROLES.get(u.role)}
                        for u in repo.office_staff(case.office_code) if policy.assignable(principal, case, u)],
-        "offices": offices.choices(case.province_code, exclude=case.office_code),
     }
 
 

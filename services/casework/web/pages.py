@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from services.casework.domain import policy
 from services.casework.domain.errors import DeskAccountError, TransitionError
 from services.casework.domain.lifecycle import RESOLUTIONS, STATES, staff_label
-from services.casework.usecases import reply_templates
+from services.casework.usecases import offices, reply_templates
 from services.casework.web import errors, routes
 from services.casework.web.auth import LOGIN_CSRF_COOKIE
 from services.casework.web.entrypoints import Redirect
@@ -150,7 +150,9 @@ def case(desk, request, reference):
     return render(PAGES, "case.html", principal=principal, csrf=csrf, case=body, resolutions=RESOLUTIONS,
                   notice=_said(flash(request, "ok"), body), error=flash(request, "error"),
                   may=lambda action: policy.may(principal, action), templates=templates,
-                  fill=_template_fill(request, templates), access=access)
+                  fill=_template_fill(request, templates), access=access,
+                  offices=offices.choices((body.get("province") or {}).get("code"),
+                                          exclude=body["office"]["code"]) if detail else [])
 
 
 def _template_fill(request, templates: dict) -> dict:

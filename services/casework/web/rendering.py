@@ -90,6 +90,7 @@ def _environment() -> jinja2.Environment:
     env.filters["baht"] = wording.baht
     env.globals["message"] = i18n.message
     env.globals["ops_roles"] = policy.OPS_ROLES
+    env.globals["role_words"] = wording.ROLES
     return env
 
 

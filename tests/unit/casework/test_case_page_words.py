@@ -12,7 +12,7 @@ from services.casework.domain import wording
 from services.casework.domain.deadlines import countdown
 from services.casework.domain.lifecycle import RESOLUTIONS
 from services.casework.domain.policy import Principal
-from services.casework.usecases import case_actions, case_reading, reply_templates, routing_decisions
+from services.casework.usecases import case_actions, case_reading, offices, reply_templates, routing_decisions
 from services.casework.usecases.case_reading import DeskSettings
 from services.casework.web.rendering import PAGES, day, when, when_text
 from shared.clock import utcnow
@@ -117,7 +117,7 @@ def _case_page(db, principal, reference):
     return body, PAGES.get_template("case.html").render(
         principal=principal, csrf="x", case=body, resolutions=RESOLUTIONS, notice=None, error=None,
         may=lambda a: policy.may(principal, a), templates=templates,
-        fill={"question": None, "note": None}, access=access)
+        fill={"question": None, "note": None}, access=access, offices=offices.choices("23", exclude="PACC-R2"))
 
 
 def test_a_worked_case_page_shows_words_never_codes():
@@ -191,3 +191,15 @@ def test_templates_belong_to_an_office_and_its_editors():
     with db.transaction() as uow:
         repo = uow.repo
         assert reply_templates.for_office(repo, "PACC-R2")["note"] == []
+
+
+def test_a_triage_case_has_one_send_elsewhere_form_with_offices_by_name():
+    db = FakeDatabase(FakeCaseworkRepository(), handler="on_tip_routed")
+    assert db.consume(tip_routed("SS-TRIA-0001", "PACC-R2", triage=True),
+                      lambda uow, ev: routing_decisions.open_case(uow, ev, {}))
+    officer = Principal("u-tri", "tri", "ตรีชา คัดกรอง", "triage_officer", "PACC-R2")
+    body, html = _case_page(db, officer, "SS-TRIA-0001")
+    assert 'id="triage"' in html and 'id="handover-form"' not in html and html.count("<summary>") >= 1
+    assert "สำนักงาน ป.ป.ช. ประจำจังหวัดตราด / NACC Trat Provincial Office" in html  # a name, not a bare code
+    assert 'value="PACC-R2"' in html  # "this office is competent" stays possible
+    assert raw_codes_in(visible_text(html)) == []
