@@ -90,6 +90,20 @@ def test_web_forms_save_and_come_back_with_bilingual_messages(memory_cfg):
 
         sup = Desk(base)
         sup.web_sign_in("supat")
+        # the office's reply templates: a supervisor keeps them; a caseworker inserts them on a case page
+        r = sup.form("/templates", {"kind": "question", "title": "ขอเอกสาร", "th": "มีเอกสารเพิ่มเติมหรือไม่",
+                                    "en": "Do you have more documents?"})
+        assert r.headers["Location"].endswith("ok=template.saved")
+        listing = sup.http.get(base + "/templates", timeout=30).text
+        ident = re.search(r'data-template="(\d+)"', listing).group(1)
+        assert "ขอเอกสาร" in listing
+        assert web.http.get(base + "/templates", timeout=30).status_code == 403
+        assert web.form("/templates", {"kind": "note", "title": "x", "th": "y"}, csrf).status_code == 403
+        r = sup.form(f"/templates/{ident}", {"kind": "question", "title": "", "th": "x"})
+        assert r.headers["Location"].endswith("error=template.invalid")
+        r = sup.form(f"/templates/{ident}/delete", {})
+        assert r.headers["Location"].endswith("ok=template.deleted")
+        assert "ขอเอกสาร" not in sup.http.get(base + "/templates", timeout=30).text
         r = sup.form("/cases/SS-WEB0-0001/transition", {"to": "closed", "resolution": "insufficient_information",
                                                          "reason": "อนุมัติ",
                                                          "tipster_reason": "ข้อมูลยังไม่พอที่จะดำเนินการต่อ"})
