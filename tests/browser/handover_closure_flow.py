@@ -183,7 +183,7 @@ def triage(j: Journey) -> None:
     j.shot(phone, "c1-tipster-triage")
 
     tri = j.open_case(j.desk(plan["triage_officer"]))
-    seen["triage_badge"] = tri.locator(".summary .badge").all_inner_texts()
+    seen["triage_badge"] = tri.locator(".case-head .badge").all_inner_texts()
     tri.click("#handover > summary")
     tri.select_option("#triage-office", plan["office"])
     tri.fill("#triage-reason", plan["triage_reason"])
@@ -198,7 +198,7 @@ def triage(j: Journey) -> None:
     cw = j.desk(plan["caseworker"])
     seen["caseworker_inbox"] = cw.locator("table.cases a.ref").all_inner_texts()
     j.open_case(cw)
-    seen["caseworker_badges"] = cw.locator(".summary .badge").all_inner_texts()
+    seen["caseworker_badges"] = cw.locator(".case-head .badge").all_inner_texts()
     seen["caseworker_notice"] = j.transition(cw, "acknowledged", plan["caseworker_reason"])
     seen["caseworker_status"] = j.status_of(cw)
     j.shot(cw, "c4-caseworker-acknowledged")
