@@ -9,7 +9,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from services.casework.domain.lifecycle import RESOLUTIONS, STATES
-from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES
+from shared.vocabulary import CATEGORIES, CHANNELS, OFFICIAL_TYPES
 
 Words = dict[str, str]
 
@@ -140,6 +140,7 @@ def baht(value) -> str | None:
 
 def raw_codes() -> set[str]:
     """Codes a page must never show as they are: every state, category, official type, resolution, event kind
-    and role whose code has an underscore (a word a person would not write), e.g. `abuse_of_power`."""
-    codes = set(STATES) | set(CATEGORIES) | set(OFFICIAL_TYPES) | set(RESOLUTIONS) | set(EVENT_KINDS) | set(ROLES)
+    role and channel whose code has an underscore (a word a person would not write), e.g. `abuse_of_power`."""
+    codes = (set(STATES) | set(CATEGORIES) | set(OFFICIAL_TYPES) | set(RESOLUTIONS) | set(EVENT_KINDS) | set(ROLES)
+             | set(CHANNELS))
     return {c for c in codes if "_" in c}

@@ -21,7 +21,7 @@ from services.casework.usecases import evidence, offices, tipster_messages
 from services.casework.usecases.access import find_case
 from shared import geography
 from shared.clock import iso_utc
-from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES, TIPSTER_STATUSES
+from shared.vocabulary import CATEGORIES, CHANNEL_LABELS, OFFICIAL_TYPES, TIPSTER_STATUSES
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,7 @@ def _detail_view(repo, case, principal, now, settings: DeskSettings) -> dict:
             "event_date": facts.get("event_date"),
             "amount_thb": facts.get("amount_thb"),
             "amount_label": wording.baht(facts.get("amount_thb")),
+            "channel_label": CHANNEL_LABELS.get(facts.get("channel") or ""),
             "channel": facts.get("channel"),
             "language": facts.get("language"),
             "submitted_at": facts.get("submitted_at"),

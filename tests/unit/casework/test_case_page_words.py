@@ -155,6 +155,7 @@ def test_a_worked_case_page_shows_words_never_codes():
     assert raw_codes_in(text) == [], raw_codes_in(text)
     assert "20,000 บาท" in text and CATEGORIES["abuse_of_power"]["th"] in text
     assert "สมชาย ใจดี" in text and "อีก " in text  # the assignee's name; a countdown
+    assert "เว็บไซต์" in text  # how the tip came in, in words
     assert body["assignable"] and {u["username"] for u in body["assignable"]} == {"supat", "somchai"}
     assert [t["title"] for t in reply_templates.for_office(repo, "PACC-R2")["question"]] == ["ขอเอกสาร"]
     # the auditor's view: names and words, never ids or codes
