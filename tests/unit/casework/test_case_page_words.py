@@ -204,3 +204,14 @@ def test_a_triage_case_has_one_send_elsewhere_form_with_offices_by_name():
     assert "สำนักงาน ป.ป.ช. ประจำจังหวัดตราด / NACC Trat Provincial Office" in html  # a name, not a bare code
     assert 'value="PACC-R2"' in html  # "this office is competent" stays possible
     assert raw_codes_in(visible_text(html)) == []
+
+
+def test_a_closed_case_offers_no_assignment():
+    db = FakeDatabase(FakeCaseworkRepository(), handler="on_tip_routed")
+    assert db.consume(tip_routed("SS-SHUT-0001", "PACC-R2"), lambda uow, ev: routing_decisions.open_case(uow, ev, {}))
+    sup = Principal("u-sup", "supat", "Supat", "supervisor", "PACC-R2")
+    with db.transaction() as uow:
+        case_actions.transition(uow, sup, "SS-SHUT-0001", to="closed", reason="ซ้ำ", resolution="duplicate",
+                                tipster_reason="ซ้ำกับเรื่องเดิม", now=utcnow(), settings=SETTINGS)
+    _, html = _case_page(db, sup, "SS-SHUT-0001")
+    assert 'id="assign"' not in html and 'id="move"' in html  # reopening stays possible
