@@ -142,6 +142,7 @@ def journey(args, password, out, seen, tipster, worker, shot):
         seen["download_suggested_name"] = download.value.suggested_filename
         seen["desk_url_after_download"] = worker.url
 
+        worker.click("#ask > summary")
         worker.fill("#question-text", QUESTION)
         with worker.expect_navigation():
             worker.click("#question button[type=submit]")
@@ -171,6 +172,7 @@ def journey(args, password, out, seen, tipster, worker, shot):
         seen["desk_thread"] = [a.get_attribute("data-kind") for a in worker.locator("#conversation article").all()]
         seen["desk_thread_text"] = worker.locator("#conversation").inner_text()
         shot(worker, "7-desk-answer")
+        worker.click("#write-note > summary")
         worker.check("#note input[value='tipster_visible']")
         worker.fill("#note textarea[name='text']", NOTE)
         with worker.expect_navigation():
