@@ -145,7 +145,7 @@ def update_of(event) -> str | None:
     if event.type == "case.question_asked":
         return "question"
     if event.type == "case.note_added" and p.get("visibility") == "tipster_visible":
-        return "question"  # a note for the tipster is told like a question: "your report has an update"
+        return "question"  # a note for the tipster is told like a question: "you have a new message"
     return None
 
 
