@@ -126,6 +126,31 @@ class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
     def open311_get(self, request, request_id, fmt):
         return self.intake.open311_get(request, request_id, fmt)
 
+    # the same routes without a suffix answer in XML, GeoReport v2's required format
+    @api("GET", "/open311/v2/discovery")
+    def open311_discovery_xml(self, request):
+        return self.intake.open311_discovery(request, "xml")
+
+    @api("GET", "/open311/v2/services")
+    def open311_services_xml(self, request):
+        return self.intake.open311_services(request, "xml")
+
+    @api("GET", "/open311/v2/services/<string:code>")
+    def open311_service_xml(self, request, code):
+        return self.intake.open311_service(request, code, "xml")
+
+    @api("POST", "/open311/v2/requests")
+    def open311_post_xml(self, request):
+        return self.intake.open311_post(request, "xml")
+
+    @api("GET", "/open311/v2/requests")
+    def open311_list_xml(self, request):
+        return self.intake.open311_list(request, "xml")
+
+    @api("GET", "/open311/v2/requests/<string:request_id>")
+    def open311_get_xml(self, request, request_id):
+        return self.intake.open311_get(request, request_id, "xml")
+
     # -- public web pages (web/pages.py; no JavaScript needed) ----------------------------------------------------
     @api("GET", "/")
     def page_report(self, request):

@@ -48,6 +48,8 @@ def test_a_partner_files_with_a_point_and_a_link_and_reads_it_back_in_both_forma
     codes = [s["service_code"] for s in records(valid_xml(xml_services.content))]
     assert codes == [s["service_code"] for s in requests.get(f"{base}/services.json", timeout=30).json()]
     valid_xml(requests.get(f"{base}/services/bribery.xml", timeout=30).content)
+    plain = requests.get(f"{base}/services", timeout=30)  # no suffix: XML, the spec's required format
+    assert plain.headers["Content-Type"].startswith("text/xml") and plain.content == xml_services.content
 
     key = intake_cli(dep.env, "intake", "partners", "add", "--id", "traffy", "--name", "Traffy Fondue").stdout.strip()
     form = {"api_key": key, "service_code": "bribery", "media_url": MEDIA, **BANG_PHRA,
@@ -81,6 +83,8 @@ def test_a_partner_files_with_a_point_and_a_link_and_reads_it_back_in_both_forma
     assert in_xml["media_url"] == in_json["media_url"] == MEDIA
     assert in_xml["address_id"] == in_json["address_id"] == "230101"
     assert in_json["address"] == "หน้าสำนักงานที่ดิน ถนนหลักเมือง"
+    assert records(valid_xml(requests.get(f"{base}/requests/{reference}", params={"api_key": key},
+                                          timeout=30).content)) == [in_xml]
 
     # the office sees the link as a link, on its API and on the case page
     cli(dep.env, "users", "add", "--username", "malee", "--office", "PACC-R2", "--role", "caseworker",

@@ -7,6 +7,7 @@ spec's required format) or JSON, by its suffix (web/open311_formats.py):
 - POST /open311/v2/requests.{xml,json}                form-encoded or multipart, api_key required: files a tip
 - GET  /open311/v2/requests.{xml,json}                api_key required: only the requests that key filed
 - GET  /open311/v2/requests/{id}.{xml,json}           api_key required: one of them
+Without the suffix, each route answers in XML.
 
 Location: `address_id` is a DOPA code (6-digit subdistrict, 4-digit district or 2-digit province), or the
 attributes `attribute[province_code]` / `[district_code]` / `[subdistrict_code]`. `address_string` is kept as the

@@ -218,7 +218,8 @@ class Open311Error(Schema):
 
 
 OPEN311_FORMAT = {"name": "format", "in": "path", "required": True, "description": "xml (the spec's required "
-                  "format) or json", "schema": {"type": "string", "enum": ["xml", "json"]}}
+                  "format) or json; the same route without the suffix answers in XML",
+                  "schema": {"type": "string", "enum": ["xml", "json"]}}
 API_KEY = {"name": "api_key", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 200},
            "description": "The partner's key (sodsong intake partners add)"}
 
