@@ -53,4 +53,5 @@ def kept_point(lat, long, exact: bool = False) -> tuple[str, str]:
             raise CoordinateError(field, "geo.outside_thailand")
         values.append(value)
     places = Decimal(1).scaleb(-(EXACT_DECIMALS if exact else AREA_DECIMALS))
-    return tuple(str(v.quantize(places, rounding=ROUND_HALF_EVEN)) for v in values)  # type: ignore[return-value]
+    lat_kept, long_kept = (str(v.quantize(places, rounding=ROUND_HALF_EVEN)) for v in values)
+    return lat_kept, long_kept
