@@ -11,12 +11,13 @@ from services.intake.domain.errors import IntakeError
 from services.intake.line.service import line_webhook
 from services.intake.usecases import conversation, open311 as open311_queries
 from services.intake.settings import SETTINGS as INTAKE
-from services.intake.web import open311, open311_formats, openapi, pages, requests
+from services.intake.web import assisted, open311, open311_formats, openapi, pages, requests
 from services.intake.web.errors import as_api_error
 from shared import evidence_links, i18n
 from shared.web import SECURITY_HEADERS, ApiError, json_response
 
 OPEN311_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+FILING_TICKET_HEADER = "X-Filing-Ticket"
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
               "application/pdf": "pdf", "text/plain": "txt"}
 
@@ -44,7 +45,9 @@ class IntakeWeb:
     def submit(self, request) -> Response:
         self.same_site(request)
         caller = PUBLIC
-        if request.headers.get("Authorization"):
+        if request.headers.get(FILING_TICKET_HEADER):  # staff or a volunteer filing for someone (the desk's ticket)
+            caller = self.app.ticket_caller(request.headers.get(FILING_TICKET_HEADER))
+        elif request.headers.get("Authorization"):
             caller = volunteer_caller(self.app.volunteer(request.headers.get("Authorization")))
         data, uploads = self.body(request, "tip")
         key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
@@ -142,6 +145,13 @@ class IntakeWeb:
 
     def page_receipt_post(self, request) -> Response:
         return pages.new_receipt_post(self.app, request, self.client(request))
+
+    # -- filing on someone's behalf (staff, volunteers), with the desk's ticket -------------------------------------
+    def page_assisted(self, request) -> Response:
+        return assisted.open_form(self.app, request)
+
+    def page_assisted_post(self, request) -> Response:
+        return assisted.file_post(self.app, request, self.max_json)
 
 
 def answer_open311(fmt: str, root: str, produce, status: int = 200) -> Response:
