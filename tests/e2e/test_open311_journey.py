@@ -83,8 +83,10 @@ def test_a_partner_files_with_a_point_and_a_link_and_reads_it_back_in_both_forma
     assert in_xml["media_url"] == in_json["media_url"] == MEDIA
     assert in_xml["address_id"] == in_json["address_id"] == "230101"
     assert in_json["address"] == "หน้าสำนักงานที่ดิน ถนนหลักเมือง"
-    assert records(valid_xml(requests.get(f"{base}/requests/{reference}", params={"api_key": key},
-                                          timeout=30).content)) == [in_xml]
+    [plain] = records(valid_xml(requests.get(f"{base}/requests/{reference}", params={"api_key": key},
+                                             timeout=30).content))  # no suffix: XML (its status may have moved on)
+    assert {k: plain[k] for k in ("service_request_id", "lat", "long", "media_url", "address_id")} == {
+        k: in_xml[k] for k in ("service_request_id", "lat", "long", "media_url", "address_id")}
 
     # the office sees the link as a link, on its API and on the case page
     cli(dep.env, "users", "add", "--username", "malee", "--office", "PACC-R2", "--role", "caseworker",
