@@ -62,6 +62,20 @@ MESSAGES = {
     "partner.unauthorized": {"th": "api_key ไม่ถูกต้องหรือถูกระงับ", "en": "The api_key is missing, wrong or disabled."},
     "open311.unknown_service": {"th": "ไม่พบ service_code นี้", "en": "Unknown service_code."},
     "open311.unknown_request": {"th": "ไม่พบคำร้องนี้", "en": "No such service request."},
+    "open311.point_is_not_a_place": {
+        "th": "ระบบยังแปลงพิกัด (lat/long) เป็นตำบลไม่ได้ กรุณาระบุพื้นที่ด้วย address_id (รหัสตำบล/อำเภอ/จังหวัดของ"
+              "กรมการปกครอง) หรือ attribute[province_code] แล้วส่ง lat/long มาด้วยได้",
+        "en": "Coordinates alone cannot be turned into a place yet: give address_id (a DOPA subdistrict, district "
+              "or province code) or attribute[province_code]; lat/long may come with it."},
+    "open311.form_required": {
+        "th": "คำร้อง Open311 ต้องส่งเป็น application/x-www-form-urlencoded หรือ multipart/form-data",
+        "en": "An Open311 request must be sent as application/x-www-form-urlencoded or multipart/form-data."},
+    "field.media_url": {"th": "ต้องเป็นลิงก์ http:// หรือ https:// ที่เปิดได้ในเบราว์เซอร์",
+                        "en": "Must be an http:// or https:// link a browser can open."},
+    "geo.outside_thailand": {"th": "พิกัดนี้อยู่นอกประเทศไทย (ละติจูด 5–21, ลองจิจูด 97–106)",
+                             "en": "This point is outside Thailand (latitude 5–21, longitude 97–106)."},
+    "geo.point_needs_both": {"th": "ต้องระบุทั้งละติจูด (lat) และลองจิจูด (long)",
+                             "en": "Give both latitude (lat) and longitude (long)."},
     "open311.location_required": {
         "th": "ต้องระบุพื้นที่: address_id (รหัสตำบล/อำเภอ/จังหวัดของกรมการปกครอง) หรือ attribute[province_code]",
         "en": "A location is required: address_id (a DOPA subdistrict, district or province code) "

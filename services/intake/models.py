@@ -173,7 +173,7 @@ NOTICES_TABLE = "intake_notices"
 
 
 def notices_table(metadata: MetaData) -> Table:
-    """Tipster and volunteer notices (content-free "your report has an update", services.intake.tipster_notices),
+    """Tipster and volunteer notices (content-free "you have a new message", services.intake.tipster_notices),
     on `metadata` (once)."""
     if NOTICES_TABLE in metadata.tables:
         return metadata.tables[NOTICES_TABLE]

@@ -102,25 +102,54 @@ class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
         return self.intake.evidence(request, reference, attachment_id)
 
     # -- Open311 GeoReport v2 -------------------------------------------------------------------------------------
-    @api("GET", "/open311/v2/services.json")
-    def open311_services(self, request):
-        return self.intake.open311_services(request)
+    @api("GET", "/open311/v2/discovery.<any(xml, json):fmt>")
+    def open311_discovery(self, request, fmt):
+        return self.intake.open311_discovery(request, fmt)
 
-    @api("GET", "/open311/v2/services/<string:code>.json")
-    def open311_service(self, request, code):
-        return self.intake.open311_service(request, code)
+    @api("GET", "/open311/v2/services.<any(xml, json):fmt>")
+    def open311_services(self, request, fmt):
+        return self.intake.open311_services(request, fmt)
 
-    @api("POST", "/open311/v2/requests.json")
-    def open311_post(self, request):
-        return self.intake.open311_post(request)
+    @api("GET", "/open311/v2/services/<string:code>.<any(xml, json):fmt>")
+    def open311_service(self, request, code, fmt):
+        return self.intake.open311_service(request, code, fmt)
 
-    @api("GET", "/open311/v2/requests.json")
-    def open311_list(self, request):
-        return self.intake.open311_list(request)
+    @api("POST", "/open311/v2/requests.<any(xml, json):fmt>")
+    def open311_post(self, request, fmt):
+        return self.intake.open311_post(request, fmt)
 
-    @api("GET", "/open311/v2/requests/<string:request_id>.json")
-    def open311_get(self, request, request_id):
-        return self.intake.open311_get(request, request_id)
+    @api("GET", "/open311/v2/requests.<any(xml, json):fmt>")
+    def open311_list(self, request, fmt):
+        return self.intake.open311_list(request, fmt)
+
+    @api("GET", "/open311/v2/requests/<string:request_id>.<any(xml, json):fmt>")
+    def open311_get(self, request, request_id, fmt):
+        return self.intake.open311_get(request, request_id, fmt)
+
+    # the same routes without a suffix answer in XML, GeoReport v2's required format
+    @api("GET", "/open311/v2/discovery")
+    def open311_discovery_xml(self, request):
+        return self.intake.open311_discovery(request, "xml")
+
+    @api("GET", "/open311/v2/services")
+    def open311_services_xml(self, request):
+        return self.intake.open311_services(request, "xml")
+
+    @api("GET", "/open311/v2/services/<string:code>")
+    def open311_service_xml(self, request, code):
+        return self.intake.open311_service(request, code, "xml")
+
+    @api("POST", "/open311/v2/requests")
+    def open311_post_xml(self, request):
+        return self.intake.open311_post(request, "xml")
+
+    @api("GET", "/open311/v2/requests")
+    def open311_list_xml(self, request):
+        return self.intake.open311_list(request, "xml")
+
+    @api("GET", "/open311/v2/requests/<string:request_id>")
+    def open311_get_xml(self, request, request_id):
+        return self.intake.open311_get(request, request_id, "xml")
 
     # -- public web pages (web/pages.py; no JavaScript needed) ----------------------------------------------------
     @api("GET", "/")

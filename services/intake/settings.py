@@ -4,6 +4,11 @@ from __future__ import annotations
 from shared.config import Setting as S
 from shared.config import Settings
 
+# What a tipster's phone or inbox shows: that there is a message, and where to read it. Never the service's name,
+# what it is about, nor the reference: the phone may be shared with, or seen by, the person reported.
+DISCREET = {"th": {"subject": "มีข้อความใหม่สำหรับท่าน", "text": "มีข้อความใหม่สำหรับท่าน ดูได้ที่ {status_url}"},
+            "en": {"subject": "You have a new message", "text": "You have a new message: {status_url}"}}
+TIPSTER_TEXTS = {"sms": DISCREET, "line": DISCREET, "email": DISCREET}
 ALWAYS_TOLD = ["received", "acknowledged", "under_review", "investigating", "transferred", "closed"]
 
 SETTINGS = Settings(
@@ -66,6 +71,10 @@ SETTINGS = Settings(
     S("intake.tipster_notices.questions", bool, True, "Tell the tipster when the office asks a question."),
     S("intake.tipster_notices.channels", dict, {}, "The notify channel to use per contact kind (email, sms, "
       "line); unset: the channel of that name."),
+    S("intake.tipster_notices.texts", dict, TIPSTER_TEXTS, "What a tipster is sent, per contact kind (sms, line, "
+      "email) and language: {subject, text}; {status_url} is replaced by the status page's link and {reference} "
+      "(not in the defaults: it tells whoever sees the phone that a report exists) by the reference. Kinds and "
+      "languages left out keep the default."),
     S("intake.tipster_notices.volunteer_contacts", dict, {}, "Volunteers told of the tips they filed for "
       "someone, by volunteer id: {<id>: {email: ..., language: th}}."),
     S("intake.tipster_notices.poll_seconds", float, 2.0, "How often due notices are looked for when not woken."),
@@ -93,6 +102,13 @@ SETTINGS = Settings(
         {"number": "1205", "th": "สำนักงาน ป.ป.ช.", "en": "NACC (National Anti-Corruption Commission)"},
         {"number": "1567", "th": "ศูนย์ดำรงธรรม", "en": "Damrongtham Centre"},
     ], "The agencies' hotlines shown to tipsters (number, Thai and English names)."),
+    S("intake.open311.base_url", str, None, "The Open311 endpoint's public address in the discovery document "
+      "(unset: from the request, e.g. https://tips.example.org/open311/v2).", example="https://tips.example.org/open311/v2"),
+    S("intake.open311.contact", str, "ติดต่อผู้ดูแลระบบของหน่วยงานที่ให้บริการ / Contact the operator of this "
+      "service", "Who partners contact about the Open311 endpoint (discovery's contact)."),
+    S("intake.open311.key_service", str, "ขอ api_key จากผู้ดูแลระบบ (sodsong intake partners add) / Ask the "
+      "operator for an api_key (sodsong intake partners add)", "How a partner gets an api_key (discovery's "
+      "key_service)."),
     S("intake.http_server", dict, {}, "intake's own http_server.* (over the shared ones)."),
     S("intake.keys", dict, {}, "intake's keyring, if not under keys.intake."),
 )

@@ -4,10 +4,13 @@ Only intake knows who a tipster is and how to reach them, so intake records and 
 the shared channel library; no other service learns whether, or how, a tipster can be reached (no event is
 emitted for a tipster notice, and the audit trail holds none).
 
-What is sent is content-free by construction: the `tipster_update` template takes exactly a reference and the
-public status page's link, and says "your report SS-… has an update; check it with your receipt". Never the
-description, the office's notes, the accused or the new status: whoever reads the tipster's phone may be the
-person reported. Volunteers get `volunteer_status_change` (reference and coarse status).
+What is sent is content-free by construction: a tipster's notice takes exactly a reference and the public status
+page's link (shared.notifications.messages checks both), and by default says only "มีข้อความใหม่สำหรับท่าน ดูได้ที่
+<link>" / "You have a new message: <link>": not the service's name, not what it is about, not even the reference,
+and the link is the plain status page (no reference, no receipt in it). Whoever reads the tipster's phone may be
+the person reported. The words are set per contact kind and language in `texts` (settings.TIPSTER_TEXTS are the
+defaults); a deployment that puts {reference} in them accepts that risk. Volunteers get `volunteer_status_change`
+(reference and coarse status).
 
 Who is told:
 - the tipster, on each channel listed in their `notify_via` for which they left a contact (email → `email`,
@@ -29,6 +32,7 @@ Settings, `intake.tipster_notices` (all optional):
     statuses: [received, acknowledged, under_review, investigating, transferred, closed]
     questions: true                                     # tell the tipster when the office asks a question
     channels: {email: email, sms: sms, line: line}      # contact kind -> channel name in notify.channels
+    texts: {sms: {th: {subject: ..., text: "... {status_url}"}, en: {...}}, line: {...}, email: {...}}
     max_attempts: 6
     backoff_seconds: [5, 30, 120, 600, 1800]
     poll_seconds: 2
@@ -47,11 +51,12 @@ from services.intake.models import NOTICES, Tip, notices_table  # noqa: F401 - n
 from services.intake.models import NOTICES_TABLE as TABLE_NAME  # noqa: F401 - for callers
 from shared.logging import get_logger
 from services.intake.settings import SETTINGS as INTAKE
+from services.intake.settings import TIPSTER_TEXTS
 from shared.clock import utcnow
 from shared.notifications import ledger
 from shared.notifications.channels import (LineChannel, OutboundMessage, PermanentDeliveryError,
                                            build_channels)
-from shared.notifications.messages import render
+from shared.notifications.messages import render, render_tipster_text, tipster_text_problems
 from shared.notifications.sender_loop import SenderLoop
 
 CONTACT_FIELDS = {"email": "email", "sms": "phone", "line": "line_user_id"}  # notify_via kind -> reporter key
@@ -76,6 +81,30 @@ def line_channel_of(config: dict):
     return channel
 
 
+def tipster_texts(configured: dict | None) -> dict:
+    """{kind: {language: {subject, text}}}: the configured words over the discreet defaults, each checked (a text
+    with any placeholder but {status_url} and {reference} is refused when the settings are read)."""
+    texts = {}
+    for kind, by_language in TIPSTER_TEXTS.items():
+        texts[kind] = {}
+        for language, default in by_language.items():
+            chosen = (((configured or {}).get(kind) or {}).get(language)) or {}
+            entry = {part: chosen.get(part) or default[part] for part in ("subject", "text")}
+            for part, value in entry.items():
+                problem = tipster_text_problems(value)
+                if problem:
+                    raise ValueError(f"intake.tipster_notices.texts.{kind}.{language}.{part} {problem}")
+            texts[kind][language] = entry
+    return texts
+
+
+def tipster_message(settings: dict, contact_kind: str, language: str, context: dict) -> tuple[str, str, None]:
+    """(subject, text, html) of a tipster's notice on one contact kind, in one language."""
+    by_language = settings["texts"].get(contact_kind) or settings["texts"]["sms"]
+    words = by_language.get(language) or by_language["th"]
+    return render_tipster_text(words["subject"], words["text"], context)
+
+
 def settings_of(config: dict) -> dict:
     section = INTAKE.section(config, "intake.tipster_notices")
     notify = config.get("notify") or {}
@@ -98,6 +127,7 @@ def settings_of(config: dict) -> dict:
         "channels": channels,
         "poll_seconds": float(section["poll_seconds"]),
         "volunteer_contacts": dict(section["volunteer_contacts"] or {}),
+        "texts": tipster_texts(section["texts"]),
         "ledger": ledger.settings_of(section),
     }
 
@@ -115,7 +145,7 @@ def update_of(event) -> str | None:
     if event.type == "case.question_asked":
         return "question"
     if event.type == "case.note_added" and p.get("visibility") == "tipster_visible":
-        return "question"  # a note for the tipster is told like a question: "your report has an update"
+        return "question"  # a note for the tipster is told like a question: "you have a new message"
     return None
 
 
@@ -199,7 +229,11 @@ def record_tipster_notice(uow, tip, event, config: dict, *, reporter=None, volun
 
     ids = []
     for recipient_kind, recipient_id, contact_kind, channel, template, lang, context in rows:
-        render(template, lang, context)  # refuses any context the template may not see, before anything is stored
+        # refuses any context the message may not see, before anything is stored
+        if recipient_kind == "tipster":
+            tipster_message(settings, contact_kind, lang, context)
+        else:
+            render(template, lang, context)
         row_id = str(uuid.uuid4())
         uow.repo.record_notice(
             table, id=row_id, event_id=event.id, tip_id=_get(tip, "id"), reference=reference,
@@ -248,7 +282,11 @@ def send_one(service_db, row_id: str, channels: dict, config: dict, *, reporter=
         channel = channels.get(row["channel"])
         if channel is None:
             raise PermanentDeliveryError(f"channel {row['channel']!r} is not configured")
-        subject, text, html = render(row["template"], row["language"], json.loads(row["context_json"]))
+        context = json.loads(row["context_json"])
+        if row["recipient_kind"] == "tipster":
+            subject, text, html = tipster_message(settings, row["contact_kind"], row["language"], context)
+        else:
+            subject, text, html = render(row["template"], row["language"], context)
         return channel.send(OutboundMessage(recipient=address, language=row["language"], subject=subject,
                                             text=text, html=html, idempotency_key=row_id,
                                             attempt=row["attempts"] or 1))

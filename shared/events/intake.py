@@ -17,6 +17,9 @@ class Location(Payload):
     district_code = fields.String(allow_none=True, load_default=None)
     subdistrict_code = fields.String(allow_none=True, load_default=None)
     place = fields.String(allow_none=True, load_default=None)
+    # a point the tipster gave, as intake keeps it (rounded unless they chose the exact point); content: sealed
+    lat = fields.String(allow_none=True, load_default=None)
+    long = fields.String(allow_none=True, load_default=None)
 
 
 class Accused(Payload):
@@ -49,6 +52,8 @@ class TipFacts(Payload):
     accused = fields.Nested(Accused, required=True)
     submitted_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
     volunteer_id = fields.String(allow_none=True, load_default=None)
+    # a link to media the tipster keeps elsewhere (Open311's media_url): never fetched by any service
+    media_url = fields.String(allow_none=True, load_default=None)
 
 
 class TipReceived(TipFacts):
@@ -114,7 +119,8 @@ class EvidenceServed(Payload):
 
 
 # the free text of a tip: sealed on the broker (routing's tip.routed carries the same facts under "tip.")
-TIP_CONTENT = ("description", "location.place", "accused.name", "accused.position", "accused.organization")
+TIP_CONTENT = ("description", "location.place", "location.lat", "location.long", "accused.name", "accused.position",
+               "accused.organization", "media_url")
 
 INTAKE = Contracts("intake")
 INTAKE.declare("tip.received", TipReceived, TIP_CONTENT)

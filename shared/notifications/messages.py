@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import string
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -134,6 +135,37 @@ def _check_context(template: str, context: dict) -> None:
         if not parts or parts.scheme not in ("https", "http") or parts.query or parts.fragment or " " in url:
             # The link must be the public status page, never one carrying the receipt or a case token.
             raise UnsafeContextError("tipster status_url must be a plain http(s) link without query or fragment")
+
+
+TIPSTER_PLACEHOLDERS = frozenset({"status_url", "reference"})
+
+
+def tipster_text_problems(text: str) -> str | None:
+    """Why a configured tipster text cannot be used (None if it can): only {status_url} and {reference}, plainly."""
+    if not isinstance(text, str) or not text.strip():
+        return "must be a non-empty string"
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        return f"is not a valid text with {{placeholders}}: {exc}"
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in TIPSTER_PLACEHOLDERS or spec or conversion:
+            return f"may use only {{status_url}} and {{reference}}, not {{{name}}}"
+    return None
+
+
+def render_tipster_text(subject: str, text: str, context: dict) -> tuple[str, str, None]:
+    """A deployment's own tipster text (intake.tipster_notices.texts), with the tipster template's context checks:
+    (subject, text, no html)."""
+    _check_context("tipster_update", context)
+    for value in (subject, text):
+        problem = tipster_text_problems(value)
+        if problem:
+            raise UnsafeContextError(f"tipster text {problem}")
+    values = {k: context[k] for k in TIPSTER_PLACEHOLDERS}
+    return " ".join(subject.format(**values).split()), text.format(**values).strip() + "\n", None
 
 
 def _render_block(env: jinja2.Environment, name: str, block: str, context: dict) -> str:

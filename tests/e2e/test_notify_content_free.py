@@ -53,8 +53,8 @@ def test_the_tipster_is_told_only_that_there_is_an_update(embedded_deployment):
         return found or None
 
     [notice] = wait_for(to_tipster, 20, message="tipster notice written")
-    assert notice["text"].startswith(f"Sodsong: your report {reference} has an update.")
-    assert notice["text"].rstrip().endswith("with your receipt.")
+    assert notice["text"].startswith("You have a new message: http")  # discreet: no name, no reference
+    assert reference not in notice["text"] + notice["subject"]
     assert marker not in json.dumps(read_file_channel(dep.data_dir / "notifications.jsonl"), ensure_ascii=False)
 
 

@@ -165,9 +165,12 @@ def _detail_view(repo, case, principal, now, settings: DeskSettings) -> dict:
             "location": {"province": _area("province", location.get("province_code")),
                          "district": _area("district", location.get("district_code")),
                          "subdistrict": _area("subdistrict", location.get("subdistrict_code")),
-                         "place": location.get("place")},
+                         "place": location.get("place"),
+                         "point": ({"lat": location["lat"], "long": location["long"]}
+                                   if location.get("lat") and location.get("long") else None)},
             "accused": facts.get("accused"),
             "filed_by_volunteer": bool(facts.get("volunteer_id")),
+            "media_url": facts.get("media_url"),  # the tipster's link, shown as a link: never fetched
         },
         "routing": {"rule": case.routing_rule, "reasons": json.loads(case.routing_reasons_json)},
         "opened_at": iso(case.opened_at),

@@ -155,5 +155,5 @@ def _announce_opened(uow, event, case, now) -> None:
 
 def _facts(tip: dict) -> dict:
     keep = ("tipster_id", "channel", "language", "category", "description", "event_date", "amount_thb",
-            "location", "accused", "submitted_at", "volunteer_id")
+            "location", "accused", "submitted_at", "volunteer_id", "media_url")
     return {k: tip.get(k) for k in keep}

@@ -105,6 +105,11 @@ class Open311LocationRequired(IntakeError):
     key = "open311.location_required"
 
 
+class Open311PointIsNotAPlace(IntakeError):
+    """Coordinates came without a DOPA code: no package ships the subdistricts' boundaries to place them."""
+    key = "open311.point_is_not_a_place"
+
+
 class EvidenceRefused(IntakeError):
     """The link is forged, expired, for another office or for a file the tip does not have."""
     key = "request.not_found"

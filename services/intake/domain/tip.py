@@ -10,15 +10,18 @@ import re
 import secrets
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlsplit
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates, validates_schema
 
+from services.intake.domain.coordinates import CoordinateError, kept_point
 from shared import geography
 from shared.clock import local_today
 from shared.vocabulary import CATEGORIES, CHANNELS, LANGUAGES, NOTIFY_CHANNELS, OFFICIAL_TYPES
 
 MAX_AMOUNT_THB = Decimal("1000000000000")  # one trillion baht: above any real case, below float trouble
 EARLIEST_EVENT = date(1950, 1, 1)
+MAX_MEDIA_URL = 2000
 # C0/C1 control characters other than tab, newline and carriage return (NUL breaks PostgreSQL text columns)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -81,6 +84,13 @@ class LocationSchema(_Strict):
                             metadata={"description": "DOPA subdistrict (tambon) code, 6 digits",
                                       "example": "230101"})
     place = _text(300, metadata={"description": "Where, in words (village, office, road)"})
+    lat = fields.Raw(allow_none=True, load_default=None, metadata={
+        "description": "Latitude (WGS84), with long; kept rounded to 0.1 degree unless exact_point is true. "
+                       "A point alone is not a place: the codes above are still needed", "example": 12.24})
+    long = fields.Raw(allow_none=True, load_default=None, metadata={
+        "description": "Longitude (WGS84), with lat", "example": 102.51})
+    exact_point = StrictBoolean(load_default=False, metadata={
+        "description": "true: the tipster chose to give the exact point (kept to about 1 m)"})
 
     @validates_schema(skip_on_field_errors=False)  # a wrong province is told along with a wrong district
     def _codes_exist_and_nest(self, data, **_):
@@ -90,6 +100,30 @@ class LocationSchema(_Strict):
             data["province_code"], data.get("district_code"), data.get("subdistrict_code"))
         if problems:
             raise ValidationError({name: [key] for name, key in problems.items()})
+        _point(data)
+
+    @post_load
+    def _keep_point_at_allowed_precision(self, data, **_):
+        exact = data.pop("exact_point", False)
+        point = _point(data, exact)
+        if point is None:
+            data.pop("lat", None)
+            data.pop("long", None)
+        else:
+            data["lat"], data["long"] = point
+        return data
+
+
+def _point(data: dict, exact: bool = False) -> tuple[str, str] | None:
+    lat, long = data.get("lat"), data.get("long")
+    if lat is None and long is None:
+        return None
+    if lat is None or long is None:
+        raise ValidationError({"lat" if lat is None else "long": ["geo.point_needs_both"]})
+    try:
+        return kept_point(lat, long, exact)
+    except CoordinateError as exc:
+        raise ValidationError({exc.field: [exc.key]}) from None
 
 
 class AccusedSchema(_Strict):
@@ -135,9 +169,17 @@ class TipSchema(_Strict):
     location = fields.Nested(LocationSchema, required=True)
     accused = fields.Nested(AccusedSchema, required=True)
     reporter = fields.Nested(ReporterSchema, load_default=lambda: ReporterSchema().load({}))
+    media_url = Text(allow_none=True, load_default=None, validate=validate.Length(max=MAX_MEDIA_URL), metadata={
+        "description": "A link to a photo or document the tipster keeps elsewhere (http or https). Stored with the "
+                       "tip and shown to the office as a link; Sodsong never fetches it"})
     volunteer_id = Text(allow_none=True, load_default=None, validate=validate.Regexp(
         r"^[A-Za-z0-9_.-]{1,64}$", error="field.invalid"),
         metadata={"description": "Set by the server from the volunteer's token; if sent, it must match it"})
+
+    @validates("media_url")
+    def _a_plain_web_link(self, value, **_):
+        if value is not None and not media_link_ok(value):
+            raise ValidationError("field.media_url")
 
     @validates("event_date")
     def _not_future(self, value, **_):
@@ -172,9 +214,21 @@ class MessageSchema(_Strict):
                        metadata={"description": "question_id of the question being answered"})
 
 
+def media_link_ok(url: str) -> bool:
+    """An absolute http(s) link to a named host, without credentials or spaces: something the office can open
+    in a browser, and nothing a browser would run (javascript:, data:)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return (parts.scheme in ("http", "https") and bool(host) and parts.username is None and parts.password is None
+            and not any(c.isspace() for c in url))
+
+
 def facts_for_others(tip: dict) -> dict:
     """The part of a tip other services may see: everything except who the reporter is."""
-    return {
+    facts = {
         "channel": tip["channel"],
         "language": tip["language"],
         "category": tip["category"],
@@ -185,6 +239,9 @@ def facts_for_others(tip: dict) -> dict:
         "accused": dict(tip["accused"]),
         "volunteer_id": tip.get("volunteer_id"),
     }
+    if tip.get("media_url"):
+        facts["media_url"] = tip["media_url"]
+    return facts
 
 
 def reporter_identity(tip: dict) -> dict | None:

@@ -73,12 +73,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "ask_anonymity": {
         "th": "ขั้นที่ 7/8 ต้องการให้แจ้งความคืบหน้าทาง LINE หรือไม่\n"
               "• ไม่ระบุตัวตน: ไม่เก็บสิ่งใดที่ระบุตัวท่าน ติดตามเรื่องด้วยรหัสรับแจ้งเท่านั้น\n"
-              "• แจ้งผลทาง LINE: เก็บรหัส LINE ของท่านแบบเข้ารหัส ใช้เพียงส่งข้อความว่า \"เรื่องมีความคืบหน้า\" "
+              "• แจ้งผลทาง LINE: เก็บรหัส LINE ของท่านแบบเข้ารหัส ใช้เพียงส่งข้อความว่า \"มีข้อความใหม่สำหรับท่าน\" "
               "ไม่ส่งให้หน่วยงานใด",
         "en": "Step 7/8. Should we tell you about progress through LINE?\n"
               "• Stay anonymous: nothing that identifies you is kept; follow up with your receipt only.\n"
-              "• Notify me in LINE: your LINE id is kept encrypted, used only to say \"your report has an "
-              "update\", and never given to any office.",
+              "• Notify me in LINE: your LINE id is kept encrypted, used only to say \"you have a new "
+              "message\", and never given to any office.",
     },
     "summary": {
         "th": "ขั้นที่ 8/8 ตรวจสอบก่อนส่ง\nประเภท: {category}\nเรื่อง: {description}\nสถานที่: {place}\n"

@@ -39,10 +39,14 @@ def request_view(keyring: Keyring, tip: Tip) -> dict:
         "address_id": location.get("subdistrict_code") or location.get("district_code")
         or location.get("province_code"),
         "zipcode": None,
-        "lat": None,
-        "long": None,
-        "media_url": None,
+        "lat": _coordinate(location.get("lat")),   # as kept (domain/coordinates.py), never finer
+        "long": _coordinate(location.get("long")),
+        "media_url": facts.get("media_url"),
     }
+
+
+def _coordinate(kept: str | None) -> float | None:
+    return float(kept) if kept else None
 
 
 def one_request(repo, keyring: Keyring, partner_id: str, reference: str) -> list[dict]:

@@ -13,6 +13,7 @@ HTTP_STATUS: dict[type[errors.IntakeError], int] = {
     errors.InvalidIdempotencyKey: 400,
     errors.EmptyAttachment: 400,
     errors.Open311LocationRequired: 400,
+    errors.Open311PointIsNotAPlace: 400,
     errors.VolunteerUnauthorized: 401,
     errors.FilingTicketInvalid: 401,
     errors.VolunteerIdMismatch: 403,

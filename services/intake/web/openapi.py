@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from services.intake.domain import tip
 from services.intake.domain.attachments import ACCEPTED
+from services.intake.web import open311
 from shared.vocabulary import TIPSTER_STATUSES
 
 class Bilingual(Schema):
@@ -128,6 +129,166 @@ class Error(Schema):
                                values=fields.List(fields.Nested(FieldMessage)), metadata={"description": "dotted field path -> messages in Thai and English"})
 
 
+class Health(Schema):
+    service = fields.String(metadata={"example": "intake"})
+    status = fields.String(metadata={"example": "ok"})
+
+
+# -- Open311 GeoReport v2 (web/open311.py): the same records as JSON or XML -------------------------------------------
+class Open311Endpoint(Schema):
+    specification = fields.String(metadata={"example": "http://wiki.open311.org/GeoReport_v2"})
+    url = fields.String()
+    changeset = fields.String(metadata={"format": "date-time"})
+    type = fields.String(metadata={"example": "production"})
+    formats = fields.List(fields.String(), metadata={"example": ["text/xml", "application/json"]})
+
+
+class Open311Discovery(Schema):
+    changeset = fields.String(metadata={"format": "date-time"})
+    contact = fields.String()
+    key_service = fields.String()
+    endpoints = fields.List(fields.Nested(Open311Endpoint))
+
+
+class Open311Service(Schema):
+    service_code = fields.String(metadata={"example": "bribery"})
+    service_name = fields.String()
+    description = fields.String()
+    metadata = fields.Boolean()
+    type = fields.String(metadata={"example": "realtime"})
+    keywords = fields.String()
+    group = fields.String()
+
+
+class Open311Value(Schema):
+    key = fields.String()
+    name = fields.String()
+
+
+class Open311Attribute(Schema):
+    variable = fields.Boolean()
+    code = fields.String()
+    datatype = fields.String()
+    required = fields.Boolean()
+    datatype_description = fields.String(allow_none=True)
+    order = fields.Integer()
+    description = fields.String()
+    values = fields.List(fields.Nested(Open311Value))
+
+
+class Open311ServiceDefinition(Schema):
+    service_code = fields.String()
+    attributes = fields.List(fields.Nested(Open311Attribute))
+
+
+class Open311Request(Schema):
+    service_request_id = fields.String(metadata={"example": "SS-7KQ2-M9XD"})
+    status = fields.String(validate=validate.OneOf(["open", "closed"]))
+    status_notes = fields.String(allow_none=True)
+    service_name = fields.String()
+    service_code = fields.String()
+    description = fields.String(allow_none=True)
+    agency_responsible = fields.String(allow_none=True)
+    service_notice = fields.String(allow_none=True)
+    requested_datetime = fields.String(metadata={"format": "date-time"})
+    updated_datetime = fields.String(metadata={"format": "date-time"})
+    expected_datetime = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    address_id = fields.String(allow_none=True)
+    zipcode = fields.String(allow_none=True)
+    lat = fields.Float(allow_none=True, metadata={
+        "description": "As kept: rounded to 0.1 degree unless the tipster chose the exact point"})
+    long = fields.Float(allow_none=True)
+    media_url = fields.String(allow_none=True, metadata={"description": "The link as sent; never fetched"})
+
+
+class Open311Created(Schema):
+    service_request_id = fields.String()
+    service_notice = fields.String()
+    account_id = fields.String(allow_none=True)
+    receipt = fields.String(metadata={"description": "Extension: the tipster's receipt, to show them once"})
+
+
+class Open311Error(Schema):
+    code = fields.Integer()
+    description = fields.String(metadata={"description": "Thai / English"})
+    error = fields.Dict(metadata={"description": "{code, message: {th, en}}"})
+    field_errors = fields.Dict(data_key="fields", metadata={"description": "field name -> messages (JSON); "
+                                                                           "in XML a list of {name, messages}"})
+
+
+OPEN311_FORMAT = {"name": "format", "in": "path", "required": True, "description": "xml (the spec's required "
+                  "format) or json; the same route without the suffix answers in XML",
+                  "schema": {"type": "string", "enum": ["xml", "json"]}}
+API_KEY = {"name": "api_key", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 200},
+           "description": "The partner's key (sodsong intake partners add)"}
+
+
+def _open311(schema: str, many: bool = True, description: str = "OK") -> dict:
+    shape = {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}} if many else schema
+    return {"description": description, "content": {"application/json": {"schema": shape},
+                                                    "text/xml": {"schema": shape}}}
+
+
+def _open311_errors(*codes) -> dict:
+    return {str(c): _open311("Open311Error", description=ERRORS[c]) for c in codes}
+
+
+def _open311_form() -> dict:
+    standard = {name: {"type": "string", "maxLength": 2000} for name in (
+        "api_key", "jurisdiction_id", "service_code", "address_string", "address_id", "email", "device_id",
+        "account_id", "first_name", "last_name", "phone", "description", "media_url")}
+    standard["lat"] = {"type": "number", "description": "With long; not a place on its own (a DOPA code is needed)"}
+    standard["long"] = {"type": "number"}
+    standard["media_url"]["description"] = "A link to the tipster's media (http/https); kept, never fetched"
+    for code, _datatype, _required, description in open311.ATTRIBUTES:
+        standard[f"attribute[{code}]"] = {"type": "string", "description": description}
+    schema = {"type": "object", "required": ["api_key", "service_code", "description"], "properties": standard}
+    return {"application/x-www-form-urlencoded": {"schema": schema}, "multipart/form-data": {"schema": schema}}
+
+
+def _open311_paths(spec: APISpec) -> None:
+    base = "/open311/v2"
+    spec.path(path=base + "/discovery.{format}", operations={"get": {
+        "summary": "Open311 GeoReport v2: discovery (where the endpoint is, its formats, how to get a key)",
+        "parameters": [OPEN311_FORMAT],
+        "responses": {"200": _open311("Open311Discovery", many=False)},
+    }})
+    spec.path(path=base + "/services.{format}", operations={"get": {
+        "summary": "Open311 GeoReport v2: the categories",
+        "parameters": [OPEN311_FORMAT],
+        "responses": {"200": _open311("Open311Service")},
+    }})
+    spec.path(path=base + "/services/{service_code}.{format}", operations={"get": {
+        "summary": "Open311 GeoReport v2: a category's attributes",
+        "parameters": [{"name": "service_code", "in": "path", "required": True, "schema": {"type": "string"}},
+                       OPEN311_FORMAT],
+        "responses": {"200": _open311("Open311ServiceDefinition", many=False), **_open311_errors(404)},
+    }})
+    spec.path(path=base + "/requests.{format}", operations={
+        "post": {
+            "summary": "Open311 GeoReport v2: file a tip for a citizen (form-encoded or multipart; not JSON)",
+            "parameters": [OPEN311_FORMAT],
+            "requestBody": {"required": True, "content": _open311_form()},
+            "responses": {"200": _open311("Open311Created"), **_open311_errors(400, 403, 404, 413, 415, 429)},
+        },
+        "get": {
+            "summary": "Open311 GeoReport v2: the requests this key filed (at most 90 days)",
+            "parameters": [OPEN311_FORMAT, API_KEY, *({"name": n, "in": "query", "required": False,
+                                                      "schema": {"type": "string", "maxLength": 2000}}
+                                                     for n in ("service_request_id", "service_code", "start_date",
+                                                               "end_date", "status"))],
+            "responses": {"200": _open311("Open311Request"), **_open311_errors(400, 403)},
+        },
+    })
+    spec.path(path=base + "/requests/{service_request_id}.{format}", operations={"get": {
+        "summary": "Open311 GeoReport v2: one request this key filed",
+        "parameters": [{"name": "service_request_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                       OPEN311_FORMAT, API_KEY],
+        "responses": {"200": _open311("Open311Request"), **_open311_errors(403, 404)},
+    }})
+
+
 ERRORS = {
     400: "Bad input: `error` says what, `fields` which field, both in Thai and English",
     401: "Missing or wrong volunteer token, or a filing ticket that is altered or expired",
@@ -175,7 +336,11 @@ def document() -> dict:
     for name, schema in [("Tip", tip.TipSchema), ("Message", tip.MessageSchema),
                          ("TipCreated", TipCreated), ("StatusView", StatusView),
                          ("MessageAccepted", MessageAccepted), ("ReceiptReplaced", ReceiptReplaced),
-                         ("VolunteerTips", VolunteerTips), ("Error", Error)]:
+                         ("VolunteerTips", VolunteerTips), ("Error", Error), ("Health", Health),
+                         ("Open311Discovery", Open311Discovery), ("Open311Service", Open311Service),
+                         ("Open311ServiceDefinition", Open311ServiceDefinition),
+                         ("Open311Request", Open311Request), ("Open311Created", Open311Created),
+                         ("Open311Error", Open311Error)]:
         spec.components.schema(name, schema=schema)
     spec.components.security_scheme("volunteerToken", {"type": "http", "scheme": "bearer",
                                                        "description": "A volunteer's token (sodsong volunteers add)"})
@@ -261,9 +426,9 @@ def document() -> dict:
                               "content": {"application/json": {"schema": {"type": "object"}}}},
                       **_errors(401, 404, 413)},
     }})
-    spec.path(path="/open311/v2/services.json", operations={"get": {
-        "summary": "Open311 GeoReport v2: the categories",
-        "responses": {"200": {"description": "Services", "content": {"application/json": {
-            "schema": {"type": "array", "items": {"type": "object"}}}}}},
+    spec.path(path="/health", operations={"get": {
+        "summary": "intake answers HTTP (the process's /livez and /readyz say more)",
+        "responses": {"200": {"description": "Up", "content": {"application/json": {"schema": "Health"}}}},
     }})
+    _open311_paths(spec)
     return spec.to_dict()

@@ -10,11 +10,13 @@ from services.intake.domain.callers import PUBLIC, partner_caller, volunteer_cal
 from services.intake.domain.errors import IntakeError
 from services.intake.line.service import line_webhook
 from services.intake.usecases import conversation, open311 as open311_queries
-from services.intake.web import assisted, open311, openapi, pages, requests
+from services.intake.settings import SETTINGS as INTAKE
+from services.intake.web import assisted, open311, open311_formats, openapi, pages, requests
 from services.intake.web.errors import as_api_error
-from shared import evidence_links
+from shared import evidence_links, i18n
 from shared.web import SECURITY_HEADERS, ApiError, json_response
 
+OPEN311_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 FILING_TICKET_HEADER = "X-Filing-Ticket"
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
               "application/pdf": "pdf", "text/plain": "txt"}
@@ -84,43 +86,52 @@ class IntakeWeb:
     def line_webhook(self, processor, request) -> Response:
         return line_webhook(processor, request, self.max_json)
 
-    # -- Open311 GeoReport v2 ---------------------------------------------------------------------------------------
+    # -- Open311 GeoReport v2 (web/open311.py; XML or JSON by the route's suffix) ----------------------------------
+    def open311_discovery(self, request, fmt: str) -> Response:
+        settings = INTAKE.section(self.config, "intake.open311")
+        base = (settings["base_url"] or request.url_root.rstrip("/") + "/open311/v2").rstrip("/")
+        return answer_open311(fmt, "discovery",
+                              lambda: open311.discovery(base, settings["contact"], settings["key_service"]))
+
     @staticmethod
-    def open311_services(request) -> Response:
-        return json_response(200, open311.services())
+    def open311_services(request, fmt: str) -> Response:
+        return answer_open311(fmt, "services", open311.services)
 
-    def open311_service(self, request, code: str) -> Response:
-        return answer_open311(lambda: open311.service_definition(code))
+    def open311_service(self, request, code: str, fmt: str) -> Response:
+        return answer_open311(fmt, "service_definition", lambda: open311.service_definition(code))
 
-    def open311_post(self, request) -> Response:
+    def open311_post(self, request, fmt: str) -> Response:
         def post():
-            if (request.mimetype or "").lower() != "application/x-www-form-urlencoded":
-                raise ApiError(415, "request.wrong_content_type")
+            if (request.mimetype or "").lower() not in OPEN311_FORMS:
+                raise ApiError(415, "open311.form_required")
             if request.content_length is not None and request.content_length > self.max_json:
                 raise ApiError(413, "request.too_large")
             request.max_content_length = self.max_json
             request.max_form_memory_size = self.max_json
             form = request.form
+            if request.files:
+                raise ApiError(400, "request.validation_failed",
+                               fields={k: [i18n.message("field.unknown")] for k in list(request.files)[:20]})
             partner = self.app.partner(form.get("api_key"))
             tip = open311.tip_from_form(form)
             key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
             _, body, _ = self.app.file_tip(tip, caller=partner_caller(partner), idempotency_key=key)
             return open311.post_response(body)
-        return answer_open311(post)
+        return answer_open311(fmt, "service_requests", post)
 
-    def open311_list(self, request) -> Response:
+    def open311_list(self, request, fmt: str) -> Response:
         def listing():
             partner = self.app.partner(request.args.get("api_key"))
             with self.app.reading() as repo:
                 return open311_queries.list_requests(repo, self.app.keyring, partner, request.args)
-        return answer_open311(listing)
+        return answer_open311(fmt, "service_requests", listing)
 
-    def open311_get(self, request, request_id: str) -> Response:
+    def open311_get(self, request, request_id: str, fmt: str) -> Response:
         def one():
             partner = self.app.partner(request.args.get("api_key"))
             with self.app.reading() as repo:
                 return open311_queries.one_request(repo, self.app.keyring, partner, request_id)
-        return answer_open311(one)
+        return answer_open311(fmt, "service_requests", one)
 
     # -- public web pages (no JavaScript needed) --------------------------------------------------------------------
     def page_report_post(self, request) -> Response:
@@ -143,13 +154,16 @@ class IntakeWeb:
         return assisted.file_post(self.app, request, self.max_json)
 
 
-def answer_open311(produce, status: int = 200) -> Response:
-    """Open311 answers refusals in its own error format (a list of {code, description})."""
+def answer_open311(fmt: str, root: str, produce, status: int = 200) -> Response:
+    """Open311 answers refusals in its own error format (a list of {code, description}), in the route's format."""
+    if fmt not in open311_formats.FORMATS:
+        fmt = "xml"
     try:
-        return json_response(status, produce())
+        return open311_formats.respond(fmt, status, root, produce())
     except (ApiError, IntakeError) as refusal:
         exc = as_api_error(refusal)
-        return json_response(exc.status, open311.error_body(exc.status, exc.key, exc.fields))
+        body = open311.error_body(exc.status, exc.key, exc.fields)
+        return open311_formats.respond(fmt, exc.status, "errors", open311.xml_errors(body) if fmt == "xml" else body)
 
 
 def download(attachment, data: bytes) -> Response:

@@ -136,8 +136,7 @@ def test_no_tipster_or_office_message_carries_the_tip_the_accused_or_the_questio
     assert len(to_tipster) == 3
     for m in to_tipster:
         assert (m["subject"], m["text"], m["html"]) == expected
-        assert m["text"] == (f"Sodsong: your report {reference} has an update. "
-                             f"Check it at {STATUS_URL} with your receipt.\n")
+        assert m["text"] == f"You have a new message: {STATUS_URL}\n"  # discreet: not even the reference
     assert not [m for m in lines if m["recipient"] == "0812345678"], "the tipster did not opt into SMS"
     [to_office] = [m for m in lines if m["recipient"] == "PACC-R2"]
     assert reference in to_office["subject"]
