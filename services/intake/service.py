@@ -14,7 +14,7 @@ from services.intake.models import Base
 from services.intake.repository import IntakeRepository
 from services.intake.usecases import conversation, idempotency, projection, submission
 from services.intake.usecases.application import IntakeApp
-from services.intake.web import pages, routes
+from services.intake.web import pages, routes, statistics
 from services.intake.web.entrypoint import api
 from services.intake.web.requests import max_request_bytes
 from shared import retention
@@ -150,6 +150,18 @@ class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
     @api("POST", "/status/receipt")
     def page_receipt_post(self, request):
         return self.intake.page_receipt_post(request)
+
+    @api("GET", "/statistics")
+    def page_statistics(self, request):
+        return statistics.page(self.intake.app, request)
+
+    @api("GET", "/api/v1/statistics")
+    def statistics_json(self, request):
+        return statistics.as_json(self.intake.app, request)
+
+    @api("GET", "/api/v1/statistics.csv")
+    def statistics_csv(self, request):
+        return statistics.as_csv(self.intake.app, request)
 
     @api("GET", "/static/intake.css")
     def page_css(self, request):
