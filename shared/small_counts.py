@@ -25,7 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from statistics import median as _median
+
+from shared.clock import local
 
 K = 5
 
@@ -227,6 +230,18 @@ def _ambiguous(parts: Sequence[Part], lo: int, hi: int, k: int, small_sums: Sequ
         if small_sum and s_hi - s_lo < 1:
             return False
     return True
+
+
+def month_window(now: datetime, n: int) -> list[str]:
+    """The last `n` Bangkok months up to `now`'s, oldest first ("YYYY-MM"). Counts by month use a fixed window:
+    a list of months that began with the first tip would say that month had one."""
+    here = local(now)
+    y, m = here.year, here.month
+    out = []
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out[::-1]
 
 
 def line(dimension: str, values: Mapping[Hashable, int], order: Sequence[Hashable]) -> Table:

@@ -7,7 +7,7 @@ import contextlib
 from dataclasses import dataclass
 
 from services.casework.domain import policy
-from services.casework.usecases import accounts, case_actions, case_reading, evidence, statistics
+from services.casework.usecases import accounts, case_actions, case_reading, evidence, network, statistics
 from services.casework.usecases.case_reading import DeskSettings
 from shared.clock import utcnow
 
@@ -101,6 +101,12 @@ class DeskUseCases:
     def statistics(self, principal: policy.Principal, filters: dict) -> dict:
         with self._reading() as repo:
             return statistics.statistics(repo, principal, utcnow(), filters)
+
+    def network(self, principal: policy.Principal, network_code: str | None = None) -> dict:
+        """The coordinators' view of their network's area (counts only, small ones suppressed)."""
+        with self._reading() as repo:
+            return network.network_view(repo, principal, self.account_settings.get("networks") or {}, utcnow(),
+                                        network_code, state_labels=self.settings.state_labels)
 
     # -- accounts --------------------------------------------------------------------------------------------
     def sign_out(self, token: str | None, principal: policy.Principal | None) -> bool:

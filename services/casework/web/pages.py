@@ -128,6 +128,8 @@ def _status(exc: DeskAccountError) -> int:
 # -- cases ---------------------------------------------------------------------------------------------------
 def inbox(desk, request):
     principal, csrf = desk.page_principal(request)
+    if principal.role == "coordinator":
+        return redirect("/network")
     if principal.role not in policy.VIEWS:
         return render(PAGES, "home.html", principal=principal, csrf=csrf,
                       stats_allowed=principal.role in policy.STATS_ROLES)
@@ -233,6 +235,24 @@ def stats(desk, request):
 def stats_csv(desk, request):
     principal, _ = desk.page_principal(request)
     return routes.csv_response(desk.usecases.statistics(principal, routes.stats_filters(request)))
+
+
+# -- the network coordinators' view --------------------------------------------------------------------------
+def network(desk, request):
+    principal, csrf = desk.page_principal(request)
+    view = desk.usecases.network(principal, request.args.get("network"))
+    return render(PAGES, "network.html", principal=principal, csrf=csrf, view=view,
+                  small_words={"th": f"น้อยกว่า {view['k']}", "en": f"fewer than {view['k']}"})
+
+
+def network_csv(desk, request):
+    principal, _ = desk.page_principal(request)
+    return routes.network_csv_response(desk.usecases.network(principal, request.args.get("network")))
+
+
+def network_json(desk, request):
+    principal, _ = desk.page_principal(request)
+    return routes.network_json_download(desk.usecases.network(principal, request.args.get("network")))
 
 
 # -- helpers -------------------------------------------------------------------------------------------------

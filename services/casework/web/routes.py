@@ -7,6 +7,7 @@ from datetime import timedelta
 from werkzeug.wrappers import Response
 
 from services.casework.domain import policy
+from services.casework.usecases import network as network_usecase
 from services.casework.usecases import statistics
 from services.casework.usecases.case_reading import iso
 from services.casework.web.requests import (
@@ -154,6 +155,27 @@ def stats(desk, request):
 
 def stats_csv(desk, request):
     return csv_response(desk.usecases.statistics(desk.api_principal(request), stats_filters(request)))
+
+
+# -- the network coordinators' view --------------------------------------------------------------------------
+def network(desk, request):
+    return json_response(200, desk.usecases.network(desk.api_principal(request), request.args.get("network")))
+
+
+def network_csv(desk, request):
+    view = desk.usecases.network(desk.api_principal(request), request.args.get("network"))
+    return network_csv_response(view)
+
+
+def network_csv_response(view: dict) -> Response:
+    headers = dict(SECURITY_HEADERS)
+    headers["Content-Disposition"] = f'attachment; filename="sodsong-network-{view["network"]["code"]}.csv"'
+    return Response(network_usecase.to_csv(view), headers=headers, content_type="text/csv; charset=utf-8")
+
+
+def network_json_download(view: dict) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="sodsong-network-{view["network"]["code"]}.json"'}
+    return json_response(200, view, headers)
 
 
 # -- accounts ------------------------------------------------------------------------------------------------

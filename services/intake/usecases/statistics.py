@@ -4,8 +4,9 @@ service), with every count below k suppressed by `shared.small_counts` (the same
 view). Nothing here is about one tip: only counts of at least k and medians over at least k tips leave.
 
 The three lists count the same tips split three ways and share one grand total. Months are Bangkok months of
-filing, from the first tip's month to this one; every province and every category is listed (never only those
-with tips, nor in order of size: which are absent, or which is larger, would tell about the small ones).
+filing, a fixed window (this month and the 23 before it; older tips are not counted); every province, category
+and month of the window is listed (never only those with tips, nor in order of size: which are absent, or which
+is larger, would tell about the small ones).
 """
 from __future__ import annotations
 
@@ -30,12 +31,7 @@ def month_label(key: str) -> dict:
     return {"th": f"{THAI_MONTHS_SHORT[month - 1]} {buddhist_year(year)}", "en": f"{ENGLISH_MONTHS[month - 1][:3]} {year}"}
 
 
-def months_between(first: str, last: str) -> list[str]:
-    out, (y, m) = [], (int(first[:4]), int(first[5:7]))
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+MONTHS = 24
 
 
 def public_statistics(rows, now: datetime, k: int = small_counts.K) -> dict:
@@ -43,11 +39,12 @@ def public_statistics(rows, now: datetime, k: int = small_counts.K) -> dict:
     counts: dict[str, dict[str, int]] = {d: defaultdict(int) for d in DIMENSIONS}
     ack: dict[tuple[str, str], list[float]] = defaultdict(list)
     close: dict[tuple[str, str], list[float]] = defaultdict(list)
-    first = month_key(now)
+    months = small_counts.month_window(now, MONTHS)
     for category, province, submitted, acknowledged, closed in rows:
         submitted = aware_utc(submitted)
         keys = {"province": province, "category": category, "month": month_key(submitted)}
-        first = min(first, keys["month"])
+        if keys["month"] < months[0]:
+            continue
         for d, key in keys.items():
             counts[d][key] += 1
         for d, key in [*keys.items(), ("all", "all")]:
@@ -56,7 +53,7 @@ def public_statistics(rows, now: datetime, k: int = small_counts.K) -> dict:
             if closed is not None:
                 close[(d, key)].append((aware_utc(closed) - submitted).total_seconds() / 86400)
     order = {"province": list(geography.province_codes()), "category": list(CATEGORIES),
-             "month": months_between(first, month_key(now))}
+             "month": months}
     shown = small_counts.protect([small_counts.line(d, counts[d], order[d]) for d in DIMENSIONS], k)
 
     def label(d: str, key: str) -> dict:
