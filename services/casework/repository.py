@@ -184,6 +184,20 @@ class CaseworkRepository:
             Case.feedback_due, Case.feedback_given_at,
         ).where(*conditions)).all())
 
+    def access_entries(self, scope: Scope, *, reference: str | None = None, username: str | None = None,
+                       limit: int = 500) -> list:
+        """Who opened which case in the scope, newest first, with the reader's name, role and office."""
+        query = (select(CaseView.at, CaseView.view, CaseView.role, CaseView.user_id, Case.reference,
+                        Case.office_code.label("case_office"), User.username, User.display_name,
+                        User.office_code.label("user_office"))
+                 .join(Case, Case.id == CaseView.case_id).outerjoin(User, User.id == CaseView.user_id)
+                 .where(case_condition(scope)))
+        if reference:
+            query = query.where(Case.reference == reference)
+        if username:
+            query = query.where(User.username == username)
+        return list(self.session.execute(query.order_by(CaseView.at.desc(), CaseView.id.desc()).limit(limit)).all())
+
     def network_rows(self, provinces) -> list:
         """What the coordinators' view counts of each case in these provinces: its state, times, the volunteer who
         filed it and its facts (for the location's codes only; nothing else of them leaves the use case)."""

@@ -154,6 +154,14 @@ class Service(OperatorPages, RedrivesOnRequest):  # the operator page's entrypoi
     def api_access_log(self, request, reference):
         return routes.access_log(self.desk, request, reference)
 
+    @desk_api("GET", "/api/v1/access-log")
+    def api_access_entries(self, request):
+        return routes.access_entries(self.desk, request)
+
+    @desk_page("GET", "/access-log")
+    def page_access_log(self, request):
+        return pages.access_log(self.desk, request)
+
     @desk_api("GET", "/api/v1/stats")
     def api_stats(self, request):
         return routes.stats(self.desk, request)

@@ -21,7 +21,7 @@ from services.casework.domain.errors import NotFound
 from services.casework.domain.lifecycle import STATES, staff_label
 from services.casework.usecases.accounts import aware
 from shared import geography, small_counts
-from shared.clock import ENGLISH_MONTHS, THAI_MONTHS_SHORT, buddhist_year, iso_utc, local
+from shared.clock import iso_utc, local, month_label
 
 DIRECT = "direct"  # tips filed without a volunteer
 UNSPECIFIED_LABEL = {"th": "ไม่ระบุตำบล", "en": "Subdistrict not given"}
@@ -33,9 +33,9 @@ def _month(moment) -> str:
 
 
 def _month_label(key: str) -> dict:
-    year, month = int(key[:4]), int(key[5:7])
-    return {"th": f"{THAI_MONTHS_SHORT[month - 1]} {str(buddhist_year(year))[2:]}",
-            "en": f"{ENGLISH_MONTHS[month - 1][:3]} {year % 100:02d}"}
+    """Short, for a table of twelve months: "ต.ค. 69" / "Oct 26"."""
+    label = month_label(key)
+    return {"th": label["th"][:-4] + label["th"][-2:], "en": label["en"][:-4] + label["en"][-2:]}
 
 
 MONTHS = 12  # the months shown: this one and the eleven before it

@@ -7,7 +7,7 @@ import contextlib
 from dataclasses import dataclass
 
 from services.casework.domain import policy
-from services.casework.usecases import accounts, case_actions, case_reading, evidence, network, statistics
+from services.casework.usecases import access_log, accounts, case_actions, case_reading, evidence, network, statistics
 from services.casework.usecases.case_reading import DeskSettings
 from shared.clock import utcnow
 
@@ -40,6 +40,12 @@ class DeskUseCases:
     def access_log(self, principal: policy.Principal, reference: str) -> dict:
         with self._reading() as repo:
             return case_reading.access_log(repo, principal, reference)
+
+    def access_entries(self, principal: policy.Principal, *, reference: str | None = None,
+                       username: str | None = None) -> dict:
+        """The access log with names, over the caller's cases (supervisors, auditors)."""
+        with self._reading() as repo:
+            return access_log.access_log(repo, principal, reference=reference, username=username)
 
     def handovers(self, principal: policy.Principal) -> dict:
         with self._reading() as repo:

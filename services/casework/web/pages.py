@@ -225,16 +225,25 @@ def extend(desk, request, reference):
 def stats(desk, request):
     principal, csrf = desk.page_principal(request)
     data = desk.usecases.statistics(principal, routes.stats_filters(request))
+    query = {k: v for k, v in request.args.to_dict().items() if k in StatsFilterSchema().fields}
     return render(PAGES, "stats.html", principal=principal, csrf=csrf, stats=data, states=STATES,
-                  labels=_labels(principal, desk.settings),
-                  csv_link=page_url("/stats.csv", **{k: v for k, v in request.args.to_dict().items()
-                                                     if k in StatsFilterSchema().fields}),
-                  filters=request.args.to_dict())
+                  labels=_labels(principal, desk.settings), csv_link=page_url("/stats.csv", **query),
+                  wide_csv_link=page_url("/stats.csv", **query, shape="wide"), filters=request.args.to_dict(),
+                  recent_months=data["months"][-12:])
 
 
 def stats_csv(desk, request):
     principal, _ = desk.page_principal(request)
-    return routes.csv_response(desk.usecases.statistics(principal, routes.stats_filters(request)))
+    return routes.csv_response(desk.usecases.statistics(principal, routes.stats_filters(request)),
+                               request.args.get("shape"))
+
+
+# -- the access log ------------------------------------------------------------------------------------------
+def access_log(desk, request):
+    principal, csrf = desk.page_principal(request)
+    log_ = desk.usecases.access_entries(principal, reference=request.args.get("reference"),
+                                        username=request.args.get("user"))
+    return render(PAGES, "access_log.html", principal=principal, csrf=csrf, log=log_)
 
 
 # -- the network coordinators' view --------------------------------------------------------------------------

@@ -34,6 +34,16 @@ def when(value) -> str:
     return f"{thai_date(here.date())} {here:%H:%M} น. / {here:%d %b %Y %H:%M}"
 
 
+def moment(value) -> str:
+    """Bangkok (office-local) time, once: "1 ธ.ค. 2569 18:05"."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    here = local(value)
+    return f"{thai_date(here.date())} {here:%H:%M}"
+
+
 def day(value) -> str:
     """A calendar date (YYYY-MM-DD), Thai (Buddhist era) first, then English."""
     try:
@@ -65,9 +75,12 @@ def _environment() -> jinja2.Environment:
     env.filters["when"] = when
     env.filters["age"] = age
     env.filters["day"] = day
+    env.filters["moment"] = moment
     env.filters["filesize"] = i18n.filesize
     env.globals["message"] = i18n.message
     env.globals["ops_roles"] = policy.OPS_ROLES
+    env.globals["access_log_roles"] = frozenset(r for r, acts in policy.ACTIONS.items() if "access_log" in acts)
+    env.globals["network_roles"] = policy.NETWORK_ROLES
     return env
 
 

@@ -148,13 +148,20 @@ def access_log(desk, request, reference):
     return json_response(200, desk.usecases.access_log(desk.api_principal(request), reference))
 
 
+def access_entries(desk, request):
+    return json_response(200, desk.usecases.access_entries(desk.api_principal(request),
+                                                           reference=request.args.get("reference"),
+                                                           username=request.args.get("user")))
+
+
 # -- statistics ----------------------------------------------------------------------------------------------
 def stats(desk, request):
     return json_response(200, desk.usecases.statistics(desk.api_principal(request), stats_filters(request)))
 
 
 def stats_csv(desk, request):
-    return csv_response(desk.usecases.statistics(desk.api_principal(request), stats_filters(request)))
+    return csv_response(desk.usecases.statistics(desk.api_principal(request), stats_filters(request)),
+                        request.args.get("shape"))
 
 
 # -- the network coordinators' view --------------------------------------------------------------------------
@@ -217,11 +224,14 @@ def stats_filters(request) -> dict:
     return f
 
 
-def csv_response(data: dict) -> Response:
+def csv_response(data: dict, shape: str | None = None) -> Response:
+    """The statistics as CSV: long (the default) or wide (`?shape=wide`: months as columns)."""
+    wide = shape == "wide"
     headers = dict(SECURITY_HEADERS)
-    headers["Content-Disposition"] = 'attachment; filename="sodsong-statistics.csv"'
-    return Response(statistics.to_csv(data), mimetype="text/csv", headers=headers,
-                    content_type="text/csv; charset=utf-8")
+    name = "sodsong-statistics-wide.csv" if wide else "sodsong-statistics.csv"
+    headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    body = statistics.to_wide_csv(data) if wide else statistics.to_csv(data)
+    return Response(body, mimetype="text/csv", headers=headers, content_type="text/csv; charset=utf-8")
 
 
 def evidence_redirect(url: str) -> Response:

@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from shared import geography, small_counts
-from shared.clock import ENGLISH_MONTHS, THAI_MONTHS_SHORT, aware_utc, buddhist_year, iso_utc, local
+from shared.clock import aware_utc, iso_utc, local, month_label
 from shared.vocabulary import CATEGORIES
 
 DIMENSIONS = ("province", "category", "month")
@@ -24,11 +24,6 @@ DIMENSIONS = ("province", "category", "month")
 
 def month_key(moment) -> str:
     return local(moment).strftime("%Y-%m")
-
-
-def month_label(key: str) -> dict:
-    year, month = int(key[:4]), int(key[5:7])
-    return {"th": f"{THAI_MONTHS_SHORT[month - 1]} {buddhist_year(year)}", "en": f"{ENGLISH_MONTHS[month - 1][:3]} {year}"}
 
 
 MONTHS = 24
