@@ -212,8 +212,17 @@ class _State:
         elif self.grand < k:
             table["total"] = small(k)
         else:
-            table["total"] = at_least(max(k, sum(self._shown_sum(i, r) for r in t.rows)))
+            table["total"] = at_least(self.grand_floor())
         return table
+
+    def grand_floor(self) -> int:
+        """The most the tables together show the grand total is at least (what each one's shown cells add up to,
+        a "≥k" cell counted as k): one bound for all of them."""
+        floors = [self.k]
+        for i, t in enumerate(self.tables):
+            floors.append(sum(self.k if (i, r, c) in self.withheld else t.value(r, c)
+                              for r in t.rows for c in t.columns if t.value(r, c) >= self.k))
+        return max(floors)
 
 
 def _ambiguous(parts: Sequence[Part], lo: int, hi: int, k: int, small_sums: Sequence[bool]) -> bool:
