@@ -172,7 +172,16 @@ class _State:
         return True
 
     def withhold_one(self) -> bool:
-        """Withhold the largest cell still shown (its row and column totals follow)."""
+        """One more thing withheld. A table whose row totals are all exact adds up to the grand total: first its
+        smallest row total is withheld (with its smallest cell, as "≥k", if nothing in that row is hidden). Else
+        the largest cell still shown (its row and column totals follow)."""
+        for i, t in enumerate(self.tables):
+            if t.rows and all(self.row_exact[(i, r)] for r in t.rows):
+                r = min(t.rows, key=t.row_total)
+                self.row_exact[(i, r)] = False
+                if not self.hidden(i, r):
+                    self.withheld.add((i, r, min(t.columns, key=lambda c, r=r, t=t: t.value(r, c))))
+                return True
         candidates = [(t.value(r, c), i, r, c) for i, t in enumerate(self.tables) for r in t.rows for c in t.columns
                       if t.value(r, c) >= self.k and (i, r, c) not in self.withheld]
         if not candidates:
