@@ -1,7 +1,7 @@
 """when each tip was first acknowledged and when it was closed (the public statistics)
 
-Revision ID: intake_0009_stats
-Revises: intake_0008_h17
+Revision ID: intake_0010_stats
+Revises: intake_0009_i16
 Create Date: 2026-12-01 11:20:00
 
 Tips already followed keep these moments in their timeline lines: copied from there.
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = 'intake_0009_stats'
-down_revision: Union[str, Sequence[str], None] = 'intake_0008_h17'
+revision: str = 'intake_0010_stats'
+down_revision: Union[str, Sequence[str], None] = 'intake_0009_i16'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
