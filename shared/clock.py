@@ -85,3 +85,10 @@ def thai_date(day: date, *, short: bool = True) -> str:
     """'5 ม.ค. 2569' (short) or '5 มกราคม 2569': day, Thai month, Buddhist year."""
     months = THAI_MONTHS_SHORT if short else THAI_MONTHS
     return f"{day.day} {months[day.month - 1]} {buddhist_year(day.year)}"
+
+
+def month_label(key: str) -> dict[str, str]:
+    """A month "YYYY-MM" in words: {"th": "ต.ค. 2569", "en": "Oct 2026"}."""
+    year, month = int(key[:4]), int(key[5:7])
+    return {"th": f"{THAI_MONTHS_SHORT[month - 1]} {buddhist_year(year)}",
+            "en": f"{ENGLISH_MONTHS[month - 1][:3]} {year}"}

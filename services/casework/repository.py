@@ -185,6 +185,38 @@ class CaseworkRepository:
             Case.feedback_due, Case.feedback_given_at,
         ).where(*conditions)).all())
 
+    def access_entries(self, scope: Scope, *, reference: str | None = None, username: str | None = None,
+                       limit: int = 500) -> list:
+        """Who opened which case in the scope, newest first, with the reader's name, role and office."""
+        query = (select(CaseView.at, CaseView.view, CaseView.role, CaseView.user_id, Case.reference,
+                        Case.office_code.label("case_office"), User.username, User.display_name,
+                        User.office_code.label("user_office"))
+                 .join(Case, Case.id == CaseView.case_id).outerjoin(User, User.id == CaseView.user_id)
+                 .where(case_condition(scope)))
+        if reference:
+            query = query.where(Case.reference == reference)
+        if username:
+            query = query.where(User.username == username)
+        return list(self.session.execute(query.order_by(CaseView.at.desc(), CaseView.id.desc()).limit(limit)).all())
+
+    def network_rows(self, provinces) -> list:
+        """What the coordinators' view counts of each case in these provinces: its state, times, the volunteer who
+        filed it and its facts (for the location's codes only; nothing else of them leaves the use case)."""
+        return list(self.session.execute(select(
+            Case.status, Case.opened_at, Case.acknowledged_at, Case.closed_at, Case.volunteer_id, Case.facts_json,
+        ).where(Case.province_code.in_(list(provinces)))).all())
+
+    def volunteer_accounts(self, volunteer_ids) -> dict[str, tuple[str, str]]:
+        """Desk accounts bound to these volunteer ids: {volunteer id: (display name, office)}."""
+        rows = self.session.execute(select(User.volunteer_id, User.display_name, User.office_code).where(
+            User.volunteer_id.in_(list(volunteer_ids)), User.role == "volunteer")).all()
+        return {r.volunteer_id: (r.display_name, r.office_code) for r in rows}
+
+    def registered_volunteers(self) -> dict[str, bool]:
+        """intake's volunteer registry as casework knows it: {volunteer id: active}."""
+        rows = self.session.execute(select(RegisteredVolunteer.volunteer_id, RegisteredVolunteer.active)).all()
+        return {r.volunteer_id: bool(r.active) for r in rows}
+
     def cases_in_scope(self, references, scope: Scope) -> list[Case]:
         return list(self.session.execute(select(Case).where(Case.reference.in_(list(references)),
                                                             case_condition(scope))).scalars())

@@ -158,6 +158,14 @@ class Service(OperatorPages, RedrivesOnRequest):  # the operator page's entrypoi
     def api_access_log(self, request, reference):
         return routes.access_log(self.desk, request, reference)
 
+    @desk_api("GET", "/api/v1/access-log")
+    def api_access_entries(self, request):
+        return routes.access_entries(self.desk, request)
+
+    @desk_page("GET", "/access-log")
+    def page_access_log(self, request):
+        return pages.access_log(self.desk, request)
+
     @desk_api("GET", "/api/v1/stats")
     def api_stats(self, request):
         return routes.stats(self.desk, request)
@@ -290,6 +298,26 @@ class Service(OperatorPages, RedrivesOnRequest):  # the operator page's entrypoi
     @desk_page("GET", "/stats")
     def page_stats(self, request):
         return pages.stats(self.desk, request)
+
+    @desk_api("GET", "/api/v1/network")
+    def api_network(self, request):
+        return routes.network(self.desk, request)
+
+    @desk_api("GET", "/api/v1/network.csv")
+    def api_network_csv(self, request):
+        return routes.network_csv(self.desk, request)
+
+    @desk_page("GET", "/network")
+    def page_network(self, request):
+        return pages.network(self.desk, request)
+
+    @desk_page("GET", "/network.csv")
+    def page_network_csv(self, request):
+        return pages.network_csv(self.desk, request)
+
+    @desk_page("GET", "/network.json")
+    def page_network_json(self, request):
+        return pages.network_json(self.desk, request)
 
     @desk_page("GET", "/stats.csv")
     def page_stats_csv(self, request):

@@ -44,6 +44,10 @@ SETTINGS = Settings(
       "(another takes over after it stops)."),
     S("casework.state_labels", dict, {}, "Staff-facing names of states per agency or office, e.g. "
       "{PACC: {investigating: {th: ..., en: ...}}}."),
+    S("casework.networks", dict, {}, "Volunteer networks whose coordinators see their area's counts: {code: "
+      "{name_th, name_en, areas: [DOPA subdistrict, district or province codes], coordinators: [usernames]}}.",
+      example={"strong-trat": {"name_th": "เครือข่าย STRONG ตราด", "name_en": "STRONG Trat network",
+                               "areas": ["230101", "2302"], "coordinators": ["coordinator.trat"]}}),
     S("casework.http_server", dict, {}, "casework's own http_server.* (over the shared ones)."),
     S("casework.keys", dict, {}, "casework's keyring, if not under keys.casework."),
 )

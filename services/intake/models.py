@@ -55,6 +55,9 @@ class Tip(Base):
     case_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     # why the case was closed, as the office wrote it for the tipster (shown while the case is closed)
     closure_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # for the public statistics: when an office first acknowledged the tip, and when it was closed (while it is)
+    acknowledged_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class TimelineEntry(Base):

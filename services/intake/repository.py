@@ -106,6 +106,11 @@ class IntakeRepository:
         return list(self.session.execute(query.order_by(Tip.submitted_at.desc()).limit(limit)).scalars())
 
     # -- what the tip holds -------------------------------------------------------------------------------------
+    def statistics_rows(self) -> list:
+        """Per tip, what the public statistics count: category, province, when filed, first acknowledged, closed."""
+        return list(self.session.execute(select(Tip.category, Tip.province_code, Tip.submitted_at,
+                                                Tip.acknowledged_at, Tip.closed_at)).all())
+
     def timeline(self, tip_id: str) -> list[TimelineEntry]:
         return list(self.session.execute(select(TimelineEntry).where(TimelineEntry.tip_id == tip_id)).scalars())
 

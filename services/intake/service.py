@@ -14,7 +14,7 @@ from services.intake.models import Base
 from services.intake.repository import IntakeRepository
 from services.intake.usecases import conversation, idempotency, projection, submission
 from services.intake.usecases.application import IntakeApp
-from services.intake.web import assisted, pages, routes
+from services.intake.web import assisted, pages, routes, statistics
 from services.intake.web.entrypoint import api
 from services.intake.web.requests import max_request_bytes
 from shared import retention
@@ -211,6 +211,18 @@ class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
     @api("GET", "/static/intake.js")
     def page_js(self, request):
         return pages.script()
+
+    @api("GET", "/statistics")
+    def page_statistics(self, request):
+        return statistics.page(self.intake.app, request)
+
+    @api("GET", "/api/v1/statistics")
+    def statistics_json(self, request):
+        return statistics.as_json(self.intake.app, request)
+
+    @api("GET", "/api/v1/statistics.csv")
+    def statistics_csv(self, request):
+        return statistics.as_csv(self.intake.app, request)
 
     @api("GET", "/static/intake.css")
     def page_css(self, request):

@@ -15,6 +15,7 @@ Scopes:
     agency_admin     no case; the users of their agency; statistics of their agency
     operator         no case, no content; queues, dead letters, outbox lag and deliveries (the operator page)
     system_admin     no case; all users; statistics of every office; the operator page
+    coordinator      no case, no content; the counts of their volunteer network's area (domain/network.py)
 
 The operator page (`/ops`, `/api/v1/ops` and its forms) is `ops_access()`'s: for every role but operator and
 system_admin it does not exist at all (`Hidden`: answered exactly like a URL the desk does not have).
@@ -27,7 +28,7 @@ from services.casework.domain.errors import Forbidden, Hidden, NotFound  # noqa:
 from services.casework.domain.lifecycle import agency_of
 
 ROLES = ("caseworker", "supervisor", "triage_officer", "agency_admin", "operator", "auditor", "volunteer",
-         "system_admin")
+         "system_admin", "coordinator")
 
 # What a role may do to a case it can see.
 ACTIONS: dict[str, frozenset[str]] = {
@@ -41,6 +42,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "agency_admin": frozenset(),
     "operator": frozenset(),
     "system_admin": frozenset(),
+    "coordinator": frozenset(),
 }
 
 # Which view of a case a role reads: full (facts, notes, questions), status (what the tipster sees), audit
@@ -50,6 +52,7 @@ VIEWS = {"caseworker": "detail", "supervisor": "detail", "triage_officer": "deta
 
 STATS_ROLES = frozenset({"caseworker", "supervisor", "triage_officer", "auditor", "agency_admin", "system_admin"})
 OPS_ROLES = frozenset({"operator", "system_admin"})
+NETWORK_ROLES = frozenset({"coordinator", "system_admin"})  # the network view (counts of a network's area)
 # Roles an agency admin may give (never operator or system_admin, which are the platform's).
 AGENCY_GRANTABLE = frozenset({"caseworker", "supervisor", "triage_officer", "auditor", "agency_admin",
                               "volunteer"})

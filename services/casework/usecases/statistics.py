@@ -2,8 +2,8 @@
 to close (median and 90th percentile); overdue counts. Only the cases in the caller's statistics scope
 (`policy.stats_scope`) are counted, and only counts and durations leave this module — never a case's content.
 
-CSV export is UTF-8 with a byte-order mark (so spreadsheet programs read Thai correctly), one row per
-office × province × measure.
+CSV export is UTF-8 with a byte-order mark (so spreadsheet programs read Thai correctly): long (one row per
+office × province × measure) or wide (one row per office × province and per category, one column per month).
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from services.casework.domain import policy
 from services.casework.domain.lifecycle import OPEN_STATES, STATES
 from services.casework.usecases.accounts import aware
 from shared import geography
-from shared.clock import local
+from shared.clock import local, month_label
+from shared.vocabulary import CATEGORIES
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -47,6 +48,7 @@ def statistics(repo, principal: policy.Principal, now: datetime, filters: dict |
     rows = repo.stats_rows(policy.stats_scope(principal), filters)
 
     groups: dict[tuple[str, str], dict] = {}
+    category_month: dict[str, Counter] = defaultdict(Counter)
     ack_hours: dict[tuple, list[float]] = defaultdict(list)
     close_days: dict[tuple, list[float]] = defaultdict(list)
     for row in rows:
@@ -62,7 +64,9 @@ def statistics(repo, principal: policy.Principal, now: datetime, filters: dict |
         g["total"] += 1
         g["by_status"][row.status] += 1
         g["by_category"][row.category] += 1
-        g["by_month"][local(opened).strftime("%Y-%m")] += 1  # months in Thai time
+        month = local(opened).strftime("%Y-%m")  # months in Thai time
+        g["by_month"][month] += 1
+        category_month[row.category][month] += 1
         if row.acknowledged_at is not None:
             ack_hours[key].append((aware(row.acknowledged_at) - opened).total_seconds() / 3600)
         if row.closed_at is not None:
@@ -91,8 +95,15 @@ def statistics(repo, principal: policy.Principal, now: datetime, filters: dict |
         "overdue": {k: sum(g["overdue"][k] for g in out) for k in ("acknowledge", "feedback", "total")},
         "time_to_acknowledge_hours": _duration_summary(all_ack),
         "time_to_close_days": _duration_summary(all_close),
+        "by_category": {c: sum(m.values()) for c, m in sorted(category_month.items())},
+        "by_category_month": {c: dict(sorted(m.items())) for c, m in sorted(category_month.items())},
     }
-    return {"generated_at": now.astimezone(timezone.utc).isoformat(), "groups": out, "totals": totals}
+    months = sorted({m for g in out for m in g["by_month"]})
+    labels = {"categories": {c: dict(CATEGORIES.get(c, {"th": c, "en": c})) for c in totals["by_category"]},
+              "months": {m: month_label(m) for m in months}}
+    return {"generated_at": now.astimezone(timezone.utc).isoformat(), "groups": out, "totals": totals,
+            "months": months, "labels": labels}
+
 
 
 def _province(code: str) -> dict:
@@ -122,4 +133,20 @@ def to_csv(stats: dict) -> bytes:
             for key in ("count", "median", "p90"):
                 value = g[measure][key]
                 writer.writerow(lead + [measure, key, "" if value is None else value])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_wide_csv(stats: dict) -> bytes:
+    """Rows: each office (× province), then each category; columns: the months, then the total. UTF-8 with BOM."""
+    months = stats["months"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["row", "code", "name_th", "name_en", "province_code", *months, "total"])
+    for g in stats["groups"]:
+        writer.writerow(["office", g["office"]["code"], g["office"]["name_th"], g["office"]["name_en"],
+                         g["province"]["code"], *[g["by_month"].get(m, 0) for m in months], g["total"]])
+    for category, by_month in stats["totals"]["by_category_month"].items():
+        label = stats["labels"]["categories"][category]
+        writer.writerow(["category", category, label["th"], label["en"], "", *[by_month.get(m, 0) for m in months],
+                         stats["totals"]["by_category"][category]])
     return buffer.getvalue().encode("utf-8-sig")

@@ -7,7 +7,8 @@ import contextlib
 from dataclasses import dataclass
 
 from services.casework.domain import policy
-from services.casework.usecases import accounts, case_actions, case_reading, evidence, reply_templates, statistics
+from services.casework.usecases import (access_log, accounts, case_actions, case_reading, evidence, network,
+                                      reply_templates, statistics)
 from services.casework.usecases.case_reading import DeskSettings
 from shared.clock import utcnow
 
@@ -40,6 +41,12 @@ class DeskUseCases:
     def access_log(self, principal: policy.Principal, reference: str) -> dict:
         with self._reading() as repo:
             return case_reading.access_log(repo, principal, reference)
+
+    def access_entries(self, principal: policy.Principal, *, reference: str | None = None,
+                       username: str | None = None) -> dict:
+        """The access log with names, over the caller's cases (supervisors, auditors)."""
+        with self._reading() as repo:
+            return access_log.access_log(repo, principal, reference=reference, username=username)
 
     def handovers(self, principal: policy.Principal) -> dict:
         with self._reading() as repo:
@@ -121,6 +128,12 @@ class DeskUseCases:
     def statistics(self, principal: policy.Principal, filters: dict) -> dict:
         with self._reading() as repo:
             return statistics.statistics(repo, principal, utcnow(), filters)
+
+    def network(self, principal: policy.Principal, network_code: str | None = None) -> dict:
+        """The coordinators' view of their network's area (counts only, small ones suppressed)."""
+        with self._reading() as repo:
+            return network.network_view(repo, principal, self.account_settings.get("networks") or {}, utcnow(),
+                                        network_code, state_labels=self.settings.state_labels)
 
     # -- accounts --------------------------------------------------------------------------------------------
     def sign_out(self, token: str | None, principal: policy.Principal | None) -> bool:

@@ -130,6 +130,8 @@ def _status(exc: DeskAccountError) -> int:
 # -- cases ---------------------------------------------------------------------------------------------------
 def inbox(desk, request):
     principal, csrf = desk.page_principal(request)
+    if principal.role == "coordinator":
+        return redirect("/network")
     if principal.role not in policy.VIEWS:
         return render(PAGES, "home.html", principal=principal, csrf=csrf,
                       stats_allowed=principal.role in policy.STATS_ROLES)
@@ -304,16 +306,43 @@ def _template_action(act, ok_key: str):
 def stats(desk, request):
     principal, csrf = desk.page_principal(request)
     data = desk.usecases.statistics(principal, routes.stats_filters(request))
+    query = {k: v for k, v in request.args.to_dict().items() if k in StatsFilterSchema().fields}
     return render(PAGES, "stats.html", principal=principal, csrf=csrf, stats=data, states=STATES,
-                  labels=_labels(principal, desk.settings),
-                  csv_link=page_url("/stats.csv", **{k: v for k, v in request.args.to_dict().items()
-                                                     if k in StatsFilterSchema().fields}),
-                  filters=request.args.to_dict())
+                  labels=_labels(principal, desk.settings), csv_link=page_url("/stats.csv", **query),
+                  wide_csv_link=page_url("/stats.csv", **query, shape="wide"), filters=request.args.to_dict(),
+                  recent_months=data["months"][-12:])
 
 
 def stats_csv(desk, request):
     principal, _ = desk.page_principal(request)
-    return routes.csv_response(desk.usecases.statistics(principal, routes.stats_filters(request)))
+    return routes.csv_response(desk.usecases.statistics(principal, routes.stats_filters(request)),
+                               request.args.get("shape"))
+
+
+# -- the access log ------------------------------------------------------------------------------------------
+def access_log(desk, request):
+    principal, csrf = desk.page_principal(request)
+    log_ = desk.usecases.access_entries(principal, reference=request.args.get("reference"),
+                                        username=request.args.get("user"))
+    return render(PAGES, "access_log.html", principal=principal, csrf=csrf, log=log_)
+
+
+# -- the network coordinators' view --------------------------------------------------------------------------
+def network(desk, request):
+    principal, csrf = desk.page_principal(request)
+    view = desk.usecases.network(principal, request.args.get("network"))
+    return render(PAGES, "network.html", principal=principal, csrf=csrf, view=view,
+                  small_words={"th": f"น้อยกว่า {view['k']}", "en": f"fewer than {view['k']}"})
+
+
+def network_csv(desk, request):
+    principal, _ = desk.page_principal(request)
+    return routes.network_csv_response(desk.usecases.network(principal, request.args.get("network")))
+
+
+def network_json(desk, request):
+    principal, _ = desk.page_principal(request)
+    return routes.network_json_download(desk.usecases.network(principal, request.args.get("network")))
 
 
 # -- helpers -------------------------------------------------------------------------------------------------

@@ -91,6 +91,8 @@ def _environment() -> jinja2.Environment:
     env.globals["message"] = i18n.message
     env.globals["ops_roles"] = policy.OPS_ROLES
     env.globals["role_words"] = wording.ROLES
+    env.globals["access_log_roles"] = frozenset(r for r, acts in policy.ACTIONS.items() if "access_log" in acts)
+    env.globals["network_roles"] = policy.NETWORK_ROLES
     return env
 
 

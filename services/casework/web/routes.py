@@ -7,6 +7,7 @@ from datetime import timedelta
 from werkzeug.wrappers import Response
 
 from services.casework.domain import policy
+from services.casework.usecases import network as network_usecase
 from services.casework.usecases import statistics
 from services.casework.usecases.case_reading import iso
 from services.casework.web.requests import (
@@ -147,13 +148,41 @@ def access_log(desk, request, reference):
     return json_response(200, desk.usecases.access_log(desk.api_principal(request), reference))
 
 
+def access_entries(desk, request):
+    return json_response(200, desk.usecases.access_entries(desk.api_principal(request),
+                                                           reference=request.args.get("reference"),
+                                                           username=request.args.get("user")))
+
+
 # -- statistics ----------------------------------------------------------------------------------------------
 def stats(desk, request):
     return json_response(200, desk.usecases.statistics(desk.api_principal(request), stats_filters(request)))
 
 
 def stats_csv(desk, request):
-    return csv_response(desk.usecases.statistics(desk.api_principal(request), stats_filters(request)))
+    return csv_response(desk.usecases.statistics(desk.api_principal(request), stats_filters(request)),
+                        request.args.get("shape"))
+
+
+# -- the network coordinators' view --------------------------------------------------------------------------
+def network(desk, request):
+    return json_response(200, desk.usecases.network(desk.api_principal(request), request.args.get("network")))
+
+
+def network_csv(desk, request):
+    view = desk.usecases.network(desk.api_principal(request), request.args.get("network"))
+    return network_csv_response(view)
+
+
+def network_csv_response(view: dict) -> Response:
+    headers = dict(SECURITY_HEADERS)
+    headers["Content-Disposition"] = f'attachment; filename="sodsong-network-{view["network"]["code"]}.csv"'
+    return Response(network_usecase.to_csv(view), headers=headers, content_type="text/csv; charset=utf-8")
+
+
+def network_json_download(view: dict) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="sodsong-network-{view["network"]["code"]}.json"'}
+    return json_response(200, view, headers)
 
 
 # -- accounts ------------------------------------------------------------------------------------------------
@@ -195,11 +224,14 @@ def stats_filters(request) -> dict:
     return f
 
 
-def csv_response(data: dict) -> Response:
+def csv_response(data: dict, shape: str | None = None) -> Response:
+    """The statistics as CSV: long (the default) or wide (`?shape=wide`: months as columns)."""
+    wide = shape == "wide"
     headers = dict(SECURITY_HEADERS)
-    headers["Content-Disposition"] = 'attachment; filename="sodsong-statistics.csv"'
-    return Response(statistics.to_csv(data), mimetype="text/csv", headers=headers,
-                    content_type="text/csv; charset=utf-8")
+    name = "sodsong-statistics-wide.csv" if wide else "sodsong-statistics.csv"
+    headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    body = statistics.to_wide_csv(data) if wide else statistics.to_csv(data)
+    return Response(body, mimetype="text/csv", headers=headers, content_type="text/csv; charset=utf-8")
 
 
 def evidence_redirect(url: str) -> Response:

@@ -22,9 +22,10 @@ from services.intake.domain.callers import PUBLIC, Caller, check_caller, staff_c
 from services.intake.domain.errors import (FilingTicketInvalid, PartnerUnauthorized, ReceiptUnknown, ValidationFailed,
                                            VolunteerUnauthorized)
 from services.intake.domain.tip import MessageSchema, TipSchema
-from services.intake.usecases import conversation, credentials, projection, submission
+from services.intake.usecases import conversation, credentials, projection, statistics, submission
 from services.intake.usecases import idempotency as replies
 from shared import filing_tickets, i18n
+from shared.clock import utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -47,6 +48,7 @@ class IntakeApp:
         self.filing = filing_limit.FilingLimiter(filing_limit.settings(config))
         self._old_receipts = None  # receipts from before keyed hashes remain (checked now and then)
         self._old_receipts_checked = 0.0
+        self._statistics: tuple[float, dict] | None = None  # (when worked out, the public statistics)
 
     @contextlib.contextmanager
     def reading(self):
@@ -138,6 +140,16 @@ class IntakeApp:
             self._old_receipts = repo.has_old_receipts()
             self._old_receipts_checked = now
         return self._old_receipts
+
+    def public_statistics(self) -> dict:
+        """The public statistics (usecases/statistics.py), worked out at most once a minute per instance: the page
+        needs no sign-in, so a flood of requests costs one query a minute."""
+        now = time.monotonic()
+        cached = self._statistics
+        if cached is None or now - cached[0] > 60:
+            with self.reading() as repo:
+                cached = self._statistics = (now, statistics.public_statistics(repo.statistics_rows(), utcnow()))
+        return cached[1]
 
     def status(self, raw_receipt: str | None, client: str | None) -> dict:
         with self.reading() as repo:

@@ -13,8 +13,12 @@ from services.intake.domain.status import (QUESTION_LABEL, agency_of, human_time
                                            tipster_status)
 from services.intake.models import Question, TimelineEntry, Tip
 from services.intake.usecases.submission import aad
-from shared.clock import iso_utc
+from shared.clock import aware_utc, iso_utc
 from shared.vocabulary import TIPSTER_STATUSES
+
+
+# the tipster's states that mean an office has acknowledged the tip (the public statistics count from the first)
+ACKNOWLEDGED = ("acknowledged", "under_review", "investigating", "closed")
 
 
 def _tip(repo, reference: str) -> Tip:
@@ -47,7 +51,7 @@ def on_case_opened(uow, event) -> None:
     # a triage case is held by the coordinating office until a triage officer names the competent one
     status = "triage" if p.get("triage") else "received"
     if move_headline(tip, status, p["opened_at"], p.get("case_version"), p["office"]):
-        tip.closure_json = None
+        tip.closure_json = tip.closed_at = None
     _line(uow.repo, tip, status, event, p["opened_at"], None if p.get("triage") else received_label(p["office"]),
           seq=p.get("case_version"), agency=p["office"]["code"])
 
@@ -56,7 +60,10 @@ def on_case_status_changed(uow, event, keyring: Keyring | None = None) -> None:
     p = event.payload
     tip = _tip(uow.repo, p["reference"])
     status = tipster_status(p["to_status"])
+    if status in ACKNOWLEDGED and (tip.acknowledged_at is None or aware_utc(tip.acknowledged_at) > p["changed_at"]):
+        tip.acknowledged_at = p["changed_at"]  # the first acknowledgement, whatever order the events come in
     if move_headline(tip, status, p["changed_at"], p.get("case_version"), p.get("office")):
+        tip.closed_at = p["changed_at"] if status == "closed" else None
         closure = p.get("closure") if status == "closed" else None
         if closure and keyring is not None:
             tip.closure_json = keyring.encrypt_text(json.dumps(closure, ensure_ascii=False),

@@ -196,3 +196,19 @@ def test_any_delivery_order_ends_at_the_case_state(order, repeats):
         assert statuses == ["submitted", "routed", "received", "acknowledged", "transferred", "received",
                             "acknowledged", "under_review", "closed", "under_review", "closed"]
         session.rollback()  # the next example starts from an empty database
+
+
+@pytest.mark.parametrize("order", ["as_lived", "reversed"])
+def test_the_public_statistics_moments_whatever_order_the_events_come_in(session, order):
+    """First acknowledged (at PACC-R2, minute 3) and closed (the last closing, minute 13), also when late events
+    arrive after newer ones."""
+    tip = _new_tip(session)
+    _deliver(session, LIFE if order == "as_lived" else list(reversed(LIFE)))
+    assert tip.acknowledged_at.replace(tzinfo=timezone.utc) == T0 + timedelta(minutes=3)
+    assert tip.closed_at.replace(tzinfo=timezone.utc) == T0 + timedelta(minutes=13)
+
+
+def test_reopening_clears_the_closing_moment(session):
+    tip = _new_tip(session)
+    _deliver(session, LIFE[:-1])  # closed at minute 11, then reopened at minute 12
+    assert tip.status == "under_review" and tip.closed_at is None
