@@ -50,6 +50,8 @@ VIEWS = {"caseworker": "detail", "supervisor": "detail", "triage_officer": "deta
 
 STATS_ROLES = frozenset({"caseworker", "supervisor", "triage_officer", "auditor", "agency_admin", "system_admin"})
 OPS_ROLES = frozenset({"operator", "system_admin"})
+ACCOUNTS_ROLES = frozenset({"agency_admin", "system_admin"})
+HANDOVER_ROLES = frozenset({"caseworker", "supervisor", "triage_officer"})
 # Roles an agency admin may give (never operator or system_admin, which are the platform's).
 AGENCY_GRANTABLE = frozenset({"caseworker", "supervisor", "triage_officer", "auditor", "agency_admin",
                               "volunteer"})
@@ -182,3 +184,17 @@ def assignable(principal: Principal, case, assignee) -> bool:
     if may(principal, "assign"):
         return True
     return may(principal, "assign_self") and assignee.id == principal.user_id and case.assignee_id is None
+
+
+# -- navigation ------------------------------------------------------------------------------------------------
+def may_open(principal: Principal, page: str) -> bool:
+    """Whether the desk's navigation shows `page` to `principal`: only pages the role can use."""
+    role = principal.role
+    return {
+        "inbox": role in VIEWS,
+        "overdue": role in VIEWS and VIEWS[role] != "status",
+        "handovers": role in HANDOVER_ROLES,
+        "stats": role in STATS_ROLES,
+        "accounts": role in ACCOUNTS_ROLES,
+        "ops": role in OPS_ROLES,
+    }.get(page, False)

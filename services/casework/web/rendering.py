@@ -12,6 +12,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Response
 
 from services.casework.domain import policy
+from services.casework.messages import role_label
 from shared import i18n
 from shared.clock import local, thai_date
 from shared.web import SECURITY_HEADERS
@@ -68,6 +69,8 @@ def _environment() -> jinja2.Environment:
     env.filters["filesize"] = i18n.filesize
     env.globals["message"] = i18n.message
     env.globals["ops_roles"] = policy.OPS_ROLES
+    env.globals["may_open"] = policy.may_open
+    env.globals["role_label"] = role_label
     return env
 
 
