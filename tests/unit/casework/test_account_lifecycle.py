@@ -150,7 +150,7 @@ def test_a_reset_code_works_once_is_kept_as_a_hash_and_expires(db, admin):
         accounts.redeem_reset_code(db, PASSWORDS, username="r2.admin", code=late, new="another phrase for the desk")
 
 
-# -- disable, enable, unlock -----------------------------------------------------------------------------------------
+# -- disable, enable, unlock -------------------------------------------------------------------------------------
 def test_disable_enable_and_unlock(db, admin):
     user = add(db, "somchai")
     with pytest.raises(DeskAccountError):
@@ -182,7 +182,7 @@ def test_an_unlock_forgets_earlier_failures_of_the_client():
     assert limiter.retry_after(key) == 0
 
 
-# -- personal contacts -------------------------------------------------------------------------------------------------
+# -- personal contacts -----------------------------------------------------------------------------------------
 def test_contacts_are_checked_and_announced_for_notify(db, admin):
     add(db, "somchai")
     for email, line, key in (("not-an-email", None, "user.invalid_email"),
@@ -203,7 +203,7 @@ def test_contacts_are_checked_and_announced_for_notify(db, admin):
     assert db.repo.user_by_username("malee").email == "malee@pacc.go.th"
 
 
-# -- TOTP enrolment ------------------------------------------------------------------------------------------------------
+# -- TOTP enrolment ---------------------------------------------------------------------------------------------
 def test_totp_is_on_only_once_a_code_from_the_new_secret_confirms_it(db):
     user = add(db, "somchai")
     me = principal(user)
@@ -233,7 +233,7 @@ def test_the_qr_code_is_inline_svg():
     assert svg.startswith("<svg") and "http" not in svg.replace("http://www.w3.org/2000/svg", "")
 
 
-# -- navigation ------------------------------------------------------------------------------------------------------------
+# -- navigation ------------------------------------------------------------------------------------------------
 NAV = {"inbox", "overdue", "handovers", "stats", "accounts", "ops"}
 EXPECTED_NAV = {
     "caseworker": {"inbox", "overdue", "handovers", "stats"},
@@ -255,3 +255,23 @@ def test_the_navigation_shows_a_role_only_what_it_can_use(role):
     shown = {page for page in NAV if f'id="nav-{page}"' in html}
     assert shown == EXPECTED_NAV[role] == {page for page in NAV if policy.may_open(who, page)}
     assert f">{role}<" not in html and "บัญชีของฉัน" in html     # the role in words, and the user's own page
+
+
+def test_the_account_pages_render_for_an_admin_and_for_the_user(db, admin):
+    from services.casework.web.account_pages import _grantable_roles, qr_svg
+    user = add(db, "somchai")
+    account = accounts.account_view(user)
+    common = {"principal": admin, "csrf": "x", "notice": None, "error": None, "roles": _grantable_roles(admin),
+              "offices": offices.choices(admin.agency)}
+    listing = PAGES.get_template("accounts.html").render(items=[account], form={}, **common)
+    assert 'id="account-somchai"' in listing and "เจ้าหน้าที่ผู้รับผิดชอบเรื่อง" in listing
+    assert 'value="system_admin"' not in listing and 'value="PACC-R3"' in listing and 'value="NACC"' not in listing
+    reset = {"code": "abc", "expires_at": NOW, "link": "http://desk/password-reset?username=somchai&code=abc"}
+    page = PAGES.get_template("account.html").render(account=account, reset=reset, office=offices.known("PACC-R2"),
+                                                     **common)
+    assert 'id="reset-link"' in page and 'id="disable-form"' in page and 'id="unlock-form"' not in page
+    started = accounts.start_totp(db.uow, principal(user))
+    me = PAGES.get_template("me.html").render(principal=principal(user), csrf="x", notice=None, error=None,
+                                              account=accounts.my_account(db.repo, principal(user)),
+                                              pending=started, qr=qr_svg(started["uri"]))
+    assert "<svg" in me and started["secret"] in me and 'id="totp-confirm-form"' in me
