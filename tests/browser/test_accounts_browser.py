@@ -12,8 +12,8 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
+import psycopg2
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.support.deployment import Deployment
 from tests.support.processes import cli, wait_for
@@ -80,11 +80,8 @@ def test_an_agency_admin_runs_an_account_from_creation_to_two_step_sign_in(deplo
                                                      "account-locked.png", "me-totp-qr.png", "me-totp-on.png"}
 
     # notify keeps the caseworker's own address (casework's account.contacts_changed over RabbitMQ)
-    engine = create_engine(dep.env["SODSONG_DB_URL"])
-    try:
-        def kept():
-            with engine.connect() as conn:
-                return conn.execute(text("SELECT role, active FROM notify_staff_contacts")).all()
-        assert wait_for(kept, 15, message="notify's copy of the contacts") == [("caseworker", True)]
-    finally:
-        engine.dispose()
+    def kept():
+        with psycopg2.connect(dep.env["SODSONG_DB_URL"]) as conn, conn.cursor() as cur:
+            cur.execute("SELECT role, active FROM notify_staff_contacts")
+            return cur.fetchall()
+    assert wait_for(kept, 15, message="notify's copy of the contacts") == [("caseworker", True)]

@@ -343,8 +343,10 @@ def account_view(user) -> dict:
 
 
 def list_accounts(repo, principal: Principal) -> list[dict]:
-    """The accounts `principal` administers (Forbidden for roles that administer nobody)."""
-    return [account_view(u) for u in repo.users_in_scope(user_scope(principal))]
+    """The accounts `principal` administers (Forbidden for roles that administer nobody): an agency admin does
+    not see the platform's own accounts (operators, system admins) of their agency, which they cannot change."""
+    return [account_view(u) for u in repo.users_in_scope(user_scope(principal))
+            if may_grant(principal, u.role, u.office_code)]
 
 
 def create_account(uow, passwords: Passwords, principal: Principal, fields: dict) -> dict:

@@ -36,8 +36,8 @@ MAX_BODY = 64 * 1024
 
 def qr_svg(uri: str) -> Markup:
     """The provisioning URI as a QR code, inline SVG drawn here (no image request, no external service)."""
-    svg = segno.make(uri, error="m").svg_inline(scale=5, border=4, dark="#000", light="#fff",
-                                                title="TOTP QR code")
+    svg = segno.make(uri, error="m").svg_inline(scale=5, border=4, dark="#000", light="#fff", omitsize=True,
+                                                title="TOTP QR code")  # a viewBox only: CSS sizes it whole
     return Markup(svg)  # noqa: S704 - segno's own SVG of a URI we made
 
 
