@@ -13,6 +13,9 @@ from functools import cache
 from pathlib import Path
 
 OFFICES_PATH = Path(__file__).resolve().parent.parent / "data" / "offices.json"
+# the platform's own accounts (operators, system admins) belong to no agency's office but to this one
+PLATFORM_OFFICE = "SODSONG"
+PLATFORM_ROLES = frozenset({"operator", "system_admin"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,17 @@ def directory() -> dict[str, Office]:
 
 def known(code: str | None) -> Office | None:
     return directory().get(str(code or "").strip().upper())
+
+
+def allowed(code: str | None, role: str) -> str | None:
+    """The office code an account of `role` may have (in its own spelling), or None: an office in the directory,
+    or the platform's office for the platform's roles."""
+    office = known(code)
+    if office is not None:
+        return office.code
+    if role in PLATFORM_ROLES and str(code or "").strip().upper() == PLATFORM_OFFICE:
+        return PLATFORM_OFFICE
+    return None
 
 
 def choices(agency: str | None = None) -> list[Office]:

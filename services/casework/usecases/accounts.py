@@ -353,7 +353,7 @@ def create_account(uow, passwords: Passwords, principal: Principal, fields: dict
     """An administrator adds an account within what they may grant. A volunteer id opens every case filed
     under it, in any office: only the platform binds one, and only one intake has registered."""
     user_scope(principal)  # Forbidden for roles that administer nobody
-    office = check_office(fields["office_code"])
+    office = check_office(fields["office_code"], fields["role"])
     if not may_grant(principal, fields["role"], office):
         raise Forbidden()
     if fields["role"] == "volunteer" or fields.get("volunteer_id"):
@@ -395,12 +395,13 @@ def disable_account(uow, principal: Principal, username: str) -> tuple[str, int]
     return user.username, disable_user(uow, user, actor=principal.actor)
 
 
-def check_office(code) -> str:
-    """An office code routing's directory knows (domain/offices.py), in its own spelling."""
-    office = offices.known(code)
+def check_office(code, role: str) -> str:
+    """An office code routing's directory knows (domain/offices.py), in its own spelling; the platform's roles
+    may also be in the platform's own office."""
+    office = offices.allowed(code, role)
     if office is None:
         raise DeskAccountError("user.unknown_office")
-    return office.code
+    return office
 
 
 def _administered(uow, principal: Principal, username: str):
@@ -470,7 +471,7 @@ def change_account(uow, principal: Principal, username: str, *, role: str, offic
     user = _administered(uow, principal, username)
     if role not in ROLES:
         raise DeskAccountError("user.invalid_role", roles=list(ROLES))
-    office = check_office(office_code)
+    office = check_office(office_code, role)
     if not may_grant(principal, role, office):
         raise Forbidden()
     if (role == "volunteer") != (user.role == "volunteer"):

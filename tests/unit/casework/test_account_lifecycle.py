@@ -113,6 +113,11 @@ def test_no_one_administers_themselves_or_the_platforms_accounts(db, admin):
             accounts.change_account(db.uow, admin, name, role="caseworker", office_code="PACC-R2")
     system = principal(db.repo.user_by_username("platform"))
     assert accounts.change_account(db.uow, system, "ops", role="operator", office_code="NACC")["office_code"] == "NACC"
+    # the platform's own office takes the platform's roles only
+    assert accounts.change_account(db.uow, system, "ops", role="operator", office_code="sodsong")["office_code"] \
+        == "SODSONG"
+    with pytest.raises(DeskAccountError):
+        accounts.change_account(db.uow, system, "ops", role="caseworker", office_code="SODSONG")
 
 
 def test_roles_without_accounts_administer_nobody(db):
