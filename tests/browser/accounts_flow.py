@@ -22,7 +22,7 @@ from playwright.sync_api import sync_playwright
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-NAV = ("inbox", "overdue", "handovers", "stats", "accounts", "ops")
+NAV = ("inbox", "overdue", "handovers", "file", "stats", "accounts", "ops")
 
 
 def main() -> int:

@@ -48,8 +48,8 @@ def test_an_agency_admin_runs_an_account_from_creation_to_two_step_sign_in(deplo
     assert run.returncode == 0, f"browser flow failed:\n{run.stderr[-4000:]}\n{dep.logs()}"
     seen = json.loads(run.stdout.strip().splitlines()[-1])
 
-    assert seen["nav"] == {"agency_admin": ["stats", "accounts"], "caseworker": ["inbox", "overdue", "handovers",
-                                                                                "stats"], "operator": ["ops"]}
+    assert seen["nav"] == {"agency_admin": ["stats", "accounts"], "operator": ["ops"],
+                           "caseworker": ["inbox", "overdue", "handovers", "file", "stats"]}
     assert "บัญชีผู้ใช้" in seen["admin_home"]
     assert seen["unknown_office"].startswith("ไม่มีหน่วยงานนี้ในทะเบียนหน่วยงาน")
     assert "office directory" in seen["unknown_office"] and seen["unknown_office_kept_username"] == "somchai"

@@ -52,6 +52,7 @@ STATS_ROLES = frozenset({"caseworker", "supervisor", "triage_officer", "auditor"
 OPS_ROLES = frozenset({"operator", "system_admin"})
 ACCOUNTS_ROLES = frozenset({"agency_admin", "system_admin"})
 HANDOVER_ROLES = frozenset({"caseworker", "supervisor", "triage_officer"})
+FILING_ROLES = frozenset({"caseworker", "supervisor", "triage_officer", "volunteer"})  # tips filed for someone
 # Roles an agency admin may give (never operator or system_admin, which are the platform's).
 AGENCY_GRANTABLE = frozenset({"caseworker", "supervisor", "triage_officer", "auditor", "agency_admin",
                               "volunteer"})
@@ -120,6 +121,21 @@ def case_scope(principal: Principal) -> Scope:
     if role == "auditor":
         return Scope(agency=principal.agency)
     return NOTHING
+
+
+# Who may file a tip on someone's behalf (the desk signs them a ticket for intake's form: shared/filing_tickets.py):
+# an office's staff record tips received by phone, letter or in person; a volunteer files for a citizen.
+STAFF_FILING_ROLES = frozenset({"caseworker", "supervisor", "triage_officer"})
+
+
+def filing_kind(principal: Principal) -> str:
+    """`staff` or `volunteer`: the ticket this principal may be given; Hidden for every other role (the filing
+    page does not exist for them)."""
+    if principal.role in STAFF_FILING_ROLES:
+        return "staff"
+    if principal.role == "volunteer" and principal.volunteer_id:
+        return "volunteer"
+    raise Hidden()
 
 
 def stats_scope(principal: Principal) -> Scope:
@@ -194,6 +210,7 @@ def may_open(principal: Principal, page: str) -> bool:
         "inbox": role in VIEWS,
         "overdue": role in VIEWS and VIEWS[role] != "status",
         "handovers": role in HANDOVER_ROLES,
+        "file": role in FILING_ROLES,
         "stats": role in STATS_ROLES,
         "accounts": role in ACCOUNTS_ROLES,
         "ops": role in OPS_ROLES,

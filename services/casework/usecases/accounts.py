@@ -39,6 +39,8 @@ from shared.off_hub import run_off_hub  # argon2 takes tens of ms of CPU
 MIN_PASSWORD, MAX_PASSWORD = passwords_policy.MIN_PASSWORD, passwords_policy.MAX_PASSWORD
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
+# A volunteer belongs to no office (their cases are found by their volunteer id): their account says so.
+VOLUNTEER_OFFICE = "VOLUNTEER"
 
 
 def settings(casework_config: dict | None) -> dict:
@@ -398,6 +400,8 @@ def disable_account(uow, principal: Principal, username: str) -> tuple[str, int]
 def check_office(code, role: str) -> str:
     """An office code routing's directory knows (domain/offices.py), in its own spelling; the platform's roles
     may also be in the platform's own office."""
+    if role == "volunteer" and str(code or "").strip().upper() == VOLUNTEER_OFFICE:
+        return VOLUNTEER_OFFICE  # a volunteer belongs to no office
     office = offices.allowed(code, role)
     if office is None:
         raise DeskAccountError("user.unknown_office")

@@ -239,13 +239,13 @@ def test_the_qr_code_is_inline_svg():
 
 
 # -- navigation ------------------------------------------------------------------------------------------------
-NAV = {"inbox", "overdue", "handovers", "stats", "accounts", "ops"}
+NAV = {"inbox", "overdue", "handovers", "file", "stats", "accounts", "ops"}
 EXPECTED_NAV = {
-    "caseworker": {"inbox", "overdue", "handovers", "stats"},
-    "supervisor": {"inbox", "overdue", "handovers", "stats"},
-    "triage_officer": {"inbox", "overdue", "handovers", "stats"},
+    "caseworker": {"inbox", "overdue", "handovers", "file", "stats"},
+    "supervisor": {"inbox", "overdue", "handovers", "file", "stats"},
+    "triage_officer": {"inbox", "overdue", "handovers", "file", "stats"},
     "auditor": {"inbox", "overdue", "stats"},
-    "volunteer": {"inbox"},
+    "volunteer": {"inbox", "file"},
     "agency_admin": {"stats", "accounts"},
     "operator": {"ops"},
     "system_admin": {"stats", "accounts", "ops"},
