@@ -141,6 +141,14 @@ class ClientLimiter:
             entry.hits.append(now)
             return len(entry.hits)
 
+    def forget_before(self, key: bytes, seconds_ago: float) -> None:
+        """Forget what the client did more than `seconds_ago` seconds ago (the limit was lifted then)."""
+        cutoff = self.clock() - float(seconds_ago)
+        with self._lock:
+            entry = self._entry(key, False)
+            if entry is not None:
+                entry.hits = [t for t in entry.hits if t > cutoff]
+
     def reset(self, key: bytes) -> None:
         with self._lock:
             self._entries.pop(key, None)

@@ -17,7 +17,7 @@ REDACTED_KEYS = frozenset({
     "receipt", "x-receipt", "password", "token", "authorization", "cookie",
     "reporter", "name", "phone", "email", "line_user_id", "address",
     "ip", "client_ip", "remote_addr", "x-forwarded-for", "user_agent",
-    "description", "body",
+    "description", "body", "reset_code", "totp_secret", "totp_uri",
 })
 
 

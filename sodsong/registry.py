@@ -126,6 +126,7 @@ SERVICES: dict[str, ServiceEntry] = {e.name: e for e in (
     ServiceEntry(
         "notify",
         consumes={
+            "on_account_contacts": ("account.contacts_changed",),
             "on_case_assigned": ("case.assigned",),
             "on_case_deadline": ("case.deadline_reminder", "case.deadline_breached"),
             "on_case_opened": ("case.opened",),

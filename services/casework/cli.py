@@ -69,8 +69,9 @@ def users():
 
 @users.command("add")
 @click.option("--username", required=True)
-@click.option("--office", "office_code", default=None, help="Office code, e.g. PACC-R2 (an agency code for "
-              "agency-wide roles); not needed for volunteers.")
+@click.option("--office", "office_code", default=None, help="Office code from routing's directory, e.g. PACC-R2 "
+              "(an agency code for agency-wide roles; SODSONG for operators and system admins); not needed for "
+              "volunteers.")
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--display-name", default=None, help="Name shown to colleagues (default: the username).")
 @click.option("--volunteer-id", default=None, help="For volunteers: the id their tips carry (default: username).")
@@ -93,6 +94,7 @@ def add(ctx, username, office_code, role, display_name, volunteer_id, with_totp)
     passwords = _passwords(ctx)
     try:
         accounts.check_password_policy(password)
+        office_code = accounts.check_office(office_code, role)  # routing's directory (or the platform's office)
         password_hash = passwords.hash(password)  # slow: before taking the database's write lock
         with _db(ctx).transaction() as uow:
             _write_first(uow)

@@ -16,8 +16,9 @@ MESSAGES = {
                                     "en": "Wrong username, password or verification code."},
     "session.totp_required": {"th": "กรุณากรอกรหัสยืนยันตัวตน 6 หลักจากแอปยืนยันตัวตน",
                               "en": "Please enter the 6-digit code from your authenticator app."},
-    "session.throttled": {"th": "เข้าสู่ระบบผิดหลายครั้งเกินไป กรุณารอสักครู่แล้วลองใหม่",
-                          "en": "Too many failed sign-ins; please wait a while and try again."},
+    "session.throttled": {"th": "เข้าสู่ระบบผิดหลายครั้งเกินไป กรุณารอสักครู่แล้วลองใหม่ หรือขอให้ผู้ดูแลระบบปลดล็อก",
+                          "en": "Too many failed sign-ins; please wait a while and try again, or ask your "
+                                "administrator to unlock your account."},
     "session.signed_out": {"th": "ออกจากระบบแล้ว", "en": "You have signed out."},
     "user.invalid_username": {"th": "ชื่อผู้ใช้ต้องเป็นตัวอักษรภาษาอังกฤษพิมพ์เล็ก ตัวเลข . _ - ยาว 2-64 ตัว",
                               "en": "Usernames are 2-64 lowercase letters, digits, dots, dashes or underscores."},
@@ -38,6 +39,28 @@ MESSAGES = {
     "user.password_length": {"th": "รหัสผ่านต้องยาว 12 ถึง 256 ตัวอักษร",
                              "en": "Passwords must be 12 to 256 characters long."},
     "user.exists": {"th": "มีชื่อผู้ใช้นี้แล้ว", "en": "This username is taken."},
+    "user.unknown_office": {"th": "ไม่มีหน่วยงานนี้ในทะเบียนหน่วยงาน กรุณาเลือกจากรายการ",
+                            "en": "There is no such office in the office directory; choose one from the list."},
+    "user.not_yourself": {"th": "ท่านทำรายการนี้กับบัญชีของตนเองไม่ได้ กรุณาให้ผู้ดูแลระบบอีกคนทำ",
+                          "en": "You cannot do this to your own account; ask another administrator."},
+    "user.invalid_email": {"th": "อีเมลไม่ถูกต้อง", "en": "Not a valid email address."},
+    "user.invalid_line_user_id": {"th": "LINE user ID ต้องขึ้นต้นด้วย U ตามด้วยตัวอักษร 0-9 a-f 32 ตัว",
+                                  "en": "A LINE user ID is U followed by 32 characters 0-9 a-f."},
+    "user.totp_not_started": {"th": "กรุณาเริ่มตั้งค่าการยืนยันตัวตนสองขั้นตอนก่อน",
+                              "en": "Start setting up two-step sign-in first."},
+    "user.totp_wrong": {"th": "รหัส 6 หลักไม่ถูกต้อง กรุณาดูรหัสล่าสุดในแอปแล้วลองอีกครั้ง",
+                        "en": "That 6-digit code is wrong; enter the newest code your app shows."},
+    "user.totp_enabled": {"th": "เปิดใช้การยืนยันตัวตนสองขั้นตอนแล้ว ครั้งหน้าเข้าสู่ระบบต้องใช้รหัสจากแอป",
+                          "en": "Two-step sign-in is on: from now on you sign in with a code from your app."},
+    "user.created": {"th": "สร้างบัญชีแล้ว", "en": "The account has been created."},
+    "user.disabled": {"th": "ระงับบัญชีแล้ว และออกจากระบบทุกเครื่องแล้ว",
+                      "en": "The account is disabled and signed out everywhere."},
+    "user.enabled": {"th": "เปิดใช้บัญชีอีกครั้งแล้ว (รหัสผ่านเดิม)",
+                     "en": "The account is enabled again (same password)."},
+    "user.unlocked": {"th": "ปลดล็อกแล้ว ผู้ใช้เข้าสู่ระบบได้ทันที",
+                      "en": "Unlocked: the user can sign in again now."},
+    "user.role_changed": {"th": "เปลี่ยนบทบาทหรือหน่วยงานแล้ว", "en": "The role or office has been changed."},
+    "user.contacts_saved": {"th": "บันทึกช่องทางรับการแจ้งเตือนแล้ว", "en": "Notification contacts saved."},
     "case.unknown_state": {"th": "ไม่รู้จักสถานะนี้", "en": "Unknown case state."},
     "case.reason_required": {"th": "กรุณาระบุเหตุผล", "en": "Please give a reason."},
     "case.transition_not_allowed": {"th": "เปลี่ยนสถานะจากสถานะปัจจุบันไปเป็นสถานะนี้ไม่ได้",
@@ -98,6 +121,7 @@ MESSAGES = {
                          "en": "Give the template a title and Thai text, and choose questions or notes to the tipster."},
     "case.not_in_triage": {"th": "เรื่องนี้ไม่ได้รอการคัดกรอง", "en": "This case is not waiting for triage."},
 }
+
 
 # the operator page's notices (also the words its JSON API answers with)
 OPS_MESSAGES = {

@@ -92,6 +92,17 @@ class User(Base):
     # an administrator's reset: SHA-256 of a one-time code, and when it stops working
     reset_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reset_expires_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # TOTP being enrolled: set when the user asks for a QR code, moved to totp_secret once a code confirms it
+    totp_pending_secret: Mapped[str | None] = mapped_column(SealedText("casework", "users.totp_pending_secret"),
+                                                            nullable=True)
+    # where the person's own notices go (assignment, deadlines); staff data, sealed at rest, never logged
+    email: Mapped[str | None] = mapped_column(SealedText("casework", "users.email"), nullable=True)
+    line_user_id: Mapped[str | None] = mapped_column(SealedText("casework", "users.line_user_id"), nullable=True)
+    # failed sign-ins since the last success (shown to administrators); an administrator's unlock lifts the
+    # desk's per-client sign-in limit for this username on every instance (services.casework.web.auth)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    last_failed_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    unlocked_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class RegisteredVolunteer(Base):

@@ -384,6 +384,13 @@ class CaseworkRepository:
             User.id == user_id, User.totp_last_step.is_(None) | (User.totp_last_step < step))
             .values(totp_last_step=step)).rowcount)
 
+    def count_failed_sign_in(self, user_id: str, now) -> None:
+        self.session.execute(update(User).where(User.id == user_id)
+                             .values(failed_sign_ins=User.failed_sign_ins + 1, last_failed_at=now))
+
+    def clear_failed_sign_ins(self, user_id: str) -> None:
+        self.session.execute(update(User).where(User.id == user_id).values(failed_sign_ins=0))
+
     def claim_reset_code(self, user_id: str, code_hash: str) -> bool:
         """Use up a reset code (once: of two redemptions racing, only one wins)."""
         return bool(self.session.execute(update(User).where(User.id == user_id, User.reset_code_hash == code_hash)

@@ -13,6 +13,7 @@ from services.casework.models import Base
 from services.casework.repository import CaseworkRepository
 from services.casework.usecases import routing_decisions, tipster_messages, volunteers
 from services.casework.web import filing, pages, routes
+from services.casework.web.account_pages import AccountPages
 from services.casework.web.auth import Desk
 from services.casework.web.entrypoints import desk_api, desk_page
 from services.casework.web.operator import OperatorPages
@@ -25,7 +26,7 @@ from shared.reliable import subscribe
 from shared.retention import retention_job
 
 
-class Service(OperatorPages, RedrivesOnRequest):  # the operator page's entrypoints: services/casework/web/operator.py
+class Service(OperatorPages, AccountPages, RedrivesOnRequest):  # entrypoints in web/operator.py, web/account_pages.py
     name = "casework"
 
     db = Database(Base.metadata, blind_index=True, repository=CaseworkRepository, gauges=metrics.refresh)

@@ -1,7 +1,7 @@
 """Notify's own tables: one delivery per (event, recipient, channel), and claims on periodic jobs."""
 from __future__ import annotations
 
-from sqlalchemy import DateTime, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.messaging_tables import messaging_tables_for
@@ -13,6 +13,21 @@ RECIPIENT_KINDS = ("office", "caseworker", "supervisor", "operator")
 
 class Base(DeclarativeBase):
     metadata = MetaData()
+
+
+class StaffContact(Base):
+    """Where a desk account's own notices go: notify's copy of casework's `account.contacts_changed` (the latest
+    by its `at`). Staff work addresses, sealed at rest like a delivery's context; never logged."""
+    __tablename__ = "notify_staff_contacts"
+
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    office_code: Mapped[str] = mapped_column(String(40), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+    active: Mapped[bool] = mapped_column(Boolean)
+    email: Mapped[str | None] = mapped_column(SealedText("notify", "staff_contacts.email"), nullable=True)
+    line_user_id: Mapped[str | None] = mapped_column(SealedText("notify", "staff_contacts.line_user_id"),
+                                                     nullable=True)
+    changed_at: Mapped[object] = mapped_column(DateTime(timezone=True))
 
 
 class Delivery(Base):

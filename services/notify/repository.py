@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.notify.domain.errors import TimerAlreadyClaimed
-from services.notify.models import Delivery, TimerClaim
+from services.notify.models import Delivery, StaffContact, TimerClaim
+from shared.clock import aware_utc
 from shared.notifications import ledger
 
 TABLE = Delivery.__table__
@@ -17,6 +18,27 @@ TABLE = Delivery.__table__
 class NotifyRepository:
     def __init__(self, session: Session):
         self.session = session
+
+    # -- staff contacts (casework's account.contacts_changed) -------------------------------------------------
+    def staff_contact(self, user_id: str | None) -> StaffContact | None:
+        return self.session.get(StaffContact, user_id) if user_id else None
+
+    def keep_staff_contact(self, **fields) -> bool:
+        """Insert or update an account's contacts unless what is kept is newer (events may arrive out of order)."""
+        row = self.session.get(StaffContact, fields["user_id"], with_for_update=True)
+        if row is None:
+            self.session.add(StaffContact(**fields))
+            return True
+        if aware_utc(row.changed_at) > fields["changed_at"]:
+            return False
+        for key, value in fields.items():
+            setattr(row, key, value)
+        return True
+
+    def staff_of_office(self, office_code: str, role: str) -> list[StaffContact]:
+        return list(self.session.execute(select(StaffContact).where(
+            StaffContact.office_code == office_code, StaffContact.role == role, StaffContact.active.is_(True))
+            .order_by(StaffContact.user_id)).scalars())
 
     # -- deliveries ------------------------------------------------------------------------------------------
     def add_delivery(self, **fields) -> str:

@@ -92,6 +92,10 @@ class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
     def on_case_deadline(self, event):
         self._record(event)
 
+    @subscribe("account.contacts_changed")
+    def on_account_contacts(self, event):
+        self.db.consume(event, usecases.keep_staff_contacts)
+
     @cluster_job("notify.operator_summary", every=lambda config: operator_settings(config)["check_seconds"],
                  first_after=1)
     def operator_summary(self):

@@ -3,11 +3,14 @@ what is due, and the operators' daily summary of failures.
 
   event                   template                       recipients
   case.opened             office_new_case                the office
-  case.assigned           caseworker_assigned            the assignee (notify.staff_contacts[account id]);
-                                                         else the office, so the assignment is not lost
+  case.assigned           caseworker_assigned            the assignee (notify.staff_contacts[account id], else the
+                                                         contacts on their desk account); else the office, so the
+                                                         assignment is not lost
   case.deadline_reminder  supervisor_deadline_reminder   the office's supervisors (notify.supervisor_contacts
-                                                         [office]), else the office; and the assignee too when
-                                                         casework escalates to them and they have contacts
+                                                         [office], else their desk accounts'), else the office;
+                                                         and the assignee too when casework escalates to them
+                                                         and they have contacts
+  account.contacts_changed                               (none: notify keeps the account's contacts)
   case.deadline_breached  supervisor_deadline_breach     the office's supervisors, else the office
   (daily timer)           operator_daily_failures        notify.operators.recipients
 
@@ -78,7 +81,8 @@ def record_assignment(uow, event, config: dict) -> list[str]:
     context = {**case_context(p, language), "caseworker_name": p.get("caseworker_name") or "",
                "due_by": p["due_by"].isoformat() if p.get("due_by") else None,
                "desk_url": desk_link(config, p["reference"])}
-    targets = [("caseworker", p["assignee_id"], pair) for pair in staff_recipients(config, p["assignee_id"])]
+    person = uow.repo.staff_contact(p["assignee_id"])
+    targets = [("caseworker", p["assignee_id"], pair) for pair in staff_recipients(config, p["assignee_id"], person)]
     if not targets:
         targets = [("office", p["office_code"], pair) for pair in office_recipients(config, p["office_code"])]
     return [_add(uow, event.id, p["reference"], kind, rid, channel, address, "caseworker_assigned", language, context)
@@ -89,11 +93,15 @@ def record_deadline(uow, event, config: dict) -> list[str]:
     p = event.payload
     breach = event.type == "case.deadline_breached"
     template = "supervisor_deadline_breach" if breach else "supervisor_deadline_reminder"
-    targets = [("supervisor", p["office_code"], pair) for pair in supervisor_recipients(config, p["office_code"])]
+    on_duty = uow.repo.staff_of_office(p["office_code"], "supervisor")
+    targets = [("supervisor", p["office_code"], pair)
+               for pair in supervisor_recipients(config, p["office_code"], on_duty)]
     if not targets:
         targets = [("office", p["office_code"], pair) for pair in office_recipients(config, p["office_code"])]
     if not breach and p.get("escalate_to") == "assignee":
-        targets += [("caseworker", p["assignee_id"], pair) for pair in staff_recipients(config, p.get("assignee_id"))]
+        person = uow.repo.staff_contact(p.get("assignee_id"))
+        targets += [("caseworker", p["assignee_id"], pair)
+                    for pair in staff_recipients(config, p.get("assignee_id"), person)]
     supervisors = (config["notify"].get("supervisor_contacts") or {}).get(p["office_code"])
     ids = []
     for kind, rid, (channel, address) in targets:
@@ -103,6 +111,14 @@ def record_deadline(uow, event, config: dict) -> list[str]:
                    "caseworker_name": p.get("caseworker_name"), "desk_url": desk_link(config, p["reference"])}
         ids.append(_add(uow, event.id, p["reference"], kind, rid, channel, address, template, language, context))
     return ids
+
+
+def keep_staff_contacts(uow, event) -> bool:
+    """casework's account.contacts_changed: the account's contacts as they now are (an older event is ignored)."""
+    p = event.payload
+    return uow.repo.keep_staff_contact(user_id=p["user_id"], office_code=p["office_code"], role=p["role"],
+                                       active=bool(p["active"]), email=p.get("staff_email"),
+                                       line_user_id=p.get("staff_line_id"), changed_at=p["at"])
 
 
 RECORDERS = {

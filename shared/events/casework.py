@@ -182,6 +182,20 @@ class AccountChanged(Payload):
     at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
 
 
+class StaffContacts(Payload):
+    """Where a desk account's own notices go (assignment, deadlines), as the account now is: notify keeps a copy
+    (the latest by `at`). Staff addresses, not tipster data: never logged, and the audit chain keeps only the
+    payload's hash. `active` is false once the account is disabled (notify then stops telling it). The fields are
+    named `staff_*` so that no payload has a field a reporter's identity could go in (tests/unit/shared)."""
+    user_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+    role = fields.String(required=True)
+    active = fields.Boolean(required=True)
+    staff_email = fields.String(allow_none=True, load_default=None)
+    staff_line_id = fields.String(allow_none=True, load_default=None)
+    at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
 class OperatorAction(Payload):
     """An operator asked for a dead letter to be redriven, or a delivery to be sent again. Ids only: never the
     event's body, a message, an address or a recipient; not even the tip's reference (a tipster notice's
@@ -217,6 +231,11 @@ CASEWORK.declare("account.signed_out", AccountChanged)
 CASEWORK.declare("account.sign_in_failed", AccountChanged)
 CASEWORK.declare("account.password_changed", AccountChanged)
 CASEWORK.declare("account.password_reset_issued", AccountChanged)
+CASEWORK.declare("account.enabled", AccountChanged)
+CASEWORK.declare("account.unlocked", AccountChanged)
+CASEWORK.declare("account.role_changed", AccountChanged)
+CASEWORK.declare("account.totp_enabled", AccountChanged)
+CASEWORK.declare("account.contacts_changed", StaffContacts)
 # the operator page is casework's: it records what an operator asked another service to do
 CASEWORK.declare("ops.dead_letter_redrive_requested", OperatorAction)
 CASEWORK.declare("ops.delivery_retry_requested", OperatorAction)

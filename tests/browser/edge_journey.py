@@ -44,7 +44,8 @@ def main(intake, evil, desk, receipt, username, password, new, shots) -> dict:
         desk_page.fill("#password", password)
         with desk_page.expect_navigation():
             desk_page.click("button[type=submit]")
-        desk_page.click("#nav-password")
+        desk_page.click("#nav-me")
+        desk_page.click("#me-password")
         desk_page.wait_for_selector("#password-form")
         desk_page.fill("#current_password", password)
         desk_page.fill("#new_password", "aaaaaaaaaaaa")

@@ -157,7 +157,7 @@ def test_wrong_passwords_from_an_attacker_do_not_lock_the_supervisor_out(edge):
 
 
 def test_only_the_platform_binds_a_registered_volunteer_id(edge):
-    cli(edge.env, "users", "add", "--username", "root", "--office", "PLATFORM", "--role", "system_admin",
+    cli(edge.env, "users", "add", "--username", "root", "--office", "SODSONG", "--role", "system_admin",
         input_text=PASSWORD + "\n")
     cli(edge.env, "users", "add", "--username", "pacc-admin", "--office", "PACC-R2", "--role", "agency_admin",
         input_text=PASSWORD + "\n")

@@ -222,6 +222,37 @@ class FakeCaseworkRepository:
     def end_sessions(self, user_id: str, *, keep: str | None = None) -> int:
         return 0  # the fake keeps no desk sessions
 
+    def set_password(self, user_id: str, password_hash: str, now) -> None:
+        user = self.user(user_id)
+        user.password_hash, user.password_changed_at = password_hash, now
+
+    def claim_reset_code(self, user_id: str, code_hash: str) -> bool:
+        user = self.user(user_id)
+        if user is None or user.reset_code_hash != code_hash:
+            return False
+        user.reset_code_hash, user.reset_expires_at = None, None
+        return True
+
+    def count_failed_sign_in(self, user_id: str, now) -> None:
+        user = self.user(user_id)
+        user.failed_sign_ins, user.last_failed_at = (user.failed_sign_ins or 0) + 1, now
+
+    def clear_failed_sign_ins(self, user_id: str) -> None:
+        self.user(user_id).failed_sign_ins = 0
+
+    def claim_totp_step(self, user_id: str, step: int) -> bool:
+        user = self.user(user_id)
+        if user.totp_last_step is not None and user.totp_last_step >= step:
+            return False
+        user.totp_last_step = step
+        return True
+
+    def start_session(self, token_hash: str, *, user_id: str, kind: str, now, expires_at) -> None:
+        pass  # the fake keeps no desk sessions
+
+    def detach_all(self) -> None:
+        pass
+
     def volunteer(self, volunteer_id: str, *, for_update: bool = False) -> RegisteredVolunteer | None:
         return self.volunteers.get(volunteer_id)
 

@@ -5,7 +5,7 @@ import copy
 from datetime import datetime
 
 from services.notify.domain.errors import TimerAlreadyClaimed
-from services.notify.models import Delivery, TimerClaim
+from services.notify.models import Delivery, StaffContact, TimerClaim
 from shared.clock import aware_utc, utcnow
 
 _ONCE = ("event_id", "recipient_kind", "recipient_id", "channel")  # uq_notify_delivery_once
@@ -19,6 +19,22 @@ class InMemoryNotifyRepository:
     def __init__(self):
         self.deliveries: dict[str, Delivery] = {}
         self.claims: dict[tuple[str, str], TimerClaim] = {}
+        self.staff: dict[str, StaffContact] = {}
+
+    # -- staff contacts --------------------------------------------------------------------------------------
+    def staff_contact(self, user_id: str | None) -> StaffContact | None:
+        return self.staff.get(user_id) if user_id else None
+
+    def keep_staff_contact(self, **fields) -> bool:
+        row = self.staff.get(fields["user_id"])
+        if row is not None and aware_utc(row.changed_at) > fields["changed_at"]:
+            return False
+        self.staff[fields["user_id"]] = StaffContact(**fields)
+        return True
+
+    def staff_of_office(self, office_code: str, role: str) -> list[StaffContact]:
+        return sorted((c for c in self.staff.values() if c.office_code == office_code and c.role == role
+                       and c.active), key=lambda c: c.user_id)
 
     # -- deliveries ------------------------------------------------------------------------------------------
     def add_delivery(self, **fields) -> str:

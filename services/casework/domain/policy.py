@@ -53,6 +53,9 @@ VIEWS = {"caseworker": "detail", "supervisor": "detail", "triage_officer": "deta
 STATS_ROLES = frozenset({"caseworker", "supervisor", "triage_officer", "auditor", "agency_admin", "system_admin"})
 OPS_ROLES = frozenset({"operator", "system_admin"})
 NETWORK_ROLES = frozenset({"coordinator", "system_admin"})  # the network view (counts of a network's area)
+ACCOUNTS_ROLES = frozenset({"agency_admin", "system_admin"})
+HANDOVER_ROLES = frozenset({"caseworker", "supervisor", "triage_officer"})
+FILING_ROLES = frozenset({"caseworker", "supervisor", "triage_officer", "volunteer"})  # tips filed for someone
 # Roles an agency admin may give (never operator or system_admin, which are the platform's).
 AGENCY_GRANTABLE = frozenset({"caseworker", "supervisor", "triage_officer", "auditor", "agency_admin",
                               "volunteer"})
@@ -200,3 +203,20 @@ def assignable(principal: Principal, case, assignee) -> bool:
     if may(principal, "assign"):
         return True
     return may(principal, "assign_self") and assignee.id == principal.user_id and case.assignee_id is None
+
+
+# -- navigation ------------------------------------------------------------------------------------------------
+def may_open(principal: Principal, page: str) -> bool:
+    """Whether the desk's navigation shows `page` to `principal`: only pages the role can use."""
+    role = principal.role
+    return {
+        "inbox": role in VIEWS,
+        "overdue": role in VIEWS and VIEWS[role] != "status",
+        "handovers": role in HANDOVER_ROLES,
+        "file": role in FILING_ROLES,
+        "stats": role in STATS_ROLES,
+        "accounts": role in ACCOUNTS_ROLES,
+        "ops": role in OPS_ROLES,
+        "access_log": "access_log" in ACTIONS.get(role, ()),
+        "network": role in NETWORK_ROLES,
+    }.get(page, False)

@@ -48,15 +48,21 @@ HANDOVER_MODES: dict[str, Words] = {
 }
 
 ROLES: dict[str, Words] = {
-    "caseworker": {"th": "เจ้าหน้าที่รับผิดชอบเรื่อง", "en": "caseworker"},
-    "supervisor": {"th": "หัวหน้า", "en": "supervisor"},
-    "triage_officer": {"th": "เจ้าหน้าที่คัดกรอง", "en": "triage officer"},
-    "agency_admin": {"th": "ผู้ดูแลหน่วยงาน", "en": "agency administrator"},
-    "operator": {"th": "ผู้ดูแลระบบปฏิบัติการ", "en": "operator"},
-    "auditor": {"th": "ผู้ตรวจสอบ", "en": "auditor"},
-    "volunteer": {"th": "อาสาสมัคร", "en": "volunteer"},
-    "system_admin": {"th": "ผู้ดูแลระบบกลาง", "en": "system administrator"},
+    "caseworker": {"th": "เจ้าหน้าที่ผู้รับผิดชอบเรื่อง", "en": "Caseworker"},
+    "supervisor": {"th": "หัวหน้างาน", "en": "Supervisor"},
+    "triage_officer": {"th": "เจ้าหน้าที่คัดกรอง", "en": "Triage officer"},
+    "agency_admin": {"th": "ผู้ดูแลบัญชีของหน่วยงาน", "en": "Agency administrator"},
+    "operator": {"th": "ผู้ดูแลระบบงาน (ปฏิบัติการ)", "en": "Operator"},
+    "auditor": {"th": "ผู้ตรวจสอบ", "en": "Auditor"},
+    "volunteer": {"th": "อาสาสมัคร", "en": "Volunteer"},
+    "system_admin": {"th": "ผู้ดูแลระบบกลาง", "en": "System administrator"},
+    "coordinator": {"th": "ผู้ประสานงานเครือข่าย", "en": "Network coordinator"},
 }
+
+
+def role_label(role: str) -> Words:
+    """A desk role in words (the pages never show a role's code alone)."""
+    return ROLES.get(role) or {"th": role, "en": role}
 
 VIEWS: dict[str, Words] = {
     "detail": {"th": "เปิดอ่านทั้งเรื่อง", "en": "full case"},

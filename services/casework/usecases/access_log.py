@@ -4,7 +4,7 @@ roles that may read access logs today (`access_log` in policy.ACTIONS: superviso
 their agency), over the cases their scope admits."""
 from __future__ import annotations
 
-from services.casework.domain import policy
+from services.casework.domain import policy, wording
 from services.casework.usecases.case_reading import iso
 
 READ_LABELS = {
@@ -13,17 +13,6 @@ READ_LABELS = {
     "audit": {"th": "ดูประวัติการดำเนินการ (ไม่มีเนื้อหา)", "en": "Read the audit view (no content)"},
     "evidence": {"th": "เปิดไฟล์หลักฐาน", "en": "Opened a file"},
     "handover": {"th": "ดูบันทึกการส่งต่อ", "en": "Read the hand-over record"},
-}
-ROLE_LABELS = {
-    "caseworker": {"th": "เจ้าหน้าที่รับผิดชอบเรื่อง", "en": "Caseworker"},
-    "supervisor": {"th": "หัวหน้างาน", "en": "Supervisor"},
-    "triage_officer": {"th": "เจ้าหน้าที่คัดกรอง", "en": "Triage officer"},
-    "auditor": {"th": "ผู้ตรวจสอบ", "en": "Auditor"},
-    "volunteer": {"th": "อาสาสมัคร", "en": "Volunteer"},
-    "agency_admin": {"th": "ผู้ดูแลหน่วยงาน", "en": "Agency admin"},
-    "operator": {"th": "ผู้ดูแลระบบปฏิบัติการ", "en": "Operator"},
-    "system_admin": {"th": "ผู้ดูแลระบบ", "en": "System admin"},
-    "coordinator": {"th": "ผู้ประสานงานเครือข่าย", "en": "Network coordinator"},
 }
 LIMIT = 500
 
@@ -40,7 +29,7 @@ def access_log(repo, principal: policy.Principal, *, reference: str | None = Non
         "at": iso(r.at), "reference": r.reference, "case_office": r.case_office,
         "user": {"id": r.user_id, "username": r.username, "display_name": r.display_name or r.user_id,
                  "office_code": r.user_office},
-        "role": r.role, "role_label": ROLE_LABELS.get(r.role, {"th": r.role, "en": r.role}),
+        "role": r.role, "role_label": wording.role_label(r.role),
         "read": r.view, "read_label": READ_LABELS.get(r.view, {"th": r.view, "en": r.view}),
     } for r in rows[:LIMIT]]
     return {"filters": {"reference": reference, "user": username}, "entries": entries,

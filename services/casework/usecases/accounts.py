@@ -27,6 +27,7 @@ import pyotp
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from services.casework.domain import offices
 from services.casework.domain import passwords as passwords_policy
 from services.casework.domain.errors import DeskAccountError, Forbidden, NotFound
 from services.casework.domain.policy import ROLES, Principal, may_grant, user_scope
@@ -123,7 +124,7 @@ def create_user(uow, passwords: Passwords, *, username: str, office_code: str, r
         office_code=office_code, role=role, password_hash=password_hash,
         totp_secret=new_totp_secret() if totp else None, totp_last_step=None,
         volunteer_id=((volunteer_id or username) if role == "volunteer" else volunteer_id),
-        disabled=False, created_at=now, disabled_at=None, password_changed_at=now,
+        disabled=False, created_at=now, disabled_at=None, password_changed_at=now, failed_sign_ins=0,
     )
     if user is None:
         raise DeskAccountError("user.exists")  # taken meanwhile
@@ -202,6 +203,8 @@ def sign_in(db, passwords: Passwords, cfg: dict, *, username, password, totp_cod
         if step is not None and not uow.repo.claim_totp_step(user.id, step):
             raise DeskAccountError("session.invalid_credentials")  # of two sign-ins racing with one code
         uow.repo.start_session(token_hash(token), user_id=user.id, kind=kind, now=now, expires_at=expires)
+        if user.failed_sign_ins:
+            uow.repo.clear_failed_sign_ins(user.id)
         uow.emit("account.signed_in", {"user_id": user.id, "office_code": user.office_code, "role": user.role,
                                        "detail": kind, "at": now},
                  correlation_id=f"user:{user.id}", actor={"kind": "user", "id": user.id})
@@ -209,9 +212,12 @@ def sign_in(db, passwords: Passwords, cfg: dict, *, username, password, totp_cod
 
 
 def _failed(db, cfg, key, user, detail, now):
-    """Record the failed sign-in (content-free audit event); nothing is locked."""
+    """Record the failed sign-in (content-free audit event) and count it on the account for its administrators;
+    nothing is locked in the database (the desk limits guessing per client: services.casework.web.auth)."""
     user_id = user.id if user else "unknown"
     with db.transaction() as uow:
+        if user is not None:
+            uow.repo.count_failed_sign_in(user.id, now)
         uow.emit("account.sign_in_failed", {
             "user_id": user_id, "office_code": user.office_code if user else None,
             "role": user.role if user else None, "detail": detail, "at": now,
@@ -331,19 +337,26 @@ def _reading(db):
 def account_view(user) -> dict:
     return {"id": user.id, "username": user.username, "display_name": user.display_name,
             "office_code": user.office_code, "role": user.role, "disabled": bool(user.disabled),
-            "totp": bool(user.totp_secret), "created_at": iso_utc(user.created_at)}
+            "totp": bool(user.totp_secret), "created_at": iso_utc(user.created_at),
+            "email": user.email, "line_user_id": user.line_user_id,
+            "failed_sign_ins": int(user.failed_sign_ins or 0),
+            "last_failed_at": iso_utc(user.last_failed_at) if user.last_failed_at else None,
+            "reset_pending": bool(user.reset_code_hash)}
 
 
 def list_accounts(repo, principal: Principal) -> list[dict]:
-    """The accounts `principal` administers (Forbidden for roles that administer nobody)."""
-    return [account_view(u) for u in repo.users_in_scope(user_scope(principal))]
+    """The accounts `principal` administers (Forbidden for roles that administer nobody): an agency admin does
+    not see the platform's own accounts (operators, system admins) of their agency, which they cannot change."""
+    return [account_view(u) for u in repo.users_in_scope(user_scope(principal))
+            if may_grant(principal, u.role, u.office_code)]
 
 
 def create_account(uow, passwords: Passwords, principal: Principal, fields: dict) -> dict:
     """An administrator adds an account within what they may grant. A volunteer id opens every case filed
     under it, in any office: only the platform binds one, and only one intake has registered."""
     user_scope(principal)  # Forbidden for roles that administer nobody
-    if not may_grant(principal, fields["role"], fields["office_code"].strip().upper()):
+    office = check_office(fields["office_code"], fields["role"])
+    if not may_grant(principal, fields["role"], office):
         raise Forbidden()
     if fields["role"] == "volunteer" or fields.get("volunteer_id"):
         if principal.role != "system_admin" or not fields.get("volunteer_id"):
@@ -353,6 +366,8 @@ def create_account(uow, passwords: Passwords, principal: Principal, fields: dict
                        role=fields["role"], password=fields["password"], display_name=fields.get("display_name"),
                        volunteer_id=fields.get("volunteer_id"), totp=bool(fields.get("totp")),
                        actor=principal.actor)
+    if fields.get("email") or fields.get("line_user_id"):
+        _set_contacts(uow, user, fields.get("email"), fields.get("line_user_id"), actor=principal.actor)
     out = account_view(user)
     if user.totp_secret:
         out["totp_uri"] = totp_uri(user)
@@ -380,3 +395,178 @@ def disable_account(uow, principal: Principal, username: str) -> tuple[str, int]
     """Disable an account `principal` administers: (username, sessions ended)."""
     user = find_account(uow.repo, principal, username)
     return user.username, disable_user(uow, user, actor=principal.actor)
+
+
+def check_office(code, role: str) -> str:
+    """An office code routing's directory knows (domain/offices.py), in its own spelling; the platform's roles
+    may also be in the platform's own office."""
+    if role == "volunteer" and str(code or "").strip().upper() == VOLUNTEER_OFFICE:
+        return VOLUNTEER_OFFICE  # a volunteer belongs to no office
+    office = offices.allowed(code, role)
+    if office is None:
+        raise DeskAccountError("user.unknown_office")
+    return office
+
+
+def _administered(uow, principal: Principal, username: str):
+    """An account `principal` administers and may grant as it now is (the platform's own accounts are the
+    platform's), never their own: an administrator does not disable, demote or move themselves."""
+    user = find_account(uow.repo, principal, username)
+    if not may_grant(principal, user.role, user.office_code):
+        raise Forbidden()
+    if user.id == principal.user_id:
+        raise DeskAccountError("user.not_yourself")
+    return user
+
+
+def _announce(uow, event_type: str, user, actor: dict, now, detail: str | None = None) -> None:
+    uow.emit(event_type, {"user_id": user.id, "office_code": user.office_code, "role": user.role,
+                          "detail": detail, "at": now}, correlation_id=f"user:{user.id}", actor=actor)
+
+
+def _contacts_changed(uow, user, actor: dict, now) -> None:
+    """notify's copy of where this person's notices go, as the account now is."""
+    uow.emit("account.contacts_changed", {
+        "user_id": user.id, "office_code": user.office_code, "role": user.role, "active": not user.disabled,
+        "staff_email": user.email, "staff_line_id": user.line_user_id, "at": now,
+    }, correlation_id=f"user:{user.id}", actor=actor)
+
+
+def enable_account(uow, principal: Principal, username: str, *, now: datetime | None = None) -> str:
+    """Re-enable a disabled account (its password is unchanged; its old sessions stay ended)."""
+    now = now or utcnow()
+    user = _administered(uow, principal, username)
+    if user.disabled:
+        user.disabled = False
+        user.disabled_at = None
+        _announce(uow, "account.enabled", user, principal.actor, now)
+        if user.email or user.line_user_id:
+            _contacts_changed(uow, user, principal.actor, now)
+    return user.username
+
+
+def disable_administered(uow, principal: Principal, username: str, *, now: datetime | None = None) -> tuple[str, int]:
+    """Disable an account `principal` administers (never their own): (username, sessions ended)."""
+    now = now or utcnow()
+    user = _administered(uow, principal, username)
+    was_disabled = user.disabled
+    ended = disable_user(uow, user, actor=principal.actor, now=now)
+    if not was_disabled and (user.email or user.line_user_id):
+        _contacts_changed(uow, user, principal.actor, now)
+    return user.username, ended
+
+
+def unlock_account(uow, principal: Principal, username: str, *, now: datetime | None = None) -> str:
+    """Lift the sign-in limit on this username (every desk instance reads `unlocked_at`) and clear its count
+    of failed sign-ins. Nothing else changes: a forgotten password still needs a reset."""
+    now = now or utcnow()
+    user = _administered(uow, principal, username)
+    user.failed_sign_ins = 0
+    user.unlocked_at = now
+    _announce(uow, "account.unlocked", user, principal.actor, now)
+    return user.username
+
+
+def change_account(uow, principal: Principal, username: str, *, role: str, office_code: str,
+                   now: datetime | None = None) -> dict:
+    """Give an account another role or office, within what `principal` may grant (an agency admin: roles of
+    their agency, offices of their agency; a volunteer's binding is not changed here)."""
+    now = now or utcnow()
+    user = _administered(uow, principal, username)
+    if role not in ROLES:
+        raise DeskAccountError("user.invalid_role", roles=list(ROLES))
+    office = check_office(office_code, role)
+    if not may_grant(principal, role, office):
+        raise Forbidden()
+    if (role == "volunteer") != (user.role == "volunteer"):
+        raise DeskAccountError("user.volunteer_binding")
+    if role == user.role and office == user.office_code:
+        return account_view(user)
+    detail = f"role={user.role}>{role};office={user.office_code}>{office}"
+    user.role, user.office_code = role, office
+    _announce(uow, "account.role_changed", user, principal.actor, now, detail=detail)
+    if user.email or user.line_user_id:
+        _contacts_changed(uow, user, principal.actor, now)
+    return account_view(user)
+
+
+# -- personal notification contacts ------------------------------------------------------------------------------
+EMAIL = re.compile(r"^[^@\s<>\\\"]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,63}$")
+LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+
+
+def clean_contacts(email, line_user_id) -> tuple[str | None, str | None]:
+    email = str(email or "").strip() or None
+    line = str(line_user_id or "").strip() or None
+    if email is not None and not EMAIL.match(email):
+        raise DeskAccountError("user.invalid_email")
+    if line is not None and not LINE_USER_ID.match(line):
+        raise DeskAccountError("user.invalid_line_user_id")
+    return email, line
+
+
+def _set_contacts(uow, user, email, line_user_id, *, actor: dict, now: datetime | None = None) -> bool:
+    email, line = clean_contacts(email, line_user_id)
+    if (email, line) == (user.email, user.line_user_id):
+        return False
+    user.email, user.line_user_id = email, line
+    _contacts_changed(uow, user, actor, now or utcnow())
+    return True
+
+
+def set_contacts(uow, principal: Principal, username: str | None, *, email, line_user_id) -> dict:
+    """Where a person's own notices go: set by the person (username None) or by an administrator of theirs."""
+    if username is None or username == principal.username:
+        user = uow.repo.user(principal.user_id)
+        if user is None or user.disabled:
+            raise NotFound()
+    else:
+        user = find_account(uow.repo, principal, username)
+        if not may_grant(principal, user.role, user.office_code):
+            raise Forbidden()
+    _set_contacts(uow, user, email, line_user_id, actor=principal.actor)
+    return account_view(user)
+
+
+def my_account(repo, principal: Principal) -> dict:
+    user = repo.user(principal.user_id)
+    if user is None:
+        raise NotFound()
+    out = account_view(user)
+    out["totp_pending"] = bool(user.totp_pending_secret)
+    return out
+
+
+# -- TOTP enrolment (self-service) -------------------------------------------------------------------------------
+def start_totp(uow, principal: Principal) -> dict:
+    """A new secret for the user's authenticator app, kept aside until a code from the app confirms it; the
+    TOTP already in use (if any) keeps working until then."""
+    user = uow.repo.user(principal.user_id)
+    if user is None or user.disabled:
+        raise NotFound()
+    user.totp_pending_secret = new_totp_secret()
+    return {"secret": user.totp_pending_secret, "uri": pending_totp_uri(user)}
+
+
+def pending_totp(repo, principal: Principal) -> dict | None:
+    user = repo.user(principal.user_id)
+    if user is None or not user.totp_pending_secret:
+        return None
+    return {"secret": user.totp_pending_secret, "uri": pending_totp_uri(user)}
+
+
+def pending_totp_uri(user, issuer: str = "Sodsong") -> str:
+    return pyotp.TOTP(user.totp_pending_secret).provisioning_uri(name=user.username, issuer_name=issuer)
+
+
+def confirm_totp(uow, principal: Principal, code: str, *, now: datetime | None = None) -> None:
+    """Turn TOTP on with the pending secret once a code from the app matches it (that code is used up)."""
+    now = now or utcnow()
+    user = uow.repo.user(principal.user_id)
+    if user is None or not user.totp_pending_secret:
+        raise DeskAccountError("user.totp_not_started")
+    step = totp_step(user.totp_pending_secret, str(code or "").strip(), now, None)
+    if step is None:
+        raise DeskAccountError("user.totp_wrong")
+    user.totp_secret, user.totp_pending_secret, user.totp_last_step = user.totp_pending_secret, None, step
+    _announce(uow, "account.totp_enabled", user, principal.actor, now)

@@ -7,8 +7,16 @@ import contextlib
 from dataclasses import dataclass
 
 from services.casework.domain import policy
-from services.casework.usecases import (access_log, accounts, case_actions, case_reading, evidence, network,
-                                      reply_templates, statistics)
+from services.casework.usecases import (
+    access_log,
+    accounts,
+    case_actions,
+    case_reading,
+    evidence,
+    network,
+    reply_templates,
+    statistics,
+)
 from services.casework.usecases.case_reading import DeskSettings
 from shared.clock import utcnow
 
@@ -159,4 +167,46 @@ class DeskUseCases:
 
     def disable_user(self, principal: policy.Principal, username: str) -> tuple[str, int]:
         with self.db.transaction() as uow:
-            return accounts.disable_account(uow, principal, username)
+            return accounts.disable_administered(uow, principal, username)
+
+    def enable_user(self, principal: policy.Principal, username: str) -> str:
+        with self.db.transaction() as uow:
+            return accounts.enable_account(uow, principal, username)
+
+    def unlock_user(self, principal: policy.Principal, username: str) -> str:
+        with self.db.transaction() as uow:
+            return accounts.unlock_account(uow, principal, username)
+
+    def change_user(self, principal: policy.Principal, username: str, *, role: str, office_code: str) -> dict:
+        with self.db.transaction() as uow:
+            return accounts.change_account(uow, principal, username, role=role, office_code=office_code)
+
+    def user(self, principal: policy.Principal, username: str) -> dict:
+        with self._reading() as repo:
+            return accounts.account_view(accounts.find_account(repo, principal, username))
+
+    def set_contacts(self, principal: policy.Principal, username: str | None, *, email, line_user_id) -> dict:
+        with self.db.transaction() as uow:
+            return accounts.set_contacts(uow, principal, username, email=email, line_user_id=line_user_id)
+
+    def my_account(self, principal: policy.Principal) -> dict:
+        with self._reading() as repo:
+            return accounts.my_account(repo, principal)
+
+    def start_totp(self, principal: policy.Principal) -> dict:
+        with self.db.transaction() as uow:
+            return accounts.start_totp(uow, principal)
+
+    def pending_totp(self, principal: policy.Principal) -> dict | None:
+        with self._reading() as repo:
+            return accounts.pending_totp(repo, principal)
+
+    def confirm_totp(self, principal: policy.Principal, code: str) -> None:
+        with self.db.transaction() as uow:
+            accounts.confirm_totp(uow, principal, code)
+
+    def unlocked_at(self, username: str):
+        """When an administrator last unlocked this username (None if never or unknown)."""
+        with self._reading() as repo:
+            user = repo.user_by_username(str(username or "").strip().lower()[:64])
+            return accounts.aware(user.unlocked_at) if user is not None and user.unlocked_at else None

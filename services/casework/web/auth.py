@@ -20,6 +20,7 @@ from services.casework.usecases.case_reading import DeskSettings
 from services.casework.usecases.wiring import DeskUseCases
 from shared import clients
 from shared.clients import ClientLimiter
+from shared.clock import utcnow
 from shared.dependencies import INSTANCE_ID, Database
 from shared.web import ApiError
 
@@ -109,6 +110,8 @@ class Desk(DependencyProvider):
         address = self.client(request)
         pair = self.pairs.key(address, scope=str(username or "").strip().lower()[:64])
         client = self.addresses.key(address)
+        if self.pairs.retry_after(pair):
+            self._lift_if_unlocked(pair, username)
         wait = max(self.pairs.retry_after(pair), self.addresses.retry_after(client))
         if wait:
             raise DeskAccountError("session.throttled", retry_after_seconds=wait)
@@ -121,6 +124,16 @@ class Desk(DependencyProvider):
             raise
         self.pairs.reset(pair)
         return done
+
+    def _lift_if_unlocked(self, pair: bytes, username) -> None:
+        """An administrator's unlock (`unlocked_at`, in the database so that every instance sees it) forgets the
+        failures this username had from this client before it."""
+        unlocked = self.usecases.unlocked_at(str(username or ""))
+        if unlocked is None:
+            return
+        ago = (utcnow() - unlocked).total_seconds()
+        if 0 <= ago <= self.pairs.window:
+            self.pairs.forget_before(pair, ago)
 
     def redeem_reset(self, request, username, code, new_password) -> None:
         """A reset code is a secret too: wrong codes count like wrong passwords for this client."""

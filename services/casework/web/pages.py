@@ -95,15 +95,18 @@ def change_password(desk, request):
     return _password_page(principal, csrf, notice=i18n.message("user.password_changed"))
 
 
-def _reset_page(desk, *, status=200, error=None):
+def _reset_page(desk, *, status=200, error=None, username="", code=""):
+    """The reset form; the administrator's link fills in the username and code (nothing is redeemed by
+    following it: the user still chooses the new password)."""
     value, cookie = desk.login_csrf_cookie(path="/password-reset")
     return render(PAGES, "password.html", status=status, principal=None, csrf=None, mode="reset",
                   action="/password-reset", error=error, notice=None, login_csrf=value,
-                  headers=[("Set-Cookie", cookie)])
+                  username=str(username or "")[:64], code=str(code or "")[:200],
+                  headers=[("Set-Cookie", cookie), ("Cache-Control", "no-store")])
 
 
 def password_reset(desk, request):
-    return _reset_page(desk)
+    return _reset_page(desk, username=request.args.get("username", ""), code=request.args.get("code", ""))
 
 
 def redeem_reset(desk, request):
@@ -112,7 +115,8 @@ def redeem_reset(desk, request):
     try:
         desk.redeem_reset(request, form.get("username"), form.get("code"), form.get("new_password"))
     except DeskAccountError as exc:
-        return _reset_page(desk, status=_status(exc), error=i18n.message(exc.key))
+        return _reset_page(desk, status=_status(exc), error=i18n.message(exc.key),
+                           username=form.get("username", ""))
     return redirect("/login?ok=user.password_changed")
 
 

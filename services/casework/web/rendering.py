@@ -93,6 +93,8 @@ def _environment() -> jinja2.Environment:
     env.globals["role_words"] = wording.ROLES
     env.globals["access_log_roles"] = frozenset(r for r, acts in policy.ACTIONS.items() if "access_log" in acts)
     env.globals["network_roles"] = policy.NETWORK_ROLES
+    env.globals["may_open"] = policy.may_open
+    env.globals["role_label"] = wording.role_label
     return env
 
 

@@ -10,6 +10,7 @@ from services.casework.domain import policy
 from services.casework.usecases import network as network_usecase
 from services.casework.usecases import statistics
 from services.casework.usecases.case_reading import iso
+from services.casework.web.rendering import page_url
 from services.casework.web.requests import (
     AssignmentSchema,
     CaseFilterSchema,
@@ -199,8 +200,9 @@ def create_user(desk, request):
 def reset_password(desk, request, username):
     principal = desk.api_principal(request, unsafe=True)
     name, code, expires = desk.usecases.reset_password(principal, username)
-    return json_response(201, {"username": name, "reset_code": code, "expires_at": iso(expires),
-                               "reset_url": f"{desk.account_settings['desk_url'].rstrip('/')}/password-reset"})
+    base = f"{desk.account_settings['desk_url'].rstrip('/')}/password-reset"
+    return json_response(201, {"username": name, "reset_code": code, "expires_at": iso(expires), "reset_url": base,
+                               "reset_link": page_url(base, username=name, code=code)})
 
 
 def disable_user(desk, request, username):

@@ -1,7 +1,11 @@
-"""Who notify tells, and in which language: offices, staff, supervisors and operators, from configuration only.
+"""Who notify tells, and in which language: offices, staff, supervisors and operators.
 
-Addresses come from configuration, never from events: casework's events name accounts by id, so no address enters
-the broker or the hash-chained audit trail. Offices: `notify.office_contacts[code]`, else the contacts notify's office
+Office addresses come from configuration. A staff member's own addresses come from their desk account:
+casework announces them in `account.contacts_changed` (staff work addresses, never a tipster's; the audit chain
+keeps only the payload's hash) and notify keeps a copy (`notify_staff_contacts`); `notify.staff_contacts` and
+`notify.supervisor_contacts` in configuration still win where set. Case events name accounts by id only.
+
+Offices: `notify.office_contacts[code]`, else the contacts notify's office
 directory file (`notify.office_directory`; by default the deployment file `routing.overrides` names, read as data
 notify owns, never asked of routing) gives for channels that are configured here, else the
 office code on `notify.office_channel` (the embedded default: one line in the file channel).
@@ -76,14 +80,47 @@ def office_recipients(config: dict, office_code: str) -> list[tuple[str, str]]:
     return [(notify["office_channel"], office_code)]
 
 
-def staff_recipients(config: dict, account_id: str | None) -> list[tuple[str, str]]:
+def _channels_of_type(notify: dict, kind: str) -> list[str]:
+    """Configured channels that deliver `kind` (email, line): by their `type`, or their name without one."""
+    return sorted(name for name, section in (notify.get("channels") or {}).items()
+                  if section and as_bool(section.get("enabled", True)) and (section.get("type") or name) == kind)
+
+
+def account_recipients(config: dict, contact) -> list[tuple[str, str]]:
+    """(channel, address) pairs for a desk account's own contacts (notify's copy, `StaffContact`): its email on
+    the email channel, its LINE user id on the LINE channel. A deployment without that channel (the embedded
+    file channel only) writes the notice to the file channel, addressed to the person."""
+    if contact is None or not contact.active:
+        return []
+    notify = config["notify"]
+    out = []
+    for kind, address in (("email", contact.email), ("line", contact.line_user_id)):
+        if not address:
+            continue
+        channels = _channels_of_type(notify, kind) or _channels_of_type(notify, "file")
+        if channels:
+            out.append((channels[0], str(address)))
+    return out
+
+
+def staff_recipients(config: dict, account_id: str | None, contact=None) -> list[tuple[str, str]]:
+    """A staff member's addresses: `notify.staff_contacts[account id]` when configured (it wins), else the
+    contacts on their desk account."""
     if not account_id:
         return []
-    return pairs((config["notify"].get("staff_contacts") or {}).get(account_id))
+    explicit = (config["notify"].get("staff_contacts") or {}).get(account_id)
+    if explicit:
+        return pairs(explicit)
+    return account_recipients(config, contact)
 
 
-def supervisor_recipients(config: dict, office_code: str) -> list[tuple[str, str]]:
-    return pairs((config["notify"].get("supervisor_contacts") or {}).get(office_code))
+def supervisor_recipients(config: dict, office_code: str, supervisors=()) -> list[tuple[str, str]]:
+    """`notify.supervisor_contacts[office]` when configured, else the contacts of the office's supervisors'
+    accounts."""
+    explicit = (config["notify"].get("supervisor_contacts") or {}).get(office_code)
+    if explicit:
+        return pairs(explicit)
+    return list(dict.fromkeys(pair for contact in supervisors for pair in account_recipients(config, contact)))
 
 
 def language_for(config: dict, contacts: dict | None = None) -> str:
