@@ -15,6 +15,7 @@ import re
 import uuid
 
 from sqlalchemy import and_, delete, false, func, insert, or_, select, text, true, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 
 from services.casework.domain.lifecycle import OPEN_STATES
@@ -29,6 +30,7 @@ from services.casework.models import (
     Note,
     Question,
     RegisteredVolunteer,
+    SavedView,
     SearchTerm,
     TipsterMessage,
     User,
@@ -101,6 +103,21 @@ def search_condition(query: str):
     return or_(*clauses)
 
 
+def _next_due():
+    """The deadline an open case works towards (acknowledgement until met, then feedback), as SQL."""
+    return sql_case((Case.status.not_in(OPEN_STATES), None),
+                (Case.acknowledged_at.is_(None), Case.acknowledge_due),
+                (Case.feedback_given_at.is_(None), Case.feedback_due), else_=None)
+
+
+# domain.inbox.SORTS as SQL (functions: the expression is built per query)
+_SORT_COLUMNS = {
+    "reference": lambda: Case.reference, "opened": lambda: Case.opened_at, "status": lambda: Case.status,
+    "category": lambda: Case.category, "province": lambda: Case.province_code, "office": lambda: Case.office_code,
+    "assignee": lambda: User.display_name, "due": _next_due,
+}
+
+
 class CaseworkRepository:
     def __init__(self, session):
         self.session = session
@@ -142,16 +159,42 @@ class CaseworkRepository:
         self.session.add(CaseView(case_id=case.id, user_id=principal.user_id, role=principal.role, view=view,
                                   at=at))
 
-    def case_page(self, scope: Scope, filters: dict, *, now, search: bool, offset: int, limit: int
-                  ) -> tuple[int, list[Case]]:
-        """A page of the cases a scope admits, oldest first, and how many there are in all. Filters: status,
-        category, province, office, overdue (True/False), assignee_id ("" for none), q (through the blind index,
-        when `search` is allowed; else nothing matches)."""
+    def case_page(self, scope: Scope, filters: dict, *, now, search: bool, offset: int, limit: int,
+                  sort: tuple[str, bool] = ("opened", False)) -> tuple[int, list[Case]]:
+        """A page of the cases a scope admits, in the order of `sort` (a key of domain.inbox.SORTS and whether
+        descending), and how many there are in all. Filters: show ("open", "closed" or "all"; a `status` wins),
+        status, category, province, office, overdue (True/False), assignee_id ("" for none), q (through the blind
+        index, when `search` is allowed; else nothing matches)."""
+        conditions = self._case_filters(scope, filters, now=now, search=search)
+        total = self.session.execute(select(func.count()).select_from(Case).where(*conditions)).scalar()
+        query = select(Case).where(*conditions)
+        key, descending = sort
+        if key == "assignee":
+            query = query.outerjoin(User, User.id == Case.assignee_id)
+        column = _SORT_COLUMNS[key]()
+        # cases without a value (no assignee, no deadline left) come last either way
+        ordering = [column.is_(None), column.desc() if descending else column.asc()]
+        ordering.append(Case.opened_at.desc() if descending else Case.opened_at)
+        ordering.append(Case.id)
+        rows = self.session.execute(query.order_by(*ordering).offset(offset).limit(limit)).scalars().all()
+        return total, list(rows)
+
+    def case_export(self, scope: Scope, filters: dict, *, now, search: bool, sort: tuple[str, bool],
+                    limit: int) -> list[Case]:
+        """Every case a filter shows (at most `limit`), in the inbox's order: the case-list export."""
+        return self.case_page(scope, filters, now=now, search=search, offset=0, limit=limit, sort=sort)[1]
+
+    def _case_filters(self, scope: Scope, filters: dict, *, now, search: bool) -> list:
         conditions = [case_condition(scope)]
         for key, column in (("status", Case.status), ("category", Case.category),
                             ("province", Case.province_code), ("office", Case.office_code)):
             if filters.get(key):
                 conditions.append(column == filters[key])
+        if not filters.get("status"):
+            if filters.get("show") == "open":
+                conditions.append(Case.status.in_(OPEN_STATES))
+            elif filters.get("show") == "closed":
+                conditions.append(Case.status.not_in(OPEN_STATES))
         if (filters.get("q") or "").strip():
             conditions.append(search_condition(filters["q"]) if search else Case.id.is_(None))
         if filters.get("overdue") is True:
@@ -161,10 +204,7 @@ class CaseworkRepository:
         if "assignee_id" in filters:
             conditions.append(Case.assignee_id == filters["assignee_id"] if filters["assignee_id"]
                               else Case.assignee_id.is_(None))
-        total = self.session.execute(select(func.count()).select_from(Case).where(*conditions)).scalar()
-        rows = self.session.execute(select(Case).where(*conditions).order_by(Case.opened_at, Case.id)
-                                    .offset(offset).limit(limit)).scalars().all()
-        return total, list(rows)
+        return conditions
 
     def stats_rows(self, scope: Scope, filters: dict) -> list:
         """What statistics count of each case a scope admits (never its content). Filters: office, province,
@@ -374,6 +414,31 @@ class CaseworkRepository:
 
     def add_volunteer(self, **fields) -> None:
         self.session.add(RegisteredVolunteer(**fields))
+
+    # -- saved inbox views ----------------------------------------------------------------------------------------
+    def saved_views(self, user_id: str) -> list[SavedView]:
+        return list(self.session.execute(select(SavedView).where(SavedView.user_id == user_id)
+                                         .order_by(SavedView.name)).scalars())
+
+    def save_view(self, user_id: str, name: str, query: str, now) -> SavedView:
+        """A user's view by this name, made or replaced."""
+        row = self.session.execute(select(SavedView).where(SavedView.user_id == user_id, SavedView.name == name)
+                                   ).scalar_one_or_none()
+        if row is None:
+            row = SavedView(user_id=user_id, name=name, query=query, created_at=now)
+            self.session.add(row)
+        else:
+            row.query, row.created_at = query, now
+        self.session.flush()
+        return row
+
+    def delete_view(self, user_id: str, view_id: int) -> bool:
+        return bool(self.session.execute(delete(SavedView).where(SavedView.user_id == user_id,
+                                                                 SavedView.id == int(view_id))).rowcount)
+
+    def count_views(self, user_id: str) -> int:
+        return self.session.execute(select(func.count()).select_from(SavedView)
+                                    .where(SavedView.user_id == user_id)).scalar() or 0
 
     # -- retention -----------------------------------------------------------------------------------------------
     def closed_cases(self) -> list[Case]:
