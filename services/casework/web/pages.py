@@ -164,7 +164,7 @@ def inbox(desk, request):
                   assignees=desk.usecases.assignable_users(principal) if view == "detail" else [],
                   may_assign=policy.may(principal, "assign"), may_transition=policy.may(principal, "transition"),
                   bulk=_bulk_notice(request), notice=flash(request, "ok"), error=flash(request, "error"),
-                  day=inbox_day)
+                  day=inbox_day, short_label=short_label)
 
 
 def inbox_day(value) -> str:
@@ -172,6 +172,11 @@ def inbox_day(value) -> str:
     if not value:
         return "—"
     return thai_date(local_date(value))
+
+
+def short_label(label: dict) -> str:
+    """A label's first words in Thai, for a narrow column ("สินบน" of "สินบน / เรียกรับผลประโยชน์")."""
+    return label["th"].split(" / ")[0]
 
 
 def cases_csv(desk, request):

@@ -97,6 +97,11 @@ def test_the_inbox_finds_sorts_saves_acts_and_exports(memory_cfg):
         assert any("โฉนด" in cell for cell in rows[1])
         viewed = [e["payload"] for e in outbox(cfg, "case.viewed") if e["payload"]["view"] == "export"]
         assert len(viewed) == 3
+        auditor_web = Desk(base)
+        assert auditor_web.web_sign_in("aud").status_code == 303
+        audit_page = auditor_web.http.get(base + "/cases?show=all&sort=office", timeout=30)
+        assert audit_page.status_code == 200 and sorted(_refs(audit_page.text)) == sorted(TIPS)
+        assert "โฉนด" not in audit_page.text and 'name="ref"' not in audit_page.text
         audit_csv = auditor.get("/api/v1/cases.csv", params={"show": "all"})
         assert audit_csv.status_code == 200
         assert "โฉนด" not in audit_csv.content.decode("utf-8-sig")
