@@ -119,7 +119,7 @@ def export(uow, principal: policy.Principal, filters: dict, now: datetime, setti
     writer.writerow([f"{th} / {en}" for _, th, en in columns])
     for case in rows:
         item = case_reading._summary(case, "detail", now, settings, names)
-        writer.writerow([_cell(key, case, item, settings) for key, _, _ in columns])
+        writer.writerow([_safe(_cell(key, case, item, settings)) for key, _, _ in columns])
         if content:
             uow.repo.record_view(case, principal, "export", now)
             uow.emit("case.viewed", {"reference": case.reference, "case_id": case.id,
@@ -127,6 +127,11 @@ def export(uow, principal: policy.Principal, filters: dict, now: datetime, setti
                                      "viewer_role": principal.role, "view": "export", "viewed_at": now},
                      correlation_id=case.reference, actor=principal.actor)
     return out.getvalue()
+
+
+def _safe(value: str) -> str:
+    """A cell a spreadsheet will not run: a tipster's text starting with = + - @ is kept as text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _cell(key: str, case, item: dict, settings: DeskSettings) -> str:

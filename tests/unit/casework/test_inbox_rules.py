@@ -113,3 +113,9 @@ def test_the_accused_organisation_and_position_are_searchable_through_the_blind_
     for query in ("ที่ดิน", "ตราด", "เจ้าพนักงาน", "land office", "ใต้โต๊ะ"):
         assert blind_index.query_terms("casework", query) <= stored, query
     assert not blind_index.query_terms("casework", "ตำรวจ") <= stored
+
+
+def test_exported_cells_never_start_a_formula():
+    assert inbox_usecases._safe("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert inbox_usecases._safe("@SUM(A1)") == "'@SUM(A1)"
+    assert inbox_usecases._safe("เรียกรับเงิน") == "เรียกรับเงิน"
