@@ -39,6 +39,7 @@ from shared import blind_index
 
 SEARCH_SERVICE = "casework"
 _REFERENCE = re.compile(r"^SS-[A-Z0-9]{1,4}(-[A-Z0-9]{0,4})?$", re.IGNORECASE)
+_FULL_REFERENCE = re.compile(r"^SS-[A-Z0-9]{4}-[A-Z0-9]{4}$", re.IGNORECASE)
 
 
 def _agency_clause(column, agency: str):
@@ -94,6 +95,8 @@ def search_condition(query: str):
     primary-key probe per candidate (`EXISTS`). Counting all the words' postings (`GROUP BY ... HAVING`) cost
     two to three times as much for queries of several common words (bench/desk_bench.py)."""
     query = (query or "").strip()
+    if _FULL_REFERENCE.match(query):
+        return Case.reference == query.upper()  # a whole reference is a reference (the unique index finds it)
     clauses = []
     if _REFERENCE.match(query):
         clauses.append(Case.reference.like(query.upper() + "%"))
