@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from place_pickers import pick_place
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -88,16 +89,14 @@ def journey(args, password, out, seen, tipster, worker, shot):
         tipster.fill("#description", DESCRIPTION)
         tipster.fill("#event_date", "2026-10-15")
         tipster.fill("#amount_thb", "20000")
-        tipster.select_option("#province", "23")
-        tipster.fill("#district", "2301")
-        tipster.fill("#subdistrict", "230101")
+        pick_place(tipster, "23", "2301", "230101")
         tipster.fill("#place", "ถนนลูกรังหมู่ 3 ต.บางพระ")
         tipster.select_option("#official_type", "state_official")
         tipster.fill("#accused_name", "นายสมปอง ตัวอย่าง")
         tipster.fill("#accused_position", "นายช่างโยธาชำนาญงาน")
         tipster.fill("#accused_org", "แขวงทางหลวงชนบทตราด")
         tipster.set_input_files("#attachments", args.photo)
-        tipster.uncheck("#anonymous")
+        tipster.check("#anon-no")
         tipster.fill("#r_name", "นางสาวมะลิ ทดสอบ")
         tipster.fill("#r_phone", "0812345678")
         tipster.fill("#r_email", "mali@example.org")
