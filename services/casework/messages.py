@@ -122,6 +122,32 @@ MESSAGES = {
     "case.not_in_triage": {"th": "เรื่องนี้ไม่ได้รอการคัดกรอง", "en": "This case is not waiting for triage."},
 }
 
+# the inbox: saved views and actions on several cases
+INBOX_MESSAGES = {
+    "inbox.view_name_required": {"th": "กรุณาตั้งชื่อมุมมอง", "en": "Please name the view."},
+    "inbox.too_many_views": {"th": "บันทึกมุมมองได้ไม่เกิน 30 รายการ กรุณาลบมุมมองที่ไม่ใช้ก่อน",
+                             "en": "You can keep at most 30 views; delete one you no longer use."},
+    "inbox.view_saved": {"th": "บันทึกมุมมองแล้ว", "en": "View saved."},
+    "inbox.view_deleted": {"th": "ลบมุมมองแล้ว", "en": "View deleted."},
+    "inbox.bulk_action_invalid": {"th": "กรุณาเลือกการดำเนินการ", "en": "Please choose an action."},
+    "inbox.bulk_none_selected": {"th": "กรุณาเลือกเรื่องอย่างน้อยหนึ่งเรื่อง", "en": "Please select at least one case."},
+    "inbox.bulk_too_many": {"th": "ดำเนินการได้ครั้งละไม่เกิน 100 เรื่อง", "en": "At most 100 cases at a time."},
+}
+
+BULK_DONE = {"acknowledge": {"th": "ตอบรับแล้ว {n} เรื่อง", "en": "{n} acknowledged"},
+             "assign": {"th": "มอบหมายแล้ว {n} เรื่อง", "en": "{n} assigned"}}
+BULK_FAILED = {"th": "ทำไม่ได้ {n} เรื่อง", "en": "{n} not done"}
+
+
+def bulk_summary(action: str, done: int, failed: int) -> dict:
+    """"ตอบรับแล้ว 5 เรื่อง · ทำไม่ได้ 1 เรื่อง / 5 acknowledged · 1 not done"."""
+    words = BULK_DONE.get(action, BULK_DONE["assign"])
+    th, en = [words["th"].format(n=done)], [words["en"].format(n=done)]
+    if failed:
+        th.append(BULK_FAILED["th"].format(n=failed))
+        en.append(BULK_FAILED["en"].format(n=failed))
+    return {"th": " · ".join(th), "en": " · ".join(en)}
+
 
 # the operator page's notices (also the words its JSON API answers with)
 OPS_MESSAGES = {
@@ -137,4 +163,4 @@ OPS_MESSAGES = {
                         "en": "Not done: that service's database is not available; please try again."},
 }
 
-i18n.register("casework", {**MESSAGES, **OPS_MESSAGES})
+i18n.register("casework", {**MESSAGES, **OPS_MESSAGES, **INBOX_MESSAGES})

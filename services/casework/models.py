@@ -57,7 +57,10 @@ class Case(Base):
     closure_reason_json: Mapped[str | None] = mapped_column(SealedText("casework", "cases.closure_reason_json"),
                                                             nullable=True)
 
-    __table_args__ = (Index("ix_casework_cases_office_status", "office_code", "status"),)
+    __table_args__ = (Index("ix_casework_cases_office_status", "office_code", "status"),
+                      # the inbox's orders and its open-cases view (casework_0008)
+                      Index("ix_casework_cases_office_opened", "office_code", "opened_at"),
+                      Index("ix_casework_cases_status_opened", "status", "opened_at"))
 
 
 class CaseEvent(Base):
@@ -272,3 +275,17 @@ class ReplyTemplate(Base):
     body_en: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_by: Mapped[str] = mapped_column(String(36))
     updated_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
+class SavedView(Base):
+    """A desk user's named inbox view: a filter and a sort, kept as the inbox's query string. Sealed: a search
+    for words of the case text is content."""
+    __tablename__ = "casework_saved_views"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("casework_users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[str] = mapped_column(SealedText("casework", "saved_views.query"))
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_casework_saved_view"),)

@@ -14,7 +14,8 @@ import json
 import re
 import uuid
 
-from sqlalchemy import and_, delete, false, func, insert, or_, select, text, true, update
+from sqlalchemy import and_, delete, exists, false, func, insert, or_, select, text, true, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 
 from services.casework.domain.lifecycle import OPEN_STATES
@@ -30,6 +31,7 @@ from services.casework.models import (
     Question,
     RegisteredVolunteer,
     ReplyTemplate,
+    SavedView,
     SearchTerm,
     TipsterMessage,
     User,
@@ -38,6 +40,7 @@ from shared import blind_index
 
 SEARCH_SERVICE = "casework"
 _REFERENCE = re.compile(r"^SS-[A-Z0-9]{1,4}(-[A-Z0-9]{0,4})?$", re.IGNORECASE)
+_FULL_REFERENCE = re.compile(r"^SS-[A-Z0-9]{4}-[A-Z0-9]{4}$", re.IGNORECASE)
 
 
 def _agency_clause(column, agency: str):
@@ -87,19 +90,41 @@ def search_texts(facts: dict) -> list[str]:
 
 
 def search_condition(query: str):
-    """A WHERE clause on Case for a desk query: every word found in the case's text, or its reference."""
+    """A WHERE clause on Case for a desk query: every word found in the case's text, or its reference.
+
+    The longest word (usually the rarest) drives through the term index (`IN`); every other word is a
+    primary-key probe per candidate (`EXISTS`). Counting all the words' postings (`GROUP BY ... HAVING`) cost
+    two to three times as much for queries of several common words (bench/desk_bench.py)."""
     query = (query or "").strip()
+    if _FULL_REFERENCE.match(query):
+        return Case.reference == query.upper()  # a whole reference is a reference (the unique index finds it)
     clauses = []
     if _REFERENCE.match(query):
         clauses.append(Case.reference.like(query.upper() + "%"))
-    hashes = blind_index.query_terms(SEARCH_SERVICE, query)
+    words = sorted(set(blind_index.words(query)), key=lambda w: (-len(w), w))
+    hashes = [blind_index.blind(SEARCH_SERVICE, w) for w in words]
     if hashes:
-        matching = (select(SearchTerm.case_id).where(SearchTerm.term.in_(sorted(hashes)))
-                    .group_by(SearchTerm.case_id).having(func.count(SearchTerm.term) == len(hashes)))
-        clauses.append(Case.id.in_(matching))
+        clauses.append(and_(
+            Case.id.in_(select(SearchTerm.case_id).where(SearchTerm.term == hashes[0])),
+            *[exists().where(SearchTerm.case_id == Case.id, SearchTerm.term == h) for h in hashes[1:]]))
     if not clauses:
         return Case.id.is_(None)  # nothing searchable in the query: nothing found
     return or_(*clauses)
+
+
+def _next_due():
+    """The deadline an open case works towards (acknowledgement until met, then feedback), as SQL."""
+    return sql_case((Case.status.not_in(OPEN_STATES), None),
+                (Case.acknowledged_at.is_(None), Case.acknowledge_due),
+                (Case.feedback_given_at.is_(None), Case.feedback_due), else_=None)
+
+
+# domain.inbox.SORTS as SQL (functions: the expression is built per query)
+_SORT_COLUMNS = {
+    "reference": lambda: Case.reference, "opened": lambda: Case.opened_at, "status": lambda: Case.status,
+    "category": lambda: Case.category, "province": lambda: Case.province_code, "office": lambda: Case.office_code,
+    "assignee": lambda: User.display_name, "due": _next_due,
+}
 
 
 class CaseworkRepository:
@@ -143,16 +168,42 @@ class CaseworkRepository:
         self.session.add(CaseView(case_id=case.id, user_id=principal.user_id, role=principal.role, view=view,
                                   at=at))
 
-    def case_page(self, scope: Scope, filters: dict, *, now, search: bool, offset: int, limit: int
-                  ) -> tuple[int, list[Case]]:
-        """A page of the cases a scope admits, oldest first, and how many there are in all. Filters: status,
-        category, province, office, overdue (True/False), assignee_id ("" for none), q (through the blind index,
-        when `search` is allowed; else nothing matches)."""
+    def case_page(self, scope: Scope, filters: dict, *, now, search: bool, offset: int, limit: int,
+                  sort: tuple[str, bool] = ("opened", False)) -> tuple[int, list[Case]]:
+        """A page of the cases a scope admits, in the order of `sort` (a key of domain.inbox.SORTS and whether
+        descending), and how many there are in all. Filters: show ("open", "closed" or "all"; a `status` wins),
+        status, category, province, office, overdue (True/False), assignee_id ("" for none), q (through the blind
+        index, when `search` is allowed; else nothing matches)."""
+        conditions = self._case_filters(scope, filters, now=now, search=search)
+        total = self.session.execute(select(func.count()).select_from(Case).where(*conditions)).scalar()
+        query = select(Case).where(*conditions)
+        key, descending = sort
+        if key == "assignee":
+            query = query.outerjoin(User, User.id == Case.assignee_id)
+        column = _SORT_COLUMNS[key]()
+        # cases without a value (no assignee, no deadline left) come last either way
+        ordering = [column.is_(None), column.desc() if descending else column.asc()]
+        ordering.append(Case.opened_at.desc() if descending else Case.opened_at)
+        ordering.append(Case.id)
+        rows = self.session.execute(query.order_by(*ordering).offset(offset).limit(limit)).scalars().all()
+        return total, list(rows)
+
+    def case_export(self, scope: Scope, filters: dict, *, now, search: bool, sort: tuple[str, bool],
+                    limit: int) -> list[Case]:
+        """Every case a filter shows (at most `limit`), in the inbox's order: the case-list export."""
+        return self.case_page(scope, filters, now=now, search=search, offset=0, limit=limit, sort=sort)[1]
+
+    def _case_filters(self, scope: Scope, filters: dict, *, now, search: bool) -> list:
         conditions = [case_condition(scope)]
         for key, column in (("status", Case.status), ("category", Case.category),
                             ("province", Case.province_code), ("office", Case.office_code)):
             if filters.get(key):
                 conditions.append(column == filters[key])
+        if not filters.get("status"):
+            if filters.get("show") == "open":
+                conditions.append(Case.status.in_(OPEN_STATES))
+            elif filters.get("show") == "closed":
+                conditions.append(Case.status.not_in(OPEN_STATES))
         if (filters.get("q") or "").strip():
             conditions.append(search_condition(filters["q"]) if search else Case.id.is_(None))
         if filters.get("overdue") is True:
@@ -162,10 +213,7 @@ class CaseworkRepository:
         if "assignee_id" in filters:
             conditions.append(Case.assignee_id == filters["assignee_id"] if filters["assignee_id"]
                               else Case.assignee_id.is_(None))
-        total = self.session.execute(select(func.count()).select_from(Case).where(*conditions)).scalar()
-        rows = self.session.execute(select(Case).where(*conditions).order_by(Case.opened_at, Case.id)
-                                    .offset(offset).limit(limit)).scalars().all()
-        return total, list(rows)
+        return conditions
 
     def stats_rows(self, scope: Scope, filters: dict) -> list:
         """What statistics count of each case a scope admits (never its content). Filters: office, province,
@@ -437,6 +485,31 @@ class CaseworkRepository:
 
     def add_volunteer(self, **fields) -> None:
         self.session.add(RegisteredVolunteer(**fields))
+
+    # -- saved inbox views ----------------------------------------------------------------------------------------
+    def saved_views(self, user_id: str) -> list[SavedView]:
+        return list(self.session.execute(select(SavedView).where(SavedView.user_id == user_id)
+                                         .order_by(SavedView.name)).scalars())
+
+    def save_view(self, user_id: str, name: str, query: str, now) -> SavedView:
+        """A user's view by this name, made or replaced."""
+        row = self.session.execute(select(SavedView).where(SavedView.user_id == user_id, SavedView.name == name)
+                                   ).scalar_one_or_none()
+        if row is None:
+            row = SavedView(user_id=user_id, name=name, query=query, created_at=now)
+            self.session.add(row)
+        else:
+            row.query, row.created_at = query, now
+        self.session.flush()
+        return row
+
+    def delete_view(self, user_id: str, view_id: int) -> bool:
+        return bool(self.session.execute(delete(SavedView).where(SavedView.user_id == user_id,
+                                                                 SavedView.id == int(view_id))).rowcount)
+
+    def count_views(self, user_id: str) -> int:
+        return self.session.execute(select(func.count()).select_from(SavedView)
+                                    .where(SavedView.user_id == user_id)).scalar() or 0
 
     # -- retention -----------------------------------------------------------------------------------------------
     def closed_cases(self) -> list[Case]:

@@ -111,6 +111,10 @@ class Service(OperatorPages, AccountPages, RedrivesOnRequest):  # entrypoints in
     def api_cases(self, request):
         return routes.cases(self.desk, request)
 
+    @desk_api("GET", "/api/v1/cases.csv")
+    def api_cases_csv(self, request):
+        return routes.cases_csv(self.desk, request)
+
     @desk_api("GET", "/api/v1/cases/<reference>")
     def api_case(self, request, reference):
         return routes.case(self.desk, request, reference)
@@ -239,6 +243,22 @@ class Service(OperatorPages, AccountPages, RedrivesOnRequest):  # entrypoints in
     @desk_page("GET", "/cases")
     def page_inbox(self, request):
         return pages.inbox(self.desk, request)
+
+    @desk_page("GET", "/cases.csv")
+    def page_cases_csv(self, request):
+        return pages.cases_csv(self.desk, request)
+
+    @desk_page("POST", "/cases/bulk")
+    def page_bulk(self, request):
+        return pages.bulk(self.desk, request)
+
+    @desk_page("POST", "/cases/views")
+    def page_save_view(self, request):
+        return pages.save_view(self.desk, request)
+
+    @desk_page("POST", "/cases/views/<view_id>/delete")
+    def page_delete_view(self, request, view_id):
+        return pages.delete_view(self.desk, request, view_id)
 
     @desk_page("GET", "/cases/<reference>")
     def page_case(self, request, reference):

@@ -108,3 +108,16 @@ def countdown(due: datetime, now: datetime) -> dict:
     if days == 1:
         return {"th": "ครบกำหนดพรุ่งนี้", "en": "due tomorrow", "late": False, "days": 1}
     return {"th": f"อีก {days} วัน", "en": f"due in {days} days", "late": False, "days": days}
+
+
+def next_deadline(*, open_: bool, acknowledge_due, acknowledged_at, feedback_due, feedback_given_at
+                  ) -> tuple[str, datetime] | None:
+    """The deadline a case is working towards: acknowledgement until it is met, then feedback; none for a closed
+    case or one whose deadlines are both met."""
+    if not open_:
+        return None
+    if acknowledged_at is None:
+        return "acknowledge", aware_utc(acknowledge_due)
+    if feedback_given_at is None:
+        return "feedback", aware_utc(feedback_due)
+    return None

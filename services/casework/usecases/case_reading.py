@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.casework.domain import lifecycle, policy, wording
-from services.casework.domain.deadlines import countdown, deadline_view
+from services.casework.domain import inbox, lifecycle, policy, wording
+from services.casework.domain.deadlines import countdown, deadline_view, next_deadline
 from services.casework.domain.errors import Forbidden, NotFound
 from services.casework.domain.lifecycle import HANDED_OVER, RECEIVED
 from services.casework.domain.policy import Scope
@@ -42,10 +42,22 @@ def iso(value) -> str | None:
 
 # -- listing -------------------------------------------------------------------------------------------------
 def list_cases(repo, principal: policy.Principal, filters: dict, now: datetime, settings: DeskSettings) -> dict:
-    """One page of the cases `principal` can see. Filters: status, category, province, overdue, assignee
-    ("me", "none" or a username), office, q (words of the case's text through the blind index, or its
-    reference); page and per_page."""
-    query = {k: filters.get(k) for k in ("status", "category", "province", "office", "overdue", "q")}
+    """One page of the cases `principal` can see. Filters: show ("open", "closed", "all"), status, category,
+    province, overdue, assignee ("me", "none" or a username), office, q (words of the case's text through the
+    blind index, or its reference); sort (domain.inbox.SORTS, "-" first for descending); page and per_page."""
+    query, searchable, sort = case_query(repo, principal, filters)
+    page, per_page = int(filters.get("page") or 1), int(filters.get("per_page") or 25)
+    total, rows = repo.case_page(policy.case_scope(principal), query, now=now, search=searchable,
+                                 offset=(page - 1) * per_page, limit=per_page, sort=sort)
+    names = _usernames(repo, {c.assignee_id for c in rows})
+    view = policy.view_of(principal) if principal.role in policy.VIEWS else "detail"
+    return {"items": [_summary(c, view, now, settings, names) for c in rows], "page": page, "per_page": per_page,
+            "total": total, "pages": max(1, math.ceil(total / per_page)), "sort": inbox.sort_param(*sort)}
+
+
+def case_query(repo, principal: policy.Principal, filters: dict) -> tuple[dict, bool, tuple[str, bool]]:
+    """An inbox filter as the repository takes it, whether the caller may search case text, and the order."""
+    query = {k: filters.get(k) for k in ("status", "category", "province", "office", "overdue", "q", "show")}
     assignee = filters.get("assignee")
     if assignee == "me":
         query["assignee_id"] = principal.user_id
@@ -55,13 +67,8 @@ def list_cases(repo, principal: policy.Principal, filters: dict, now: datetime, 
         query["assignee_id"] = repo.user_id_of(assignee.lower()) or "-"
     # only those who may read case text may search it (a status-only view would otherwise probe content)
     searchable = principal.role not in policy.VIEWS or policy.view_of(principal) == "detail"
-    page, per_page = int(filters.get("page") or 1), int(filters.get("per_page") or 25)
-    total, rows = repo.case_page(policy.case_scope(principal), query, now=now, search=searchable,
-                                 offset=(page - 1) * per_page, limit=per_page)
-    names = _usernames(repo, {c.assignee_id for c in rows})
-    view = policy.view_of(principal) if principal.role in policy.VIEWS else "detail"
-    return {"items": [_summary(c, view, now, settings, names) for c in rows], "page": page, "per_page": per_page,
-            "total": total, "pages": max(1, math.ceil(total / per_page))}
+    sort = inbox.parse_sort(filters.get("sort") or "opened")
+    return query, searchable, sort
 
 
 def _summary(case, view: str, now: datetime, settings: DeskSettings, names: dict) -> dict:
@@ -74,13 +81,31 @@ def _summary(case, view: str, now: datetime, settings: DeskSettings, names: dict
                 "office": office_of(case)}
     if view == "audit":
         return {**base, "status_label": lifecycle.staff_label(case.status, case.office_code, settings.state_labels)}
+    facts = json.loads(case.facts_json) if case.facts_json else {}
+    accused = facts.get("accused") if isinstance(facts.get("accused"), dict) else {}
+    due = next_deadline(open_=case.status in lifecycle.OPEN_STATES, acknowledge_due=case.acknowledge_due,
+                        acknowledged_at=case.acknowledged_at, feedback_due=case.feedback_due,
+                        feedback_given_at=case.feedback_given_at)
     return {**base, "status_label": lifecycle.staff_label(case.status, case.office_code, settings.state_labels),
             "category": case.category, "category_label": CATEGORIES.get(case.category),
             "province_code": case.province_code, "province": _province(case.province_code),
             "triage": bool(case.triage), "resolution": case.resolution,
             "acknowledge_due": iso(case.acknowledge_due), "feedback_due": iso(case.feedback_due),
             "overdue": bool(overdue), "overdue_deadlines": overdue,
-            "assignee": names.get(case.assignee_id), "pending_closure": case.pending_closure_json is not None}
+            "assignee": names.get(case.assignee_id), "pending_closure": case.pending_closure_json is not None,
+            "snippet": inbox.snippet(facts.get("description")),
+            "accused": {"organization": accused.get("organization"), "position": accused.get("position"),
+                        "official_type": accused.get("official_type"),
+                        "official_type_label": _short_official_type(accused.get("official_type"))},
+            "next_deadline": ({"deadline": due[0], "due": iso(due[1]), **countdown(due[1], now)}
+                              if due else None)}
+
+
+def _short_official_type(code) -> dict | None:
+    labels = OFFICIAL_TYPES.get(code or "")
+    if not labels:
+        return None
+    return {"th": labels.get("short_th", labels["th"]), "en": labels.get("short_en", labels["en"])}
 
 
 def _usernames(repo, ids) -> dict:

@@ -13,6 +13,7 @@ from services.casework.usecases import (
     case_actions,
     case_reading,
     evidence,
+    inbox,
     network,
     reply_templates,
     statistics,
@@ -41,6 +42,38 @@ class DeskUseCases:
             raise policy.Forbidden()
         with self._reading() as repo:
             return case_reading.list_cases(repo, principal, filters, utcnow(), self.settings)
+
+    def saved_views(self, principal: policy.Principal) -> list[dict]:
+        with self._reading() as repo:
+            return inbox.list_views(repo, principal)
+
+    def save_view(self, principal: policy.Principal, name: str | None, params: dict) -> dict:
+        with self.db.transaction() as uow:
+            return inbox.save_view(uow, principal, name, params, utcnow())
+
+    def delete_view(self, principal: policy.Principal, view_id: int) -> None:
+        with self.db.transaction() as uow:
+            inbox.delete_view(uow, principal, view_id)
+
+    def bulk(self, principal: policy.Principal, references, *, action: str, reason: str | None,
+             assignee: str | None) -> dict:
+        """Several cases at once, each through its own use case and transaction (usecases/inbox.py)."""
+        def run_one(reference, action, reason, assignee):
+            if action == "acknowledge":
+                return self.transition(principal, reference, to="acknowledged", reason=reason)
+            return self.assign(principal, reference, assignee=assignee)
+        return inbox.bulk(run_one, references, action=action, reason=reason, assignee=assignee)
+
+    def export_cases(self, principal: policy.Principal, filters: dict) -> str:
+        with self.db.transaction() as uow:
+            return inbox.export(uow, principal, filters, utcnow(), self.settings)
+
+    def assignable_users(self, principal: policy.Principal) -> list[dict]:
+        """Who the caller may assign cases to (for the inbox's picker): active accounts of its office."""
+        with self._reading() as repo:
+            return [{"username": u.username, "display_name": u.display_name}
+                    for u in repo.users_in_scope(policy.Scope(office=principal.office_code))
+                    if not u.disabled and u.role in ("caseworker", "supervisor", "triage_officer")]
 
     def read_case(self, principal: policy.Principal, reference: str) -> dict:
         with self.db.transaction() as uow:

@@ -4,26 +4,34 @@ to its page with a message; the operator page is web/operator.py."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qsl
 
+from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
+from services.casework.domain import inbox as inbox_rules
 from services.casework.domain import policy
-from services.casework.domain.errors import DeskAccountError, TransitionError
+from services.casework.domain.errors import DeskAccountError, NotFound, TransitionError
 from services.casework.domain.lifecycle import RESOLUTIONS, STATES, staff_label
+from services.casework.messages import bulk_summary
+from services.casework.usecases import inbox as inbox_usecases
 from services.casework.usecases import offices, reply_templates
 from services.casework.web import errors, routes
 from services.casework.web.auth import LOGIN_CSRF_COOKIE
 from services.casework.web.entrypoints import Redirect
 from services.casework.web.rendering import PAGES, page_url, redirect, render, when_text
-from services.casework.web.requests import CaseFilterSchema, StatsFilterSchema
+from services.casework.web.requests import BulkActionSchema, CaseFilterSchema, StatsFilterSchema
 from shared import i18n
+from shared.clock import local_date, thai_date
 from shared.logging import get_logger
 from shared.vocabulary import CATEGORIES
 from shared.web import SECURITY_HEADERS, ApiError
 
 log = get_logger(__name__)
 
-CSS = (Path(__file__).resolve().parent.parent / "static" / "desk.css").read_text(encoding="utf-8")
+# the desk's style sheet, then the inbox's (kept apart so the inbox's dense table has its own file)
+CSS = "\n".join((Path(__file__).resolve().parent.parent / "static" / name).read_text(encoding="utf-8")
+                 for name in ("desk.css", "inbox.css"))
 
 
 # -- assets --------------------------------------------------------------------------------------------------
@@ -132,6 +140,17 @@ def _status(exc: DeskAccountError) -> int:
 
 
 # -- cases ---------------------------------------------------------------------------------------------------
+def _inbox_filters(request) -> tuple[dict, dict]:
+    """The inbox's filters from the query string, with the page's defaults (open cases, nearest deadline
+    first), and the query string's own filter fields (for links that keep them)."""
+    args = request.args.to_dict()
+    filters = CaseFilterSchema().load(args)
+    filters.setdefault("show", inbox_rules.DEFAULT_SHOW)
+    filters.setdefault("sort", inbox_rules.DEFAULT_SORT)
+    kept = {k: v for k, v in args.items() if k in CaseFilterSchema().fields and k != "page" and v}
+    return filters, kept
+
+
 def inbox(desk, request):
     principal, csrf = desk.page_principal(request)
     if principal.role == "coordinator":
@@ -139,12 +158,92 @@ def inbox(desk, request):
     if principal.role not in policy.VIEWS:
         return render(PAGES, "home.html", principal=principal, csrf=csrf,
                       stats_allowed=principal.role in policy.STATS_ROLES)
-    filters = CaseFilterSchema().load(request.args.to_dict())
+    filters, kept = _inbox_filters(request)
     listing = desk.usecases.list_cases(principal, filters)
-    query = {k: v for k, v in request.args.to_dict().items() if k in CaseFilterSchema().fields and k != "page"}
+    view = policy.view_of(principal)
     return render(PAGES, "inbox.html", principal=principal, csrf=csrf, listing=listing, filters=filters,
-                  view=policy.view_of(principal), states=list(_labels(principal, desk.settings).items()),
-                  categories=CATEGORIES, page_link=lambda n: page_url("/cases", **query, page=n))
+                  view=view, states=list(_labels(principal, desk.settings).items()), categories=CATEGORIES,
+                  page_link=lambda n: page_url("/cases", **kept, page=n),
+                  sort_link=lambda key: page_url("/cases", **{**kept, "sort": inbox_rules.toggled(filters["sort"],
+                                                                                                 key)}),
+                  sort_state=inbox_rules.parse_sort(filters["sort"]),
+                  csv_link=page_url("/cases.csv", **kept), current_query=inbox_usecases.view_query(kept),
+                  views=desk.usecases.saved_views(principal),
+                  assignees=desk.usecases.assignable_users(principal) if view == "detail" else [],
+                  may_assign=policy.may(principal, "assign"), may_transition=policy.may(principal, "transition"),
+                  bulk=_bulk_notice(request), notice=flash(request, "ok"), error=flash(request, "error"),
+                  day=inbox_day, short_label=short_label)
+
+
+def inbox_day(value) -> str:
+    """An inbox date, printed once: the Bangkok day, Thai style (Buddhist era)."""
+    if not value:
+        return "—"
+    return thai_date(local_date(value))
+
+
+def short_label(label: dict) -> str:
+    """A label's first words in Thai, for a narrow column ("สินบน" of "สินบน / เรียกรับผลประโยชน์")."""
+    return label["th"].split(" / ")[0]
+
+
+def cases_csv(desk, request):
+    principal, _ = desk.page_principal(request)
+    filters, _ = _inbox_filters(request)
+    return routes.cases_csv_response(desk.usecases.export_cases(principal, filters))
+
+
+def save_view(desk, request):
+    principal, _ = desk.page_principal(request, unsafe=True)
+    params = CaseFilterSchema().load(dict(parse_qsl(request.form.get("query", ""))))
+    query = {k: v for k, v in dict(parse_qsl(request.form.get("query", ""))).items() if k in params}
+    try:
+        saved = desk.usecases.save_view(principal, request.form.get("name"), query)
+    except TransitionError as exc:
+        return redirect(page_url("/cases", error=exc.key))
+    return redirect(f"/cases?{saved['query']}" + ("&" if saved["query"] else "") + "ok=inbox.view_saved")
+
+
+def delete_view(desk, request, view_id):
+    principal, _ = desk.page_principal(request, unsafe=True)
+    if not str(view_id).isdigit():
+        raise NotFound()
+    desk.usecases.delete_view(principal, int(view_id))
+    return redirect(page_url("/cases", ok="inbox.view_deleted"))
+
+
+def bulk(desk, request):
+    """Several cases at once from the inbox's checkboxes; back to the same inbox with what was done."""
+    principal, _ = desk.page_principal(request, unsafe=True)
+    form = request.form
+    back = dict(parse_qsl(form.get("query", "")))
+    back = {k: v for k, v in back.items() if k in CaseFilterSchema().fields}
+    try:
+        body = BulkActionSchema().load({"references": form.getlist("ref"), "action": form.get("action", ""),
+                                        "reason": form.get("reason") or None,
+                                        "assignee": form.get("assignee") or None})
+        done = desk.usecases.bulk(principal, body["references"], action=body["action"], reason=body["reason"],
+                                  assignee=body["assignee"])
+    except ValidationError:
+        return redirect(page_url("/cases", **back, error="inbox.bulk_none_selected"
+                                 if not form.getlist("ref") else "inbox.bulk_action_invalid"))
+    except TransitionError as exc:
+        return redirect(page_url("/cases", **back, error=exc.key))
+    failed = ",".join(f"{f['reference']}:{f['key']}" for f in done["failed"])
+    return redirect(page_url("/cases", **back, bulk=done["action"], done=len(done["done"]), failed=failed))
+
+
+def _bulk_notice(request) -> dict | None:
+    action = request.args.get("bulk")
+    if action not in inbox_usecases.BULK_ACTIONS:
+        return None
+    failed = []
+    for item in filter(None, (request.args.get("failed") or "").split(",")[:100]):
+        reference, _, key = item.partition(":")
+        failed.append({"reference": reference[:40],
+                       "message": i18n.message(key if key in i18n.MESSAGES else "request.forbidden")})
+    done = int(request.args.get("done", "0")) if request.args.get("done", "0").isdigit() else 0
+    return {"summary": bulk_summary(action, done, len(failed)), "failed": failed}
 
 
 def case(desk, request, reference):

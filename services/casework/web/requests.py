@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, pre_load, validate
 
+from services.casework.domain import inbox
 from services.casework.domain.lifecycle import RESOLUTIONS, STATES
 from services.casework.domain.policy import ROLES
 from shared.vocabulary import CATEGORIES
@@ -38,6 +39,8 @@ class CaseFilterSchema(_Query):
     overdue = fields.Boolean()
     assignee = fields.String(validate=validate.Length(max=64))
     q = fields.String(validate=validate.Length(max=200))  # words of the case's text, or its reference
+    show = fields.String(validate=validate.OneOf(inbox.SHOW))  # open | closed | all (a status wins)
+    sort = fields.String(validate=validate.OneOf(inbox.SORTS + tuple("-" + k for k in inbox.SORTS)))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 
@@ -105,3 +108,11 @@ class UserCreateSchema(_Strict):
     display_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     volunteer_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80))
     totp = fields.Boolean(load_default=False)
+
+
+class BulkActionSchema(_Strict):
+    references = fields.List(fields.String(validate=validate.Length(max=40)), required=True,
+                             validate=validate.Length(min=1, max=100))
+    action = fields.String(required=True, validate=validate.OneOf(("acknowledge", "assign")))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    assignee = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
