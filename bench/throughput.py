@@ -214,6 +214,24 @@ class System:
         self.local = threading.local()
         self.make_tip = tip_maker()
         self.counter = 0
+        self.db_url = self.dep.env.get("SODSONG_DB_URL")
+
+    def db_counters(self) -> dict[str, int]:
+        """PostgreSQL's own counters for the deployment's database (transactions, rows written and read)."""
+        if not self.db_url:
+            return {}
+        import psycopg2
+
+        conn = psycopg2.connect(self.db_url)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT pg_stat_clear_snapshot()")
+                cur.execute("SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, tup_fetched "
+                            "FROM pg_stat_database WHERE datname = current_database()")
+                row = cur.fetchone()
+        finally:
+            conn.close()
+        return dict(zip(("commits", "rollbacks", "inserted", "updated", "deleted", "fetched"), row, strict=True))
 
     def submit(self, i: int):
         import requests
@@ -244,6 +262,7 @@ def run_step(system: System, rate: float, seconds: float, drain_timeout: float, 
     time.sleep(3)
     idle_cpu, idle_t = idle.read()
     meter = CpuMeter(system.pids)
+    db_before = system.db_counters() if hasattr(system, "db_counters") else {}
     profilers = start_profilers(system.pids, profile_dir, seconds) if profile_dir else []
     results, elapsed = offer(rate, seconds, system.submit)
     system.counter += len(results)
@@ -257,6 +276,7 @@ def run_step(system: System, rate: float, seconds: float, drain_timeout: float, 
             break
         time.sleep(0.25)
     cpu, span = meter.read()
+    db_after = system.db_counters() if hasattr(system, "db_counters") else {}
     for p in profilers:
         p.wait(60)
     latencies = [sent[ref] - due[ref] for ref in sent]
@@ -271,6 +291,7 @@ def run_step(system: System, rate: float, seconds: float, drain_timeout: float, 
         "cpu_ms_per_tip": {n: 1000 * c / done for n, c in cpu.items()},
         "idle_cpu_ms_per_s": {n: 1000 * c / idle_t for n, c in idle_cpu.items()},
         "cpu_span_s": span,
+        "db_per_tip": {k: (db_after[k] - db_before[k]) / done for k in db_after},
         "rss_mb": {n: rss_mb(pid) for n, pid in system.pids.items()},
     }
 
@@ -396,9 +417,44 @@ def print_step(title: str, r: dict) -> None:
         now, peak = r["rss_mb"][name]
         print(f"{name:10} {r['cpu_ms_per_tip'][name]:10.1f} {r['idle_cpu_ms_per_s'][name]:10.1f} "
               f"{now:8.0f} {peak:8.0f}")
+    if r.get("db_per_tip"):
+        print("database per tip (PostgreSQL counters, idle jobs included): "
+              + ", ".join(f"{k} {v:.1f}" for k, v in r["db_per_tip"].items()))
     total_rss = sum(v[0] for v in r["rss_mb"].values())
     print(f"{'total':10} {sum(r['cpu_ms_per_tip'].values()):10.1f} {sum(r['idle_cpu_ms_per_s'].values()):10.1f} "
           f"{total_rss:8.0f}")
+
+
+def export_code(ref: str, into: Path) -> Path:
+    """The project's files at git `ref`, for running that version's services (PYTHONPATH) in the same run."""
+    repo = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "-C", str(repo), "archive", ref], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def run_sodsong(args, label: str, extra_env: dict, code: Path | None) -> dict:
+    env = dict(extra_env)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    with tempfile.TemporaryDirectory(prefix="sodsong-bench-") as tmp, ExitStack() as stack:
+        system = System(args.mode, stack, Path(tmp), env)
+        time.sleep(2)  # start-up jobs settle
+        if not args.sweep:
+            r = run_step(system, args.rate, args.seconds, args.drain, args.profile)
+            print_step(f"sodsong {args.mode} ({label})", r)
+            return r
+        rate, best, steps = args.start_rate, None, []
+        while rate <= args.max_rate:
+            r = run_step(system, rate, args.seconds, args.drain)
+            steps.append(r)
+            print_step(f"sweep sodsong {args.mode} ({label})", r)
+            if r["completed"] < r["offered"] or r["p99_ms"] > 1000:
+                break
+            best = rate
+            rate = rate * 1.5 if rate < 40 else rate + 20
+        print(f"\n{label}: highest offered rate with every tip completed and p99 <= 1 s: {best}/s (shared machine)")
+        return {"steps": steps, "highest_rate_p99_le_1s": best}
 
 
 def main():
@@ -407,7 +463,10 @@ def main():
     parser.add_argument("--rate", type=float, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--baseline", action="store_true", help="also run the raw 5-hop kombu pipeline")
+    parser.add_argument("--before", metavar="GIT_REF",
+                        help="first run the services of this git revision (same load, same run), for a before/after")
     parser.add_argument("--sweep", action="store_true", help="find the highest rate with p99 <= 1 s")
+    parser.add_argument("--start-rate", type=float, default=10)
     parser.add_argument("--max-rate", type=float, default=200)
     parser.add_argument("--drain", type=float, default=120, help="seconds to wait for the last notification")
     parser.add_argument("--profile", type=Path, help="py-spy record each service into this directory")
@@ -420,47 +479,40 @@ def main():
         return hop_main(args.amqp, args.hop)
 
     extra_env = dict(kv.split("=", 1) for kv in args.env)
-    report: dict = {"shared_machine_note": "figures taken on a shared machine", "nproc": os.cpu_count()}
-    with tempfile.TemporaryDirectory(prefix="sodsong-bench-") as tmp, ExitStack() as stack:
-        system = System(args.mode, stack, Path(tmp), extra_env)
-        time.sleep(2)  # start-up jobs settle
-        if args.sweep:
-            rate, best, steps = 10.0, None, []
-            while rate <= args.max_rate:
-                r = run_step(system, rate, args.seconds, args.drain)
-                steps.append(r)
-                print_step(f"sweep {args.mode}", r)
-                ok = r["completed"] == r["offered"] and r["p99_ms"] <= 1000
-                if not ok:
-                    break
-                best = rate
-                rate = rate * 1.5 if rate < 40 else rate + 20
-            report["sweep"] = {"steps": steps, "highest_rate_p99_le_1s": best}
-            print(f"\nhighest offered rate with every tip completed and p99 <= 1 s: {best}/s "
-                  "(shared machine)")
-        else:
-            r = run_step(system, args.rate, args.seconds, args.drain, args.profile)
-            report["sodsong"] = r
-            print_step(f"sodsong {args.mode}", r)
-        for proc in system.dep.processes.values():
-            proc.stop()
+    report: dict = {"note": "figures taken on a shared machine", "nproc": os.cpu_count(), "args": vars(args)}
+    with ExitStack() as stack:
+        if args.before:
+            code = export_code(args.before, Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="before-"))))
+            report["before"] = run_sodsong(args, f"before: {args.before}", extra_env, code)
+        report["sodsong"] = run_sodsong(args, "this tree", extra_env, None)
         if args.baseline:
             pipeline = Pipeline(stack)
-            rate = args.rate
-            b = run_step(pipeline, rate, args.seconds, args.drain)
+            b = run_step(pipeline, args.rate, args.seconds, args.drain)
             pipeline.sink_stop.set()
             report["raw_pipeline"] = b
             print_step("raw 5-hop kombu pipeline", b)
-            if "sodsong" in report:
-                s = report["sodsong"]
-                cpu_s, cpu_b = sum(s["cpu_ms_per_tip"].values()), sum(b["cpu_ms_per_tip"].values())
-                ratios = {"cpu_per_tip": cpu_s / cpu_b, "p50": s["p50_ms"] / b["p50_ms"],
-                          "p99": s["p99_ms"] / b["p99_ms"]}
-                report["ratio_to_raw"] = ratios
-                print(f"\nratio sodsong/raw (same run, shared machine): CPU per tip {ratios['cpu_per_tip']:.1f}x, "
-                      f"p50 {ratios['p50']:.1f}x, p99 {ratios['p99']:.1f}x")
+    summary(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1, default=str))
+
+
+def summary(report: dict) -> None:
+    runs = [(k, report[k]) for k in ("before", "sodsong", "raw_pipeline") if k in report and "p50_ms" in report[k]]
+    if len(runs) < 2:
+        return
+    print("\n== summary (one run, shared machine)")
+    print(f"{'':14} {'accepted/s':>10} {'completed/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/tip':>10} "
+          f"{'RSS MB':>7}")
+    for name, r in runs:
+        print(f"{name:14} {r['accepted_per_s']:10.1f} {r['completed_per_s']:11.1f} {r['p50_ms']:8.0f} "
+              f"{r['p99_ms']:8.0f} {sum(r['cpu_ms_per_tip'].values()):10.1f} "
+              f"{sum(v[0] for v in r['rss_mb'].values()):7.0f}")
+    raw = report.get("raw_pipeline")
+    if raw:
+        raw_cpu = sum(raw["cpu_ms_per_tip"].values())
+        for name, r in runs[:-1]:
+            print(f"{name}/raw: CPU per tip {sum(r['cpu_ms_per_tip'].values()) / raw_cpu:.1f}x, "
+                  f"p50 {r['p50_ms'] / raw['p50_ms']:.1f}x, p99 {r['p99_ms'] / raw['p99_ms']:.1f}x")
 
 
 if __name__ == "__main__":
