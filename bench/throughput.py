@@ -240,6 +240,8 @@ class System:
         if session is None:
             session = self.local.session = requests.Session()
         r = session.post(self.url, json=self.make_tip(self.counter + i), timeout=60)
+        if r.status_code != 201 and os.environ.get("BENCH_SHOW_REFUSALS"):
+            print("refused", r.status_code, r.text[:300], file=sys.stderr)
         return r.json()["reference"] if r.status_code == 201 else r.status_code
 
     def sent(self, references: set[str]) -> dict[str, float]:
@@ -268,6 +270,11 @@ def run_step(system: System, rate: float, seconds: float, drain_timeout: float, 
     system.counter += len(results)
     due = {out: t for t, out in results.values() if isinstance(out, str)}
     refused = len(results) - len(due)
+    reasons: dict[str, int] = {}
+    for _, out in results.values():
+        if not isinstance(out, str):
+            key = out if isinstance(out, int) else type(out).__name__
+            reasons[str(key)] = reasons.get(str(key), 0) + 1
     deadline = time.monotonic() + drain_timeout
     sent = {}
     while time.monotonic() < deadline:
@@ -285,7 +292,7 @@ def run_step(system: System, rate: float, seconds: float, drain_timeout: float, 
     done = max(1, len(sent))
     return {
         "offered_per_s": rate, "seconds": seconds, "offered": len(results), "accepted": len(due),
-        "refused": refused, "completed": len(sent),
+        "refused": refused, "refused_why": reasons, "completed": len(sent),
         "accepted_per_s": len(due) / elapsed, "completed_per_s": len(sent) / max(1e-9, last_done - first_due),
         **latency_summary(latencies),
         "cpu_ms_per_tip": {n: 1000 * c / done for n, c in cpu.items()},
@@ -408,7 +415,8 @@ def _stop(proc):
 def print_step(title: str, r: dict) -> None:
     print(f"\n== {title}: offered {r['offered_per_s']:g}/s for {r['seconds']:g} s (machine shared: wall-clock figures "
           "are depressed and noisy; CPU per tip and ratios are the robust ones)")
-    print(f"accepted {r['accepted']}/{r['offered']} ({r['accepted_per_s']:.1f}/s), refused {r['refused']}, "
+    print(f"accepted {r['accepted']}/{r['offered']} ({r['accepted_per_s']:.1f}/s), refused {r['refused']} "
+          f"{r.get('refused_why') or ''}, "
           f"completed {r['completed']} ({r['completed_per_s']:.1f}/s)")
     print(f"e2e p50 {r['p50_ms']:.0f} ms  p95 {r['p95_ms']:.0f} ms  p99 {r['p99_ms']:.0f} ms  "
           f"max {r['max_ms']:.0f} ms")
@@ -433,28 +441,58 @@ def export_code(ref: str, into: Path) -> Path:
     return into
 
 
-def run_sodsong(args, label: str, extra_env: dict, code: Path | None) -> dict:
+def warm_up(system, tips: int) -> None:
+    """First-use costs (dictionaries, caches, connections) paid before the measured window, not in it."""
+    if tips <= 0:
+        return
+    results, _ = offer(min(10.0, tips), tips / min(10.0, tips), system.submit, clients=8)
+    system.counter += len(results)
+    refs = {out for _, out in results.values() if isinstance(out, str)}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(system.sent(refs)) < len(refs):
+        time.sleep(0.25)
+
+
+def start_system(args, stack: ExitStack, extra_env: dict, code: Path | None) -> System:
     env = dict(extra_env)
     if code is not None:
         env["PYTHONPATH"] = str(code)
-    with tempfile.TemporaryDirectory(prefix="sodsong-bench-") as tmp, ExitStack() as stack:
-        system = System(args.mode, stack, Path(tmp), env)
-        time.sleep(2)  # start-up jobs settle
-        if not args.sweep:
-            r = run_step(system, args.rate, args.seconds, args.drain, args.profile)
-            print_step(f"sodsong {args.mode} ({label})", r)
-            return r
-        rate, best, steps = args.start_rate, None, []
-        while rate <= args.max_rate:
-            r = run_step(system, rate, args.seconds, args.drain)
-            steps.append(r)
-            print_step(f"sweep sodsong {args.mode} ({label})", r)
-            if r["completed"] < r["offered"] or r["p99_ms"] > 1000:
-                break
-            best = rate
-            rate = rate * 1.5 if rate < 40 else rate + 20
-        print(f"\n{label}: highest offered rate with every tip completed and p99 <= 1 s: {best}/s (shared machine)")
-        return {"steps": steps, "highest_rate_p99_le_1s": best}
+    tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="sodsong-bench-"))
+    system = System(args.mode, stack, Path(tmp), env)
+    warm_up(system, args.warmup)
+    return system
+
+
+def measure(args, systems: dict[str, System]) -> dict[str, dict]:
+    """One step on every system at once (the same load, the same moment, the same contention)."""
+    out: dict[str, dict] = {}
+
+    def one(label, system):
+        profile = args.profile / label if args.profile else None
+        out[label] = run_step(system, args.rate, args.seconds, args.drain, profile)
+
+    threads = [threading.Thread(target=one, args=item) for item in systems.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for label in systems:
+        print_step(f"sodsong {args.mode} ({label})", out[label])
+    return out
+
+
+def sweep(args, label: str, system: System) -> dict:
+    rate, best, steps = args.start_rate, None, []
+    while rate <= args.max_rate:
+        r = run_step(system, rate, args.seconds, args.drain)
+        steps.append(r)
+        print_step(f"sweep sodsong {args.mode} ({label})", r)
+        if r["completed"] < r["offered"] or r["p99_ms"] > 1000:
+            break
+        best = rate
+        rate = rate * 1.5 if rate < 40 else rate + 20
+    print(f"\n{label}: highest offered rate with every tip completed and p99 <= 1 s: {best}/s (shared machine)")
+    return {"steps": steps, "highest_rate_p99_le_1s": best}
 
 
 def main():
@@ -464,9 +502,11 @@ def main():
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--baseline", action="store_true", help="also run the raw 5-hop kombu pipeline")
     parser.add_argument("--before", metavar="GIT_REF",
-                        help="first run the services of this git revision (same load, same run), for a before/after")
+                        help="also run the services of this git revision, side by side with this tree's and under the "
+                             "same load at the same time, for a before/after")
     parser.add_argument("--sweep", action="store_true", help="find the highest rate with p99 <= 1 s")
     parser.add_argument("--start-rate", type=float, default=10)
+    parser.add_argument("--warmup", type=int, default=20, help="tips sent (and finished) before measuring")
     parser.add_argument("--max-rate", type=float, default=200)
     parser.add_argument("--drain", type=float, default=120, help="seconds to wait for the last notification")
     parser.add_argument("--profile", type=Path, help="py-spy record each service into this directory")
@@ -481,10 +521,19 @@ def main():
     extra_env = dict(kv.split("=", 1) for kv in args.env)
     report: dict = {"note": "figures taken on a shared machine", "nproc": os.cpu_count(), "args": vars(args)}
     with ExitStack() as stack:
+        systems: dict[str, System] = {}
         if args.before:
             code = export_code(args.before, Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="before-"))))
-            report["before"] = run_sodsong(args, f"before: {args.before}", extra_env, code)
-        report["sodsong"] = run_sodsong(args, "this tree", extra_env, None)
+            systems["before"] = start_system(args, stack, extra_env, code)
+        systems["sodsong"] = start_system(args, stack, extra_env, None)
+        if args.sweep:
+            # one system at a time: a sweep looks for the rate the machine can carry
+            for label, system in systems.items():
+                report[f"sweep_{label}"] = sweep(args, label, system)
+        else:
+            report.update(measure(args, systems))
+        for system in systems.values():
+            system.dep.stop_all()
         if args.baseline:
             pipeline = Pipeline(stack)
             b = run_step(pipeline, args.rate, args.seconds, args.drain)
@@ -493,7 +542,7 @@ def main():
             print_step("raw 5-hop kombu pipeline", b)
     summary(report)
     if args.json:
-        args.json.write_text(json.dumps(report, indent=1, default=str))
+        args.json.write_text(json.dumps(report, indent=1, default=str, ensure_ascii=False))
 
 
 def summary(report: dict) -> None:
