@@ -29,6 +29,8 @@ import argparse
 import json
 import os
 import random
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -457,10 +459,31 @@ def start_system(args, stack: ExitStack, extra_env: dict, code: Path | None) -> 
     env = dict(extra_env)
     if code is not None:
         env["PYTHONPATH"] = str(code)
-    tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="sodsong-bench-"))
-    system = System(args.mode, stack, Path(tmp), env)
+    for attempt in (1, 2):  # a busy shared broker sometimes resets a connection at start-up: try once more
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="sodsong-bench-"))
+        for beside in ("keys", "checkpoints"):  # sodsong keeps these apart from the data directory
+            stack.callback(shutil.rmtree, f"{tmp}-{beside}", True)
+        try:
+            system = System(args.mode, stack, Path(tmp), env)
+            break
+        except (RuntimeError, TimeoutError) as exc:
+            if attempt == 2:
+                raise
+            print(f"start-up failed, trying again: {str(exc)[:200]}", file=sys.stderr)
     warm_up(system, args.warmup)
     return system
+
+
+def stop_all(systems) -> None:
+    """SIGTERM every service at once, then wait (one by one, each takes seconds to drain)."""
+    procs = [p for system in systems for p in system.dep.processes.values() if p.proc and p.proc.poll() is None]
+    for p in procs:
+        try:
+            os.killpg(p.proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for p in procs:
+        p.stop()
 
 
 def measure(args, systems: dict[str, System]) -> dict[str, dict]:
@@ -532,8 +555,7 @@ def main():
                 report[f"sweep_{label}"] = sweep(args, label, system)
         else:
             report.update(measure(args, systems))
-        for system in systems.values():
-            system.dep.stop_all()
+        stop_all(systems.values())
         if args.baseline:
             pipeline = Pipeline(stack)
             b = run_step(pipeline, args.rate, args.seconds, args.drain)
