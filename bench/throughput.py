@@ -546,7 +546,7 @@ def main():
     with ExitStack() as stack:
         systems: dict[str, System] = {}
         if args.before:
-            code = export_code(args.before, Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="before-"))))
+            code = export_code(args.before, Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sodsong-bench-before-"))))
             systems["before"] = start_system(args, stack, extra_env, code)
         systems["sodsong"] = start_system(args, stack, extra_env, None)
         if args.sweep:
