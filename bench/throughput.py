@@ -1,27 +1,29 @@
 """Tips per second through the whole system, the CPU and memory each service spends on them, and the same load
 through a raw broker pipeline for comparison.
 
-    .venv/bin/python bench/throughput.py --rate 20 --seconds 30 [--baseline] [--mode real|embedded]
-    .venv/bin/python bench/throughput.py --sweep --seconds 20 [--max-rate 200]
-    .venv/bin/python bench/throughput.py --rate 30 --seconds 20 --profile /tmp/profiles   # py-spy per service
+    .venv/bin/python bench/throughput.py --rate 20 --seconds 30 [--baseline] [--before main] [--mode embedded]
+    .venv/bin/python bench/throughput.py --sweep --seconds 20 [--start-rate 10] [--max-rate 200]
+    .venv/bin/python bench/throughput.py --rate 10 --seconds 20 --profile /tmp/profiles   # py-spy, per service
 
 Starts Sodsong as a deployment would (real: `sodsong run --service X` per service on a fresh RabbitMQ vhost and
 PostgreSQL database; embedded: one process), with the shipped security settings (receipts: keyed hash; argon2id
-at its production parameters for the receipts that still need it). Tips (varied Thai text, categories, accused
-and provinces) are offered open-loop at `--rate` for `--seconds` over HTTP from a pool of clients; each tip's
-latency runs from the moment it was due to be sent (so a slow server cannot hide queueing in the client) to the
-moment notify recorded the office notification as sent (notify's delivery ledger).
+at its production parameters for the receipts that still need it), sends `--warmup` tips first (first-use costs:
+dictionaries, caches, connections), then offers tips (varied Thai text, categories, accused and provinces)
+open-loop at `--rate` for `--seconds` over HTTP from a pool of clients. A tip's latency runs from the moment it was
+due to be sent (so a slow server cannot hide queueing in the client) to the moment notify recorded the office
+notification as sent (notify's delivery ledger).
 
-Printed: accepted/s, completed/s, e2e p50/p95/p99/max, CPU ms per tip per service process (user + system, from
-/proc, over the load and its drain, divided by tips completed) with the idle CPU of the same processes measured
-before the load, and RSS per process (now and peak). CPU per tip and the ratio to the raw pipeline hold up on a
-busy machine; throughput and latency do not.
+Printed: accepted/s, completed/s, e2e p50/p95/p99/max, CPU ms per tip per service process (user + system time
+from /proc over the load and its drain, divided by tips completed), the idle CPU of the same processes measured just
+before, RSS per process (now and peak), and PostgreSQL's own counters per tip (transactions, rows). On a busy
+machine throughput and latency fall and wobble; CPU per tip, transactions per tip and ratios hold up better.
 
-`--baseline` then runs a raw 5-hop kombu pipeline in the same invocation: persistent messages, a publisher confirm
-per message, each hop its own process consuming the previous hop's queue (prefetch 50, ack after the next
-publish is confirmed), at the same rate and for the same time, and prints its figures and the ratios.
-`--sweep` runs steps of rising rate on one deployment and reports the highest rate whose p99 stays ≤ 1 s with
-every tip completed.
+`--before REF` also runs the services of git revision REF (exported with `git archive`, put first on PYTHONPATH),
+side by side with this tree's, under the same load at the same moment, so a before/after pair shares one run and
+one machine state. `--baseline` then runs a raw 5-hop kombu pipeline: persistent messages, a publisher confirm per
+message, each hop its own process consuming the previous hop's queue (prefetch 50, ack after the next publish is
+confirmed), at the same rate for the same time, and prints the ratios. `--sweep` raises the rate step by step on
+one deployment and reports the highest rate at which every tip completed with p99 <= 1 s.
 """
 from __future__ import annotations
 
@@ -546,7 +548,8 @@ def main():
     with ExitStack() as stack:
         systems: dict[str, System] = {}
         if args.before:
-            code = export_code(args.before, Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sodsong-bench-before-"))))
+            where = stack.enter_context(tempfile.TemporaryDirectory(prefix="sodsong-bench-before-"))
+            code = export_code(args.before, Path(where))
             systems["before"] = start_system(args, stack, extra_env, code)
         systems["sodsong"] = start_system(args, stack, extra_env, None)
         if args.sweep:
