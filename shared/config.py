@@ -334,6 +334,9 @@ SHARED = Settings(
       "characters); the same for casework and intake. Unset: a key file in keys_dir (one host only).",
       example="${SODSONG_EVIDENCE_LINK_KEY}"),
     S("evidence.link_seconds", int, 60, "How long a signed link to a file works.", example=60),
+    S("evidence.filing_ticket_seconds", int, 1800, "How long the desk's ticket for filing a tip on someone's "
+      "behalf (staff recording a call, letter or visit; a volunteer helping a citizen) works; signed under "
+      "evidence.link_key. The desk issues a new one whenever its form is opened.", example=1800),
     S("evidence.intake_url", str, None, "Where the caseworker's browser reaches intake's /evidence/... (unset: "
       "intake's listen address).", example="https://tips.example.org"),
     S("events.max_attempts", int, 4, "A failing handler is tried this many times in all before its event is "

@@ -106,7 +106,19 @@ def official_type_quick_replies(lang: str = "th", group: str | None = None) -> l
             for code in OFFICIAL_TYPE_GROUPS[group]["types"]]
 
 
-CHANNELS = ("web", "line", "hotline", "walk_in", "volunteer", "open311", "email")
+CHANNELS = ("web", "line", "hotline", "walk_in", "volunteer", "open311", "email", "phone", "letter")
+# How a tip reached Sodsong, in words (the desk, the volunteer's and staff's filing form).
+CHANNEL_LABELS: dict[str, dict[str, str]] = {
+    "web": {"th": "เว็บไซต์", "en": "Website"},
+    "line": {"th": "LINE", "en": "LINE"},
+    "hotline": {"th": "สายด่วน", "en": "Hotline"},
+    "walk_in": {"th": "มาแจ้งด้วยตนเอง", "en": "In person (walk-in)"},
+    "volunteer": {"th": "อาสาสมัครช่วยแจ้ง", "en": "Filed by a volunteer"},
+    "open311": {"th": "ระบบพันธมิตร (Open311)", "en": "Partner platform (Open311)"},
+    "email": {"th": "อีเมล", "en": "Email"},
+    "phone": {"th": "โทรศัพท์ (เช่น สายด่วน 1206)", "en": "Telephone (e.g. the 1206 hotline)"},
+    "letter": {"th": "หนังสือ / จดหมาย", "en": "Letter"},
+}
 NOTIFY_CHANNELS = ("email", "sms", "line")
 LANGUAGES = ("th", "en")
 

@@ -69,8 +69,8 @@ def users():
 
 @users.command("add")
 @click.option("--username", required=True)
-@click.option("--office", "office_code", required=True, help="Office code, e.g. PACC-R2 (an agency code for "
-              "agency-wide roles).")
+@click.option("--office", "office_code", default=None, help="Office code, e.g. PACC-R2 (an agency code for "
+              "agency-wide roles); not needed for volunteers.")
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--display-name", default=None, help="Name shown to colleagues (default: the username).")
 @click.option("--volunteer-id", default=None, help="For volunteers: the id their tips carry (default: username).")
@@ -79,6 +79,11 @@ def users():
 def add(ctx, username, office_code, role, display_name, volunteer_id, with_totp):
     """Add an account; the password is read from standard input."""
     from services.casework.usecases import accounts
+
+    if office_code is None:
+        if role != "volunteer":
+            raise click.UsageError("--office is needed for every role but volunteer")
+        office_code = accounts.VOLUNTEER_OFFICE
 
     stream = click.get_text_stream("stdin")
     if stream.isatty():

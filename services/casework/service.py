@@ -12,7 +12,7 @@ from services.casework import retention as casework_retention
 from services.casework.models import Base
 from services.casework.repository import CaseworkRepository
 from services.casework.usecases import routing_decisions, tipster_messages, volunteers
-from services.casework.web import pages, routes
+from services.casework.web import filing, pages, routes
 from services.casework.web.auth import Desk
 from services.casework.web.entrypoints import desk_api, desk_page
 from services.casework.web.operator import OperatorPages
@@ -102,6 +102,10 @@ class Service(OperatorPages, RedrivesOnRequest):  # the operator page's entrypoi
     def api_redeem_reset(self, request):
         return routes.redeem_reset(self.desk, request)
 
+    @desk_api("POST", "/api/v1/filing-tickets")
+    def api_filing_ticket(self, request):
+        return filing.api_ticket(self.desk, request)
+
     @desk_api("GET", "/api/v1/cases")
     def api_cases(self, request):
         return routes.cases(self.desk, request)
@@ -190,6 +194,10 @@ class Service(OperatorPages, RedrivesOnRequest):  # the operator page's entrypoi
     @desk_page("GET", "/")
     def page_home(self, request):
         return pages.home(self.desk, request)
+
+    @desk_page("GET", "/file")
+    def page_file(self, request):
+        return filing.page(self.desk, request)
 
     @desk_page("GET", "/login")
     def page_login(self, request):

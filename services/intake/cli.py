@@ -69,8 +69,8 @@ def volunteers_add(ctx, volunteer_id, network, subdistricts):
     """Create a volunteer and print their token (once: it is stored only as a hash)."""
     with _credential_errors():
         token = credentials.add_volunteer(_db(ctx), volunteer_id, network, subdistricts.split(","))
-    click.echo(f"volunteer {volunteer_id} created. Token (shown once, give it to the volunteer privately):",
-               err=True)
+    click.echo(f"volunteer {volunteer_id} created. Token (shown once; only for filing by script: the web form "
+               f"needs the volunteer's desk account alone, `sodsong users add --role volunteer`):", err=True)
     click.echo(token)
 
 

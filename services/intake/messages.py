@@ -51,6 +51,10 @@ MESSAGES = {
     "message.unknown_question": {"th": "ไม่พบคำถามที่ตอบ", "en": "No such question on this report."},
     "volunteer.unauthorized": {"th": "โทเคนอาสาสมัครไม่ถูกต้องหรือถูกระงับ",
                                "en": "The volunteer token is not valid or has been disabled."},
+    "filing.ticket_invalid": {"th": "หมดเวลาของแบบฟอร์มแจ้งแทนผู้อื่นแล้ว หรือแบบฟอร์มไม่ถูกต้อง กรุณากลับไปที่โต๊ะงาน"
+                                    "แล้วเปิดแบบฟอร์มใหม่",
+                              "en": "The form for filing on someone's behalf has expired or is not valid. Go back "
+                                    "to the desk and open the form again."},
     "volunteer.outside_area": {"th": "พื้นที่เกิดเหตุอยู่นอกตำบลที่อาสาสมัครรับผิดชอบ",
                                "en": "The location is outside the volunteer's subdistricts."},
     "volunteer.id_mismatch": {"th": "volunteer_id ต้องตรงกับอาสาสมัครที่เข้าสู่ระบบ",

@@ -14,7 +14,7 @@ from services.intake.models import Base
 from services.intake.repository import IntakeRepository
 from services.intake.usecases import conversation, idempotency, projection, submission
 from services.intake.usecases.application import IntakeApp
-from services.intake.web import pages, routes
+from services.intake.web import assisted, pages, routes
 from services.intake.web.entrypoint import api
 from services.intake.web.requests import max_request_bytes
 from shared import retention
@@ -134,6 +134,18 @@ class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
     @api("POST", "/report/proof")
     def page_proof(self, request):
         return pages.proof(self.intake.app, request)
+
+    @api("POST", "/assisted")
+    def page_assisted(self, request):
+        return self.intake.page_assisted(request)
+
+    @api("POST", "/assisted/report")
+    def page_assisted_post(self, request):
+        return self.intake.page_assisted_post(request)
+
+    @api("GET", "/assisted/print.js")
+    def page_print_script(self, request):
+        return assisted.print_script(request)
 
     @api("GET", "/status")
     def page_status(self, request):

@@ -120,6 +120,21 @@ def case_scope(principal: Principal) -> Scope:
     return NOTHING
 
 
+# Who may file a tip on someone's behalf (the desk signs them a ticket for intake's form: shared/filing_tickets.py):
+# an office's staff record tips received by phone, letter or in person; a volunteer files for a citizen.
+STAFF_FILING_ROLES = frozenset({"caseworker", "supervisor", "triage_officer"})
+
+
+def filing_kind(principal: Principal) -> str:
+    """`staff` or `volunteer`: the ticket this principal may be given; Hidden for every other role (the filing
+    page does not exist for them)."""
+    if principal.role in STAFF_FILING_ROLES:
+        return "staff"
+    if principal.role == "volunteer" and principal.volunteer_id:
+        return "volunteer"
+    raise Hidden()
+
+
 def stats_scope(principal: Principal) -> Scope:
     """The cases counted in `principal`'s statistics; Forbidden for roles without any."""
     if principal.role not in STATS_ROLES:

@@ -38,6 +38,8 @@ from shared.off_hub import run_off_hub  # argon2 takes tens of ms of CPU
 MIN_PASSWORD, MAX_PASSWORD = passwords_policy.MIN_PASSWORD, passwords_policy.MAX_PASSWORD
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
+# A volunteer belongs to no office (their cases are found by their volunteer id): their account says so.
+VOLUNTEER_OFFICE = "VOLUNTEER"
 
 
 def settings(casework_config: dict | None) -> dict:

@@ -67,7 +67,8 @@ def sign_in(desk, request):
         return render(PAGES, "login.html", status=_status(exc), principal=None, csrf=None, login_csrf=value,
                       error=i18n.message(exc.key), notice=None, headers=headers)
     log.info("session.started", user_id=done.principal.user_id, kind="web")
-    return redirect("/cases", headers=[("Set-Cookie", desk.session_cookie(done.token)),
+    home = "/file" if done.principal.role == "volunteer" else "/cases"  # a volunteer's desk is the filing page
+    return redirect(home, headers=[("Set-Cookie", desk.session_cookie(done.token)),
                                        ("Set-Cookie", f"{LOGIN_CSRF_COOKIE}=; Path=/login; Max-Age=0")])
 
 

@@ -48,6 +48,12 @@ class VolunteerUnauthorized(IntakeError):
     key = "volunteer.unauthorized"
 
 
+class FilingTicketInvalid(IntakeError):
+    """The desk's ticket for filing on someone's behalf is missing, altered, expired, or names a volunteer who is
+    no longer registered."""
+    key = "filing.ticket_invalid"
+
+
 class VolunteerIdMismatch(IntakeError):
     key = "volunteer.id_mismatch"
 

@@ -18,12 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from services.intake import receipts
 from services.intake.crypto import Keyring
 from services.intake.domain import attachments, filing_limit, idempotency, receipt_guard
-from services.intake.domain.callers import PUBLIC, Caller, check_caller
-from services.intake.domain.errors import PartnerUnauthorized, ReceiptUnknown, ValidationFailed, VolunteerUnauthorized
+from services.intake.domain.callers import PUBLIC, Caller, check_caller, staff_caller, volunteer_caller
+from services.intake.domain.errors import (FilingTicketInvalid, PartnerUnauthorized, ReceiptUnknown, ValidationFailed,
+                                           VolunteerUnauthorized)
 from services.intake.domain.tip import MessageSchema, TipSchema
 from services.intake.usecases import conversation, credentials, projection, submission
 from services.intake.usecases import idempotency as replies
-from shared import i18n
+from shared import filing_tickets, i18n
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -194,6 +195,22 @@ class IntakeApp:
         if volunteer is None:
             raise VolunteerUnauthorized()
         return volunteer
+
+    def ticket_caller(self, token: str | None) -> Caller:
+        """Who files with the desk's ticket (shared/filing_tickets.py): a staff member for their office, or a
+        volunteer still active in intake's own registry (their area comes from it, never from the ticket)."""
+        ticket = filing_tickets.verify(filing_tickets.ticket_key(self.config), token)
+        if ticket is None:
+            raise FilingTicketInvalid()
+        if ticket.kind == "staff":
+            return staff_caller(str(ticket.office), ticket.user)
+        with self.reading() as repo:
+            volunteer = repo.volunteer(ticket.volunteer)
+            if volunteer is not None:
+                repo.detach(volunteer)
+        if volunteer is None or volunteer.disabled_at is not None:
+            raise FilingTicketInvalid()
+        return volunteer_caller(volunteer)
 
     def volunteer_tips(self, volunteer) -> dict:
         with self.reading() as repo:

@@ -14,6 +14,7 @@ HTTP_STATUS: dict[type[errors.IntakeError], int] = {
     errors.EmptyAttachment: 400,
     errors.Open311LocationRequired: 400,
     errors.VolunteerUnauthorized: 401,
+    errors.FilingTicketInvalid: 401,
     errors.VolunteerIdMismatch: 403,
     errors.OutsideVolunteerArea: 403,
     errors.PartnerUnauthorized: 403,

@@ -130,7 +130,7 @@ class Error(Schema):
 
 ERRORS = {
     400: "Bad input: `error` says what, `fields` which field, both in Thai and English",
-    401: "Missing or wrong volunteer token",
+    401: "Missing or wrong volunteer token, or a filing ticket that is altered or expired",
     403: "Not allowed (volunteer outside their area, partner key wrong), or sent by another site's page",
     404: "Unknown (or malformed) receipt: the same answer either way",
     409: "Idempotency-Key reused with a different request",
@@ -179,6 +179,11 @@ def document() -> dict:
         spec.components.schema(name, schema=schema)
     spec.components.security_scheme("volunteerToken", {"type": "http", "scheme": "bearer",
                                                        "description": "A volunteer's token (sodsong volunteers add)"})
+    spec.components.security_scheme("filingTicket", {
+        "type": "apiKey", "in": "header", "name": "X-Filing-Ticket",
+        "description": "The desk's short-lived ticket for filing on someone's behalf (casework's POST "
+                       "/api/v1/filing-tickets): staff record channel phone, letter or walk_in; a volunteer's tip "
+                       "carries their id"})
 
     spec.path(path="/api/v1/tips", operations={"post": {
         "summary": "File a tip (JSON, or multipart with files)",
@@ -187,7 +192,7 @@ def document() -> dict:
              "description": "A retry with the same key and body within 24 h gets the first response back",
              "schema": {"type": "string", "minLength": 1, "maxLength": 255}},
         ],
-        "security": [{}, {"volunteerToken": []}],
+        "security": [{}, {"volunteerToken": []}, {"filingTicket": []}],
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": "Tip"},
             "multipart/form-data": _multipart("tip", "tip"),

@@ -10,11 +10,12 @@ from services.intake.domain.callers import PUBLIC, partner_caller, volunteer_cal
 from services.intake.domain.errors import IntakeError
 from services.intake.line.service import line_webhook
 from services.intake.usecases import conversation, open311 as open311_queries
-from services.intake.web import open311, openapi, pages, requests
+from services.intake.web import assisted, open311, openapi, pages, requests
 from services.intake.web.errors import as_api_error
 from shared import evidence_links
 from shared.web import SECURITY_HEADERS, ApiError, json_response
 
+FILING_TICKET_HEADER = "X-Filing-Ticket"
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
               "application/pdf": "pdf", "text/plain": "txt"}
 
@@ -42,7 +43,9 @@ class IntakeWeb:
     def submit(self, request) -> Response:
         self.same_site(request)
         caller = PUBLIC
-        if request.headers.get("Authorization"):
+        if request.headers.get(FILING_TICKET_HEADER):  # staff or a volunteer filing for someone (the desk's ticket)
+            caller = self.app.ticket_caller(request.headers.get(FILING_TICKET_HEADER))
+        elif request.headers.get("Authorization"):
             caller = volunteer_caller(self.app.volunteer(request.headers.get("Authorization")))
         data, uploads = self.body(request, "tip")
         key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
@@ -131,6 +134,13 @@ class IntakeWeb:
 
     def page_receipt_post(self, request) -> Response:
         return pages.new_receipt_post(self.app, request, self.client(request))
+
+    # -- filing on someone's behalf (staff, volunteers), with the desk's ticket -------------------------------------
+    def page_assisted(self, request) -> Response:
+        return assisted.open_form(self.app, request)
+
+    def page_assisted_post(self, request) -> Response:
+        return assisted.file_post(self.app, request, self.max_json)
 
 
 def answer_open311(produce, status: int = 200) -> Response:
