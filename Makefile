@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean image
+.PHONY: run test lint bench clean image node
 
 # Runtime only: what `make run` and the container image install.
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -21,7 +21,14 @@ $(VENV)/.test-installed: $(VENV)/.installed requirements-test.lock
 run: $(VENV)/.installed
 	$(BIN)/sodsong run
 
-test: $(VENV)/.test-installed
+# axe-core for the browser tests' accessibility checks, from the npm registry, pinned by tests/package-lock.json.
+tests/node_modules/.installed: tests/package.json tests/package-lock.json
+	npm ci --prefix tests --ignore-scripts --no-audit --no-fund
+	touch $@
+
+node: tests/node_modules/.installed
+
+test: $(VENV)/.test-installed tests/node_modules/.installed
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.test-installed
@@ -34,4 +41,4 @@ image:
 	docker build -t sodsong:latest .
 
 clean:
-	rm -rf $(VENV) sodsong-data
+	rm -rf $(VENV) sodsong-data tests/node_modules

@@ -145,9 +145,25 @@ def message(key: str, **detail) -> dict:
     return text
 
 
+_LENGTHS = [  # marshmallow's Length messages -> the limit in both languages (Thai counts characters/items alike)
+    (re.compile(r"^Length must be between (\d+) and (\d+)\."),
+     "ต้องมีความยาว {0:,} ถึง {1:,} ตัวอักษร", "Must be {0:,} to {1:,} characters long."),
+    (re.compile(r"^Shorter than minimum length (\d+)\."),
+     "สั้นเกินไป ต้องมีอย่างน้อย {0:,} ตัวอักษร", "Too short: at least {0:,} characters."),
+    (re.compile(r"^Longer than maximum length (\d+)\."),
+     "ยาวเกินไป ได้ไม่เกิน {0:,} ตัวอักษร", "Too long: at most {0:,} characters."),
+    (re.compile(r"^Length must be (\d+)\."), "ต้องมีความยาว {0:,} ตัวอักษรพอดี", "Must be exactly {0:,} characters."),
+]
+
+
 def translate(raw: str) -> dict:
     if raw in MESSAGES:
         return dict(MESSAGES[raw])
+    for pattern, th, en in _LENGTHS:
+        found = pattern.search(raw)
+        if found:
+            numbers = [int(n) for n in found.groups()]
+            return {"th": th.format(*numbers), "en": en.format(*numbers)}
     for pattern, key in _MARSHMALLOW:
         if pattern.search(raw):
             out = dict(MESSAGES[key])

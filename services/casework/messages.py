@@ -77,6 +77,25 @@ MESSAGES = {
                                "หน้านี้จะแสดงบันทึกการส่งต่อของหน่วยงานท่าน",
                          "en": "Hand-over requested; routing is deciding where it goes. Once the case has moved, this "
                                "page shows your office's record of it."},
+    # what the case page says after each action (placeholders filled from the case as it is now)
+    "case.acknowledged": {"th": "ตอบรับเรื่องแล้ว", "en": "Case acknowledged."},
+    "case.status_changed": {"th": "เปลี่ยนสถานะเป็น “{status}” แล้ว", "en": "Status changed to “{status}”."},
+    "case.closed": {"th": "ยุติเรื่องแล้ว ผู้แจ้งจะเห็นผลและเหตุผลในหน้าติดตามเรื่อง",
+                    "en": "Case closed; the tipster sees the outcome and the reason on their status page."},
+    "case.question_sent": {"th": "ส่งคำถามถึงผู้แจ้งแล้ว", "en": "Question sent to the tipster."},
+    "case.note_saved": {"th": "บันทึกภายในแล้ว (เฉพาะเจ้าหน้าที่เห็น)", "en": "Internal note saved (staff only)."},
+    "case.note_sent": {"th": "ส่งข้อความถึงผู้แจ้งแล้ว ผู้แจ้งจะเห็นในหน้าติดตามเรื่อง",
+                       "en": "Note sent; the tipster sees it on their status page."},
+    "case.assigned": {"th": "มอบหมายให้ {name} แล้ว", "en": "Assigned to {name}."},
+    "case.unassigned": {"th": "ยกเลิกการมอบหมายแล้ว", "en": "No one is assigned now."},
+    "case.deadline_extended": {"th": "ขยายกำหนดแจ้งความคืบหน้าถึง {date} แล้ว",
+                               "en": "Feedback deadline extended to {date}."},
+    "case.triage_sent": {"th": "บันทึกผลการคัดกรองแล้ว ระบบกำลังส่งเรื่องไปยังหน่วยงานที่เลือก",
+                         "en": "Triage decision recorded; the case is on its way to the office chosen."},
+    "template.saved": {"th": "บันทึกแบบข้อความแล้ว", "en": "Reply template saved."},
+    "template.deleted": {"th": "ลบแบบข้อความแล้ว", "en": "Reply template deleted."},
+    "template.invalid": {"th": "กรุณากรอกชื่อแบบข้อความและข้อความภาษาไทย และเลือกว่าใช้สำหรับคำถามหรือข้อความถึงผู้แจ้ง",
+                         "en": "Give the template a title and Thai text, and choose questions or notes to the tipster."},
     "case.not_in_triage": {"th": "เรื่องนี้ไม่ได้รอการคัดกรอง", "en": "This case is not waiting for triage."},
 }
 

@@ -246,3 +246,18 @@ class SearchTerm(Base):
 
     case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id", ondelete="CASCADE"), primary_key=True)
     term: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class ReplyTemplate(Base):
+    """An office's ready-made words for a question to the tipster or a note the tipster reads (Thai, optionally
+    English), kept by its supervisors and agency admins. Office wording, not tip content: not sealed."""
+    __tablename__ = "casework_reply_templates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    office_code: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # question | note
+    title: Mapped[str] = mapped_column(String(120))
+    body_th: Mapped[str] = mapped_column(Text)
+    body_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_by: Mapped[str] = mapped_column(String(36))
+    updated_at: Mapped[object] = mapped_column(DateTime(timezone=True))

@@ -29,6 +29,7 @@ from services.casework.models import (
     Note,
     Question,
     RegisteredVolunteer,
+    ReplyTemplate,
     SearchTerm,
     TipsterMessage,
     User,
@@ -295,6 +296,29 @@ class CaseworkRepository:
     def users_in_scope(self, scope: Scope) -> list[User]:
         return list(self.session.execute(select(User).where(user_condition(scope))
                                          .order_by(User.office_code, User.username)).scalars())
+
+    # -- reply templates -------------------------------------------------------------------------------------
+    def reply_templates(self, office_codes) -> list[ReplyTemplate]:
+        return list(self.session.execute(select(ReplyTemplate).where(ReplyTemplate.office_code.in_(list(office_codes)))
+                                         .order_by(ReplyTemplate.office_code, ReplyTemplate.kind,
+                                                   ReplyTemplate.title)).scalars())
+
+    def reply_template(self, template_id: int) -> ReplyTemplate | None:
+        return self.session.get(ReplyTemplate, template_id)
+
+    def add_reply_template(self, **fields) -> ReplyTemplate:
+        row = ReplyTemplate(**fields)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def delete_reply_template(self, row: ReplyTemplate) -> None:
+        self.session.delete(row)
+
+    def office_staff(self, office_code: str) -> list[User]:
+        """The office's active accounts, by display name (the assignment picker filters them by role)."""
+        return list(self.session.execute(select(User).where(User.office_code == office_code, User.disabled == false())
+                                         .order_by(User.display_name, User.username)).scalars())
 
     def user_id_of(self, username: str) -> str | None:
         return self.session.execute(select(User.id).where(User.username == username)).scalar()

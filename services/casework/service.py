@@ -271,6 +271,22 @@ class Service(OperatorPages, RedrivesOnRequest):  # the operator page's entrypoi
     def page_extend(self, request, reference):
         return pages.extend(self.desk, request, reference)
 
+    @desk_page("GET", "/templates")
+    def page_templates(self, request):
+        return pages.templates(self.desk, request)
+
+    @desk_page("POST", "/templates")
+    def page_template_create(self, request):
+        return pages.save_template(self.desk, request)
+
+    @desk_page("POST", "/templates/<template_id>")
+    def page_template_update(self, request, template_id):
+        return pages.save_template(self.desk, request, template_id)
+
+    @desk_page("POST", "/templates/<template_id>/delete")
+    def page_template_delete(self, request, template_id):
+        return pages.delete_template(self.desk, request, template_id)
+
     @desk_page("GET", "/stats")
     def page_stats(self, request):
         return pages.stats(self.desk, request)

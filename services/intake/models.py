@@ -154,6 +154,19 @@ class IdempotentResponse(Base):
     expires_at: Mapped[object] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class FormDraft(Base):
+    """What a web form visitor already sent, kept for the next step of the same form (sealed, short-lived):
+    files attached to a form that came back with a mistake, or the receipt just shown (re-shown once more in the
+    other language). Found by the SHA-256 of an opaque token only the visitor's page or cookie holds."""
+    __tablename__ = "intake_form_drafts"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # files | receipt
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[object] = mapped_column(DateTime(timezone=True), index=True)
+
+
 TABLES = messaging_tables_for(Base.metadata, "intake")
 
 NOTICES_TABLE = "intake_notices"

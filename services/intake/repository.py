@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from services.intake.models import (Attachment, IdempotentResponse, Message, OfficeNote, Partner, Question,
+from services.intake.models import (Attachment, FormDraft, IdempotentResponse, Message, OfficeNote, Partner, Question,
                                     TimelineEntry, Tip, Volunteer)
 
 
@@ -166,6 +166,10 @@ class IntakeRepository:
     def forget_responses_expired_before(self, now) -> int:
         """The retention step: responses whose expiry has passed."""
         return self.session.execute(delete(IdempotentResponse).where(IdempotentResponse.expires_at < now)).rowcount
+
+    def forget_form_drafts_expired_before(self, now) -> int:
+        """The retention step: the web form's kept files and receipts whose time is over."""
+        return self.session.execute(delete(FormDraft).where(FormDraft.expires_at < now)).rowcount
 
     # -- volunteers and partners --------------------------------------------------------------------------------
     def volunteer(self, volunteer_id: str) -> Volunteer | None:

@@ -1,4 +1,5 @@
-"""intake's retention steps: expired idempotent responses, and the tipster's identity and contact once their case
+"""intake's retention steps: expired idempotent responses, expired web form drafts (kept files, a receipt to
+re-show), and the tipster's identity and contact once their case
 has been closed for `tipster_identity_days_after_closure` (per agency). (Failed receipt attempts are counted in
 memory only, services.intake.domain.receipt_guard: nothing to delete.)"""
 from __future__ import annotations
@@ -21,5 +22,8 @@ def steps(config: dict) -> list[Step]:
             return 0
         return uow.repo.forget_identities(due)
 
-    return [Step("expired_idempotent_responses", idempotency),
+    def form_drafts(uow, now):
+        return uow.repo.forget_form_drafts_expired_before(now)
+
+    return [Step("expired_idempotent_responses", idempotency), Step("expired_form_drafts", form_drafts),
             Step("tipster_identities_removed", identity)]

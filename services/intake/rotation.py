@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from services.intake import crypto
 from services.intake.line import store
-from services.intake.models import LINE_TABLES, Attachment, IdempotentResponse, Message, Question, Tip
+from services.intake.models import (LINE_TABLES, Attachment, FormDraft, IdempotentResponse, Message, Question,
+                                   Tip)
 
 # (model, primary key attribute, column, kind): kind "text" for e1: strings, "bytes" for sealed blobs
 SEALED = [
@@ -26,6 +27,7 @@ SEALED = [
     (Message, "id", "text_enc", "text"),
     (Question, "id", "text_enc", "text"),
     (IdempotentResponse, "key_hash", "response_enc", "text"),
+    (FormDraft, "token_hash", "content", "bytes"),
 ]
 
 

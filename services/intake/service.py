@@ -163,6 +163,26 @@ class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
     def page_receipt_post(self, request):
         return self.intake.page_receipt_post(request)
 
+    @api("POST", "/report/receipt")
+    def page_receipt_again(self, request):
+        return pages.receipt_again(self.intake.app, request)
+
+    @api("POST", "/status/receipt/again")
+    def page_new_receipt_again(self, request):
+        return pages.receipt_again(self.intake.app, request)
+
+    @api("GET", "/report/places")
+    def page_places(self, request):
+        return pages.places(request)
+
+    @api("GET", "/about")
+    def page_trust(self, request):
+        return pages.trust(self.intake.app, request)
+
+    @api("GET", "/static/intake.js")
+    def page_js(self, request):
+        return pages.script()
+
     @api("GET", "/static/intake.css")
     def page_css(self, request):
         return pages.stylesheet()

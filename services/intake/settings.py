@@ -71,6 +71,28 @@ SETTINGS = Settings(
     S("intake.tipster_notices.poll_seconds", float, 2.0, "How often due notices are looked for when not woken."),
     S("intake.tipster_notices.max_attempts", int, 6, "Tries per notice before it is dead."),
     S("intake.tipster_notices.backoff_seconds", list, [5, 30, 120, 600, 1800], "Pauses between those tries."),
+    S("intake.web.files_kept_minutes", int, 60, "Files attached to a web form that came back (a mistake to "
+      "correct, a list to pick from, the other language) are kept sealed this long for the retry.", example=60),
+    S("intake.web.receipt_reshow_minutes", int, 15, "The receipt page can be shown again (in the other language, "
+      "same browser session only) for this long after filing.", example=15),
+    S("intake.trust.operator", dict, {
+        "th": "ผู้ดูแลระบบสอดส่องของเครือข่ายในพื้นที่ ซึ่งไม่ใช่หน่วยงานของรัฐ ระบบส่งเรื่องต่อให้หน่วยงานที่มีอำนาจตามกฎหมาย",
+        "en": "The local network that runs this Sodsong service, which is not a government office; it passes "
+              "reports on to the offices with legal power to act."},
+      "Who runs this service (Thai and English), shown on the public pages.",
+      example={"th": "เครือข่ายอาสาสมัครต้านทุจริตจังหวัดตราด", "en": "Trat anti-corruption volunteer network"}),
+    S("intake.trust.contact", dict, {}, "How to reach the people who run it (Thai and English), if they say.",
+      example={"th": "โทร 039 000 000 (จันทร์–ศุกร์)", "en": "Phone 039 000 000 (Mon–Fri)"}),
+    S("intake.trust.acknowledge_days", int, 7, "The office acknowledges a report within this many days (told "
+      "to tipsters; keep it equal to casework.deadlines.acknowledge_days).", example=7),
+    S("intake.trust.decide_months", int, 3, "The office accepts or declines a report within this many months "
+      "(PACC Act §23/1).", example=3),
+    S("intake.trust.hotlines", list, [
+        {"number": "1206", "th": "ศูนย์ปฏิบัติการต่อต้านการทุจริต (ป.ป.ท.)",
+         "en": "Anti-corruption centre (PACC)"},
+        {"number": "1205", "th": "สำนักงาน ป.ป.ช.", "en": "NACC (National Anti-Corruption Commission)"},
+        {"number": "1567", "th": "ศูนย์ดำรงธรรม", "en": "Damrongtham Centre"},
+    ], "The agencies' hotlines shown to tipsters (number, Thai and English names)."),
     S("intake.http_server", dict, {}, "intake's own http_server.* (over the shared ones)."),
     S("intake.keys", dict, {}, "intake's keyring, if not under keys.intake."),
 )

@@ -11,6 +11,7 @@ import json
 import sys
 import time
 
+from place_pickers import pick_place
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -53,9 +54,7 @@ def main(base: str, shots: str) -> dict:
         page.fill("#description", "นิติกรของ ป.ป.ท. เขต 2 เรียกเงินเพื่อไม่ส่งเรื่องร้องเรียนของชาวบ้านต่อ มีบันทึกเสียง")
         page.fill("#event_date", "2026-10-20")
         page.fill("#amount_thb", "50000")
-        page.select_option("#province", "23")
-        page.fill("#district", "2301")
-        page.fill("#subdistrict", "230101")
+        pick_place(page, "23", "2301", "230101")
         page.fill("#place", "ร้านกาแฟหน้าศาลากลาง")
         page.select_option("#official_type", "unknown")
         page.fill("#accused_name", "นายสมมติ ตัวอย่าง")

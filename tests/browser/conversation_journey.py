@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from place_pickers import pick_place
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -88,16 +89,14 @@ def journey(args, password, out, seen, tipster, worker, shot):
         tipster.fill("#description", DESCRIPTION)
         tipster.fill("#event_date", "2026-10-15")
         tipster.fill("#amount_thb", "20000")
-        tipster.select_option("#province", "23")
-        tipster.fill("#district", "2301")
-        tipster.fill("#subdistrict", "230101")
+        pick_place(tipster, "23", "2301", "230101")
         tipster.fill("#place", "ถนนลูกรังหมู่ 3 ต.บางพระ")
         tipster.select_option("#official_type", "state_official")
         tipster.fill("#accused_name", "นายสมปอง ตัวอย่าง")
         tipster.fill("#accused_position", "นายช่างโยธาชำนาญงาน")
         tipster.fill("#accused_org", "แขวงทางหลวงชนบทตราด")
         tipster.set_input_files("#attachments", args.photo)
-        tipster.uncheck("#anonymous")
+        tipster.check("#anon-no")
         tipster.fill("#r_name", "นางสาวมะลิ ทดสอบ")
         tipster.fill("#r_phone", "0812345678")
         tipster.fill("#r_email", "mali@example.org")
@@ -143,6 +142,7 @@ def journey(args, password, out, seen, tipster, worker, shot):
         seen["download_suggested_name"] = download.value.suggested_filename
         seen["desk_url_after_download"] = worker.url
 
+        worker.click("#ask > summary")
         worker.fill("#question-text", QUESTION)
         with worker.expect_navigation():
             worker.click("#question button[type=submit]")
@@ -172,6 +172,7 @@ def journey(args, password, out, seen, tipster, worker, shot):
         seen["desk_thread"] = [a.get_attribute("data-kind") for a in worker.locator("#conversation article").all()]
         seen["desk_thread_text"] = worker.locator("#conversation").inner_text()
         shot(worker, "7-desk-answer")
+        worker.click("#write-note > summary")
         worker.check("#note input[value='tipster_visible']")
         worker.fill("#note textarea[name='text']", NOTE)
         with worker.expect_navigation():

@@ -70,17 +70,17 @@ def main() -> int:
         page.wait_for_url(f"{args.desk}/cases/{args.reference}")
         seen["status_before"] = page.locator("#case-status").get_attribute("data-status")
         seen["description"] = page.locator(".description").inner_text()
-        seen["transition_options"] = [o.get_attribute("value") for o in page.locator("#to option").all()]
+        seen["action_forms"] = [f.get_attribute("id") for f in page.locator("#status form").all()]
 
         # the reason is required: the browser itself refuses an empty one (no script involved)
-        page.select_option("#to", "acknowledged")
-        page.click("#transition button[type=submit]")
+        page.fill("#ack-reason", "")
+        page.click("#acknowledge button[type=submit]")
         seen["url_after_empty_reason"] = page.url
-        seen["reason_invalid_when_empty"] = page.locator("#reason:invalid").count() == 1
+        seen["reason_invalid_when_empty"] = page.locator("#ack-reason:invalid").count() == 1
 
-        page.fill("#reason", REASON)
-        page.click("#transition button[type=submit]")
-        page.wait_for_url(f"{args.desk}/cases/{args.reference}?ok=case.updated")
+        page.fill("#ack-reason", REASON)
+        page.click("#acknowledge button[type=submit]")
+        page.wait_for_url(f"{args.desk}/cases/{args.reference}?ok=case.acknowledged#status")
         seen["notice"] = page.locator(".notice.ok").inner_text()
         seen["status_after"] = page.locator("#case-status").get_attribute("data-status")
         seen["status_text"] = page.locator("#case-status").inner_text()

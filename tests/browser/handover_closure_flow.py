@@ -80,15 +80,29 @@ class Journey:
         return loc.get_attribute("data-status") if loc.count() else None
 
     def transition(self, page, to: str, reason: str, **fields) -> str:
-        page.select_option("#to", to)
-        if fields.get("resolution"):
+        """Through the case page's focused form for `to`: acknowledge, close (propose), hand over, move on."""
+        if to == "acknowledged":
+            form, reason_box = "#acknowledge", "#ack-reason"
+        elif to == "closed":
+            form, reason_box = "#close", "#close-reason"
+            page.click("#closure > summary")
             page.select_option("#resolution", fields["resolution"])
-        for name in ("tipster_reason", "tipster_reason_en", "suggested_office"):
+        elif to in ("transferred", "referred"):
+            form, reason_box = "#handover-form", "#handover-reason"
+            page.click("#handover > summary")
+            page.check(f"#handover-form input[name=to][value={to}]")
+        else:
+            form, reason_box = "#move", "#move-reason"
+            page.click("#move-box > summary")
+            page.select_option("#move-to", to)
+        for name in ("tipster_reason", "tipster_reason_en"):
             if fields.get(name):
                 page.fill(f"#{name}", fields[name])
-        page.fill("#reason", reason)
+        if fields.get("suggested_office"):
+            page.select_option("#suggested_office", fields["suggested_office"])
+        page.fill(reason_box, reason)
         with page.expect_navigation():
-            page.click("#transition button[type=submit]")
+            page.click(f"{form} button[type=submit]")
         return page.locator(".notice.ok, .notice.error").first.inner_text()
 
     # -- the tipster --------------------------------------------------------------------------------------------
@@ -121,6 +135,7 @@ class Journey:
 def transfer(j: Journey) -> None:
     plan, seen = j.plan, j.seen
     cw = j.open_case(j.desk(plan["sender"]))
+    cw.click("#write-note > summary")
     cw.fill("#note textarea", plan["internal_note"])
     with cw.expect_navigation():
         cw.click("#note button[type=submit]")
@@ -168,8 +183,9 @@ def triage(j: Journey) -> None:
     j.shot(phone, "c1-tipster-triage")
 
     tri = j.open_case(j.desk(plan["triage_officer"]))
-    seen["triage_badge"] = tri.locator(".summary .badge").all_inner_texts()
-    tri.fill("#triage-office", plan["office"])
+    seen["triage_badge"] = tri.locator(".case-head .badge").all_inner_texts()
+    tri.click("#handover > summary")
+    tri.select_option("#triage-office", plan["office"])
     tri.fill("#triage-reason", plan["triage_reason"])
     j.shot(tri, "c2-triage-decision")
     with tri.expect_navigation():
@@ -182,7 +198,7 @@ def triage(j: Journey) -> None:
     cw = j.desk(plan["caseworker"])
     seen["caseworker_inbox"] = cw.locator("table.cases a.ref").all_inner_texts()
     j.open_case(cw)
-    seen["caseworker_badges"] = cw.locator(".summary .badge").all_inner_texts()
+    seen["caseworker_badges"] = cw.locator(".case-head .badge").all_inner_texts()
     seen["caseworker_notice"] = j.transition(cw, "acknowledged", plan["caseworker_reason"])
     seen["caseworker_status"] = j.status_of(cw)
     j.shot(cw, "c4-caseworker-acknowledged")

@@ -55,9 +55,9 @@ def test_a_caseworker_acknowledges_a_case_in_the_browser(deployment, tmp_path):
     assert "กล่องเรื่อง" in seen["inbox_heading"] and "Inbox" in seen["inbox_heading"]
     assert seen["status_before"] == "received"
     assert seen["description"] == tip()["description"]
-    assert seen["transition_options"] == ["acknowledged", "closed", "transferred", "referred"]
+    assert seen["action_forms"] == ["acknowledge", "assign", "close", "handover-form"]  # a caseworker cannot skip steps
     assert seen["reason_invalid_when_empty"] and seen["url_after_empty_reason"].endswith(f"/cases/{reference}")
-    assert seen["notice"].startswith("บันทึกแล้ว")
+    assert seen["notice"].startswith("ตอบรับเรื่องแล้ว")
     assert seen["status_after"] == "acknowledged"
     assert seen["status_text"].startswith("ตอบรับเรื่องแล้ว")
     assert seen["timeline_kinds"] == ["opened", "transition"]

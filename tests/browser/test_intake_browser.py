@@ -36,9 +36,9 @@ def test_a_tipster_files_keeps_the_receipt_and_follows_up_without_javascript(tmp
     assert seen["timeline"][0] == "submitted" and seen["status"]
     assert seen["message_notice"]
     assert seen["english_lang"] == "en" and seen["english_form_title"] == "Report corruption"
-    assert seen["error_box"] and "อำเภอนี้ไม่อยู่ในจังหวัดที่ระบุ" in seen["error_box"]
-    assert "This district is not in the given province." in seen["error_box"]
-    assert seen["kept_description"] == "เรื่องที่มีรหัสอำเภอไม่ตรงกับจังหวัด"
+    assert seen["error_box"] and "อย่างน้อย 10 ตัวอักษร" in seen["error_box"] or "10 ถึง 10,000" in seen["error_box"]
+    assert "10,000 characters" in seen["error_box"]  # the other language, on request
+    assert seen["kept_description"].strip() == "สั้นไป"
     assert status is not None
 
 

@@ -184,6 +184,7 @@ def send_form(live, data, draw):
     if who["anonymous"]:
         form.append(("reporter.anonymous", "1"))
     else:
+        form.append(("reporter.anonymous", "0"))
         form += [(f"reporter.{k}", who.get(k) or "") for k in ("name", "phone", "email", "line_user_id")]
         if who.get("consent_to_contact"):
             form.append(("reporter.consent_to_contact", "1"))

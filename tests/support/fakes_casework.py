@@ -69,6 +69,7 @@ class FakeCaseworkRepository:
         self.volunteers: dict[str, RegisteredVolunteer] = {}
         self.messages: dict[str, TipsterMessage] = {}
         self._ids = itertools.count(1)
+        self.template_rows: list = []
 
     # -- cases -----------------------------------------------------------------------------------------------
     def case_by_reference(self, reference: str, *, for_update: bool = False) -> Case | None:
@@ -196,6 +197,27 @@ class FakeCaseworkRepository:
     def users_in_scope(self, scope: Scope) -> list[User]:
         return sorted((u for u in self.users if scope.admits(u.office_code)),
                       key=lambda u: (u.office_code, u.username))
+
+    def reply_templates(self, office_codes) -> list:
+        codes = set(office_codes)
+        return sorted((t for t in self.template_rows if t.office_code in codes),
+                      key=lambda t: (t.office_code, t.kind, t.title))
+
+    def reply_template(self, template_id: int):
+        return next((t for t in self.template_rows if t.id == template_id), None)
+
+    def add_reply_template(self, **fields):
+        from services.casework.models import ReplyTemplate
+        row = ReplyTemplate(id=next(self._ids), **fields)
+        self.template_rows.append(row)
+        return row
+
+    def delete_reply_template(self, row) -> None:
+        self.template_rows.remove(row)
+
+    def office_staff(self, office_code: str) -> list[User]:
+        return sorted((u for u in self.users if u.office_code == office_code and not u.disabled),
+                      key=lambda u: (u.display_name, u.username))
 
     def end_sessions(self, user_id: str, *, keep: str | None = None) -> int:
         return 0  # the fake keeps no desk sessions

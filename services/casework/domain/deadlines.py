@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from services.casework.domain.errors import TransitionError
 from services.casework.domain.lifecycle import OPEN_STATES, agency_of
 from services.casework.settings import SETTINGS as CASEWORK
-from shared.clock import aware_utc
+from shared.clock import aware_utc, local_date
 
 # the deadline settings (declared in services/casework/settings.py), which an agency or office may set for itself
 DEFAULTS = {k: v for k, v in CASEWORK.defaults("casework.deadlines").items() if k != "agencies"}
@@ -82,3 +82,29 @@ def extended_feedback_due(case, months: int, deadlines_config: dict | None) -> d
             or new_due <= _aware(case.feedback_due):
         raise TransitionError("case.extension_invalid", max_months=int(limits["max_feedback_months"]))
     return new_due
+
+
+def countdown(due: datetime, now: datetime) -> dict:
+    """How far a deadline is, in words (Thai first): "อีก 2 วัน / due in 2 days", "เกินกำหนด 3 วัน / late by 3
+    days". Counted in Bangkok calendar days, so a deadline later today is "today" whatever the hour; within the
+    last day before it is due, in hours. `late` and `days` (negative when late) let a page colour it."""
+    due, now = _aware(due), aware_utc(now)
+    days = (local_date(due) - local_date(now)).days
+    seconds = (due - now).total_seconds()
+    if seconds < 0:
+        late = max(1, (local_date(now) - local_date(due)).days)
+        if local_date(now) == local_date(due):
+            hours = max(1, int(-seconds // 3600))
+            return {"th": f"เกินกำหนด {hours} ชั่วโมง", "en": f"late by {hours} hour{'s' * (hours != 1)}",
+                    "late": True, "days": 0}
+        return {"th": f"เกินกำหนด {late} วัน", "en": f"late by {late} day{'s' * (late != 1)}", "late": True,
+                "days": -late}
+    if days == 0:
+        hours = int(seconds // 3600)
+        if hours >= 1:
+            return {"th": f"ครบกำหนดวันนี้ (อีก {hours} ชั่วโมง)", "en": f"due today (in {hours} hour{'s' * (hours != 1)})",
+                    "late": False, "days": 0}
+        return {"th": "ครบกำหนดภายในชั่วโมงนี้", "en": "due within the hour", "late": False, "days": 0}
+    if days == 1:
+        return {"th": "ครบกำหนดพรุ่งนี้", "en": "due tomorrow", "late": False, "days": 1}
+    return {"th": f"อีก {days} วัน", "en": f"due in {days} days", "late": False, "days": days}

@@ -12,16 +12,16 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.casework.domain import lifecycle, policy
-from services.casework.domain.deadlines import deadline_view
+from services.casework.domain import lifecycle, policy, wording
+from services.casework.domain.deadlines import countdown, deadline_view
 from services.casework.domain.errors import Forbidden, NotFound
 from services.casework.domain.lifecycle import HANDED_OVER, RECEIVED
 from services.casework.domain.policy import Scope
-from services.casework.usecases import evidence, tipster_messages
+from services.casework.usecases import evidence, offices, tipster_messages
 from services.casework.usecases.access import find_case
 from shared import geography
 from shared.clock import iso_utc
-from shared.vocabulary import CATEGORIES, OFFICIAL_TYPES, TIPSTER_STATUSES
+from shared.vocabulary import CATEGORIES, CHANNEL_LABELS, OFFICIAL_TYPES, TIPSTER_STATUSES
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def _detail_view(repo, case, principal, now, settings: DeskSettings) -> dict:
     note_ids = {n.id for n in notes}  # another office's internal note leaves no line on the timeline either
     questions = repo.questions(case)
     people = _usernames(repo, {case.assignee_id} | {r.actor for r in rows} | {n.author_id for n in notes}
-                        | {q.author_id for q in questions})
+                        | {q.author_id for q in questions} | _assignees_named(rows))
     location = facts.get("location") or {}
     pending = json.loads(case.pending_closure_json) if case.pending_closure_json else None
     if pending:
@@ -157,6 +157,8 @@ def _detail_view(repo, case, principal, now, settings: DeskSettings) -> dict:
             "description": facts.get("description"),
             "event_date": facts.get("event_date"),
             "amount_thb": facts.get("amount_thb"),
+            "amount_label": wording.baht(facts.get("amount_thb")),
+            "channel_label": CHANNEL_LABELS.get(facts.get("channel") or ""),
             "channel": facts.get("channel"),
             "language": facts.get("language"),
             "submitted_at": facts.get("submitted_at"),
@@ -171,12 +173,11 @@ def _detail_view(repo, case, principal, now, settings: DeskSettings) -> dict:
         "opened_at": iso(case.opened_at),
         "updated_at": iso(case.updated_at),
         "assignee": people.get(case.assignee_id),
-        "deadlines": _iso_deadlines(deadline_view(case, now)),
+        "deadlines": _deadlines(case, now),
         "pending_closure": pending,
         "closure_reason": json.loads(case.closure_reason_json) if case.closure_reason_json else None,
         "transfer_count": case.transfer_count or 0,
-        "timeline": [{"kind": r.kind, "at": iso(r.at), "actor": _actor(people, r.actor),
-                      "detail": json.loads(r.detail_json or "{}")} for r in rows
+        "timeline": [_timeline_row(r, people, case, settings) for r in rows
                      if r.kind != "note" or json.loads(r.detail_json or "{}").get("note_id") in note_ids],
         "notes": [{"id": n.id, "visibility": n.visibility, "text": n.body, "at": iso(n.created_at),
                    "author": _actor(people, n.author_id)} for n in notes],
@@ -194,7 +195,36 @@ def _detail_view(repo, case, principal, now, settings: DeskSettings) -> dict:
             for t in lifecycle.targets(case.status, principal.role)],
         "can": sorted(policy.ACTIONS.get(principal.role, ())),
         "handed_over_here": _handed_over_from(repo, case, principal.office_code),
+        "assignable": [{"username": u.username, "display_name": u.display_name,
+                        "role_label": wording.ROLES.get(u.role)}
+                       for u in repo.office_staff(case.office_code) if policy.assignable(principal, case, u)],
     }
+
+
+def _assignees_named(rows) -> set:
+    return {json.loads(r.detail_json or "{}").get("assignee") for r in rows if r.kind == "assignment"} - {None}
+
+
+def _timeline_row(r, people: dict, case, settings: DeskSettings) -> dict:
+    """One line of the timeline, with its words: `label` (what kind of thing) and `summary` (what it adds)."""
+    detail = json.loads(r.detail_json or "{}")
+    names = {i: p["display_name"] for i, p in people.items()}
+    return {"kind": r.kind, "at": iso(r.at), "actor": _actor(people, r.actor), "detail": detail,
+            "label": wording.EVENT_KINDS.get(r.kind, {"th": "เหตุการณ์อื่น", "en": "Other event"}),
+            "summary": wording.describe(
+                r.kind, detail, names=names, offices=offices.names(),
+                state=lambda s: lifecycle.staff_label(s, case.office_code, settings.state_labels))}
+
+
+def _deadlines(case, now: datetime) -> dict:
+    """Both deadlines, with a countdown while they are still to be met on an open case."""
+    view = deadline_view(case, now)
+    out = _iso_deadlines(view)
+    for key, d in view.items():
+        out[key]["label"] = wording.DEADLINES[key]
+        out[key]["countdown"] = (countdown(d["due"], now)
+                                 if d["met_at"] is None and case.status in lifecycle.OPEN_STATES else None)
+    return out
 
 
 def _conversation(case, people: dict, notes, questions, messages) -> list[dict]:
@@ -364,21 +394,34 @@ def _audit_view(repo, case, principal, now, settings) -> dict:
                    "transfer_refused": ("reason_code",), "evidence_viewed": ("attachment_id",),
                    "feedback_recorded": ("note_id",)}
     timeline = []
-    for r in repo.timeline(case):
+    rows = repo.timeline(case)
+    people = _usernames(repo, {r.actor for r in rows} | _assignees_named(rows))
+    names = {i: p["display_name"] for i, p in people.items()}
+    for r in rows:
         detail = json.loads(r.detail_json or "{}")
         keep = safe_detail.get(r.kind, ())
-        timeline.append({"kind": r.kind, "at": iso(r.at), "actor_id": r.actor,
-                         "detail": {k: detail[k] for k in keep if k in detail}})
+        safe = {k: detail[k] for k in keep if k in detail}
+        timeline.append({"kind": r.kind, "at": iso(r.at), "actor_id": r.actor, "actor": _actor(people, r.actor),
+                         "detail": safe, "label": wording.EVENT_KINDS.get(r.kind, {"th": "เหตุการณ์อื่น",
+                                                                                  "en": "Other event"}),
+                         "summary": wording.describe(
+                             r.kind, safe, names=names, offices=offices.names(),
+                             state=lambda s: lifecycle.staff_label(s, case.office_code, settings.state_labels))})
     return {"reference": case.reference, "view": "audit", "office_code": case.office_code, "status": case.status,
-            "opened_at": iso(case.opened_at), "closed_at": iso(case.closed_at), "timeline": timeline}
+            "status_label": lifecycle.staff_label(case.status, case.office_code, settings.state_labels),
+            "office": office_of(case), "opened_at": iso(case.opened_at), "closed_at": iso(case.closed_at),
+            "timeline": timeline}
 
 
 def access_log(repo, principal: policy.Principal, reference: str) -> dict:
     """Who opened the case and when (auditors and supervisors)."""
     case = find_case(repo, principal, reference, "access_log")
     rows = repo.case_views(case)
+    people = _usernames(repo, {r.user_id for r in rows})
     return {"reference": case.reference,
-            "views": [{"user_id": r.user_id, "role": r.role, "view": r.view, "at": iso(r.at)} for r in rows]}
+            "views": [{"user_id": r.user_id, "user": _actor(people, r.user_id), "role": r.role,
+                       "role_label": wording.ROLES.get(r.role), "view": r.view, "view_label": wording.VIEWS.get(r.view),
+                       "at": iso(r.at)} for r in rows]}
 
 
 def _actor(people: dict, actor_id: str) -> dict:

@@ -7,7 +7,7 @@ import contextlib
 from dataclasses import dataclass
 
 from services.casework.domain import policy
-from services.casework.usecases import accounts, case_actions, case_reading, evidence, statistics
+from services.casework.usecases import accounts, case_actions, case_reading, evidence, reply_templates, statistics
 from services.casework.usecases.case_reading import DeskSettings
 from shared.clock import utcnow
 
@@ -96,6 +96,26 @@ class DeskUseCases:
         with self.db.transaction() as uow:
             return case_actions.extend_feedback(uow, principal, reference, months=months, reason=reason,
                                                 now=utcnow(), settings=self.settings)
+
+    # -- reply templates -------------------------------------------------------------------------------------
+    def case_templates(self, principal: policy.Principal, office_code: str) -> dict[str, list[dict]]:
+        """The templates of a case's office, for whoever may write to its tipster (the case is read already)."""
+        if not (policy.may(principal, "question") or policy.may(principal, "note")):
+            return {"question": [], "note": []}
+        with self._reading() as repo:
+            return reply_templates.for_office(repo, office_code)
+
+    def templates(self, principal: policy.Principal) -> list[dict]:
+        with self._reading() as repo:
+            return reply_templates.list_templates(repo, principal)
+
+    def save_template(self, principal: policy.Principal, fields: dict, template_id: int | None = None) -> dict:
+        with self.db.transaction() as uow:
+            return reply_templates.save(uow, principal, fields, utcnow(), template_id)
+
+    def delete_template(self, principal: policy.Principal, template_id: int) -> None:
+        with self.db.transaction() as uow:
+            reply_templates.delete(uow, principal, template_id)
 
     # -- statistics ------------------------------------------------------------------------------------------
     def statistics(self, principal: policy.Principal, filters: dict) -> dict:

@@ -10,10 +10,11 @@ from werkzeug.wrappers import Response
 from services.casework.domain import policy
 from services.casework.domain.errors import DeskAccountError, TransitionError
 from services.casework.domain.lifecycle import RESOLUTIONS, STATES, staff_label
+from services.casework.usecases import offices, reply_templates
 from services.casework.web import errors, routes
 from services.casework.web.auth import LOGIN_CSRF_COOKIE
 from services.casework.web.entrypoints import Redirect
-from services.casework.web.rendering import PAGES, page_url, redirect, render
+from services.casework.web.rendering import PAGES, page_url, redirect, render, when_text
 from services.casework.web.requests import CaseFilterSchema, StatsFilterSchema
 from shared import i18n
 from shared.logging import get_logger
@@ -143,9 +144,41 @@ def inbox(desk, request):
 def case(desk, request, reference):
     principal, csrf = desk.page_principal(request)
     body = desk.usecases.read_case(principal, reference)
+    detail = body.get("view") == "detail"
+    templates = desk.usecases.case_templates(principal, body["office"]["code"]) if detail else {}
+    access = (desk.usecases.access_log(principal, reference)["views"]
+              if policy.may(principal, "access_log") and body.get("view") in ("detail", "audit") else [])
     return render(PAGES, "case.html", principal=principal, csrf=csrf, case=body, resolutions=RESOLUTIONS,
-                  notice=flash(request, "ok"), error=flash(request, "error"),
-                  may=lambda action: policy.may(principal, action))
+                  notice=_said(flash(request, "ok"), body), error=flash(request, "error"),
+                  may=lambda action: policy.may(principal, action), templates=templates,
+                  fill=_template_fill(request, templates), access=access,
+                  offices=offices.choices((body.get("province") or {}).get("code"),
+                                          exclude=body["office"]["code"]) if detail else [])
+
+
+def _template_fill(request, templates: dict) -> dict:
+    """The template picked without JavaScript (?question_template=ID or ?note_template=ID): its words go into
+    the form's text boxes."""
+    out = {}
+    for kind in ("question", "note"):
+        picked = request.args.get(f"{kind}_template", "")
+        out[kind] = next((t for t in templates.get(kind, []) if str(t["id"]) == picked), None)
+    return out
+
+
+def _said(message: dict | None, body: dict) -> dict | None:
+    """An after-action message with its blanks filled from the case as it is now: who it was assigned to, the
+    new deadline, the new status."""
+    if not message:
+        return None
+    assignee = body.get("assignee") or {}
+    status = body.get("status_label") or (body.get("current") or {}).get("status_label") or {"th": "", "en": ""}
+    due = ((body.get("deadlines") or {}).get("feedback") or {}).get("due")
+    out = {}
+    for lang in ("th", "en"):
+        out[lang] = (message[lang].replace("{name}", assignee.get("display_name") or "—")
+                     .replace("{status}", status[lang]).replace("{date}", when_text(due, lang) if due else "—"))
+    return out
 
 
 def attachment(desk, request, reference, attachment_id):
@@ -154,26 +187,30 @@ def attachment(desk, request, reference, attachment_id):
 
 
 def transition(desk, request, reference):
+    """Every status form posts here: acknowledge, move on, propose / approve a closure, hand over."""
     principal, _ = desk.page_principal(request, unsafe=True)
     form = request.form
+    to = form.get("to", "")
 
     def ok(done):
         if "pending_closure" in done:
             return "case.closure_proposed"
-        return "case.handed_over" if done.get("status") in ("transferred", "referred") else "case.updated"
+        return {"acknowledged": "case.acknowledged", "closed": "case.closed", "transferred": "case.handed_over",
+                "referred": "case.handed_over"}.get(done.get("status") or "", "case.status_changed")
+    anchor = {"closed": "closure", "transferred": "handover", "referred": "handover"}.get(to, "status")
     return form_action(reference, lambda: desk.usecases.transition(
-        principal, reference, to=form.get("to", ""), reason=form.get("reason"),
+        principal, reference, to=to, reason=form.get("reason"),
         resolution=form.get("resolution") or None, suggested_office=form.get("suggested_office") or None,
         supervisor_override=form.get("supervisor_override") == "true",
         tipster_reason=form.get("tipster_reason") or None, tipster_reason_en=form.get("tipster_reason_en") or None),
-        ok)
+        ok, anchor=anchor)
 
 
 def reject_closure(desk, request, reference):
     principal, _ = desk.page_principal(request, unsafe=True)
     return form_action(reference, lambda: desk.usecases.reject_closure(principal, reference,
                                                                        reason=request.form.get("reason")),
-                       lambda done: "case.closure_rejected")
+                       lambda done: "case.closure_rejected", anchor="closure")
 
 
 def handovers(desk, request):
@@ -186,26 +223,33 @@ def triage_decision(desk, request, reference):
     form = request.form
     return form_action(reference, lambda: desk.usecases.decide_triage(
         principal, reference, office=form.get("office", ""), reason=form.get("reason"),
-        supervisor_override=form.get("supervisor_override") == "true"))
+        supervisor_override=form.get("supervisor_override") == "true"), lambda done: "case.triage_sent",
+        anchor="handover")
 
 
 def note(desk, request, reference):
     principal, _ = desk.page_principal(request, unsafe=True)
     form = request.form
+    visible = form.get("visibility") == "tipster_visible"
     return form_action(reference, lambda: desk.usecases.add_note(
-        principal, reference, visibility=form.get("visibility", ""), text=form.get("text")))
+        principal, reference, visibility=form.get("visibility", ""), text=form.get("text")),
+        lambda done: "case.note_sent" if visible else "case.note_saved",
+        anchor="conversation" if visible else "notes")
 
 
 def question(desk, request, reference):
     principal, _ = desk.page_principal(request, unsafe=True)
     return form_action(reference, lambda: desk.usecases.ask_question(
-        principal, reference, text=request.form.get("text"), text_en=request.form.get("text_en")))
+        principal, reference, text=request.form.get("text"), text_en=request.form.get("text_en")),
+        lambda done: "case.question_sent", anchor="conversation")
 
 
 def assign(desk, request, reference):
     principal, _ = desk.page_principal(request, unsafe=True)
     return form_action(reference, lambda: desk.usecases.assign(principal, reference,
-                                                               assignee=request.form.get("assignee") or None))
+                                                               assignee=request.form.get("assignee") or None),
+                       lambda done: "case.assigned" if done.get("assignee") else "case.unassigned",
+                       anchor="assignment")
 
 
 def extend(desk, request, reference):
@@ -217,7 +261,43 @@ def extend(desk, request, reference):
         if not months.isdigit():
             raise TransitionError("case.extension_invalid")
         return desk.usecases.extend_feedback(principal, reference, months=int(months), reason=form.get("reason"))
-    return form_action(reference, act)
+    return form_action(reference, act, lambda done: "case.deadline_extended", anchor="deadlines")
+
+
+# -- reply templates -----------------------------------------------------------------------------------------
+def templates(desk, request):
+    principal, csrf = desk.page_principal(request)
+    items = desk.usecases.templates(principal)
+    editing = next((t for t in items if str(t["id"]) == request.args.get("edit", "")), None)
+    return render(PAGES, "templates.html", principal=principal, csrf=csrf, items=items, editing=editing,
+                  kinds=reply_templates.KINDS, notice=flash(request, "ok"), error=flash(request, "error"))
+
+
+def save_template(desk, request, template_id=None):
+    principal, _ = desk.page_principal(request, unsafe=True)
+    fields = {k: request.form.get(k) for k in ("office", "kind", "title", "th", "en")}
+    ident = int(template_id) if template_id is not None and str(template_id).isdigit() else None
+    if template_id is not None and ident is None:
+        raise ApiError(404, "request.not_found")
+    return _template_action(lambda: desk.usecases.save_template(principal, fields, ident), "template.saved")
+
+
+def delete_template(desk, request, template_id):
+    principal, _ = desk.page_principal(request, unsafe=True)
+    if not str(template_id).isdigit():
+        raise ApiError(404, "request.not_found")
+    return _template_action(lambda: desk.usecases.delete_template(principal, int(template_id)), "template.deleted")
+
+
+def _template_action(act, ok_key: str):
+    try:
+        act()
+    except Exception as exc:  # noqa: BLE001 - mapped below, or re-raised
+        err = errors.as_api_error(exc)
+        if not isinstance(err, ApiError) or err.status in (403, 404):
+            raise
+        raise Redirect(page_url("/templates", error=err.key)) from exc
+    return redirect(page_url("/templates", ok=ok_key))
 
 
 # -- statistics ----------------------------------------------------------------------------------------------
@@ -237,18 +317,20 @@ def stats_csv(desk, request):
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
-def form_action(reference: str, act, ok_key=lambda done: "case.updated"):
-    """Run a form's use case; come back to the case page with a message either way (a case the caller cannot
-    see is not found, as in the API)."""
+def form_action(reference: str, act, ok_key=lambda done: "case.updated", anchor: str = ""):
+    """Run a form's use case; come back to the case page (Post/Redirect/Get) with a message that says what
+    happened, at the part of the page the form belongs to (a case the caller cannot see is not found, as in the
+    API)."""
     target = f"/cases/{reference}"
+    fragment = f"#{anchor}" if anchor else ""
     try:
         done = act()
     except Exception as exc:  # noqa: BLE001 - mapped below, or re-raised
         err = errors.as_api_error(exc)
         if not isinstance(err, ApiError) or err.status == 404:
             raise
-        raise Redirect(page_url(target, error=err.key)) from exc
-    return redirect(page_url(target, ok=ok_key(done)))
+        raise Redirect(page_url(target, error=err.key) + fragment) from exc
+    return redirect(page_url(target, ok=ok_key(done)) + fragment)
 
 
 def flash(request, kind: str):

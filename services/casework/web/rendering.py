@@ -8,12 +8,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
+from markupsafe import Markup, escape
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Response
 
-from services.casework.domain import policy
+from services.casework.domain import policy, wording
 from shared import i18n
-from shared.clock import local, thai_date
+from shared.clock import ENGLISH_MONTHS, local, thai_date
 from shared.web import SECURITY_HEADERS
 
 HERE = Path(__file__).resolve().parent.parent  # services/casework (templates/, static/)
@@ -21,26 +22,46 @@ PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action '
             "frame-ancestors 'none'")
 
 
-def when(value) -> str:
-    """Bangkok time, Thai (Buddhist era) first, then English."""
+def _moment(value) -> datetime | None:
     if value is None or value == "":
-        return "—"
+        return None
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            return value
-    here = local(value)
-    return f"{thai_date(here.date())} {here:%H:%M} น. / {here:%d %b %Y %H:%M}"
+            return None
+    return local(value)
 
 
-def day(value) -> str:
-    """A calendar date (YYYY-MM-DD), Thai (Buddhist era) first, then English."""
+def when_text(value, lang: str = "th") -> str:
+    """A moment in Bangkok time, one format per language: "1 ธ.ค. 2569 14:30 น." (Thai month, Buddhist year) or
+    "1 Dec 2026 14:30" (Gregorian)."""
+    here = _moment(value)
+    if here is None:
+        return "—" if value in (None, "") else str(value)
+    if lang == "en":
+        return f"{here.day} {ENGLISH_MONTHS[here.month - 1][:3]} {here.year} {here:%H:%M}"
+    return f"{thai_date(here.date())} {here:%H:%M} น."
+
+
+def when(value, lang: str = "th") -> Markup:
+    """A moment on a page: written once, in the page's language (the desk reads Thai first), the other
+    language's form in the tooltip, the exact time for machines in `datetime`."""
+    here = _moment(value)
+    if here is None:
+        return Markup(escape(when_text(value, lang)))
+    other = "en" if lang == "th" else "th"
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        here.isoformat(), when_text(value, other), when_text(value, lang))
+
+
+def day(value, lang: str = "th") -> str:
+    """A calendar date (YYYY-MM-DD), one format per language: "5 ธ.ค. 2569" or "5 Dec 2026"."""
     try:
         d = datetime.fromisoformat(str(value)[:10]).date()
     except ValueError:
         return str(value)
-    return f"{thai_date(d)} / {d:%d %b %Y}"
+    return f"{d.day} {ENGLISH_MONTHS[d.month - 1][:3]} {d.year}" if lang == "en" else thai_date(d)
 
 
 def age(seconds) -> str:
@@ -66,8 +87,10 @@ def _environment() -> jinja2.Environment:
     env.filters["age"] = age
     env.filters["day"] = day
     env.filters["filesize"] = i18n.filesize
+    env.filters["baht"] = wording.baht
     env.globals["message"] = i18n.message
     env.globals["ops_roles"] = policy.OPS_ROLES
+    env.globals["role_words"] = wording.ROLES
     return env
 
 

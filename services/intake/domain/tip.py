@@ -82,8 +82,10 @@ class LocationSchema(_Strict):
                                       "example": "230101"})
     place = _text(300, metadata={"description": "Where, in words (village, office, road)"})
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # a wrong province is told along with a wrong district
     def _codes_exist_and_nest(self, data, **_):
+        if "province_code" not in data:  # missing or malformed: its own field error says so
+            return
         problems = geography.location_problems(
             data["province_code"], data.get("district_code"), data.get("subdistrict_code"))
         if problems:

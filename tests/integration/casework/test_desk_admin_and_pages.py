@@ -61,38 +61,55 @@ def test_web_forms_save_and_come_back_with_bilingual_messages(memory_cfg):
 
         csrf = web.csrf()
         r = web.form("/cases/SS-WEB0-0001/transition", {"to": "acknowledged", "reason": ""}, csrf)
-        assert r.status_code == 303 and r.headers["Location"].endswith("error=case.reason_required")
+        assert r.status_code == 303 and r.headers["Location"].endswith("error=case.reason_required#status")
         page = web.http.get(base + r.headers["Location"], timeout=30).text
         assert "กรุณาระบุเหตุผล" in page and "Please give a reason." in page
 
+        # after each action the page says what happened, at the part of the page the form belongs to
         r = web.form("/cases/SS-WEB0-0001/transition", {"to": "acknowledged", "reason": "รับเรื่อง"}, csrf)
-        assert r.headers["Location"].endswith("ok=case.updated")
+        assert r.headers["Location"].endswith("ok=case.acknowledged#status")
         r = web.form("/cases/SS-WEB0-0001/notes", {"visibility": "tipster_visible", "text": "กำลังตรวจสอบ"}, csrf)
-        assert r.headers["Location"].endswith("ok=case.updated")
+        assert r.headers["Location"].endswith("ok=case.note_sent#conversation")
         r = web.form("/cases/SS-WEB0-0001/questions", {"text": "มีเอกสารเพิ่มเติมหรือไม่"}, csrf)
-        assert r.headers["Location"].endswith("ok=case.updated")
+        assert r.headers["Location"].endswith("ok=case.question_sent#conversation")
+        assert "ส่งคำถามถึงผู้แจ้งแล้ว" in web.http.get(base + r.headers["Location"], timeout=30).text
         r = web.form("/cases/SS-WEB0-0001/assignment", {"assignee": "me"}, csrf)
-        assert r.headers["Location"].endswith("ok=case.updated")
+        assert r.headers["Location"].endswith("ok=case.assigned#assignment")
+        assert "มอบหมายให้ สมชาย แล้ว" in web.http.get(base + r.headers["Location"], timeout=30).text
         r = web.form("/cases/SS-WEB0-0001/deadlines", {"months": "6", "reason": "x"}, csrf)
-        assert r.headers["Location"].endswith("error=request.forbidden")
+        assert r.headers["Location"].endswith("error=request.forbidden#deadlines")
         r = web.form("/cases/SS-WEB0-0001/transition", {"to": "closed", "resolution": "insufficient_information",
                                                          "reason": "ข้อมูลไม่พอ",
                                                          "tipster_reason": "ข้อมูลยังไม่พอที่จะดำเนินการต่อ"}, csrf)
-        assert r.headers["Location"].endswith("ok=case.closure_proposed")
+        assert r.headers["Location"].endswith("ok=case.closure_proposed#closure")
 
         page = web.http.get(base + "/cases/SS-WEB0-0001", timeout=30).text
         assert "กำลังตรวจสอบ" in page and "มีเอกสารเพิ่มเติมหรือไม่" in page
         assert 'data-status="acknowledged"' in page and "รออนุมัติยุติเรื่อง" in page
-        assert re.search(r"<option value=\"under_review\">", page)
+        assert re.search(r"<option value=\"under_review\">", page)  # the "move the case on" form
 
         sup = Desk(base)
         sup.web_sign_in("supat")
+        # the office's reply templates: a supervisor keeps them; a caseworker inserts them on a case page
+        r = sup.form("/templates", {"kind": "question", "title": "ขอเอกสาร", "th": "มีเอกสารเพิ่มเติมหรือไม่",
+                                    "en": "Do you have more documents?"})
+        assert r.headers["Location"].endswith("ok=template.saved")
+        listing = sup.http.get(base + "/templates", timeout=30).text
+        ident = re.search(r'data-template="(\d+)"', listing).group(1)
+        assert "ขอเอกสาร" in listing
+        assert web.http.get(base + "/templates", timeout=30).status_code == 403
+        assert web.form("/templates", {"kind": "note", "title": "x", "th": "y"}, csrf).status_code == 403
+        r = sup.form(f"/templates/{ident}", {"kind": "question", "title": "", "th": "x"})
+        assert r.headers["Location"].endswith("error=template.invalid")
+        r = sup.form(f"/templates/{ident}/delete", {})
+        assert r.headers["Location"].endswith("ok=template.deleted")
+        assert "ขอเอกสาร" not in sup.http.get(base + "/templates", timeout=30).text
         r = sup.form("/cases/SS-WEB0-0001/transition", {"to": "closed", "resolution": "insufficient_information",
                                                          "reason": "อนุมัติ",
                                                          "tipster_reason": "ข้อมูลยังไม่พอที่จะดำเนินการต่อ"})
-        assert r.headers["Location"].endswith("ok=case.updated")
+        assert r.headers["Location"].endswith("ok=case.closed#closure")
         r = sup.form("/cases/SS-WEB0-0001/deadlines", {"months": "6", "reason": "x"})
-        assert r.headers["Location"].endswith("error=case.not_open")
+        assert r.headers["Location"].endswith("error=case.not_open#deadlines")
         stats = sup.http.get(base + "/stats", timeout=30)
         assert stats.status_code == 200 and "PACC-R2" in stats.text
         csv = sup.http.get(base + "/stats.csv", timeout=30)
