@@ -9,13 +9,16 @@ import contextlib
 import json
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import Session
 
 from shared import metrics
@@ -76,9 +79,38 @@ def _make_engine(url: str) -> Engine:
         return engine
     # Small pools: connections are held only for a transaction, and a deployment of many processes must stay
     # under PostgreSQL's max_connections (100 by default); a worker that finds the pool empty waits its turn.
-    return create_engine(url, pool_size=int(os.environ.get("SODSONG_DB_POOL_SIZE", "4")),
-                         max_overflow=int(os.environ.get("SODSONG_DB_MAX_OVERFLOW", "6")), pool_timeout=60,
-                         pool_pre_ping=True, pool_recycle=1800)
+    engine = create_engine(url, pool_size=int(os.environ.get("SODSONG_DB_POOL_SIZE", "4")),
+                           max_overflow=int(os.environ.get("SODSONG_DB_MAX_OVERFLOW", "6")), pool_timeout=60,
+                           pool_recycle=1800)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A connection that waited in the pool longer than this is pinged before use (a restarted or failed-over
+# database has closed it). One used a moment ago is not: pinging on every checkout was one more round trip per
+# transaction. If the database goes away meanwhile, the next statement fails as an outage (the event goes back
+# to the queue, shared.reliable) and SQLAlchemy discards every connection made before the failure.
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _checkin(dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn, record, proxy):
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return  # a new connection, or one just used
+        try:
+            ok = engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_conn, None):
+                raise DisconnectionError("connection went away while idle") from exc
+            raise
+        if ok is False:
+            raise DisconnectionError("connection went away while idle")
 
 
 def _green_lock():
@@ -178,16 +210,15 @@ class ServiceDatabase:
         inbox = self.tables.inbox
         try:
             with self.transaction() as uow:
-                seen = uow.session.execute(
-                    select(inbox.c.event_id).where(inbox.c.event_id == event.id, inbox.c.handler == handler)
-                ).first()
-                if seen:
-                    _count_duplicate(self.tables.service, handler)
-                    return False
-                uow.session.execute(insert(inbox).values(
+                # One round trip claims the event: the row is inserted unless it is there. A concurrent delivery
+                # of the same event waits on this row's key until this transaction ends, then finds it there.
+                claimed = uow.session.execute(_insert_if_absent(self.engine, inbox).values(
                     event_id=event.id, handler=handler, event_type=event.type,
                     correlation_id=event.correlation_id, processed_at=utcnow(),
-                ))
+                )).rowcount
+                if not claimed:
+                    _count_duplicate(self.tables.service, handler)
+                    return False
                 effect(uow, event)
             return True
         except IntegrityError:
@@ -198,6 +229,12 @@ class ServiceDatabase:
                     _count_duplicate(self.tables.service, handler)
                     return False
             raise
+
+
+def _insert_if_absent(engine: Engine, table):
+    """INSERT … ON CONFLICT DO NOTHING on the table's primary key (PostgreSQL and SQLite alike)."""
+    dialect = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    return dialect(table).on_conflict_do_nothing()
 
 
 def _count_duplicate(service, handler):

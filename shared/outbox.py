@@ -42,7 +42,7 @@ class OutboxRelay:
     def publish_pending(self) -> int:
         """Publish one batch; returns how many rows were confirmed."""
         table = self.db.tables.outbox
-        published = 0
+        confirmed: list[int] = []
         with self.db.transaction() as uow:
             rows = uow.session.execute(
                 select(table.c.seq, table.c.event_id, table.c.event_type, table.c.correlation_id, table.c.body)
@@ -68,11 +68,13 @@ class OutboxRelay:
                 except (KombuOperationalError, ConnectionError, OSError) as exc:
                     log.warning("outbox.broker_unavailable", error=type(exc).__name__)
                     break
-                uow.session.execute(update(table).where(table.c.seq == row.seq).values(
-                    published_at=utcnow(), attempts=table.c.attempts + 1, last_error=None))
-                published += 1
+                confirmed.append(row.seq)
                 metrics.EVENTS_PUBLISHED.labels(self.db.tables.service, row.event_type).inc()
-        return published
+            if confirmed:
+                # one statement marks the batch, in the transaction that holds the rows' locks
+                uow.session.execute(update(table).where(table.c.seq.in_(confirmed)).values(
+                    published_at=utcnow(), attempts=table.c.attempts + 1, last_error=None))
+        return len(confirmed)
 
     def replay_recent(self, hours: float) -> int:
         """Mark recently published events unpublished again.

@@ -11,6 +11,7 @@ from services.audit.models import ChainEntry, ChainHead
 class AuditRepository:
     def __init__(self, session: Session):
         self.session = session
+        self._locked: ChainHead | None = None  # the head row this transaction holds locked
 
     def head(self) -> tuple[int, str] | None:
         """(seq, hash) of the chain's head; None before the first entry."""
@@ -23,10 +24,13 @@ class AuditRepository:
         return row.seq, row.hash
 
     def append(self, entry: dict) -> ChainEntry:
-        """Add the entry that follows the (locked) head and move the head to it."""
+        """Add the entry that follows the (locked) head and move the head to it.
+
+        The head row locked by `locked_head` in this transaction is moved as it is (a second SELECT … FOR UPDATE
+        would be one more round trip per event, and would flush the entry first)."""
         row = ChainEntry(**entry)
+        head = self._locked or self._locked_head_row()
         self.session.add(row)
-        head = self._locked_head_row()
         head.seq, head.hash = entry["seq"], entry["hash"]
         return row
 
@@ -43,4 +47,5 @@ class AuditRepository:
             head = ChainHead(id=1, seq=0, hash=GENESIS)
             self.session.add(head)
             self.session.flush()
+        self._locked = head
         return head

@@ -34,13 +34,34 @@ _cache: dict = {}
 
 
 def chain_keys(config: dict) -> ChainKeys:
-    """The chain keyring of this deployment (configured, or the key file in the keys directory)."""
+    """The chain keyring of this deployment (configured, or the key file in the keys directory).
+
+    Asked for on every event: a key file is parsed again only when it changed (a rotation replaces it, which
+    changes its inode and mtime), so a rotation still takes effect at the next event."""
+    stamp = _key_file_stamp(config)
+    found = _cache.get(stamp) if stamp is not None else None
+    if found is not None:
+        return found
     settings = keys_mod.keyring_settings(config, KEYRING_NAME)
     cache_key = repr(sorted(settings.get("keys", {}).items())) + str(settings.get("current"))
     found = _cache.get(cache_key)
     if found is None:
         found = _cache[cache_key] = ChainKeys(*keys_mod.parse_keyring(settings, KEYRING_NAME))
+    if stamp is not None:
+        _cache[stamp] = found
     return found
+
+
+def _key_file_stamp(config: dict) -> tuple | None:
+    """Identity of the key file as it is now; None when the keyring is configured (or there is no file yet)."""
+    if (config.get("keys") or {}).get(KEYRING_NAME) or (config.get(KEYRING_NAME) or {}).get("keys"):
+        return None
+    path = keys_mod.key_file(config, KEYRING_NAME)
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (str(path), st.st_ino, st.st_mtime_ns, st.st_size, st.st_mode)
 
 
 def canonical(entry: dict) -> bytes:

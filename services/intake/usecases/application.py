@@ -35,6 +35,8 @@ def validation_error(exc: ValidationError) -> ValidationFailed:
     return ValidationFailed(fields=i18n.field_errors(exc.messages))
 
 
+_TIP_SCHEMA = TipSchema()  # made once: a schema holds no state between loads
+
 class IntakeApp:
     def __init__(self, db, hasher: receipts.ReceiptHasher, keyring: Keyring, config: dict):
         self.db = db
@@ -66,7 +68,7 @@ class IntakeApp:
         data = dict(data)
         data.setdefault("channel", caller.default_channel)
         try:
-            tip = TipSchema().load(data)
+            tip = _TIP_SCHEMA.load(data)
         except ValidationError as exc:
             raise validation_error(exc)
         check_caller(tip, caller)

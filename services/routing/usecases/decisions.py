@@ -13,6 +13,7 @@ from shared.events import TipFacts
 from shared.logging import get_logger
 
 log = get_logger(__name__)
+_TIP_FACTS = TipFacts()  # made once: a schema holds no state between calls
 
 
 def route_new_tip(uow, event, engine) -> None:
@@ -30,7 +31,7 @@ def route_new_tip(uow, event, engine) -> None:
     now = utcnow()
     uow.repo.add_tip(
         reference=reference, province_code=facts["location"]["province_code"],
-        facts_json=json.dumps(TipFacts().dump(facts), ensure_ascii=False),
+        facts_json=json.dumps(_TIP_FACTS.dump(facts), ensure_ascii=False),
         submitted_at=submitted_at, current_agency=office_code, matter_words=words_json(tip_for_rules),
         recorded_at=now,
     )
@@ -146,7 +147,7 @@ def _announced_facts(tip) -> dict:
         # fields get neutral values (no service reads them from a re-routing)
         stored = {**stored, "reference": tip.reference, "tipster_id": "unknown", "channel": "web",
                   "language": "th", "submitted_at": _iso(tip.submitted_at)}
-    return TipFacts().load(stored)
+    return _TIP_FACTS.load(stored)
 
 
 def _iso(moment: datetime) -> str:

@@ -1,0 +1,593 @@
+"""Tips per second through the whole system, the CPU and memory each service spends on them, and the same load
+through a raw broker pipeline for comparison.
+
+    .venv/bin/python bench/throughput.py --rate 20 --seconds 30 [--baseline] [--before main] [--mode embedded]
+    .venv/bin/python bench/throughput.py --sweep --seconds 20 [--start-rate 10] [--max-rate 200]
+    .venv/bin/python bench/throughput.py --rate 10 --seconds 20 --profile /tmp/profiles   # py-spy, per service
+
+Starts Sodsong as a deployment would (real: `sodsong run --service X` per service on a fresh RabbitMQ vhost and
+PostgreSQL database; embedded: one process), with the shipped security settings (receipts: keyed hash; argon2id
+at its production parameters for the receipts that still need it), sends `--warmup` tips first (first-use costs:
+dictionaries, caches, connections), then offers tips (varied Thai text, categories, accused and provinces)
+open-loop at `--rate` for `--seconds` over HTTP from a pool of clients. A tip's latency runs from the moment it was
+due to be sent (so a slow server cannot hide queueing in the client) to the moment notify recorded the office
+notification as sent (notify's delivery ledger).
+
+Printed: accepted/s, completed/s, e2e p50/p95/p99/max, CPU ms per tip per service process (user + system time
+from /proc over the load and its drain, divided by tips completed), the idle CPU of the same processes measured just
+before, RSS per process (now and peak), and PostgreSQL's own counters per tip (transactions, rows). On a busy
+machine throughput and latency fall and wobble; CPU per tip, transactions per tip and ratios hold up better.
+
+`--before REF` also runs the services of git revision REF (exported with `git archive`, put first on PYTHONPATH),
+side by side with this tree's, under the same load at the same moment, so a before/after pair shares one run and
+one machine state. `--baseline` then runs a raw 5-hop kombu pipeline: persistent messages, a publisher confirm per
+message, each hop its own process consuming the previous hop's queue (prefetch 50, ack after the next publish is
+confirmed), at the same rate for the same time, and prints the ratios. `--sweep` raises the rate step by step on
+one deployment and reports the highest rate at which every tip completed with p99 <= 1 s.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from datetime import timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+SHIPPED_ARGON2 = "{time_cost: 3, memory_cost_kib: 65536, parallelism: 1}"
+
+# -- tips ----------------------------------------------------------------------------------------------------------
+
+PLACES = [  # province, district, subdistrict (DOPA codes)
+    ("23", "2301", "230101"), ("10", "1001", "100101"), ("50", "5001", "500101"), ("40", "4001", "400101"),
+    ("90", "9001", "900101"), ("30", "3001", "300101"), ("20", "2001", "200101"), ("65", "6501", "650101"),
+    ("34", "3401", "340101"), ("80", "8001", "800101"), ("57", "5701", "570101"), ("83", "8301", "830101"),
+]
+ACCUSED = [
+    ("state_official", "เจ้าพนักงานที่ดิน", "สำนักงานที่ดินจังหวัด"),
+    ("state_official", "นักวิชาการพัสดุ", "โรงพยาบาลส่งเสริมสุขภาพตำบล"),
+    ("police_officer", "ผู้กำกับการสถานีตำรวจ", "สถานีตำรวจภูธรเมือง"),
+    ("kamnan_village_head", "ผู้ใหญ่บ้าน", "หมู่ 4"),
+    ("local_executive", "นายก อบต.", "องค์การบริหารส่วนตำบล"),
+    ("state_official", "ครูผู้ช่วย", "โรงเรียนบ้านหนองบัว"),
+    ("senior_executive", "อธิบดี", "กรมทางหลวงชนบท"),
+]
+CATEGORY_TEXT = {
+    "bribery": ["เรียกรับเงิน {amount} บาทเพื่อเร่งออกใบอนุญาตให้ชาวบ้าน",
+                "ขอเงินใต้โต๊ะ {amount} บาทแลกกับการไม่จับกุม"],
+    "procurement": ["ฮั้วประมูลโครงการก่อสร้างถนนลาดยาง งบ {amount} บาท ผู้ชนะเป็นญาติ",
+                    "จัดซื้อครุภัณฑ์การแพทย์ราคาสูงเกินจริง {amount} บาท"],
+    "embezzlement": ["ยักยอกเงินกองทุนหมู่บ้าน {amount} บาทไปใช้ส่วนตัว",
+                     "เบียดบังน้ำมันรถราชการไปขาย เดือนละ {amount} บาท"],
+    "abuse_of_power": ["ใช้อำนาจสั่งปิดร้านค้าของคู่แข่งโดยไม่มีเหตุ",
+                       "ละเว้นไม่ดำเนินคดีบ่อนการพนันในพื้นที่ที่จ่ายส่วย {amount} บาท"],
+    "budget_misuse": ["นำรถยนต์ของทางราชการไปใช้ในงานส่วนตัวทุกสุดสัปดาห์",
+                      "เบิกค่าอบรมที่ไม่มีการจัดจริง {amount} บาท"],
+}
+DETAILS = ["เหตุเกิดเมื่อต้นเดือนที่ผ่านมา", "มีพยานเห็นเหตุการณ์สามคน", "มีภาพถ่ายและสลิปโอนเงินเป็นหลักฐาน",
+           "ชาวบ้านหลายรายถูกเรียกเก็บเหมือนกัน", "เกิดขึ้นซ้ำหลายครั้งในปีนี้", "ผู้ร้องไม่ประสงค์ออกนาม",
+           "ทราบจากเอกสารประกาศผลการจัดซื้อ", "ได้ร้องเรียนกับหน่วยงานต้นสังกัดแล้วแต่ไม่มีความคืบหน้า"]
+
+
+def tip_maker(seed: int = 1):
+    rnd = random.Random(seed)
+
+    def make(i: int) -> dict:
+        category = rnd.choice(list(CATEGORY_TEXT))
+        official_type, position, organisation = rnd.choice(ACCUSED)
+        province, district, subdistrict = rnd.choice(PLACES)
+        amount = f"{rnd.randrange(2, 500) * 1000:,}"
+        text = rnd.choice(CATEGORY_TEXT[category]).format(amount=amount)
+        details = " ".join(rnd.sample(DETAILS, rnd.randint(1, 3)))
+        return {
+            "category": category,
+            "description": f"{position}{organisation} {text} {details} (เรื่องที่ {i})",
+            "location": {"province_code": province, "district_code": district, "subdistrict_code": subdistrict,
+                         "place": f"หมู่ {rnd.randint(1, 15)}"},
+            "accused": {"official_type": official_type, "position": position, "organization": organisation},
+        }
+    return make
+
+
+# -- processes: CPU and memory from /proc ----------------------------------------------------------------------
+
+
+def _tree(pid: int) -> list[int]:
+    """pid and its descendants (a service may run helper processes)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    total = 0.0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+        except OSError:
+            pass
+    return total
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(RSS now, peak RSS) in MB over the process tree."""
+    now = peak = 0.0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        now += int(line.split()[1]) / 1024
+                    elif line.startswith("VmHWM:"):
+                        peak += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return now, peak
+
+
+class CpuMeter:
+    def __init__(self, pids: dict[str, int]):
+        self.pids = pids
+        self.start = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        self.t0 = time.monotonic()
+
+    def read(self) -> tuple[dict[str, float], float]:
+        return ({name: cpu_seconds(pid) - self.start[name] for name, pid in self.pids.items()},
+                time.monotonic() - self.t0)
+
+
+# -- offering load ------------------------------------------------------------------------------------------------
+
+
+def percentile(sorted_values, q):
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[min(len(sorted_values) - 1, int(round(q * (len(sorted_values) - 1))))]
+
+
+def offer(rate: float, seconds: float, send, clients: int = 48) -> tuple[dict, float]:
+    """Call send(i) at rate/s for seconds (open loop). Returns ({i: (due epoch seconds, result)}, elapsed)."""
+    n = int(rate * seconds)
+    results: dict[int, tuple[float, object]] = {}
+    lock = threading.Lock()
+    t0_wall, t0 = time.time(), time.monotonic()
+
+    def one(i):
+        due = t0_wall + i / rate
+        try:
+            out = send(i)
+        except Exception as exc:  # counted as not accepted
+            out = exc
+        with lock:
+            results[i] = (due, out)
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        for i in range(n):
+            delay = t0 + i / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(one, i)
+    return results, time.monotonic() - t0
+
+
+def latency_summary(latencies: list[float]) -> dict:
+    s = sorted(latencies)
+    return {"p50_ms": percentile(s, 0.50) * 1000, "p95_ms": percentile(s, 0.95) * 1000,
+            "p99_ms": percentile(s, 0.99) * 1000, "max_ms": (s[-1] * 1000 if s else float("nan"))}
+
+
+# -- Sodsong ------------------------------------------------------------------------------------------------------
+
+
+class System:
+    """A running Sodsong (real or embedded) and what the bench reads from it."""
+
+    def __init__(self, mode: str, stack: ExitStack, data_dir: Path, extra_env: dict):
+        from shared import config as config_mod
+        from sodsong.registry import service_db_for
+        from tests.support.deployment import Deployment
+
+        env = {"SODSONG__intake__argon2": SHIPPED_ARGON2, **extra_env}
+        self.dep = Deployment(mode, data_dir, stack, extra_env=env)
+        self.dep.start()
+        self.pids = {name: p.proc.pid for name, p in self.dep.processes.items()}
+        self.notify_db = service_db_for("notify", config_mod.load(env=self.dep.env))
+        self.url = f"http://127.0.0.1:{self.dep.intake_port}/api/v1/tips"
+        self.local = threading.local()
+        self.make_tip = tip_maker()
+        self.counter = 0
+        self.db_url = self.dep.env.get("SODSONG_DB_URL")
+
+    def db_counters(self) -> dict[str, int]:
+        """PostgreSQL's own counters for the deployment's database (transactions, rows written and read)."""
+        if not self.db_url:
+            return {}
+        import psycopg2
+
+        conn = psycopg2.connect(self.db_url)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT pg_stat_clear_snapshot()")
+                cur.execute("SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, tup_fetched "
+                            "FROM pg_stat_database WHERE datname = current_database()")
+                row = cur.fetchone()
+        finally:
+            conn.close()
+        return dict(zip(("commits", "rollbacks", "inserted", "updated", "deleted", "fetched"), row, strict=True))
+
+    def submit(self, i: int):
+        import requests
+
+        session = getattr(self.local, "session", None)
+        if session is None:
+            session = self.local.session = requests.Session()
+        r = session.post(self.url, json=self.make_tip(self.counter + i), timeout=60)
+        if r.status_code != 201 and os.environ.get("BENCH_SHOW_REFUSALS"):
+            print("refused", r.status_code, r.text[:300], file=sys.stderr)
+        return r.json()["reference"] if r.status_code == 201 else r.status_code
+
+    def sent(self, references: set[str]) -> dict[str, float]:
+        from sqlalchemy import select
+
+        from services.notify.models import Delivery
+
+        with self.notify_db.reading() as session:
+            rows = session.execute(select(Delivery.reference, Delivery.sent_at).where(
+                Delivery.status == "sent", Delivery.recipient_kind == "office")).all()
+        out = {}
+        for ref, at in rows:
+            if ref in references and ref not in out:
+                out[ref] = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).timestamp()
+        return out
+
+
+def run_step(system: System, rate: float, seconds: float, drain_timeout: float, profile_dir: Path | None = None):
+    idle = CpuMeter(system.pids)
+    time.sleep(3)
+    idle_cpu, idle_t = idle.read()
+    meter = CpuMeter(system.pids)
+    db_before = system.db_counters() if hasattr(system, "db_counters") else {}
+    profilers = start_profilers(system.pids, profile_dir, seconds) if profile_dir else []
+    results, elapsed = offer(rate, seconds, system.submit)
+    system.counter += len(results)
+    due = {out: t for t, out in results.values() if isinstance(out, str)}
+    refused = len(results) - len(due)
+    reasons: dict[str, int] = {}
+    for _, out in results.values():
+        if not isinstance(out, str):
+            key = out if isinstance(out, int) else type(out).__name__
+            reasons[str(key)] = reasons.get(str(key), 0) + 1
+    deadline = time.monotonic() + drain_timeout
+    sent = {}
+    while time.monotonic() < deadline:
+        sent = system.sent(set(due))
+        if len(sent) >= len(due):
+            break
+        time.sleep(0.25)
+    cpu, span = meter.read()
+    db_after = system.db_counters() if hasattr(system, "db_counters") else {}
+    for p in profilers:
+        p.wait(60)
+    latencies = [sent[ref] - due[ref] for ref in sent]
+    last_done = max(sent.values(), default=time.time())
+    first_due = min(due.values(), default=time.time())
+    done = max(1, len(sent))
+    return {
+        "offered_per_s": rate, "seconds": seconds, "offered": len(results), "accepted": len(due),
+        "refused": refused, "refused_why": reasons, "completed": len(sent),
+        "accepted_per_s": len(due) / elapsed, "completed_per_s": len(sent) / max(1e-9, last_done - first_due),
+        **latency_summary(latencies),
+        "cpu_ms_per_tip": {n: 1000 * c / done for n, c in cpu.items()},
+        "idle_cpu_ms_per_s": {n: 1000 * c / idle_t for n, c in idle_cpu.items()},
+        "cpu_span_s": span,
+        "db_per_tip": {k: (db_after[k] - db_before[k]) / done for k in db_after},
+        "rss_mb": {n: rss_mb(pid) for n, pid in system.pids.items()},
+    }
+
+
+def start_profilers(pids: dict[str, int], out: Path, seconds: float):
+    out.mkdir(parents=True, exist_ok=True)
+    py_spy = str(Path(sys.executable).with_name("py-spy"))
+    procs = []
+    for name, pid in pids.items():
+        procs.append(subprocess.Popen(
+            [py_spy, "record", "--pid", str(pid), "--duration", str(int(seconds) + 2), "--rate", "50",
+             "--format", "raw", "--output", str(out / f"{name}.folded"), "--nonblocking"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return procs
+
+
+# -- the raw pipeline ---------------------------------------------------------------------------------------------
+
+HOPS = 5
+
+
+def hop_main(amqp_uri: str, index: int) -> None:
+    """One hop: consume q{index-1}, publish the body to q{index} (persistent, confirmed), then ack."""
+    import kombu
+
+    with kombu.Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        inbound = kombu.Queue(f"bench.q{index - 1}", durable=True)
+        outbound = kombu.Queue(f"bench.q{index}", durable=True)
+        producer = conn.Producer(serializer="json")
+        channel = conn.channel()
+        channel.basic_qos(0, 50, False)
+
+        def on_message(body, message):
+            producer.publish(body, routing_key=outbound.name, declare=[outbound], delivery_mode=2)
+            message.ack()
+
+        with kombu.Consumer(channel, queues=[inbound], callbacks=[on_message]):
+            print("READY", flush=True)
+            while True:
+                conn.drain_events()
+
+
+class Pipeline:
+    def __init__(self, stack: ExitStack):
+        import kombu
+
+        from tests.support.environments import rabbit_vhost
+
+        self.uri, _ = stack.enter_context(rabbit_vhost())
+        with kombu.Connection(self.uri) as conn:
+            for i in range(HOPS + 1):
+                kombu.Queue(f"bench.q{i}", durable=True)(conn.channel()).declare()
+        self.procs = {}
+        for i in range(1, HOPS + 1):
+            proc = subprocess.Popen([sys.executable, __file__, "--hop", str(i), "--amqp", self.uri],
+                                    stdout=subprocess.PIPE, text=True)
+            stack.callback(_stop, proc)
+            self.procs[f"hop{i}"] = proc
+        for proc in self.procs.values():
+            if proc.stdout.readline().strip() != "READY":
+                raise SystemExit("a pipeline hop did not start")
+        self.pids = {n: p.pid for n, p in self.procs.items()}
+        self.local = threading.local()
+        self.arrived: dict[str, float] = {}
+        self.sink_stop = threading.Event()
+        self.sink = threading.Thread(target=self._sink, daemon=True)
+        self.sink.start()
+        self.counter = 0
+
+    def _sink(self):
+        import kombu
+
+        with kombu.Connection(self.uri) as conn:
+            def on_message(body, message):
+                self.arrived[body["id"]] = time.time()
+                message.ack()
+
+            with kombu.Consumer(conn, queues=[kombu.Queue(f"bench.q{HOPS}", durable=True)],
+                                callbacks=[on_message], prefetch_count=200):
+                while not self.sink_stop.is_set():
+                    try:
+                        conn.drain_events(timeout=0.5)
+                    except TimeoutError:
+                        pass
+
+    def submit(self, i: int):
+        import kombu
+
+        producer = getattr(self.local, "producer", None)
+        if producer is None:
+            conn = kombu.Connection(self.uri, transport_options={"confirm_publish": True})
+            producer = self.local.producer = conn.Producer(serializer="json")
+        ident = f"m{self.counter + i}"
+        body = {"id": ident, "type": "tip.received", "payload": tip_maker(i)(i)}
+        producer.publish(body, routing_key="bench.q0", delivery_mode=2)
+        return ident
+
+    def sent(self, references: set[str]) -> dict[str, float]:
+        return {k: v for k, v in list(self.arrived.items()) if k in references}
+
+
+def _stop(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# -- reporting ----------------------------------------------------------------------------------------------------
+
+
+def print_step(title: str, r: dict) -> None:
+    print(f"\n== {title}: offered {r['offered_per_s']:g}/s for {r['seconds']:g} s (machine shared: wall-clock figures "
+          "are depressed and noisy; CPU per tip and ratios are the robust ones)")
+    print(f"accepted {r['accepted']}/{r['offered']} ({r['accepted_per_s']:.1f}/s), refused {r['refused']} "
+          f"{r.get('refused_why') or ''}, "
+          f"completed {r['completed']} ({r['completed_per_s']:.1f}/s)")
+    print(f"e2e p50 {r['p50_ms']:.0f} ms  p95 {r['p95_ms']:.0f} ms  p99 {r['p99_ms']:.0f} ms  "
+          f"max {r['max_ms']:.0f} ms")
+    print(f"{'process':10} {'cpu ms/tip':>10} {'idle ms/s':>10} {'rss MB':>8} {'peak MB':>8}")
+    for name in r["cpu_ms_per_tip"]:
+        now, peak = r["rss_mb"][name]
+        print(f"{name:10} {r['cpu_ms_per_tip'][name]:10.1f} {r['idle_cpu_ms_per_s'][name]:10.1f} "
+              f"{now:8.0f} {peak:8.0f}")
+    if r.get("db_per_tip"):
+        print("database per tip (PostgreSQL counters, idle jobs included): "
+              + ", ".join(f"{k} {v:.1f}" for k, v in r["db_per_tip"].items()))
+    total_rss = sum(v[0] for v in r["rss_mb"].values())
+    print(f"{'total':10} {sum(r['cpu_ms_per_tip'].values()):10.1f} {sum(r['idle_cpu_ms_per_s'].values()):10.1f} "
+          f"{total_rss:8.0f}")
+
+
+def export_code(ref: str, into: Path) -> Path:
+    """The project's files at git `ref`, for running that version's services (PYTHONPATH) in the same run."""
+    repo = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "-C", str(repo), "archive", ref], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def warm_up(system, tips: int) -> None:
+    """First-use costs (dictionaries, caches, connections) paid before the measured window, not in it."""
+    if tips <= 0:
+        return
+    results, _ = offer(min(10.0, tips), tips / min(10.0, tips), system.submit, clients=8)
+    system.counter += len(results)
+    refs = {out for _, out in results.values() if isinstance(out, str)}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(system.sent(refs)) < len(refs):
+        time.sleep(0.25)
+
+
+def start_system(args, stack: ExitStack, extra_env: dict, code: Path | None) -> System:
+    env = dict(extra_env)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    for attempt in (1, 2):  # a busy shared broker sometimes resets a connection at start-up: try once more
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="sodsong-bench-"))
+        for beside in ("keys", "checkpoints"):  # sodsong keeps these apart from the data directory
+            stack.callback(shutil.rmtree, f"{tmp}-{beside}", True)
+        try:
+            system = System(args.mode, stack, Path(tmp), env)
+            break
+        except (RuntimeError, TimeoutError) as exc:
+            if attempt == 2:
+                raise
+            print(f"start-up failed, trying again: {str(exc)[:200]}", file=sys.stderr)
+    warm_up(system, args.warmup)
+    return system
+
+
+def stop_all(systems) -> None:
+    """SIGTERM every service at once, then wait (one by one, each takes seconds to drain)."""
+    procs = [p for system in systems for p in system.dep.processes.values() if p.proc and p.proc.poll() is None]
+    for p in procs:
+        try:
+            os.killpg(p.proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for p in procs:
+        p.stop()
+
+
+def measure(args, systems: dict[str, System]) -> dict[str, dict]:
+    """One step on every system at once (the same load, the same moment, the same contention)."""
+    out: dict[str, dict] = {}
+
+    def one(label, system):
+        profile = args.profile / label if args.profile else None
+        out[label] = run_step(system, args.rate, args.seconds, args.drain, profile)
+
+    threads = [threading.Thread(target=one, args=item) for item in systems.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for label in systems:
+        print_step(f"sodsong {args.mode} ({label})", out[label])
+    return out
+
+
+def sweep(args, label: str, system: System) -> dict:
+    rate, best, steps = args.start_rate, None, []
+    while rate <= args.max_rate:
+        r = run_step(system, rate, args.seconds, args.drain)
+        steps.append(r)
+        print_step(f"sweep sodsong {args.mode} ({label})", r)
+        if r["completed"] < r["offered"] or r["p99_ms"] > 1000:
+            break
+        best = rate
+        rate = rate * 1.5 if rate < 40 else rate + 20
+    print(f"\n{label}: highest offered rate with every tip completed and p99 <= 1 s: {best}/s (shared machine)")
+    return {"steps": steps, "highest_rate_p99_le_1s": best}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mode", choices=["real", "embedded"], default="real")
+    parser.add_argument("--rate", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--baseline", action="store_true", help="also run the raw 5-hop kombu pipeline")
+    parser.add_argument("--before", metavar="GIT_REF",
+                        help="also run the services of this git revision, side by side with this tree's and under the "
+                             "same load at the same time, for a before/after")
+    parser.add_argument("--sweep", action="store_true", help="find the highest rate with p99 <= 1 s")
+    parser.add_argument("--start-rate", type=float, default=10)
+    parser.add_argument("--warmup", type=int, default=20, help="tips sent (and finished) before measuring")
+    parser.add_argument("--max-rate", type=float, default=200)
+    parser.add_argument("--drain", type=float, default=120, help="seconds to wait for the last notification")
+    parser.add_argument("--profile", type=Path, help="py-spy record each service into this directory")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--env", action="append", default=[], help="extra KEY=VALUE for the services")
+    parser.add_argument("--hop", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--amqp", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.hop:
+        return hop_main(args.amqp, args.hop)
+
+    extra_env = dict(kv.split("=", 1) for kv in args.env)
+    report: dict = {"note": "figures taken on a shared machine", "nproc": os.cpu_count(), "args": vars(args)}
+    with ExitStack() as stack:
+        systems: dict[str, System] = {}
+        if args.before:
+            where = stack.enter_context(tempfile.TemporaryDirectory(prefix="sodsong-bench-before-"))
+            code = export_code(args.before, Path(where))
+            systems["before"] = start_system(args, stack, extra_env, code)
+        systems["sodsong"] = start_system(args, stack, extra_env, None)
+        if args.sweep:
+            # one system at a time: a sweep looks for the rate the machine can carry
+            for label, system in systems.items():
+                report[f"sweep_{label}"] = sweep(args, label, system)
+        else:
+            report.update(measure(args, systems))
+        stop_all(systems.values())
+        if args.baseline:
+            pipeline = Pipeline(stack)
+            b = run_step(pipeline, args.rate, args.seconds, args.drain)
+            pipeline.sink_stop.set()
+            report["raw_pipeline"] = b
+            print_step("raw 5-hop kombu pipeline", b)
+    summary(report)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1, default=str, ensure_ascii=False))
+
+
+def summary(report: dict) -> None:
+    runs = [(k, report[k]) for k in ("before", "sodsong", "raw_pipeline") if k in report and "p50_ms" in report[k]]
+    if len(runs) < 2:
+        return
+    print("\n== summary (one run, shared machine)")
+    print(f"{'':14} {'accepted/s':>10} {'completed/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/tip':>10} "
+          f"{'RSS MB':>7}")
+    for name, r in runs:
+        print(f"{name:14} {r['accepted_per_s']:10.1f} {r['completed_per_s']:11.1f} {r['p50_ms']:8.0f} "
+              f"{r['p99_ms']:8.0f} {sum(r['cpu_ms_per_tip'].values()):10.1f} "
+              f"{sum(v[0] for v in r['rss_mb'].values()):7.0f}")
+    raw = report.get("raw_pipeline")
+    if raw:
+        raw_cpu = sum(raw["cpu_ms_per_tip"].values())
+        for name, r in runs[:-1]:
+            print(f"{name}/raw: CPU per tip {sum(r['cpu_ms_per_tip'].values()) / raw_cpu:.1f}x, "
+                  f"p50 {r['p50_ms'] / raw['p50_ms']:.1f}x, p99 {r['p99_ms'] / raw['p99_ms']:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
