@@ -21,6 +21,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.support import axe  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
@@ -33,11 +36,12 @@ class Journey:
         self.browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         self.plan, self.shots = plan, shots
         self.seen: dict = {"console_errors": [], "external_requests": [], "screenshots": [], "failed_responses": [],
-                           "urls": []}
+                           "urls": [], "axe": []}
 
-    def page(self, viewport, javascript: bool):
+    def page(self, viewport, javascript: bool, bypass_csp: bool = False):
         context = self.browser.new_context(java_script_enabled=javascript, locale="th-TH", viewport=viewport,
-                                           is_mobile=viewport is PHONE, has_touch=viewport is PHONE)
+                                           is_mobile=viewport is PHONE, has_touch=viewport is PHONE,
+                                           bypass_csp=bypass_csp)
         page = context.new_page()
         page.set_default_timeout(20_000)
         page.on("console", lambda m: self.seen["console_errors"].append(m.text) if m.type == "error" else None)
@@ -139,14 +143,17 @@ class Journey:
     # -- a volunteer on a phone -----------------------------------------------------------------------------------
     def volunteer(self) -> dict:
         plan = self.plan
-        page = self.page(PHONE, javascript=True)  # the slip's Print button is the only script there is
+        # the slip's Print button is the only script there is; the CSP is bypassed so that axe-core can be injected
+        page = self.page(PHONE, javascript=True, bypass_csp=True)
         self.sign_in(page, plan["volunteer"])
         self.seen["volunteer_landing"] = page.url
         self.shot(page, "volunteer-desk-th")
+        self.seen["axe"].append(axe.check(page, "volunteer-desk-th"))
         self.open_form(page)
         self.seen["my_tips_before"] = page.locator("#my-tips li").count()
         self.seen["channel_choices"] = page.locator("input[name=channel]").count()
         self.shot(page, "volunteer-form-th")
+        self.seen["axe"].append(axe.check(page, "volunteer-form-th"))
         page.select_option("#category", "abuse_of_power")
         page.fill("#description", plan["volunteer_description"])
         self.seen["area_choices"] = [o.get_attribute("value") for o in page.locator("#subdistrict option").all()]
@@ -158,6 +165,7 @@ class Journey:
         self.seen["slip"] = self.slip(page)
         self.seen["print_button_visible"] = page.locator("#print").is_visible()
         self.shot(page, "volunteer-slip-th")
+        self.seen["axe"].append(axe.check(page, "volunteer-slip-th"))
         page.emulate_media(media="print")
         self.seen["print_hidden_controls"] = not page.locator("#another").is_visible()
         self.seen["print_receipt_visible"] = page.locator("#receipt").is_visible()
@@ -171,11 +179,13 @@ class Journey:
                                 for li in page.locator("#my-tips li").all()]
         page.locator("#my-tips").scroll_into_view_if_needed()
         self.shot(page, "volunteer-my-tips-th")
+        self.seen["axe"].append(axe.check(page, "volunteer-my-tips-th"))
         page.click("#lang-switch")
         page.wait_for_load_state()
         self.seen["english_heading"] = page.locator("h1").inner_text()
         self.seen["my_tips_en"] = page.locator("#my-tips").inner_text()
         self.shot(page, "volunteer-form-en")
+        self.seen["axe"].append(axe.check(page, "volunteer-form-en"))
         self.seen["page_text"] = page.locator("main").inner_text()
         return self.seen
 

@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from place_pickers import pick_place
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -107,9 +108,7 @@ def journey(args, password, out, seen, tipster, worker, boss):
     tipster.fill("#description", DESCRIPTION)
     tipster.fill("#event_date", "2026-10-05")
     tipster.fill("#amount_thb", "20000")
-    tipster.select_option("#province", "23")
-    tipster.fill("#district", "2301")
-    tipster.fill("#subdistrict", "230101")
+    pick_place(tipster, "23", "2301", "230101")
     tipster.fill("#place", "ที่ทำการ อบต.ท่าพริก หมู่ 2")
     tipster.select_option("#official_type", "local_executive")
     tipster.fill("#accused_name", "นายสมมุติ ใจร้าย")

@@ -18,6 +18,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.support import axe  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
@@ -32,8 +35,8 @@ class Journey:
         self.seen: dict = {"external_requests": [], "screenshots": [], "failed_responses": []}
 
     def page(self, viewport, **kw):
-        context = self.browser.new_context(java_script_enabled=False, locale="th-TH", viewport=viewport,
-                                           accept_downloads=True, **kw)
+        context = self.browser.new_context(**{"java_script_enabled": False, "locale": "th-TH",
+                                              "viewport": viewport, "accept_downloads": True, **kw})
         page = context.new_page()
         page.set_default_timeout(20_000)
         bases = (self.plan["desk"], self.plan["intake"])
@@ -109,6 +112,13 @@ class Journey:
         csv_bytes = self.download(page, "#stats-csv")
         self.seen["public"] = {"th": th, "en": en, "csv_bom": csv_bytes[:3] == b"\xef\xbb\xbf",
                                "csv": csv_bytes.decode("utf-8-sig")}
+        # axe-core (WCAG 2.2 A/AA) on the public page in both languages: it needs JavaScript, and the CSP
+        # bypassed to be injected
+        checker = self.page(PHONE, is_mobile=True, has_touch=True, java_script_enabled=True, bypass_csp=True)
+        self.seen["axe"] = []
+        for lang in ("th", "en"):
+            checker.goto(f"{intake}/statistics?lang={lang}")
+            self.seen["axe"].append(axe.check(checker, f"public-statistics-{lang}"))
 
     def desk(self) -> None:
         page = self.sign_in(self.plan["supervisor"], "/cases")

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from tests.integration.intake.helpers import intake_cli
+from tests.support import axe
 from tests.support.deployment import Deployment
 from tests.support.processes import cli, wait_for
 
@@ -36,7 +37,7 @@ def deployment(tmp_path_factory):
         dep = Deployment("real", tmp_path_factory.mktemp("assisted"), stack)
         dep.start()
         # the hotline's staff work at PACC headquarters; the tip they record goes wherever the statute says
-        cli(dep.env, "users", "add", "--username", "hotline1206", "--office", "PACC-HQ", "--role", "caseworker",
+        cli(dep.env, "users", "add", "--username", "hotline1206", "--office", "PACC", "--role", "caseworker",
             "--display-name", "สายด่วน 1206", input_text=PASSWORDS["hotline1206"] + "\n")
         cli(dep.env, "users", "add", "--username", "somchai", "--office", "PACC-R2", "--role", "caseworker",
             "--display-name", "สมชาย ใจดี", input_text=PASSWORDS["somchai"] + "\n")
@@ -105,7 +106,7 @@ def test_a_hotline_officer_records_a_phone_tip_and_the_case_opens_at_the_compete
     assert "มาลี" not in text and "081-234-5678" not in text and "malee" not in text  # the caller stays in intake
     assert len(case["attachments"]) == 1
     assert {c["reference"] for c in dep.office_cases("PACC-R2")} >= {slip["reference"]}
-    assert slip["reference"] not in {c["reference"] for c in dep.office_cases("PACC-HQ")}
+    assert slip["reference"] not in {c["reference"] for c in dep.office_cases("PACC")}
     # the caller follows the report with the receipt alone, and is advised to get a new one
     status = dep.wait_status(slip["receipt"], lambda s: s["status"] == "received", timeout=30)
     assert status["agency"]["code"] == "PACC-R2"
@@ -126,6 +127,11 @@ def test_a_volunteer_files_for_a_citizen_on_a_phone_prints_the_slip_and_follows_
     assert slip["receipt"] not in seen["page_text"]  # the receipt was on the slip alone
     assert seen["english_heading"] == "File a tip for a citizen"
     assert slip["reference"] in seen["my_tips_en"]
+    # axe-core (WCAG 2.2 A/AA) on every page the volunteer used: no serious or critical violation
+    print(axe.table(seen["axe"]))
+    assert {r["page"] for r in seen["axe"]} == {"volunteer-desk-th", "volunteer-form-th", "volunteer-slip-th",
+                                                "volunteer-my-tips-th", "volunteer-form-en"}
+    assert {r["page"]: axe.serious(r) for r in seen["axe"] if axe.serious(r)} == {}
     case = _desk_case(dep, "somchai", slip["reference"])
     assert '"channel": "volunteer"' in json.dumps(case, ensure_ascii=False)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support import axe
 from tests.support.deployment import Deployment
 from tests.support.processes import cli
 from tests.support.tips import tip
@@ -190,6 +191,10 @@ def test_coordinator_public_desk_and_auditor_see_counts_not_tips(deployment, sho
     assert pub["th"]["total"] == "≥23" and pub["en"]["total"] == "≥23"
     assert pub["csv_bom"] and "province,23,ตราด,Trat,21" in pub["csv"]
     assert "province,22,จันทบุรี,Chanthaburi,<5" in pub["csv"]
+    # axe-core (WCAG 2.2 A/AA): no serious or critical violation on the public page, Thai and English
+    print(axe.table(seen["axe"]))
+    assert [r["page"] for r in seen["axe"]] == ["public-statistics-th", "public-statistics-en"]
+    assert {r["page"]: axe.serious(r) for r in seen["axe"] if axe.serious(r)} == {}
 
     # the desk: labels, not codes; nothing wider than 1366; the wide CSV has the months as columns
     d = seen["desk"]

@@ -88,7 +88,7 @@ def test_the_desk_opens_the_tips_files_and_the_conversation_goes_both_ways(real_
     dep = real_deployment
     dep.start()
     _add_user(dep, "somsri", "caseworker")
-    _add_user(dep, "other", "caseworker", office="NACC-TRT")
+    _add_user(dep, "other", "caseworker", office="NACC-22")
     created, photo = _file_tip(dep)
     reference, receipt = created["reference"], created["receipt"]
     dep.wait_status(receipt, lambda s: s["status"] == "received", timeout=30)

@@ -84,7 +84,7 @@ def test_an_agency_admin_cannot_bind_a_volunteer_id(memory_cfg):
             r = admin.post("/api/v1/users", dict(body, office_code="PACC-R2", password=PASSWORD + "-new",
                                                   display_name="ผู้ช่วย"))
             assert r.status_code == 403 and r.json()["error"]["code"] == "user.volunteer_binding", r.text
-        root = desk_for(base, memory_cfg, "platform-root", "system_admin", office="PLATFORM")
+        root = desk_for(base, memory_cfg, "platform-root", "system_admin", office="SODSONG")
         bind = {"username": "vol-trat-01", "role": "volunteer", "office_code": "PACC-R2",
                 "volunteer_id": "vol-trat-01", "password": PASSWORD + "-new", "display_name": "อาสาตราด"}
         r = root.post("/api/v1/users", bind)  # not in intake's registry (yet)
