@@ -84,6 +84,7 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = when
+    env.filters["when_text"] = when_text  # inside an attribute (title="…"): text, no markup
     env.filters["age"] = age
     env.filters["day"] = day
     env.filters["filesize"] = i18n.filesize
