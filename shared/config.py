@@ -349,8 +349,9 @@ SHARED = Settings(
       "a vhost's queues exist.", example="arguments"),
     S("broker.user_prefix", str, "sodsong-", "Each service's broker user is this prefix and the service's name "
       "(`sodsong broker setup --users`)."),
-    S("outbox.poll_seconds", float, 0.5, "How often the outbox relay looks for events it was not woken for.",
-      example=0.5),
+    S("outbox.poll_seconds", float, 2.0, "How often the outbox relay looks for events it was not woken for (a "
+      "commit in the same process wakes it at once; this catches events written by other processes, e.g. the CLI).",
+      example=2.0),
     S("outbox.batch", int, 200, "Events the relay publishes per transaction.", example=200),
     S("outbox.replay_hours_on_memory_transport", float, 168, "Embedded mode: events of this many past hours are "
       "sent again at start-up (consumers ignore what they have seen)."),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import threading
 
+import eventlet
 import structlog
+from kombu.exceptions import OperationalError as KombuOperationalError
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData
 
@@ -52,6 +54,12 @@ class WorkerDatabase:
         return self._db
 
 
+# Clocks of an idle instance: an operator's redrive is picked up within this (a human's wait, not a tip's)
+REDRIVE_SECONDS = 5.0
+# Queue depth and consumers (a fresh broker connection and a passive declare per queue), for alerts that look at
+# minutes: refreshed with every heartbeat that falls on this interval.
+QUEUE_GAUGE_SECONDS = 60.0
+
 # The container config key under which the composition root (sodsong.registry.nameko_config) passes every
 # service's consumer queues down, so each service declares the whole topology when it starts.
 SUBSCRIPTIONS_KEY = "SODSONG_SUBSCRIPTIONS"
@@ -86,7 +94,7 @@ class Database(DependencyProvider):
         return list(self.container.config.get(SUBSCRIPTIONS_KEY) or own)
 
     def start(self):
-        topology.declare_for_service(self.config, self.container.service_name, self.subscriptions())
+        self._declare_topology()
         if is_memory_transport(self.config):
             replayed = self.relay.replay_recent(float(self.config["outbox"]["replay_hours_on_memory_transport"]))
             if replayed:
@@ -94,7 +102,7 @@ class Database(DependencyProvider):
         relay = jobs.Job("outbox_relay", float(self.config["outbox"]["poll_seconds"]), self.relay.publish_all,
                          backoff_seconds=0.5)
         jobs.start_loop(self.container, relay, self.stopping, wakeup=self.relay.wakeup)
-        jobs.start_loop(self.container, jobs.Job("redrive", 2.0, self._redrive), self.stopping)
+        jobs.start_loop(self.container, jobs.Job("redrive", REDRIVE_SECONDS, self._redrive), self.stopping)
         if self.blind_index:
             self.container.spawn_managed_thread(blind_index_mod.warm_up,
                                                 identifier=f"{self.container.service_name}.search_warm_up")
@@ -104,9 +112,23 @@ class Database(DependencyProvider):
                         self.stopping, first_after=0)
         self._wake_relay()
 
+    def _declare_topology(self, attempts: int = 4) -> None:
+        """Declare the topology, trying again a few times: on a loaded host the broker closes a handshake that a
+        process busy starting (loading dictionaries) did not finish within its handshake timeout."""
+        for attempt in range(1, attempts + 1):
+            try:
+                topology.declare_for_service(self.config, self.container.service_name, self.subscriptions())
+                return
+            except (KombuOperationalError, ConnectionError, OSError) as exc:
+                if attempt == attempts:
+                    raise
+                log.warning("topology.declare_retry", attempt=attempt, error=type(exc).__name__)
+                eventlet.sleep(attempt)
+
     def stop(self):
         self.stopping.set()
         self.relay.wakeup.set()
+        self.relay.close()
 
     def kill(self):
         self.stop()
@@ -121,7 +143,7 @@ class Database(DependencyProvider):
         """Says this instance is alive (for `sodsong ops health`) and refreshes the outbox/dead-letter gauges."""
         heartbeats.beat(self.service_db, INSTANCE_ID, self.started_at)
         heartbeats.refresh_gauges(self.service_db, self.gauges)
-        if self.beats % 3 == 0:
+        if self.beats % max(1, round(QUEUE_GAUGE_SECONDS / float(self.config["heartbeat_seconds"]))) == 0:
             heartbeats.refresh_queue_gauges(self.config, self.subscriptions())
         self.beats += 1
 

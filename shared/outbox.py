@@ -1,5 +1,8 @@
 """The outbox relay: publishes committed events with publisher confirms and `mandatory`, then marks them sent.
 
+A batch is published on one confirm channel and its confirms are awaited together (shared.confirms), so a burst
+costs one broker round trip, not one per event; the relay keeps its connection between batches.
+
 Rows are claimed with FOR UPDATE SKIP LOCKED, so several instances of a service never publish the same row at
 the same time. A row is marked only after the broker confirmed it; a crash in between means it is published
 again, which idempotent consumers absorb. A failing run (database or broker down) is logged by shared.jobs and
@@ -18,6 +21,7 @@ from sqlalchemy import func, select, update
 
 from shared import bus_sealing, metrics
 from shared.clock import aware_utc, utcnow
+from shared.confirms import BatchOutcome, Outgoing, PipelinedPublisher
 from shared.logging import get_logger
 from shared.topology import EVENTS_EXCHANGE_REF
 
@@ -28,21 +32,27 @@ class OutboxRelay:
     def __init__(self, service_db, amqp_uri: str, batch: int = 200):
         self.db = service_db
         self.batch = batch
-        self.publisher = Publisher(
-            amqp_uri, use_confirms=True, mandatory=True, serializer="json",
-            retry=True, retry_policy={"max_retries": 3, "interval_start": 0.2},
-        )
         # Who sends: app_id names the service; on RabbitMQ, user_id is the connection's user, which the broker
         # checks, so a consumer can tell which service's user published an event (see shared.reliable).
         self.sender = {"app_id": service_db.tables.service}
-        if not amqp_uri.startswith("memory://"):
+        self.memory = amqp_uri.startswith("memory://")
+        if self.memory:  # embedded mode: the in-memory transport has no confirms; a publish is done when it returns
+            self.publisher = Publisher(
+                amqp_uri, use_confirms=True, mandatory=True, serializer="json",
+                retry=True, retry_policy={"max_retries": 3, "interval_start": 0.2},
+            )
+        else:
             self.sender["user_id"] = unquote(urlparse(amqp_uri).username or "guest")
+            self.publisher = PipelinedPublisher(amqp_uri, self.sender)
         self.wakeup = threading.Event()
 
     def publish_pending(self) -> int:
-        """Publish one batch; returns how many rows were confirmed."""
+        """Publish one batch; returns how many rows were confirmed.
+
+        The batch goes out on one confirm channel and its confirms are awaited together; only the rows the broker
+        confirmed are marked, in the transaction that holds their locks. Raises BrokerUnavailable (after marking
+        what was confirmed) when the broker failed mid-batch, so the relay's job backs off."""
         table = self.db.tables.outbox
-        confirmed: list[int] = []
         with self.db.transaction() as uow:
             rows = uow.session.execute(
                 select(table.c.seq, table.c.event_id, table.c.event_type, table.c.correlation_id, table.c.body)
@@ -51,30 +61,60 @@ class OutboxRelay:
                 .limit(self.batch)
                 .with_for_update(skip_locked=True)
             ).all()
-            for row in rows:
-                try:
-                    self.publisher.publish(
-                        bus_sealing.seal_body(json.loads(row.body)),  # content sealed on the wire
-                        exchange=EVENTS_EXCHANGE_REF, routing_key=row.event_type,
-                        message_id=row.event_id, correlation_id=row.correlation_id, **self.sender,
-                    )
-                except UndeliverableMessage:
-                    # No queue is bound for this type: keep the row, say so, try again later.
-                    uow.session.execute(update(table).where(table.c.seq == row.seq).values(
-                        attempts=table.c.attempts + 1, last_error="unroutable"))
-                    metrics.EVENTS_UNROUTABLE.labels(self.db.tables.service, row.event_type).inc()
-                    log.warning("outbox.unroutable", event_type=row.event_type, event_id=row.event_id)
-                    continue
-                except (KombuOperationalError, ConnectionError, OSError) as exc:
-                    log.warning("outbox.broker_unavailable", error=type(exc).__name__)
-                    break
-                confirmed.append(row.seq)
-                metrics.EVENTS_PUBLISHED.labels(self.db.tables.service, row.event_type).inc()
+            if not rows:
+                return 0
+            outcome = self._publish(rows)
+            by_id = {row.event_id: row for row in rows}
+            confirmed = [by_id[i].seq for i in outcome.confirmed if i in by_id]
             if confirmed:
                 # one statement marks the batch, in the transaction that holds the rows' locks
                 uow.session.execute(update(table).where(table.c.seq.in_(confirmed)).values(
                     published_at=utcnow(), attempts=table.c.attempts + 1, last_error=None))
+            for event_id in outcome.confirmed:
+                metrics.EVENTS_PUBLISHED.labels(self.db.tables.service, by_id[event_id].event_type).inc()
+            self._keep(uow, table, [by_id[i] for i in outcome.unroutable if i in by_id], "unroutable")
+            self._keep(uow, table, [by_id[i] for i in outcome.refused if i in by_id], "refused by the broker")
+        if outcome.error is not None:
+            log.warning("outbox.broker_unavailable", error=type(outcome.error).__name__,
+                        confirmed=len(confirmed), batch=len(rows))
+            raise BrokerUnavailable(type(outcome.error).__name__)
         return len(confirmed)
+
+    def _keep(self, uow, table, rows, reason: str) -> None:
+        """Rows the broker did not take: kept for a later try, with the reason."""
+        if not rows:
+            return
+        uow.session.execute(update(table).where(table.c.seq.in_([r.seq for r in rows])).values(
+            attempts=table.c.attempts + 1, last_error=reason))
+        for row in rows:
+            if reason == "unroutable":
+                metrics.EVENTS_UNROUTABLE.labels(self.db.tables.service, row.event_type).inc()
+            log.warning("outbox.not_taken", reason=reason, event_type=row.event_type, event_id=row.event_id)
+
+    def _publish(self, rows) -> BatchOutcome:
+        if not self.memory:
+            return self.publisher.publish_batch([
+                Outgoing(row.event_id, row.event_type, row.correlation_id, _wire(row)) for row in rows])
+        outcome = BatchOutcome()
+        for row in rows:
+            try:
+                self.publisher.publish(
+                    bus_sealing.seal_body(json.loads(row.body)),  # content sealed on the wire
+                    exchange=EVENTS_EXCHANGE_REF, routing_key=row.event_type,
+                    message_id=row.event_id, correlation_id=row.correlation_id, **self.sender,
+                )
+            except UndeliverableMessage:
+                outcome.unroutable.add(row.event_id)
+                continue
+            except (KombuOperationalError, ConnectionError, OSError) as exc:
+                outcome.error = exc
+                break
+            outcome.confirmed.add(row.event_id)
+        return outcome
+
+    def close(self) -> None:
+        if not self.memory:
+            self.publisher.close()
 
     def replay_recent(self, hours: float) -> int:
         """Mark recently published events unpublished again.
@@ -94,6 +134,18 @@ class OutboxRelay:
         `outbox.poll_seconds` and at once when a transaction committed an event (`wakeup`)."""
         while self.publish_pending() >= self.batch:
             pass
+
+
+class BrokerUnavailable(ConnectionError):
+    """The broker failed during a batch; what it confirmed before that is marked, the rest waits."""
+
+
+def _wire(row):
+    """The envelope as sent: the stored JSON text itself when the type carries no content to seal (nothing to parse
+    and serialise again), else the parsed envelope with its content sealed."""
+    if not bus_sealing.content_paths(row.event_type):
+        return row.body
+    return bus_sealing.seal_body(json.loads(row.body))  # content sealed on the wire
 
 
 def pending_stats(service_db) -> dict:
