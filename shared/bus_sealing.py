@@ -16,8 +16,6 @@ it (notify, audit) receives the sealed strings as they are and never needs them.
 """
 from __future__ import annotations
 
-import copy
-
 from shared import sealing
 from shared.events import CATALOGUE
 from shared.logging import get_logger
@@ -53,6 +51,23 @@ def _walk(payload, path: str):
     return None
 
 
+def _copy_along(body: dict, paths) -> dict:
+    """A copy of the envelope in which the dicts on the way to each content field are new (so a field can be
+    replaced without touching `body`) and everything else is shared: a deep copy of every event cost more than
+    sealing it."""
+    copied = dict(body)
+    copied["payload"] = dict(body["payload"])
+    for path in paths:
+        node = copied["payload"]
+        for part in path.split(".")[:-1]:
+            child = node.get(part) if isinstance(node, dict) else None
+            if not isinstance(child, dict):
+                break
+            node[part] = child = dict(child)
+            node = child
+    return copied
+
+
 def content_paths(event_type) -> tuple[str, ...]:
     spec = CATALOGUE.get(event_type) if isinstance(event_type, str) else None
     return spec.content if spec is not None else ()
@@ -64,7 +79,7 @@ def seal_body(body: dict) -> dict:
     if not paths or not isinstance(body.get("payload"), dict):
         return body
     found = sealing.sealer(KEYRING)  # a producer of content must hold the bus keyring: refuse to send clear
-    sealed = copy.deepcopy(body)
+    sealed = _copy_along(body, paths)
     for path in paths:
         spot = _walk(sealed["payload"], path)
         if spot is not None and not sealing.is_sealed(spot[0][spot[1]]):
@@ -88,7 +103,7 @@ def open_body(body):
         if spot is None or not sealing.is_sealed(spot[0][spot[1]]) or found is None:
             continue
         if opened is None:
-            opened = copy.deepcopy(body)
+            opened = _copy_along(body, paths)
         node, key = _walk(opened["payload"], path)
         try:
             node[key] = found.open(node[key], _purpose(body, path))

@@ -6,6 +6,7 @@ SQLite (embedded mode) gets WAL, full fsync, and one writer at a time per file.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import threading
@@ -157,13 +158,13 @@ class UnitOfWork:
         check_producer(self.tables.service, type_)
         ev = new_event(type_, payload, correlation_id, causation=causation, actor=actor)
         wire = ev.to_wire()
-        self.session.execute(insert(self.tables.outbox).values(
-            event_id=ev.id,
-            event_type=ev.type,
-            correlation_id=ev.correlation_id,
-            body=json.dumps(wire, ensure_ascii=False),
-            created_at=ev.occurred_at,
-        ))
+        self.session.execute(_insert_into(self.tables.outbox), {
+            "event_id": ev.id,
+            "event_type": ev.type,
+            "correlation_id": ev.correlation_id,
+            "body": json.dumps(wire, ensure_ascii=False),
+            "created_at": ev.occurred_at,
+        })
         self.events.append(ev)
         return ev
 
@@ -212,10 +213,10 @@ class ServiceDatabase:
             with self.transaction() as uow:
                 # One round trip claims the event: the row is inserted unless it is there. A concurrent delivery
                 # of the same event waits on this row's key until this transaction ends, then finds it there.
-                claimed = uow.session.execute(_insert_if_absent(self.engine, inbox).values(
-                    event_id=event.id, handler=handler, event_type=event.type,
-                    correlation_id=event.correlation_id, processed_at=utcnow(),
-                )).rowcount
+                claimed = uow.session.execute(_insert_if_absent(self.engine.dialect.name, inbox), {
+                    "event_id": event.id, "handler": handler, "event_type": event.type,
+                    "correlation_id": event.correlation_id, "processed_at": utcnow(),
+                }).rowcount
                 if not claimed:
                     _count_duplicate(self.tables.service, handler)
                     return False
@@ -231,10 +232,17 @@ class ServiceDatabase:
             raise
 
 
-def _insert_if_absent(engine: Engine, table):
+# The statements every event runs are made once per table: building one cost more than executing it.
+@functools.cache
+def _insert_if_absent(dialect_name: str, table):
     """INSERT … ON CONFLICT DO NOTHING on the table's primary key (PostgreSQL and SQLite alike)."""
-    dialect = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    dialect = pg_insert if dialect_name == "postgresql" else sqlite_insert
     return dialect(table).on_conflict_do_nothing()
+
+
+@functools.cache
+def _insert_into(table):
+    return insert(table)
 
 
 def _count_duplicate(service, handler):

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlparse
 
 from kombu.exceptions import OperationalError as KombuOperationalError
 from nameko.amqp.publish import Publisher, UndeliverableMessage
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, bindparam, func, select, update
 
 from shared import bus_sealing, metrics
 from shared.clock import aware_utc, utcnow
@@ -45,6 +45,19 @@ class OutboxRelay:
             self.sender["user_id"] = unquote(urlparse(amqp_uri).username or "guest")
             self.publisher = PipelinedPublisher(amqp_uri, self.sender)
         self.wakeup = threading.Event()
+        # the statements are made once: building them cost more than running them
+        table = service_db.tables.outbox
+        self._claim = (
+            select(table.c.seq, table.c.event_id, table.c.event_type, table.c.correlation_id, table.c.body)
+            .where(table.c.published_at.is_(None))
+            .order_by(table.c.seq)
+            .limit(bindparam("batch", type_=Integer))
+            .with_for_update(skip_locked=True))
+        seqs = table.c.seq.in_(bindparam("seqs", expanding=True))
+        self._mark_sent = update(table).where(seqs).values(
+            published_at=bindparam("now"), attempts=table.c.attempts + 1, last_error=None)
+        self._mark_kept = update(table).where(seqs).values(
+            attempts=table.c.attempts + 1, last_error=bindparam("reason"))
 
     def publish_pending(self) -> int:
         """Publish one batch; returns how many rows were confirmed.
@@ -52,15 +65,8 @@ class OutboxRelay:
         The batch goes out on one confirm channel and its confirms are awaited together; only the rows the broker
         confirmed are marked, in the transaction that holds their locks. Raises BrokerUnavailable (after marking
         what was confirmed) when the broker failed mid-batch, so the relay's job backs off."""
-        table = self.db.tables.outbox
         with self.db.transaction() as uow:
-            rows = uow.session.execute(
-                select(table.c.seq, table.c.event_id, table.c.event_type, table.c.correlation_id, table.c.body)
-                .where(table.c.published_at.is_(None))
-                .order_by(table.c.seq)
-                .limit(self.batch)
-                .with_for_update(skip_locked=True)
-            ).all()
+            rows = uow.session.execute(self._claim, {"batch": self.batch}).all()
             if not rows:
                 return 0
             outcome = self._publish(rows)
@@ -68,24 +74,22 @@ class OutboxRelay:
             confirmed = [by_id[i].seq for i in outcome.confirmed if i in by_id]
             if confirmed:
                 # one statement marks the batch, in the transaction that holds the rows' locks
-                uow.session.execute(update(table).where(table.c.seq.in_(confirmed)).values(
-                    published_at=utcnow(), attempts=table.c.attempts + 1, last_error=None))
+                uow.session.execute(self._mark_sent, {"seqs": confirmed, "now": utcnow()})
             for event_id in outcome.confirmed:
                 metrics.EVENTS_PUBLISHED.labels(self.db.tables.service, by_id[event_id].event_type).inc()
-            self._keep(uow, table, [by_id[i] for i in outcome.unroutable if i in by_id], "unroutable")
-            self._keep(uow, table, [by_id[i] for i in outcome.refused if i in by_id], "refused by the broker")
+            self._keep(uow, [by_id[i] for i in outcome.unroutable if i in by_id], "unroutable")
+            self._keep(uow, [by_id[i] for i in outcome.refused if i in by_id], "refused by the broker")
         if outcome.error is not None:
             log.warning("outbox.broker_unavailable", error=type(outcome.error).__name__,
                         confirmed=len(confirmed), batch=len(rows))
             raise BrokerUnavailable(type(outcome.error).__name__)
         return len(confirmed)
 
-    def _keep(self, uow, table, rows, reason: str) -> None:
+    def _keep(self, uow, rows, reason: str) -> None:
         """Rows the broker did not take: kept for a later try, with the reason."""
         if not rows:
             return
-        uow.session.execute(update(table).where(table.c.seq.in_([r.seq for r in rows])).values(
-            attempts=table.c.attempts + 1, last_error=reason))
+        uow.session.execute(self._mark_kept, {"seqs": [r.seq for r in rows], "reason": reason})
         for row in rows:
             if reason == "unroutable":
                 metrics.EVENTS_UNROUTABLE.labels(self.db.tables.service, row.event_type).inc()
