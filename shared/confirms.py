@@ -44,7 +44,7 @@ class BatchOutcome:
 class PipelinedPublisher:
     """A persistent connection with one confirm channel, used by one green thread at a time (the relay's job)."""
 
-    def __init__(self, amqp_uri: str, sender: dict, confirm_timeout: float = 15.0, connect_timeout: float = 5.0):
+    def __init__(self, amqp_uri: str, sender: dict, confirm_timeout: float = 15.0, connect_timeout: float = 10.0):
         self.amqp_uri = amqp_uri
         self.sender = dict(sender)
         self.confirm_timeout = confirm_timeout
@@ -116,7 +116,7 @@ class PipelinedPublisher:
         self.close()
         connection = Connection(self.amqp_uri, connect_timeout=self.connect_timeout)
         try:
-            connection.ensure_connection(max_retries=1)
+            connection.ensure_connection(max_retries=3, interval_start=0.2)  # as the publisher before it: a busy broker
             channel = connection.channel()
             channel.confirm_select()
             channel.events["basic_ack"].add(self._on_ack)

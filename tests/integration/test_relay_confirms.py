@@ -25,7 +25,7 @@ def _setup(cfg, events: int, prefix: str, **queue_arguments) -> tuple[ServiceDat
     service_db = ServiceDatabase(engine_for(url), INTAKE_TABLES)
     probe = Queue("test.relay.probe", bindings=[binding(topology.EVENTS_EXCHANGE, routing_key="tip.received")],
                   durable=True, queue_arguments=queue_arguments or None)
-    with Connection(cfg["amqp_uri"]) as conn:
+    with Connection(cfg["amqp_uri"], connect_timeout=30) as conn:
         topology.EVENTS_EXCHANGE(conn.default_channel).declare()
         probe(conn.default_channel).declare()
     ids = []
@@ -38,7 +38,7 @@ def _setup(cfg, events: int, prefix: str, **queue_arguments) -> tuple[ServiceDat
 
 def _received(cfg, probe: Queue) -> list[str]:
     got = []
-    with Connection(cfg["amqp_uri"]) as conn:
+    with Connection(cfg["amqp_uri"], connect_timeout=30) as conn:
         queue = probe(conn.default_channel)
         while (message := queue.get(no_ack=True)) is not None:
             got.append(message.properties["message_id"])
