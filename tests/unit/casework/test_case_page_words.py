@@ -105,7 +105,7 @@ def test_the_scan_finds_codes_it_should():
     assert raw_codes_in("20000.00") == ["20000.00"]
 
 
-def _case_page(db, principal, reference):
+def _case_page(db, principal, reference, lang="th"):
     with db.transaction() as uow:
         body = case_reading.read_case(uow, principal, reference, utcnow(), SETTINGS)
     with db.transaction() as uow:
@@ -115,7 +115,7 @@ def _case_page(db, principal, reference):
             "supervisor", "auditor") else []
     from services.casework.domain import policy
     return body, PAGES.get_template("case.html").render(
-        principal=principal, csrf="x", case=body, resolutions=RESOLUTIONS, notice=None, error=None,
+        lang=lang, principal=principal, csrf="x", case=body, resolutions=RESOLUTIONS, notice=None, error=None,
         may=lambda a: policy.may(principal, a), templates=templates,
         fill={"question": None, "note": None}, access=access, offices=offices.choices("23", exclude="PACC-R2"))
 
@@ -201,9 +201,13 @@ def test_a_triage_case_has_one_send_elsewhere_form_with_offices_by_name():
     officer = Principal("u-tri", "tri", "ตรีชา คัดกรอง", "triage_officer", "PACC-R2")
     body, html = _case_page(db, officer, "SS-TRIA-0001")
     assert 'id="triage"' in html and 'id="handover-form"' not in html and html.count("<summary>") >= 1
-    assert "สำนักงาน ป.ป.ช. ประจำจังหวัดตราด / NACC Trat Provincial Office" in html  # a name, not a bare code
+    assert "สำนักงาน ป.ป.ช. ประจำจังหวัดตราด" in html  # a name, not a bare code
+    assert "NACC Trat Provincial Office" not in html  # one language to a page
     assert 'value="PACC-R2"' in html  # "this office is competent" stays possible
     assert raw_codes_in(visible_text(html)) == []
+    _, english = _case_page(db, officer, "SS-TRIA-0001", lang="en")
+    assert "NACC Trat Provincial Office" in english and "สำนักงาน ป.ป.ช. ประจำจังหวัดตราด" not in english
+    assert '<html lang="en">' in english and raw_codes_in(visible_text(english)) == []
 
 
 def test_a_closed_case_offers_no_assignment():
