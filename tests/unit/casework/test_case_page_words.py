@@ -181,17 +181,41 @@ def test_templates_belong_to_an_office_and_its_editors():
         with pytest.raises(Forbidden):
             reply_templates.save(uow, sup, {"office": "NACC-23", "kind": "note", "title": "x", "th": "y"}, utcnow())
         with pytest.raises(NotFound):
-            reply_templates.delete(uow, other, saved["id"])
+            reply_templates.delete(uow, other, saved["id"], utcnow())
         reply_templates.save(uow, sup, {"kind": "note", "title": "แก้แล้ว", "th": "ข้อความใหม่"}, utcnow(), saved["id"])
     with db.transaction() as uow:
         repo = uow.repo
         assert [t["title"] for t in reply_templates.for_office(repo, "PACC-R2")["note"]] == ["แก้แล้ว"]
         assert reply_templates.for_office(repo, "NACC-23")["note"] == []
     with db.transaction() as uow:
-        reply_templates.delete(uow, sup, saved["id"])
+        reply_templates.delete(uow, sup, saved["id"], utcnow())
     with db.transaction() as uow:
         repo = uow.repo
         assert reply_templates.for_office(repo, "PACC-R2")["note"] == []
+
+
+def test_adding_changing_and_deleting_a_template_are_each_audited_without_its_words():
+    db = FakeDatabase(FakeCaseworkRepository(), handler="on_tip_routed")
+    sup = Principal("u-sup", "supat", "Supat", "supervisor", "PACC-R2")
+    other = Principal("u-o", "nid", "Nid", "supervisor", "NACC-23")
+    from services.casework.domain.errors import NotFound
+    with db.transaction() as uow:
+        saved = reply_templates.save(uow, sup, {"kind": "question", "title": "ขอเอกสาร", "th": "มีเอกสารหรือไม่"},
+                                     utcnow())
+    with db.transaction() as uow:
+        reply_templates.save(uow, sup, {"kind": "note", "title": "แก้แล้ว", "th": "ข้อความใหม่"}, utcnow(), saved["id"])
+    with pytest.raises(NotFound), db.transaction() as uow:
+        reply_templates.delete(uow, other, saved["id"], utcnow())  # refused: nothing recorded
+    with db.transaction() as uow:
+        reply_templates.delete(uow, sup, saved["id"], utcnow())
+    audited = [e for e in db.uow.events if e.type.startswith("reply_template.")]
+    assert [e.type for e in audited] == ["reply_template.created", "reply_template.changed", "reply_template.deleted"]
+    for e in audited:
+        assert e.payload["template_id"] == saved["id"] and e.payload["user_id"] == "u-sup"
+        assert e.payload["role"] == "supervisor" and e.payload["office_code"] == "PACC-R2"
+        assert "ขอเอกสาร" not in str(e.payload) and "ข้อความใหม่" not in str(e.payload)  # ids, never the words
+    assert [e.payload["kind"] for e in audited] == ["question", "note", "note"]
+    assert all(e.correlation_id == "user:u-sup" for e in audited)
 
 
 def test_a_triage_case_has_one_send_elsewhere_form_with_offices_by_name():
