@@ -165,6 +165,27 @@ def test_a_worked_case_page_shows_words_never_codes():
     assert "สมชาย ใจดี" in text and "ออดรีย์ ตรวจสอบ" in text  # who acted; who opened it (the access log)
 
 
+def test_a_volunteer_sees_the_status_and_office_of_a_case_they_filed_never_the_tipsters_notes():
+    db = FakeDatabase(FakeCaseworkRepository(), handler="on_tip_routed")
+    assert db.consume(tip_routed("SS-VOLU-0001", "PACC-R2", volunteer_id="vol-1"),
+                      lambda uow, ev: routing_decisions.open_case(uow, ev, {}))
+    cw = Principal("u-cw", "somchai", "สมชาย ใจดี", "caseworker", "PACC-R2")
+    volunteer = Principal("u-vol", "vol", "อาสา", "volunteer", "PACC-R2", volunteer_id="vol-1")
+    now = utcnow()
+    with db.transaction() as uow:
+        case_actions.transition(uow, cw, "SS-VOLU-0001", to="acknowledged", reason="เหตุผลของหน่วยงาน", now=now,
+                                settings=SETTINGS)
+        case_actions.add_note(uow, cw, "SS-VOLU-0001", visibility="tipster_visible", text="ถึงผู้แจ้งเท่านั้น", now=now)
+        case_actions.add_note(uow, cw, "SS-VOLU-0001", visibility="internal", text="บันทึกภายใน", now=now)
+        case_actions.ask_question(uow, cw, "SS-VOLU-0001", text="คำถามถึงผู้แจ้ง", now=now)
+    body, html = _case_page(db, volunteer, "SS-VOLU-0001")
+    assert body["view"] == "status" and "notes" not in body and "questions" not in body
+    assert body["office"]["code"] == "PACC-R2" and body["tipster_label"]["th"]
+    for words in ("ถึงผู้แจ้งเท่านั้น", "บันทึกภายใน", "คำถามถึงผู้แจ้ง", "เหตุผลของหน่วยงาน"):
+        assert words not in html and words not in str(body)
+    assert 'id="case-status"' in html and "สำนักงาน" in visible_text(html)
+
+
 def test_templates_belong_to_an_office_and_its_editors():
     db = FakeDatabase(FakeCaseworkRepository(), handler="on_tip_routed")
     sup = Principal("u-sup", "supat", "Supat", "supervisor", "PACC-R2")
