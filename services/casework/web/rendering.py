@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Response
 
-from services.casework.domain import policy, wording
+from services.casework.domain import offices, policy, wording
 from shared import i18n
 from shared.clock import ENGLISH_MONTHS, local, thai_date
 from shared.web import SECURITY_HEADERS
@@ -167,6 +167,7 @@ def _environment() -> jinja2.Environment:
     env.globals["network_roles"] = policy.NETWORK_ROLES
     env.globals["may_open"] = policy.may_open
     env.globals["role_label"] = wording.role_label
+    env.globals["office_named"] = offices.known  # an office code -> its names (None if the directory lacks it)
     return env
 
 
