@@ -119,7 +119,8 @@ def main(shots: Path) -> dict:
                                    "heading": page.locator("h1").inner_text(),
                                    "category_selected": page.locator("select[name=category]").input_value(),
                                    "show_selected": page.locator("#show").input_value(),
-                                   "rows": refs(page), "statuses": page.locator("table.cases td.status").all_inner_texts(),
+                                   "rows": refs(page),
+                                   "statuses": page.locator("table.cases td.status").all_inner_texts(),
                                    "nav": page.locator("header.top").inner_text(),
                                    "switch_label": page.locator("#lang-switch").inner_text()}
         page.screenshot(path=str(shots / "inbox-en.png"))

@@ -111,7 +111,8 @@ class AccountPages:
     def _account_page(self, request, principal, csrf, username, *, reset=None):
         account = self.desk.usecases.user(principal, username)
         return render(PAGES, "account.html", request=request,
-                      here=f"/accounts/{account['username']}" if reset else None, principal=principal, csrf=csrf, account=account, reset=reset,
+                      here=f"/accounts/{account['username']}" if reset else None, principal=principal, csrf=csrf,
+                      account=account, reset=reset,
                       roles=_grantable_roles(principal), offices=_office_choices(principal),
                       office=offices.known(account["office_code"]),
                       notice=_flash(request, "ok"), error=_flash(request, "error"),
@@ -177,7 +178,8 @@ class AccountPages:
     def _me_page(self, request, principal, csrf, *, status=200, error=None, notice=None):
         account = self.desk.usecases.my_account(principal)
         pending = self.desk.usecases.pending_totp(principal)
-        return render(PAGES, "me.html", status=status, request=request, here="/me", principal=principal, csrf=csrf, account=account,
+        return render(PAGES, "me.html", status=status, request=request, here="/me", principal=principal, csrf=csrf,
+                      account=account,
                       pending=pending, qr=qr_svg(pending["uri"]) if pending else None,
                       notice=notice or _flash(request, "ok"), error=error or _flash(request, "error"),
                       headers={"Cache-Control": "no-store"})

@@ -181,7 +181,8 @@ def inbox(desk, request):
     filters, kept = _inbox_filters(request)
     listing = desk.usecases.list_cases(principal, filters)
     view = policy.view_of(principal)
-    return render(PAGES, "inbox.html", request=request, principal=principal, csrf=csrf, listing=listing, filters=filters,
+    return render(PAGES, "inbox.html", request=request, principal=principal, csrf=csrf, listing=listing,
+                  filters=filters,
                   view=view, states=list(_labels(principal, desk.settings).items()), categories=CATEGORIES,
                   page_link=lambda n: page_url("/cases", **kept, page=n),
                   sort_link=lambda key: page_url("/cases", **{**kept, "sort": inbox_rules.toggled(filters["sort"],
@@ -260,7 +261,8 @@ def case(desk, request, reference):
     templates = desk.usecases.case_templates(principal, body["office"]["code"]) if detail else {}
     access = (desk.usecases.access_log(principal, reference)["views"]
               if policy.may(principal, "access_log") and body.get("view") in ("detail", "audit") else [])
-    return render(PAGES, "case.html", request=request, principal=principal, csrf=csrf, case=body, resolutions=RESOLUTIONS,
+    return render(PAGES, "case.html", request=request, principal=principal, csrf=csrf, case=body,
+                  resolutions=RESOLUTIONS,
                   notice=_said(flash(request, "ok"), body), error=flash(request, "error"),
                   may=lambda action: policy.may(principal, action), templates=templates,
                   fill=_template_fill(request, templates), access=access,
@@ -327,7 +329,8 @@ def reject_closure(desk, request, reference):
 
 def handovers(desk, request):
     principal, csrf = desk.page_principal(request)
-    return render(PAGES, "handovers.html", request=request, principal=principal, csrf=csrf, listing=desk.usecases.handovers(principal))
+    return render(PAGES, "handovers.html", request=request, principal=principal, csrf=csrf,
+                  listing=desk.usecases.handovers(principal))
 
 
 def triage_decision(desk, request, reference):
@@ -381,7 +384,8 @@ def templates(desk, request):
     principal, csrf = desk.page_principal(request)
     items = desk.usecases.templates(principal)
     editing = next((t for t in items if str(t["id"]) == request.args.get("edit", "")), None)
-    return render(PAGES, "templates.html", request=request, principal=principal, csrf=csrf, items=items, editing=editing,
+    return render(PAGES, "templates.html", request=request, principal=principal, csrf=csrf, items=items,
+                  editing=editing,
                   kinds=reply_templates.KINDS, notice=flash(request, "ok"), error=flash(request, "error"))
 
 
