@@ -64,7 +64,7 @@ class OutboxRelay:
 
         The batch goes out on one confirm channel and its confirms are awaited together; only the rows the broker
         confirmed are marked, in the transaction that holds their locks. Raises BrokerUnavailable (after marking
-        what was confirmed) when the broker failed mid-batch, so the relay's job backs off."""
+        what was confirmed) when the broker failed mid-batch."""
         with self.db.transaction() as uow:
             rows = uow.session.execute(self._claim, {"batch": self.batch}).all()
             if not rows:
@@ -135,9 +135,15 @@ class OutboxRelay:
 
     def publish_all(self) -> None:
         """Publish batches until a batch comes back short: the relay's instance job (shared.jobs), run every
-        `outbox.poll_seconds` and at once when a transaction committed an event (`wakeup`)."""
-        while self.publish_pending() >= self.batch:
-            pass
+        `outbox.poll_seconds` and at once when a transaction committed an event (`wakeup`).
+
+        A broker failure (already logged) ends the run without backing off: the next commit or poll tries again on a
+        fresh connection, so events flow again within a poll interval of the broker's return."""
+        try:
+            while self.publish_pending() >= self.batch:
+                pass
+        except BrokerUnavailable:
+            return
 
 
 class BrokerUnavailable(ConnectionError):
