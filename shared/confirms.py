@@ -57,6 +57,14 @@ class PipelinedPublisher:
 
     # -- the batch ------------------------------------------------------------------------------------------------
     def publish_batch(self, messages: list[Outgoing]) -> BatchOutcome:
+        kept = self._connection is not None
+        outcome = self._attempt(messages)
+        if outcome.error is not None and kept and not (outcome.confirmed or outcome.refused or outcome.unroutable):
+            # the kept connection had died while idle (a broker restart): once more, on a fresh connection
+            outcome = self._attempt(messages)
+        return outcome
+
+    def _attempt(self, messages: list[Outgoing]) -> BatchOutcome:
         self._outcome = outcome = BatchOutcome()
         self._tags = {}
         if not messages:
