@@ -93,6 +93,7 @@ class PipelinedPublisher:
 
     def _await_confirms(self) -> None:
         deadline = time.monotonic() + self.confirm_timeout
+        assert self._connection is not None  # made by _ready_producer for this batch
         while self._tags:
             left = deadline - time.monotonic()
             if left <= 0:
