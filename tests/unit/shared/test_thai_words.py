@@ -128,5 +128,6 @@ def test_generated_text_segments_the_same(reference, text):
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_generated_runs_of_words_segment_the_same(reference, data):
-    pieces = data.draw(st.lists(st.one_of(st.sampled_from(dictionary_words()), st.text(MIXED, max_size=3)), max_size=40))
+    piece = st.one_of(st.sampled_from(dictionary_words()), st.text(MIXED, max_size=3))
+    pieces = data.draw(st.lists(piece, max_size=40))
     _same_everywhere(reference, ["".join(pieces)])
