@@ -16,7 +16,6 @@ across many cases, not the words themselves. See docs/security.md.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import itertools
 import re
@@ -97,7 +96,8 @@ def terms(text: str) -> set[str]:
 
 
 def blind(service: str, term: str) -> str:
-    return hmac.new(_key(service), term.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    # hmac.digest: OpenSSL's one-shot HMAC, the same bytes as hmac.new(...).digest() at a third of the cost
+    return hmac.digest(_key(service), term.encode("utf-8"), "sha256")[:16].hex()
 
 
 def index_terms(service: str, *texts: str) -> set[str]:
