@@ -16,7 +16,6 @@ across many cases, not the words themselves. See docs/security.md.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import itertools
 import os
@@ -126,7 +125,7 @@ def terms(text: str) -> set[str]:
 
 
 def blind(service: str, term: str) -> str:
-    return hmac.new(_key(service), term.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(_key(service), term.encode("utf-8"), "sha256").hex()[:32]  # one C call per term
 
 
 def index_terms(service: str, *texts: str) -> set[str]:

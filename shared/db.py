@@ -233,8 +233,16 @@ class ServiceDatabase:
 
 def _insert_if_absent(engine: Engine, table):
     """INSERT … ON CONFLICT DO NOTHING on the table's primary key (PostgreSQL and SQLite alike)."""
-    dialect = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    return dialect(table).on_conflict_do_nothing()
+    return insert_if_absent(engine, table)
+
+
+def insert_if_absent(bind, table, index_elements=None):
+    """INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite alike) on the primary key, or on the unique columns
+    `index_elements`; `rowcount` says whether the row went in. `bind`: an engine, a connection or a session."""
+    if hasattr(bind, "get_bind"):
+        bind = bind.get_bind()
+    dialect = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+    return dialect(table).on_conflict_do_nothing(index_elements=index_elements)
 
 
 def _count_duplicate(service, handler):
