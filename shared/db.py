@@ -6,6 +6,7 @@ SQLite (embedded mode) gets WAL, full fsync, and one writer at a time per file.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import threading
@@ -157,13 +158,13 @@ class UnitOfWork:
         check_producer(self.tables.service, type_)
         ev = new_event(type_, payload, correlation_id, causation=causation, actor=actor)
         wire = ev.to_wire()
-        self.session.execute(insert(self.tables.outbox).values(
-            event_id=ev.id,
-            event_type=ev.type,
-            correlation_id=ev.correlation_id,
-            body=json.dumps(wire, ensure_ascii=False),
-            created_at=ev.occurred_at,
-        ))
+        self.session.execute(_insert(self.tables.outbox), {
+            "event_id": ev.id,
+            "event_type": ev.type,
+            "correlation_id": ev.correlation_id,
+            "body": json.dumps(wire, ensure_ascii=False),
+            "created_at": ev.occurred_at,
+        })
         self.events.append(ev)
         return ev
 
@@ -212,10 +213,10 @@ class ServiceDatabase:
             with self.transaction() as uow:
                 # One round trip claims the event: the row is inserted unless it is there. A concurrent delivery
                 # of the same event waits on this row's key until this transaction ends, then finds it there.
-                claimed = uow.session.execute(_insert_if_absent(self.engine, inbox).values(
-                    event_id=event.id, handler=handler, event_type=event.type,
-                    correlation_id=event.correlation_id, processed_at=utcnow(),
-                )).rowcount
+                claimed = uow.session.execute(_insert_if_absent(self.engine, inbox), {
+                    "event_id": event.id, "handler": handler, "event_type": event.type,
+                    "correlation_id": event.correlation_id, "processed_at": utcnow(),
+                }).rowcount
                 if not claimed:
                     _count_duplicate(self.tables.service, handler)
                     return False
@@ -238,11 +239,25 @@ def _insert_if_absent(engine: Engine, table):
 
 def insert_if_absent(bind, table, index_elements=None):
     """INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite alike) on the primary key, or on the unique columns
-    `index_elements`; `rowcount` says whether the row went in. `bind`: an engine, a connection or a session."""
+    `index_elements`; `rowcount` says whether the row went in. `bind`: an engine, a connection or a session.
+
+    Made once per table and dialect: execute it with the row as parameters (`session.execute(stmt, row)`), so
+    SQLAlchemy finds it compiled instead of building and keying a new statement for every row."""
     if hasattr(bind, "get_bind"):
         bind = bind.get_bind()
-    dialect = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
-    return dialect(table).on_conflict_do_nothing(index_elements=index_elements)
+    return _if_absent(bind.dialect.name, table, tuple(index_elements) if index_elements else None)
+
+
+@functools.cache
+def _if_absent(dialect_name: str, table, index_elements):
+    dialect = pg_insert if dialect_name == "postgresql" else sqlite_insert
+    return dialect(table).on_conflict_do_nothing(index_elements=list(index_elements) if index_elements else None)
+
+
+@functools.cache
+def _insert(table):
+    """A plain INSERT into `table`, made once (executed with the row as parameters: found compiled)."""
+    return insert(table)
 
 
 def _count_duplicate(service, handler):

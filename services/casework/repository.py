@@ -40,9 +40,10 @@ from services.casework.models import (
 from shared import blind_index
 from shared.db import insert_if_absent
 
-# the tables written on the tip's path with Core statements (no unit of work to track them)
-_CASES, _CASE_EVENTS, _SEARCH_TERMS = Case.__table__, CaseEvent.__table__, SearchTerm.__table__
-_DUPLICATES = DuplicateCandidate.__table__
+# written on the tip's path with Core statements (no unit of work to track them), each statement made once and
+# executed with its rows as parameters (SQLAlchemy finds it compiled)
+_CASES, _DUPLICATES = Case.__table__, DuplicateCandidate.__table__
+_INSERT_CASE_EVENT, _INSERT_SEARCH_TERM = insert(CaseEvent.__table__), insert(SearchTerm.__table__)
 
 SEARCH_SERVICE = "casework"
 _REFERENCE = re.compile(r"^SS-[A-Z0-9]{1,4}(-[A-Z0-9]{0,4})?$", re.IGNORECASE)
@@ -162,8 +163,7 @@ class CaseworkRepository:
         its terms (one multi-row INSERT). The Case returned is in the session as if it had been read: a change
         made to it is written at commit."""
         values = {"id": str(uuid.uuid4()), **fields}
-        if not self.session.execute(insert_if_absent(self.session, _CASES, ["reference"]).values(**values)
-                                    ).rowcount:
+        if not self.session.execute(insert_if_absent(self.session, _CASES, ["reference"]), values).rowcount:
             return None
         self._insert_terms(values["id"], json.loads(values["facts_json"]) if values.get("facts_json") else {})
         case = Case(**{column.key: values.get(column.key, _python_default(column)) for column in _CASES.columns})
@@ -173,9 +173,9 @@ class CaseworkRepository:
 
     def record(self, case: Case, kind: str, actor: str, at, detail: dict) -> None:
         """One line on the case's timeline (written at once, in order)."""
-        self.session.execute(insert(_CASE_EVENTS).values(
-            case_id=case.id, kind=kind, actor=actor, at=at,
-            detail_json=json.dumps(detail, ensure_ascii=False, default=str)))
+        self.session.execute(_INSERT_CASE_EVENT, {
+            "case_id": case.id, "kind": kind, "actor": actor, "at": at,
+            "detail_json": json.dumps(detail, ensure_ascii=False, default=str)})
 
     def transitions(self, case: Case) -> list[dict]:
         """The details of the case's state changes on its timeline, newest first."""
@@ -558,7 +558,7 @@ class CaseworkRepository:
         """A case's search terms in one multi-row INSERT (a Core executemany, not an ORM bulk save)."""
         hashes = blind_index.index_terms(SEARCH_SERVICE, *search_texts(facts))
         if hashes:
-            self.session.execute(insert(_SEARCH_TERMS), [{"case_id": case_id, "term": h} for h in sorted(hashes)])
+            self.session.execute(_INSERT_SEARCH_TERM, [{"case_id": case_id, "term": h} for h in sorted(hashes)])
         return len(hashes)
 
     def reindex_all(self, batch: int = 200) -> int:

@@ -11,7 +11,9 @@ from services.routing.domain.transfers import Stop
 from services.routing.models import Decision, RoutedTip
 from shared.db import insert_if_absent
 
-_TIPS, _DECISIONS = RoutedTip.__table__, Decision.__table__
+# made once, executed with each row as parameters (SQLAlchemy finds them compiled)
+_TIPS = RoutedTip.__table__
+_INSERT_DECISION = insert(Decision.__table__)
 
 
 class RoutingRepository:
@@ -31,7 +33,7 @@ class RoutingRepository:
     def add_tip(self, **fields) -> bool:
         """The tip's row, unless routing holds its reference already (the same tip announced again under another
         event id): one INSERT … ON CONFLICT DO NOTHING, no look-up first. Whether it went in."""
-        return bool(self.session.execute(insert_if_absent(self.session, _TIPS).values(**fields)).rowcount)
+        return bool(self.session.execute(insert_if_absent(self.session, _TIPS), fields).rowcount)
 
     def tips_submitted_since(self, since: datetime) -> Iterable[RoutedTip]:
         return self.session.execute(select(RoutedTip).where(RoutedTip.submitted_at >= since)).scalars()
@@ -56,7 +58,7 @@ class RoutingRepository:
     # -- decisions -------------------------------------------------------------------------------------------
     def add_decision(self, **fields) -> None:
         """One decision, written at once (a Core INSERT: no object to track on the tip's hot path)."""
-        self.session.execute(insert(_DECISIONS).values(**fields))
+        self.session.execute(_INSERT_DECISION, fields)
 
     def decisions(self, reference: str) -> list[Decision]:
         """Every decision about a tip, in hop order."""
