@@ -1,5 +1,6 @@
 """CPU per event of the services' hot paths, in this process, on a fresh PostgreSQL database: the inbox claim with
-audit's chain append, routing's decision (with the duplicate check) and the outbox relay's publish, each run N times.
+audit's chain append, routing's decision (with the duplicate check), casework opening the case routing decided
+(with its search terms) and the outbox relay's publish, each run N times.
 
     .venv/bin/python bench/hot_paths.py [--events 300]
 
@@ -9,6 +10,7 @@ spends per event, which a busy machine changes little — a way to compare two v
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -24,15 +26,18 @@ def main():
     args = parser.parse_args()
     n = args.events
 
+    from sqlalchemy import select
+
     from services.audit import usecases as audit_usecases
     from services.audit.domain import chain
+    from services.casework.usecases import routing_decisions
     from services.routing.domain.rules import load_engine
     from services.routing.repository import RoutingRepository
     from services.routing.usecases import decisions
     from services.routing.usecases.duplicate_watch import DuplicateWatch
-    from shared import bus_sealing, sealing
+    from shared import blind_index, bus_sealing, sealing
     from shared.clock import utcnow
-    from shared.events import new_event
+    from shared.events import from_wire, new_event
     from shared.outbox import OutboxRelay
     from sodsong import registry
     from tests.support.inprocess import db, environment
@@ -53,7 +58,7 @@ def main():
 
     results = {}
     with tempfile.TemporaryDirectory() as tmp, environment("rabbitmq", Path(tmp)) as cfg:
-        for service in ("audit", "routing"):
+        for service in ("audit", "routing", "casework"):
             registry.migrate(service, cfg[service]["db_url"])
             sealing.install(cfg, service)
         bus_sealing.install(cfg, "routing")
@@ -85,6 +90,20 @@ def main():
         for e in events:
             watch.check(e.payload["reference"], causation=e)
         results["routing duplicate check"] = (time.process_time() - t0) / n
+
+        # casework opens a case from each tip.routed just written, as the outbox holds it
+        casework_db = db(cfg, "casework")
+        blind_index.install(cfg, "casework")
+        blind_index.warm_up()
+        outbox = routing_db.tables.outbox
+        with routing_db.reading() as session:
+            bodies = session.execute(select(outbox.c.body).where(outbox.c.event_type == "tip.routed")
+                                     .order_by(outbox.c.seq)).scalars().all()
+        routed = [from_wire(json.loads(body)) for body in bodies]
+        t0 = time.process_time()
+        for e in routed:
+            casework_db.consume(e, "on_tip_routed", lambda uow, ev: routing_decisions.open_case(uow, ev, {}))
+        results["casework consume+open case"] = (time.process_time() - t0) / max(1, len(routed))
 
         relay = OutboxRelay(routing_db, cfg["amqp_uri"], batch=1)
         from kombu import Connection

@@ -233,15 +233,31 @@ class ServiceDatabase:
 
 
 # The statements every event runs are made once per table: building one cost more than executing it.
-@functools.cache
 def _insert_if_absent(dialect_name: str, table):
     """INSERT … ON CONFLICT DO NOTHING on the table's primary key (PostgreSQL and SQLite alike)."""
+    return _if_absent(dialect_name, table, None)
+
+
+def insert_if_absent(bind, table, index_elements=None):
+    """INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite alike) on the primary key, or on the unique columns
+    `index_elements`; `rowcount` says whether the row went in. `bind`: an engine, a connection or a session.
+
+    Made once per table and dialect: execute it with the row as parameters (`session.execute(stmt, row)`), so
+    SQLAlchemy finds it compiled instead of building and keying a new statement for every row."""
+    if hasattr(bind, "get_bind"):
+        bind = bind.get_bind()
+    return _if_absent(bind.dialect.name, table, tuple(index_elements) if index_elements else None)
+
+
+@functools.cache
+def _if_absent(dialect_name: str, table, index_elements):
     dialect = pg_insert if dialect_name == "postgresql" else sqlite_insert
-    return dialect(table).on_conflict_do_nothing()
+    return dialect(table).on_conflict_do_nothing(index_elements=list(index_elements) if index_elements else None)
 
 
 @functools.cache
 def _insert_into(table):
+    """A plain INSERT into `table`, made once (executed with the row as parameters: found compiled)."""
     return insert(table)
 
 

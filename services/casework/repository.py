@@ -17,6 +17,7 @@ import uuid
 from sqlalchemy import and_, delete, exists, false, func, insert, or_, select, text, true, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from services.casework.domain.lifecycle import OPEN_STATES
 from services.casework.domain.policy import Scope
@@ -37,6 +38,12 @@ from services.casework.models import (
     User,
 )
 from shared import blind_index
+from shared.db import insert_if_absent
+
+# written on the tip's path with Core statements (no unit of work to track them), each statement made once and
+# executed with its rows as parameters (SQLAlchemy finds it compiled)
+_CASES, _DUPLICATES = Case.__table__, DuplicateCandidate.__table__
+_INSERT_CASE_EVENT, _INSERT_SEARCH_TERM = insert(CaseEvent.__table__), insert(SearchTerm.__table__)
 
 SEARCH_SERVICE = "casework"
 _REFERENCE = re.compile(r"^SS-[A-Z0-9]{1,4}(-[A-Z0-9]{0,4})?$", re.IGNORECASE)
@@ -112,6 +119,12 @@ def search_condition(query: str):
     return or_(*clauses)
 
 
+def _python_default(column):
+    """What the ORM would have given a column left out of an INSERT, as far as Python knows it."""
+    default = column.default
+    return default.arg if default is not None and default.is_scalar else None
+
+
 def _next_due():
     """The deadline an open case works towards (acknowledgement until met, then feedback), as SQL."""
     return sql_case((Case.status.not_in(OPEN_STATES), None),
@@ -144,18 +157,25 @@ class CaseworkRepository:
             query = query.with_for_update()
         return self.session.execute(query).scalar_one_or_none()
 
-    def add_case(self, **fields) -> Case:
-        """A new case (its id made here), indexed for search."""
-        case = Case(id=str(uuid.uuid4()), **fields)
+    def add_case(self, **fields) -> Case | None:
+        """A new case (its id made here) with its search terms, unless the reference has a case already (then
+        None). Two statements: the case (INSERT … ON CONFLICT DO NOTHING on the reference, no look-up first) and
+        its terms (one multi-row INSERT). The Case returned is in the session as if it had been read: a change
+        made to it is written at commit."""
+        values = {"id": str(uuid.uuid4()), **fields}
+        if not self.session.execute(insert_if_absent(self.session, _CASES, ["reference"]), values).rowcount:
+            return None
+        self._insert_terms(values["id"], json.loads(values["facts_json"]) if values.get("facts_json") else {})
+        case = Case(**{column.key: values.get(column.key, _python_default(column)) for column in _CASES.columns})
+        make_transient_to_detached(case)
         self.session.add(case)
-        self.session.flush()
-        self.index_case(case)
         return case
 
     def record(self, case: Case, kind: str, actor: str, at, detail: dict) -> None:
-        """One line on the case's timeline."""
-        self.session.add(CaseEvent(case_id=case.id, kind=kind, actor=actor, at=at,
-                                   detail_json=json.dumps(detail, ensure_ascii=False, default=str)))
+        """One line on the case's timeline (written at once, in order)."""
+        self.session.execute(_INSERT_CASE_EVENT, {
+            "case_id": case.id, "kind": kind, "actor": actor, "at": at,
+            "detail_json": json.dumps(detail, ensure_ascii=False, default=str)})
 
     def transitions(self, case: Case) -> list[dict]:
         """The details of the case's state changes on its timeline, newest first."""
@@ -362,14 +382,12 @@ class CaseworkRepository:
         return question
 
     # -- duplicates ------------------------------------------------------------------------------------------
-    def has_duplicate_pair(self, reference: str, other: str) -> bool:
-        return self.session.execute(select(DuplicateCandidate.id).where(
-            DuplicateCandidate.reference == reference, DuplicateCandidate.candidate_reference == other)
-        ).first() is not None
-
-    def add_duplicate_pair(self, **fields) -> None:
-        self.session.add(DuplicateCandidate(**fields))
-        self.session.flush()
+    def add_duplicate_pairs(self, rows: list[dict]) -> None:
+        """Pairs of possible duplicates, each unless kept already (the first of equal pairs wins): one
+        INSERT … ON CONFLICT DO NOTHING for them all, no look-up per pair."""
+        if rows:
+            self.session.execute(insert_if_absent(self.session, _DUPLICATES, ["reference", "candidate_reference"]),
+                                 rows)
 
     # -- users and volunteers --------------------------------------------------------------------------------
     def user_by_username(self, username: str) -> User | None:
@@ -539,11 +557,14 @@ class CaseworkRepository:
     # -- the search index --------------------------------------------------------------------------------------
     def index_case(self, case: Case) -> int:
         """(Re)build a case's entries in the index from its facts; returns how many terms it holds."""
-        facts = json.loads(case.facts_json) if case.facts_json else {}
-        hashes = blind_index.index_terms(SEARCH_SERVICE, *search_texts(facts))
         self.session.execute(delete(SearchTerm).where(SearchTerm.case_id == case.id))
+        return self._insert_terms(case.id, json.loads(case.facts_json) if case.facts_json else {})
+
+    def _insert_terms(self, case_id: str, facts: dict) -> int:
+        """A case's search terms in one multi-row INSERT (a Core executemany, not an ORM bulk save)."""
+        hashes = blind_index.index_terms(SEARCH_SERVICE, *search_texts(facts))
         if hashes:
-            self.session.execute(insert(SearchTerm), [{"case_id": case.id, "term": h} for h in sorted(hashes)])
+            self.session.execute(_INSERT_SEARCH_TERM, [{"case_id": case_id, "term": h} for h in sorted(hashes)])
         return len(hashes)
 
     def reindex_all(self, batch: int = 200) -> int:

@@ -4,11 +4,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from services.routing.domain.transfers import Stop
 from services.routing.models import Decision, RoutedTip
+from shared.db import insert_if_absent
+
+# made once, executed with each row as parameters (SQLAlchemy finds them compiled)
+_TIPS = RoutedTip.__table__
+_INSERT_DECISION = insert(Decision.__table__)
 
 
 class RoutingRepository:
@@ -25,10 +30,10 @@ class RoutingRepository:
         return self.session.execute(select(RoutedTip).where(RoutedTip.reference == reference)
                                     .with_for_update()).scalar_one_or_none()
 
-    def add_tip(self, **fields) -> RoutedTip:
-        row = RoutedTip(**fields)
-        self.session.add(row)
-        return row
+    def add_tip(self, **fields) -> bool:
+        """The tip's row, unless routing holds its reference already (the same tip announced again under another
+        event id): one INSERT … ON CONFLICT DO NOTHING, no look-up first. Whether it went in."""
+        return bool(self.session.execute(insert_if_absent(self.session, _TIPS), fields).rowcount)
 
     def tips_submitted_since(self, since: datetime) -> Iterable[RoutedTip]:
         return self.session.execute(select(RoutedTip).where(RoutedTip.submitted_at >= since)).scalars()
@@ -51,10 +56,9 @@ class RoutingRepository:
             .order_by(RoutedTip.recorded_at).limit(limit)).scalars())
 
     # -- decisions -------------------------------------------------------------------------------------------
-    def add_decision(self, **fields) -> Decision:
-        row = Decision(**fields)
-        self.session.add(row)
-        return row
+    def add_decision(self, **fields) -> None:
+        """One decision, written at once (a Core INSERT: no object to track on the tip's hot path)."""
+        self.session.execute(_INSERT_DECISION, fields)
 
     def decisions(self, reference: str) -> list[Decision]:
         """Every decision about a tip, in hop order."""

@@ -82,7 +82,9 @@ class FakeCaseworkRepository:
     def cases_in_scope(self, references, scope: Scope) -> list[Case]:
         return [c for c in self.cases if c.reference in set(references) and _admits(scope, c)]
 
-    def add_case(self, **fields) -> Case:
+    def add_case(self, **fields) -> Case | None:
+        if self.case_by_reference(fields["reference"]) is not None:
+            return None  # INSERT … ON CONFLICT DO NOTHING on the reference
         case = Case(id=str(uuid.uuid4()), **fields)
         self.cases.append(case)
         return case
@@ -160,11 +162,11 @@ class FakeCaseworkRepository:
         return sorted((m for m in self.messages.values() if m.reference == reference), key=lambda m: m.added_at)
 
     # -- duplicates ------------------------------------------------------------------------------------------
-    def has_duplicate_pair(self, reference: str, other: str) -> bool:
-        return any(d.reference == reference and d.candidate_reference == other for d in self.duplicate_rows)
-
-    def add_duplicate_pair(self, **fields) -> None:
-        self.duplicate_rows.append(DuplicateCandidate(id=next(self._ids), **fields))
+    def add_duplicate_pairs(self, rows: list[dict]) -> None:
+        for fields in rows:
+            if not any(d.reference == fields["reference"] and d.candidate_reference == fields["candidate_reference"]
+                       for d in self.duplicate_rows):  # the unique pair (ON CONFLICT DO NOTHING)
+                self.duplicate_rows.append(DuplicateCandidate(id=next(self._ids), **fields))
 
     def duplicates_of(self, reference: str) -> list[DuplicateCandidate]:
         return sorted((d for d in self.duplicate_rows if d.reference == reference), key=lambda d: -d.score)

@@ -20,11 +20,11 @@ class InMemoryRoutingRepository:
     def locked_tip(self, reference: str) -> RoutedTip | None:
         return self.routed.get(reference)
 
-    def add_tip(self, **fields) -> RoutedTip:
+    def add_tip(self, **fields) -> bool:
         if fields["reference"] in self.routed:
-            raise ValueError(f"routing_tips already holds {fields['reference']}")  # the primary key
-        row = self.routed[fields["reference"]] = RoutedTip(**fields)
-        return row
+            return False  # INSERT … ON CONFLICT DO NOTHING on the primary key
+        self.routed[fields["reference"]] = RoutedTip(**fields)
+        return True
 
     def tips_submitted_since(self, since: datetime) -> list[RoutedTip]:
         return [t for t in self.routed.values() if aware_utc(t.submitted_at) >= since]
@@ -44,12 +44,10 @@ class InMemoryRoutingRepository:
         return [t.reference for t in pending[:limit]]
 
     # -- decisions -------------------------------------------------------------------------------------------
-    def add_decision(self, **fields) -> Decision:
+    def add_decision(self, **fields) -> None:
         if any(d.reference == fields["reference"] and d.hop == fields["hop"] for d in self.decided):
             raise ValueError(f"hop {fields['hop']} of {fields['reference']} is decided already")  # the constraint
-        row = Decision(**fields)
-        self.decided.append(row)
-        return row
+        self.decided.append(Decision(**fields))
 
     def decisions(self, reference: str) -> list[Decision]:
         return sorted((d for d in self.decided if d.reference == reference), key=lambda d: d.hop)

@@ -29,14 +29,12 @@ def open_case(uow, event, deadlines: dict) -> None:
     """`tip.routed`: open the case in the decided office's inbox — or, for a case this office handed over,
     move it to the office routing has now decided on."""
     p = event.payload
-    existing = uow.repo.case_by_reference(p["reference"])
-    if existing is not None:
-        _reroute(uow, event, existing, deadlines)
-        return
     tip = p["tip"]
     now = utcnow()
     limits = settings_for(deadlines, p["agency"]["code"])
     ack_due, feedback_due = due_dates(now, limits["acknowledge_days"], limits["feedback_months"])
+    # the case goes in unless the reference has one already (no look-up first: a new tip is the usual event);
+    # version 1 from the start, as case.opened announces it
     case = uow.repo.add_case(
         reference=p["reference"], office_code=p["agency"]["code"],
         office_name_th=p["agency"]["name_th"], office_name_en=p["agency"]["name_en"], triage=p["triage"],
@@ -45,8 +43,11 @@ def open_case(uow, event, deadlines: dict) -> None:
         routing_rule=p["rule"], routing_reasons_json=json.dumps(p["reasons"], ensure_ascii=False),
         opened_at=now, acknowledge_due=ack_due, feedback_due=feedback_due, updated_at=now,
         volunteer_id=(str(tip["volunteer_id"])[:80] if tip.get("volunteer_id") else None),
-        feedback_extended=False, transfer_count=0, status_changed_at=now, version=0,
+        feedback_extended=False, transfer_count=0, status_changed_at=now, version=1,
     )
+    if case is None:
+        _reroute(uow, event, uow.repo.case_by_reference(p["reference"]), deadlines)
+        return
     uow.repo.record(case, "opened", "system", now, {"office": p["agency"]["code"], "rule": p["rule"],
                                                     "triage": p["triage"]})
     _announce_opened(uow, event, case, now)
@@ -84,6 +85,7 @@ def _reroute(uow, event, case, deadlines: dict) -> None:
         pending.to_office = case.office_code
         pending.to_office_name_th, pending.to_office_name_en = case.office_name_th, case.office_name_en
         pending.decided_at = now
+    case.version = (case.version or 0) + 1
     _announce_opened(uow, event, case, now)
 
 
@@ -130,20 +132,19 @@ def duplicates_found(uow, event) -> None:
     possible duplicate is mutual, so each pair is kept both ways: the earlier case shows the later one too."""
     p = event.payload
     detected = p.get("detected_at") or utcnow()
+    pairs = []
     for c in p["candidates"]:
         if c["reference"] == p["reference"]:
             continue
+        reasons = json.dumps(c["reasons"], ensure_ascii=False)
+        signals = json.dumps(list(c.get("signals") or []), ensure_ascii=False)
         for ref, other in ((p["reference"], c["reference"][:20]), (c["reference"][:20], p["reference"])):
-            if uow.repo.has_duplicate_pair(ref, other):
-                continue
-            uow.repo.add_duplicate_pair(
-                reference=ref, candidate_reference=other, score=float(c["score"]),
-                reasons_json=json.dumps(c["reasons"], ensure_ascii=False),
-                signals_json=json.dumps(list(c.get("signals") or []), ensure_ascii=False), detected_at=detected)
+            pairs.append({"reference": ref, "candidate_reference": other, "score": float(c["score"]),
+                          "reasons_json": reasons, "signals_json": signals, "detected_at": detected})
+    uow.repo.add_duplicate_pairs(pairs)  # each pair unless kept already
 
 
 def _announce_opened(uow, event, case, now) -> None:
-    case.version = (case.version or 0) + 1
     uow.emit("case.opened", {
         "reference": case.reference, "case_id": case.id,
         "office": {"code": case.office_code, "name_th": case.office_name_th, "name_en": case.office_name_en},

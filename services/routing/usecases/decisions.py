@@ -19,22 +19,21 @@ _TIP_FACTS = TipFacts()  # made once: a schema holds no state between calls
 def route_new_tip(uow, event, engine) -> None:
     facts = dict(event.payload)
     reference = facts["reference"]
-    if uow.repo.tip(reference) is not None:
-        # the same tip announced again under another event id: it has its decision already
-        log.info("routing.tip_already_routed")
-        return
     submitted_at = facts["submitted_at"]
     tip_for_rules = rules_view(facts)
     decision = engine.decide(tip_for_rules, submitted_at)
     office_code = decision.agency if not decision.triage else decision.coordinator
     office = engine.directory.office(office_code)
     now = utcnow()
-    uow.repo.add_tip(
+    if not uow.repo.add_tip(
         reference=reference, province_code=facts["location"]["province_code"],
         facts_json=json.dumps(_TIP_FACTS.dump(facts), ensure_ascii=False),
         submitted_at=submitted_at, current_agency=office_code, matter_words=words_json(tip_for_rules),
         recorded_at=now,
-    )
+    ):
+        # the same tip announced again under another event id: it has its decision already
+        log.info("routing.tip_already_routed")
+        return
     uow.repo.add_decision(
         reference=reference, hop=0, kind="automatic", agency_code=office_code,
         triage=decision.triage, rule=decision.rule, rules_version=decision.rules_version,
