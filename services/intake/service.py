@@ -14,6 +14,7 @@ from services.intake.models import Base
 from services.intake.repository import IntakeRepository
 from services.intake.usecases import conversation, idempotency, projection, submission
 from services.intake.usecases.application import IntakeApp
+from services.intake.usecases.database_busy import BusyAwareDatabase
 from services.intake.web import assisted, pages, routes, statistics
 from services.intake.web.entrypoint import api
 from services.intake.web.requests import max_request_bytes
@@ -40,7 +41,7 @@ class Intake(DependencyProvider):
     def start(self):
         for dep in self.container.dependencies:
             if isinstance(dep, Database):
-                self.app = IntakeApp(dep.service_db, self.hasher, self.keyring, self.config)
+                self.app = IntakeApp(BusyAwareDatabase(dep.service_db), self.hasher, self.keyring, self.config)
                 self.web = routes.IntakeWeb(self.app, self.config)
 
     def get_dependency(self, worker_ctx):

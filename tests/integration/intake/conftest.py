@@ -8,6 +8,7 @@ from services.intake.models import TABLES
 from services.intake.receipts import ReceiptHasher
 from services.intake.repository import IntakeRepository
 from services.intake.usecases.application import IntakeApp
+from services.intake.usecases.database_busy import BusyAwareDatabase
 from shared import config as config_mod
 from shared.db import ServiceDatabase, engine_for
 from sodsong import registry
@@ -30,7 +31,7 @@ def make_app(cfg) -> IntakeApp:
     url = cfg["intake"]["db_url"]
     registry.migrate("intake", url)
     db = ServiceDatabase(engine_for(url), TABLES, repository=IntakeRepository)
-    return IntakeApp(db, ReceiptHasher(**cfg["intake"]["argon2"]), crypto.load(cfg), cfg)
+    return IntakeApp(BusyAwareDatabase(db), ReceiptHasher(**cfg["intake"]["argon2"]), crypto.load(cfg), cfg)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
