@@ -188,13 +188,14 @@ class UnitOfWork:
         check_producer(self.tables.service, type_)
         ev = new_event(type_, payload, correlation_id, causation=causation, actor=actor)
         wire = ev.to_wire()
-        self.session.execute(insert(self.tables.outbox).values(
-            event_id=ev.id,
-            event_type=ev.type,
-            correlation_id=ev.correlation_id,
-            body=json.dumps(wire, ensure_ascii=False),
-            created_at=ev.occurred_at,
-        ))
+        # the values as parameters of a plain INSERT: compiled once (SQLAlchemy's cache), not per event
+        self.session.execute(insert(self.tables.outbox), {
+            "event_id": ev.id,
+            "event_type": ev.type,
+            "correlation_id": ev.correlation_id,
+            "body": json.dumps(wire, ensure_ascii=False),
+            "created_at": ev.occurred_at,
+        })
         self.events.append(ev)
         return ev
 
@@ -243,10 +244,10 @@ class ServiceDatabase:
             with self.transaction() as uow:
                 # One round trip claims the event: the row is inserted unless it is there. A concurrent delivery
                 # of the same event waits on this row's key until this transaction ends, then finds it there.
-                claimed = uow.session.execute(_insert_if_absent(self.engine, inbox).values(
-                    event_id=event.id, handler=handler, event_type=event.type,
-                    correlation_id=event.correlation_id, processed_at=utcnow(),
-                )).rowcount
+                claimed = uow.session.execute(_insert_if_absent(self.engine, inbox), {
+                    "event_id": event.id, "handler": handler, "event_type": event.type,
+                    "correlation_id": event.correlation_id, "processed_at": utcnow(),
+                }).rowcount
                 if not claimed:
                     _count_duplicate(self.tables.service, handler)
                     return False

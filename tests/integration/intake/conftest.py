@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 
 from services.intake import crypto
+from services.intake.database_busy import BusyAwareDatabase
 from services.intake.models import TABLES
 from services.intake.receipts import ReceiptHasher
 from services.intake.repository import IntakeRepository
 from services.intake.usecases.application import IntakeApp
-from services.intake.usecases.database_busy import BusyAwareDatabase
 from shared import config as config_mod
 from shared.db import ServiceDatabase, engine_for
 from sodsong import registry

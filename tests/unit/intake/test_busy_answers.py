@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request
 
 from services.intake.domain import attachments
 from services.intake.domain.errors import ServiceBusy
-from services.intake.usecases.database_busy import RETRY_AFTER_SECONDS
+from services.intake.database_busy import RETRY_AFTER_SECONDS
 from services.intake.web import pages, routes
 from services.intake.web.entrypoint import _answering
 
