@@ -34,9 +34,10 @@ def main():
 
     import logging
 
-    import sodsong.settings  # noqa: F401  (every service's settings)
     from sqlalchemy import event
+    from throughput import tip_maker  # this file's folder is first on sys.path
 
+    import sodsong.settings  # noqa: F401  (every service's settings)
     from services.intake import crypto
     from services.intake.models import TABLES
     from services.intake.receipts import ReceiptHasher
@@ -47,8 +48,6 @@ def main():
     from shared.db import ServiceDatabase, dispose_all, engine_for
     from sodsong import registry
     from tests.support.environments import pg_database
-
-    from throughput import tip_maker  # this file's folder is first on sys.path
 
     logging.disable(logging.WARNING)  # the key-file notice; tip.accepted (info) is still formatted, as in service
     make = tip_maker(11)
