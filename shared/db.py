@@ -84,7 +84,38 @@ def _make_engine(url: str) -> Engine:
                            max_overflow=int(os.environ.get("SODSONG_DB_MAX_OVERFLOW", "6")), pool_timeout=60,
                            pool_recycle=1800)
     _ping_when_idle(engine)
+    _wait_for_a_slot(engine)
     return engine
+
+
+# PostgreSQL refuses a new connection while every slot is taken (max_connections, or a database's or role's
+# CONNECTION LIMIT; SQLSTATE 53300) and while it starts up (57P03). Both pass within moments, as other processes
+# finish their transactions, so a new connection waits and asks again (for up to CONNECT_WAIT_SECONDS) instead of
+# failing the transaction that needed it: a tip being filed, an event being consumed. The server's message is the
+# only sign (psycopg2 gives no SQLSTATE for a refused connection).
+CONNECT_WAIT_SECONDS = 10.0
+_SLOT_TAKEN = ("too many clients", "too many connections", "remaining connection slots are reserved",
+               "the database system is starting up")
+
+
+def _slot_taken(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return any(sign in text for sign in _SLOT_TAKEN)
+
+
+def _wait_for_a_slot(engine: Engine) -> None:
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect, _record, cargs, cparams):
+        deadline = time.monotonic() + CONNECT_WAIT_SECONDS
+        pause = 0.05
+        while True:
+            try:
+                return dialect.connect(*cargs, **cparams)
+            except dialect.loaded_dbapi.OperationalError as exc:
+                if not _slot_taken(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)  # green under eventlet: other workers run meanwhile
+            pause = min(pause * 2, 0.5)
 
 
 # A connection that waited in the pool longer than this is pinged before use (a restarted or failed-over

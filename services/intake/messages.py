@@ -33,6 +33,9 @@ MESSAGES = {
                            "เรื่องที่ส่งไปแล้วได้รับไว้ครบถ้วน",
                      "en": "Many reports were sent from your network in a short time; please wait a little and "
                            "send again. Reports already sent were received."},
+    "service.busy": {"th": "ขณะนี้มีผู้ใช้งานจำนวนมาก ระบบยังไม่ได้บันทึกเรื่องของท่าน กรุณาส่งใหม่อีกครั้งในอีกสักครู่",
+                     "en": "Sodsong is very busy right now and has not stored what you sent; please send it again "
+                           "in a moment."},
     "receipt.replaced": {"th": "ออกรหัสรับแจ้งใหม่แล้ว รหัสเดิมใช้ไม่ได้อีกต่อไป",
                          "en": "A new receipt was issued; the old one no longer works."},
     "attachment.too_large": {"th": "ไฟล์แนบแต่ละไฟล์ต้องมีขนาดไม่เกินที่กำหนด",

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.intake.models import (Attachment, FormDraft, IdempotentResponse, Message, OfficeNote, Partner, Question,
@@ -34,9 +36,16 @@ class IntakeRepository:
         """End a read before writing elsewhere (SQLite: one writer at a time)."""
         self.session.rollback()
 
+    def add_timeline(self, entry: TimelineEntry) -> None:
+        """A timeline line, written at once as one INSERT (no unit of work; a duplicate event id fails here)."""
+        self.session.execute(_INSERT_TIMELINE, _column_values(entry))
+
     # -- tips ---------------------------------------------------------------------------------------------------
-    def reference_taken(self, reference: str) -> bool:
-        return self.session.execute(select(Tip.id).where(Tip.reference == reference)).first() is not None
+    def add_tip(self, tip: Tip) -> bool:
+        """A new tip, written at once as one INSERT, unless its reference is taken (False: draw another). One
+        round trip instead of a lookup then an insert; the unique index decides, also between concurrent tips."""
+        statement = _INSERT_TIP_UNLESS_REFERENCE_TAKEN[self.session.get_bind().dialect.name == "postgresql"]
+        return self.session.execute(statement, _column_values(tip)).rowcount == 1
 
     def tip(self, tip_id: str) -> Tip | None:
         return self.session.get(Tip, tip_id)
@@ -195,3 +204,23 @@ class IntakeRepository:
 
     def partners(self) -> list[Partner]:
         return list(self.session.execute(select(Partner).order_by(Partner.id)).scalars())
+
+
+# Statements made once, the values passed at execution: SQLAlchemy then compiles each once (its cache), where
+# values given in the statement would be turned into bound parameters and a cache key again for every row.
+_INSERT_TIMELINE = insert(TimelineEntry.__table__)
+_INSERT_TIP_UNLESS_REFERENCE_TAKEN = {
+    postgresql: (pg_insert if postgresql else sqlite_insert)(Tip.__table__).on_conflict_do_nothing(
+        index_elements=[Tip.__table__.c.reference])
+    for postgresql in (True, False)
+}
+
+
+def _column_values(row) -> dict:
+    """A new model object's column values, for a Core INSERT (unset ones left to the columns' defaults)."""
+    values = {}
+    for column in row.__table__.columns:
+        value = getattr(row, column.key)
+        if value is not None:
+            values[column.key] = value
+    return values

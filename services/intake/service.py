@@ -14,6 +14,7 @@ from services.intake.models import Base
 from services.intake.repository import IntakeRepository
 from services.intake.usecases import conversation, idempotency, projection, submission
 from services.intake.usecases.application import IntakeApp
+from services.intake.database_busy import BusyAwareDatabase
 from services.intake.web import assisted, pages, routes, statistics
 from services.intake.web.entrypoint import api
 from services.intake.web.requests import max_request_bytes
@@ -40,7 +41,7 @@ class Intake(DependencyProvider):
     def start(self):
         for dep in self.container.dependencies:
             if isinstance(dep, Database):
-                self.app = IntakeApp(dep.service_db, self.hasher, self.keyring, self.config)
+                self.app = IntakeApp(BusyAwareDatabase(dep.service_db), self.hasher, self.keyring, self.config)
                 self.web = routes.IntakeWeb(self.app, self.config)
 
     def get_dependency(self, worker_ctx):
@@ -263,10 +264,12 @@ class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
             self.notices.wakeup.set()
 
     def _then_notify(self, apply):
-        """The projection update, then (same transaction) the content-free notices it calls for."""
+        """The projection update, then (same transaction) the content-free notices it calls for, with the tip row
+        the update returned (locked and current; looked up only when the update returns none)."""
         def effect(uow, event):
-            apply(uow, event)
-            tip = uow.repo.tip_by_reference(event.payload["reference"])
+            tip = apply(uow, event)
+            if tip is None:
+                tip = uow.repo.tip_by_reference(event.payload["reference"])
             tipster_notices.record_tipster_notice(uow, tip, event, self.config["SODSONG"],
                                                   reporter=self.notices.reporter,
                                                   volunteer_contact=self.notices.volunteer_contact)

@@ -64,9 +64,15 @@ class InMemoryIntakeRepository:
     def end_read(self) -> None:
         pass
 
+    def add_timeline(self, entry) -> None:
+        self.add(entry)
+
     # -- tips ---------------------------------------------------------------------------------------------------
-    def reference_taken(self, reference: str) -> bool:
-        return self.tip_by_reference(reference) is not None
+    def add_tip(self, tip) -> bool:
+        if self.tip_by_reference(tip.reference) is not None:
+            return False
+        self.add(tip)
+        return True
 
     def tip(self, tip_id: str):
         return self.rows[Tip].get(tip_id)

@@ -34,6 +34,12 @@ class TooManyTips(IntakeError):
     key = "tip.too_many"
 
 
+class ServiceBusy(IntakeError):
+    """No database connection could be had in time (the database is full or away): nothing was stored, the
+    request may be sent again (detail: retry_after_seconds)."""
+    key = "service.busy"
+
+
 class ReceiptUnknown(IntakeError):
     """Wrong, unknown, malformed or replaced meanwhile: always the same answer."""
     key = "receipt.unknown"

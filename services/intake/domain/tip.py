@@ -157,6 +157,9 @@ class ReporterSchema(_Strict):
                 raise ValidationError({"notify_via": ["field.contact_needs_consent"]})
 
 
+_NO_REPORTER = ReporterSchema()  # made once (making a schema deep-copies its fields); it keeps no state
+
+
 class TipSchema(_Strict):
     channel = Text(load_default="web", validate=validate.OneOf(CHANNELS))
     language = Text(load_default="th", validate=validate.OneOf(LANGUAGES))
@@ -168,7 +171,7 @@ class TipSchema(_Strict):
                                 metadata={"description": "Money involved, baht, >= 0"})
     location = fields.Nested(LocationSchema, required=True)
     accused = fields.Nested(AccusedSchema, required=True)
-    reporter = fields.Nested(ReporterSchema, load_default=lambda: ReporterSchema().load({}))
+    reporter = fields.Nested(ReporterSchema, load_default=lambda: _NO_REPORTER.load({}))
     media_url = Text(allow_none=True, load_default=None, validate=validate.Length(max=MAX_MEDIA_URL), metadata={
         "description": "A link to a photo or document the tipster keeps elsewhere (http or https). Stored with the "
                        "tip and shown to the office as a link; Sodsong never fetches it"})

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from services.intake.domain import attachments
 from services.intake.usecases import submission
 from services.intake.domain.callers import Caller
-from services.intake.domain.errors import IntakeError, TooManyReceiptAttempts
+from services.intake.domain.errors import IntakeError, ServiceBusy, TooManyReceiptAttempts
 from services.intake.line import conversation, store
 from services.intake.settings import SETTINGS as INTAKE
 from services.intake.line.conversation import Incoming, PortError
@@ -427,6 +427,8 @@ class Ports:
             _, body, _ = self.bot.app.file_tip(tip, uploads, caller=LINE_CALLER,
                                                idempotency_key=f"line:{event_id or self.event_id}",
                                                client=self.client)
+        except ServiceBusy:
+            raise  # nothing was stored: the event is tried again later (ledger), not answered with a refusal
         except IntakeError as exc:
             raise PortError(exc.key, _reason(exc, tip.get("language") or "th")) from None
         self.drop_files(file_ids)
@@ -437,6 +439,8 @@ class Ports:
         app = self.bot.app
         try:
             tip = app.tip_for_receipt(raw, self.client)
+        except ServiceBusy:
+            raise  # not a wrong receipt: the event is tried again later
         except IntakeError as exc:
             raise PortError("receipt.locked" if isinstance(exc, TooManyReceiptAttempts) else "receipt.unknown") from None
         return tip.id, tip.reference

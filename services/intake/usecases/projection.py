@@ -31,7 +31,7 @@ def _tip(repo, reference: str) -> Tip:
 
 def _line(repo, tip: Tip, status: str, event, at, label=None, *, seq=None, agency=None) -> None:
     label = label or TIPSTER_STATUSES[status]
-    repo.add(TimelineEntry(tip_id=tip.id, source_event_id=event.id, status=status, label_th=label["th"][:300],
+    repo.add_timeline(TimelineEntry(tip_id=tip.id, source_event_id=event.id, status=status, label_th=label["th"][:300],
                            label_en=label["en"][:300], at=at, seq=seq, agency_code=agency))
 
 
@@ -45,7 +45,7 @@ def on_tip_routed(uow, event) -> None:
         _line(uow.repo, tip, status, event, p["decided_at"], agency=p["agency"]["code"])
 
 
-def on_case_opened(uow, event) -> None:
+def on_case_opened(uow, event) -> Tip:
     p = event.payload
     tip = _tip(uow.repo, p["reference"])
     # a triage case is held by the coordinating office until a triage officer names the competent one
@@ -54,9 +54,10 @@ def on_case_opened(uow, event) -> None:
         tip.closure_json = tip.closed_at = None
     _line(uow.repo, tip, status, event, p["opened_at"], None if p.get("triage") else received_label(p["office"]),
           seq=p.get("case_version"), agency=p["office"]["code"])
+    return tip
 
 
-def on_case_status_changed(uow, event, keyring: Keyring | None = None) -> None:
+def on_case_status_changed(uow, event, keyring: Keyring | None = None) -> Tip:
     p = event.payload
     tip = _tip(uow.repo, p["reference"])
     status = tipster_status(p["to_status"])
@@ -71,24 +72,26 @@ def on_case_status_changed(uow, event, keyring: Keyring | None = None) -> None:
         else:
             tip.closure_json = None
     if status == "received":
-        return  # back at an office: case.opened tells it (a re-opening), or it is a refused hand-over (nothing)
+        return tip  # back at an office: case.opened tells it (a re-opening), or a refused hand-over (nothing)
     _line(uow.repo, tip, status, event, p["changed_at"], label=p["tipster_label"], seq=p.get("case_version"),
           agency=p["office_code"])
+    return tip
 
 
-def on_question_asked(uow, event, keyring: Keyring) -> None:
+def on_question_asked(uow, event, keyring: Keyring) -> Tip:
     """A caseworker's question: kept sealed, shown on the status page, a line in the timeline (status unchanged)."""
     p = event.payload
     repo = uow.repo
     tip = _tip(repo, p["reference"])
     if repo.question(p["question_id"]) is not None:
-        return  # the same question announced twice
+        return tip  # the same question announced twice
     text = {"text": p["text"], "text_en": p.get("text_en")}
     repo.add(Question(id=p["question_id"], tip_id=tip.id, asked_at=p["asked_at"],
                       text_enc=keyring.encrypt_text(json.dumps(text, ensure_ascii=False),
                                                     aad("intake_questions.text_enc", p["question_id"]))),
              TimelineEntry(tip_id=tip.id, source_event_id=event.id, status="question",
                            label_th=QUESTION_LABEL["th"], label_en=QUESTION_LABEL["en"], at=p["asked_at"]))
+    return tip
 
 
 def questions_of(repo, keyring: Keyring, tip: Tip) -> list[dict]:

@@ -36,15 +36,12 @@ def submit_tip(uow, tip: dict, receipt_mac: str, receipt: str, actor: dict, keyr
     """`tip` is TipSchema-validated; `receipt_mac` is the receipt's keyed hash (services.intake.receipts)."""
     repo = uow.repo
     now = utcnow()
-    reference = new_reference()
-    while repo.reference_taken(reference):
-        reference = new_reference()
     facts = facts_for_others(tip)
     reporter = reporter_identity(tip)
     tip_id = str(uuid.uuid4())
     row = Tip(
         id=tip_id,
-        reference=reference,
+        reference=new_reference(),
         receipt_mac=receipt_mac,
         tipster_id="tp_" + secrets.token_hex(8),
         channel=facts["channel"],
@@ -62,14 +59,16 @@ def submit_tip(uow, tip: dict, receipt_mac: str, receipt: str, actor: dict, keyr
         partner_id=partner_id,
         receipt_shared=receipt_shared,
     )
-    repo.add(row)
+    while not repo.add_tip(row):  # the reference was taken (rare): draw another
+        row.reference = new_reference()
+    reference = row.reference
     # the event's schema dumps the event date from a date (facts keep the ISO text for the sealed JSON copy)
     event = uow.emit("tip.received", {**facts, "event_date": tip.get("event_date"), "reference": reference,
                                       "tipster_id": row.tipster_id, "submitted_at": now},
                      correlation_id=reference, actor=actor)
-    repo.add(TimelineEntry(tip_id=row.id, source_event_id=event.id, status="submitted",
-                           label_th=TIPSTER_STATUSES["submitted"]["th"],
-                           label_en=TIPSTER_STATUSES["submitted"]["en"], at=now))
+    repo.add_timeline(TimelineEntry(tip_id=row.id, source_event_id=event.id, status="submitted",
+                                    label_th=TIPSTER_STATUSES["submitted"]["th"],
+                                    label_en=TIPSTER_STATUSES["submitted"]["en"], at=now))
     if files:
         stored = store_attachments(repo, keyring, row.id, files, now)
         uow.emit("tip.attachments_received", {

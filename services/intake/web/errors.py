@@ -31,6 +31,7 @@ HTTP_STATUS: dict[type[errors.IntakeError], int] = {
     errors.UnreadableImage: 415,
     errors.TooManyTips: 429,
     errors.TooManyReceiptAttempts: 429,
+    errors.ServiceBusy: 503,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from services.intake import crypto
+from services.intake.database_busy import BusyAwareDatabase
 from services.intake.models import TABLES
 from services.intake.receipts import ReceiptHasher
 from services.intake.repository import IntakeRepository
@@ -30,7 +31,7 @@ def make_app(cfg) -> IntakeApp:
     url = cfg["intake"]["db_url"]
     registry.migrate("intake", url)
     db = ServiceDatabase(engine_for(url), TABLES, repository=IntakeRepository)
-    return IntakeApp(db, ReceiptHasher(**cfg["intake"]["argon2"]), crypto.load(cfg), cfg)
+    return IntakeApp(BusyAwareDatabase(db), ReceiptHasher(**cfg["intake"]["argon2"]), crypto.load(cfg), cfg)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
