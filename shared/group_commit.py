@@ -15,19 +15,17 @@ shared.reliable) is never its neighbours'.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 
 MAX_BATCH = 50
 
 
-@dataclass(eq=False)
 class _Waiter:
-    event: object
-    ready: threading.Event = field(default_factory=threading.Event)  # green under eventlet's monkey patching
-    leads: bool = False
-    done: bool = False
-    claimed: bool = False
-    error: BaseException | None = None
+    def __init__(self, event):
+        self.event = event
+        # Looked up when made, not when this module was imported: green once eventlet has patched threading.
+        self.ready = threading.Event()
+        self.leads = self.done = self.claimed = False
+        self.error: BaseException | None = None
 
 
 class GroupCommit:
