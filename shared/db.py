@@ -244,8 +244,9 @@ class ServiceDatabase:
         rows = [dict(event_id=ev.id, handler=handler, event_type=ev.type, correlation_id=ev.correlation_id,
                      processed_at=now) for ev in firsts]
         with self.transaction() as uow:
-            new_ids = set(uow.session.execute(_insert_if_absent(self.engine, inbox).values(rows)
-                                              .returning(inbox.c.event_id)).scalars())
+            # executemany (one INSERT … VALUES (…), (…) RETURNING on the wire; a statement compiled once)
+            new_ids = set(uow.session.execute(_insert_if_absent(self.engine, inbox).returning(inbox.c.event_id),
+                                              rows).scalars())
             claimed = [ev for ev in firsts if ev.id in new_ids]
             if claimed:
                 effect(uow, claimed)

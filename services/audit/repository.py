@@ -39,15 +39,16 @@ class AuditRepository:
         return entry
 
     def append_all(self, entries: list[dict]) -> None:
-        """Add entries that follow the (locked) head, in order, and move the head to the last: on PostgreSQL one
-        statement (the head's UPDATE rides along as a CTE), elsewhere two."""
+        """Add entries that follow the (locked) head, in order, and move the head to the last. One entry on
+        PostgreSQL: one statement (the head's UPDATE rides along as a CTE); else the entries in one executemany
+        (one INSERT on the wire) and the head's UPDATE. Each statement's SQL is compiled once per process."""
         last = entries[-1]
         move_head = update(HEAD).where(HEAD.c.id == 1).values(seq=last["seq"], hash=last["hash"])
-        if self._postgresql:
-            self.session.execute(insert(ENTRIES).values(entries).add_cte(move_head.cte("moved_head")))
-        else:
-            self.session.execute(insert(ENTRIES).values(entries))
-            self.session.execute(move_head)
+        if len(entries) == 1 and self._postgresql:
+            self.session.execute(insert(ENTRIES).values(last).add_cte(move_head.cte("moved_head")))
+            return
+        self.session.execute(insert(ENTRIES), entries)
+        self.session.execute(move_head)
 
     def entries(self, after_seq: int, up_to_seq: int, limit: int) -> list[dict]:
         """Entries after `after_seq` up to `up_to_seq`, in seq order, each with FIELDS, `hash` and `key_id`."""
