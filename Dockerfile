@@ -34,6 +34,7 @@ COPY --from=build /opt/sodsong /opt/sodsong
 ENV PATH=/opt/sodsong/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    MALLOC_ARENA_MAX=2 \
     SODSONG_DATA_DIR=/var/lib/sodsong \
     SODSONG__intake__http=0.0.0.0:8000 \
     SODSONG__casework__http=0.0.0.0:8001 \

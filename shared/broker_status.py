@@ -2,9 +2,8 @@
 declares (message and consumer counts only)."""
 from __future__ import annotations
 
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
-import requests
 from kombu import Connection
 
 from shared import topology
@@ -31,7 +30,9 @@ def queue_names(subscriptions) -> list[str]:
 def from_management(config: dict, subscriptions) -> list[dict] | None:
     parsed = urlparse(config["amqp_uri"])
     auth = (unquote(parsed.username or "guest"), unquote(parsed.password or "guest"))
-    vhost = requests.utils.quote(_vhost(config), safe="")
+    import requests  # only here: a service process that never asks the management API does not load it
+
+    vhost = quote(_vhost(config), safe="")
     try:
         response = requests.get(f"{management_url(config)}/api/queues/{vhost}", auth=auth, timeout=2,
                                 params={"columns": "name,messages_ready,messages_unacknowledged,consumers,"

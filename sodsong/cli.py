@@ -2,13 +2,21 @@
 
 The services' own subcommands (`sodsong users`, `sodsong routing`, `sodsong ops notifications`, ...) are named in
 sodsong.registry and imported only when used, so `sodsong run --service intake` imports no other service."""
+import os
 import warnings
 
 warnings.filterwarnings("ignore", message="(?s).*Eventlet is deprecated")
+# eventlet's own resolver (greendns: dnspython, about 11 MB in every process) stays unloaded; names are resolved by
+# the C library in eventlet's thread pool instead (shared.green_names), which keeps the hub free just the same.
+os.environ.setdefault("EVENTLET_NO_GREENDNS", "yes")
 
 import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
+
+from shared import green_names  # noqa: E402
+
+green_names.resolve_off_hub()
 
 from psycogreen.eventlet import patch_psycopg  # noqa: E402
 

@@ -29,7 +29,7 @@ from services.intake.domain import attachments
 from services.intake.usecases import submission
 from services.intake.domain.callers import Caller
 from services.intake.domain.errors import IntakeError, TooManyReceiptAttempts
-from services.intake.line import conversation, messages, store
+from services.intake.line import conversation, store
 from services.intake.settings import SETTINGS as INTAKE
 from services.intake.line.conversation import Incoming, PortError
 from services.intake.models import LINE_TABLES
@@ -270,6 +270,8 @@ class LineBot:
 
             raise PermanentDeliveryError("no LINE channel access token configured")
         from linebot.v3.messaging.exceptions import ApiException
+
+        from services.intake.line import messages  # line-bot-sdk's models (44 MB): loaded by the first LINE reply
 
         objects = [conversation.Reply(r["text"], [conversation.Quick(**q) for q in r["quick"]]) for r in replies]
         batches = messages.batches(messages.to_line(objects))

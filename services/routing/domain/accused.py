@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from services.routing.domain import thai_nlp
 from services.routing.domain.data_files import read_mapping
 from services.routing.domain.errors import AccusedDataError
-from shared import geography
+from shared import geography, thai_words
 
 ACCUSED_PATH = Path(__file__).parent.parent / "jurisdiction" / "accused.yaml"
 PROVENANCE = ("verified", "partial", "inferred")
@@ -57,8 +56,8 @@ class _Entry:
 
 @lru_cache(maxsize=1)
 def _thai_normalize():
-    """PyThaiNLP's normalize and digit conversion (thai_nlp: offline)."""
-    thai_nlp.use_offline()
+    """PyThaiNLP's normalize and digit conversion (offline)."""
+    thai_words.use_offline()
     from pythainlp.util import normalize, thai_digit_to_arabic_digit
 
     return lambda text: thai_digit_to_arabic_digit(normalize(text))

@@ -8,7 +8,7 @@ An earlier tip is a candidate when it is in the same province, within the time w
 Tips are indexed in blocks keyed by (province, signal, normalised value), each block sorted by time, so a
 check reads only the few blocks the new tip shares and only their in-window slice: its cost does not grow
 with the size of the index. Text similarity compares sets of Thai words, cut by PyThaiNLP's dictionary-based
-newmm tokenizer in its safe mode (its dictionary ships in the package; nothing is downloaded).
+newmm tokenizer in its safe mode (shared.thai_words: its dictionary ships in the package; nothing is downloaded).
 """
 from __future__ import annotations
 
@@ -16,9 +16,8 @@ import json
 import re
 from bisect import bisect_left, bisect_right, insort
 from datetime import datetime
-from functools import lru_cache
 
-from services.routing.domain import thai_nlp
+from shared import thai_words
 from shared.clock import aware_utc
 
 WINDOW_DAYS = 180
@@ -40,16 +39,10 @@ _NOT_WORD = re.compile(r"[^\w\u0E00-\u0E7F]+|_+")
 _NUMBER_COMMAS = re.compile(r"(?<=\d),(?=\d{3})")
 
 
-@lru_cache(maxsize=1)
-def _tokenizer():
-    """PyThaiNLP's newmm tokenizer and Thai stopwords (thai_nlp: offline)."""
-    thai_nlp.use_offline()
-    from pythainlp.corpus import thai_stopwords
-    from pythainlp.tokenize import word_tokenize
-
-    stopwords = frozenset(thai_stopwords())
-    word_tokenize("ทดสอบ", engine="newmm-safe")  # the first call loads the dictionary (about half a second)
-    return word_tokenize, stopwords
+def _load_segmenter():
+    """Load PyThaiNLP's dictionary (shared.thai_words: a compact trie, offline) and the Thai stop words now."""
+    thai_words.dictionary()
+    thai_words.stopwords()
 
 
 def _expand_abbreviations(text: str) -> str:
@@ -60,11 +53,11 @@ def _expand_abbreviations(text: str) -> str:
 
 def words(text: str) -> frozenset[str]:
     """The content words of a text: tokenised, stop words and punctuation dropped, "50,000" as "50000"."""
-    word_tokenize, stopwords = _tokenizer()
+    stopwords = thai_words.stopwords()
     text = _NUMBER_COMMAS.sub("", _expand_abbreviations(text or "").lower())
     out = set()
     # newmm-safe, not newmm: plain newmm can take over half a second on long runs of unspaced Thai.
-    for token in word_tokenize(text[:MAX_TEXT], engine="newmm-safe", keep_whitespace=False):
+    for token in thai_words.segment(text[:MAX_TEXT]):
         token = token.strip()
         if token and token not in stopwords and _NOT_WORD.sub("", token):
             out.add(token)
@@ -149,7 +142,7 @@ class DuplicateIndex:
         self.very_similar = very_similar
         self._blocks: dict[tuple[str, str, str], _Block] = {}
         self._size = 0
-        _tokenizer()  # load the dictionary now rather than during the first check
+        _load_segmenter()  # load the dictionary now rather than during the first check
 
     def __len__(self) -> int:
         return self._size

@@ -10,8 +10,10 @@ from __future__ import annotations
 import abc
 import dataclasses
 import uuid
+from typing import TYPE_CHECKING
 
-import requests
+if TYPE_CHECKING:
+    import requests
 
 LANGUAGES = ("th", "en")
 
@@ -109,6 +111,8 @@ def post_once(session: requests.Session, url: str, *, timeout: float, also_ok: t
     Redirects are not followed: requests would turn a redirected POST into a GET and the message would vanish
     with a 200, so a redirect means the configured URL is wrong.
     """
+    import requests  # loaded by the first send, not by every process that reads the delivery ledger
+
     try:
         response = session.post(url, timeout=timeout, allow_redirects=False, **kwargs)
     except (requests.Timeout, requests.ConnectionError) as exc:

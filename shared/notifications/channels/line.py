@@ -6,8 +6,7 @@ us means the earlier attempt got through.
 from __future__ import annotations
 
 import re
-
-import requests
+from typing import TYPE_CHECKING
 
 from .base import (
     Channel,
@@ -18,6 +17,9 @@ from .base import (
     require_http_url,
     retry_uuid,
 )
+
+if TYPE_CHECKING:
+    import requests
 
 # User, group and room ids: a letter then 32 lowercase hex digits.
 _LINE_ID = re.compile(r"^[UCR][0-9a-f]{32}$")
@@ -32,7 +34,7 @@ class LineChannel(Channel):
         self.token = channel_access_token
         self.base_url = require_http_url(base_url, self.kind).rstrip("/")
         self.timeout = float(timeout)
-        self.session = session or requests.Session()
+        self.session = session or _session()
 
     @classmethod
     def from_config(cls, config: dict) -> LineChannel:
@@ -58,3 +60,9 @@ class LineChannel(Channel):
             return str(response.json()["sentMessages"][0]["id"])
         except (ValueError, KeyError, IndexError, TypeError):
             return "line-request:" + response.headers.get("x-line-request-id", "")
+
+
+def _session():
+    import requests  # here, not at import: only a process that sends through this channel loads it
+
+    return requests.Session()

@@ -6,8 +6,7 @@ format). Errors are classified as for webhooks.
 from __future__ import annotations
 
 import re
-
-import requests
+from typing import TYPE_CHECKING
 
 from .base import (
     Channel,
@@ -19,6 +18,9 @@ from .base import (
     require,
     require_http_url,
 )
+
+if TYPE_CHECKING:
+    import requests
 
 BODY_FORMATS = ("json", "form")
 _PHONE = re.compile(r"^\+?[0-9]{8,15}$")
@@ -35,7 +37,7 @@ class SmsChannel(Channel):
         self.api_key, self.api_key_header = api_key, api_key_header
         self.sender, self.body_format = sender, body_format
         self.timeout = float(timeout)
-        self.session = session or requests.Session()
+        self.session = session or _session()
 
     @classmethod
     def from_config(cls, config: dict) -> SmsChannel:
@@ -53,3 +55,9 @@ class SmsChannel(Channel):
         headers = {self.api_key_header: self.api_key, "X-Sodsong-Delivery": message.idempotency_key}
         response = post_once(self.session, self.url, timeout=self.timeout, headers=headers, **body)
         return provider_id_from_json(response, "id", "message_id", "messageId") or message.idempotency_key
+
+
+def _session():
+    import requests  # here, not at import: only a process that sends through this channel loads it
+
+    return requests.Session()

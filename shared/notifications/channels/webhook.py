@@ -10,10 +10,12 @@ import hashlib
 import hmac
 import json
 import time
-
-import requests
+from typing import TYPE_CHECKING
 
 from .base import Channel, OutboundMessage, post_once, provider_id_from_json, require, require_http_url
+
+if TYPE_CHECKING:
+    import requests
 
 
 class WebhookChannel(Channel):
@@ -23,7 +25,7 @@ class WebhookChannel(Channel):
         self.url = require_http_url(url, self.kind)
         self.secret = secret
         self.timeout = float(timeout)
-        self.session = session or requests.Session()
+        self.session = session or _session()
 
     @classmethod
     def from_config(cls, config: dict) -> WebhookChannel:
@@ -66,3 +68,9 @@ def verify_signature(secret: str, timestamp: str | int, body: bytes | str, signa
     if abs((time.time() if now is None else now) - sent_at) > tolerance:
         return False
     return hmac.compare_digest(sign(secret, sent_at, body), signature or "")
+
+
+def _session():
+    import requests  # here, not at import: only a process that sends through this channel loads it
+
+    return requests.Session()

@@ -1,0 +1,76 @@
+"""RSS of each `sodsong run --service X` process before it connects to anything: the command's imports, the
+service's own, and the Thai dictionary where the service loads it at start (routing's duplicate index, casework's
+blind index). No broker or database needed; `--before REF` measures another git revision beside this tree.
+
+    .venv/bin/python bench/process_memory.py [--before main]
+
+Each figure is a fresh interpreter (as `sodsong run` starts one). A running service adds its connections, caches
+and the first requests' allocations on top (a few MB; bench/throughput.py prints RSS under load).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("intake", "routing", "casework", "notify", "audit")
+
+PROBE = """
+import json, sys
+def rss():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS"):
+                return int(line.split()[1]) / 1024
+import sodsong.cli
+from sodsong import registry, runner
+if hasattr(runner, "limit_malloc_arenas"):
+    runner.limit_malloc_arenas()
+service = sys.argv[1]
+registry.entry(service).service_class()
+if service == "routing":
+    from services.routing.domain.duplicates import DuplicateIndex
+    DuplicateIndex()
+if service == "casework":
+    from shared import blind_index
+    blind_index.install_key("casework", b"k" * 32)
+    blind_index.warm_up()
+print(json.dumps({"rss_mb": rss(), "modules": len(sys.modules)}))
+"""
+
+
+def measure(code: Path) -> dict[str, dict]:
+    out = {}
+    for service in SERVICES:
+        done = subprocess.run([sys.executable, "-W", "ignore", "-c", PROBE, service], cwd=code, check=True,
+                              capture_output=True, text=True, env={"PYTHONPATH": str(code), "PATH": "/usr/bin:/bin"})
+        out[service] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--before", metavar="GIT_REF", help="also measure this git revision")
+    args = parser.parse_args()
+    columns = {}
+    with tempfile.TemporaryDirectory(prefix="sodsong-bench-memory-") as where:
+        if args.before:
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.before], check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", where], input=archive, check=True)
+            columns[args.before] = measure(Path(where))
+        columns["this tree"] = measure(ROOT)
+    print(f"{'process':10}" + "".join(f" {label[:14]:>14} {'modules':>8}" for label in columns))
+    for service in SERVICES:
+        print(f"{service:10}" + "".join(f" {col[service]['rss_mb']:11.1f} MB {col[service]['modules']:8d}"
+                                        for col in columns.values()))
+    print(f"{'total':10}" + "".join(f" {sum(c['rss_mb'] for c in col.values()):11.1f} MB {'':8}"
+                                    for col in columns.values()))
+
+
+if __name__ == "__main__":
+    main()
