@@ -1,11 +1,13 @@
 """CPU per event of the services' hot paths, in this process, on a fresh PostgreSQL database: the inbox claim with
-audit's chain append, routing's decision (with the duplicate check), casework opening the case routing decided
-(with its search terms) and the outbox relay's publish, each run N times.
+audit's chain append (one event per transaction, and eight, as a tip's events come), routing's decision (with the
+duplicate check), casework opening the case routing decided (with its search terms), the outbox relay's publish,
+and notify's send path (claim, send to a file, settle), each run N times.
 
     .venv/bin/python bench/hot_paths.py [--events 300]
 
 No broker consumer, no HTTP, no eventlet hub: the figures are the CPU seconds (time.process_time) the handler code
-spends per event, which a busy machine changes little — a way to compare two versions of the code quickly.
+spends per event, which a busy machine changes little — a way to compare two versions of the code quickly. Copied
+next to an older revision's files it measures that revision (what it lacks, it skips).
 """
 from __future__ import annotations
 
@@ -77,6 +79,13 @@ def main():
         for e in events:
             audit_db.consume(e, "record", lambda uow, ev: audit_usecases.append(uow, ev, chain.chain_keys(cfg)))
         results["audit consume+append"] = (time.process_time() - t0) / n
+        if hasattr(audit_db, "consume_many"):  # the group commit: a tip's ~8 events in one transaction
+            batch = [tip_received(2 * n + i) for i in range(n)]
+            t0 = time.process_time()
+            for i in range(0, n, 8):
+                audit_db.consume_many(batch[i:i + 8], "record",
+                                      lambda uow, evs: audit_usecases.append_all(uow, evs, chain.chain_keys(cfg)))
+            results["audit consume+append, 8/tx"] = (time.process_time() - t0) / n
 
         routing_db = db(cfg, "routing")
         engine = load_engine()
@@ -153,9 +162,47 @@ def main():
         results["idle: queue gauges"] = (time.process_time() - t0) / 10
         getattr(relay, "close", lambda: None)()  # (older revisions had no connection to close)
 
+    with tempfile.TemporaryDirectory() as tmp, environment("rabbitmq", Path(tmp), {"notify": {
+            "channels": {"file": {"type": "file", "path": str(Path(tmp) / "notifications.jsonl")}},
+            "office_channel": "file"}, "casework": {"desk_url": "http://127.0.0.1:25000/desk"}}) as cfg:
+        results["notify claim+send+settle"] = notify_send_path(cfg, n)
+
     print(f"{'hot path':32} {'CPU ms/event':>12}")
     for name, seconds in results.items():
         print(f"{name:32} {seconds * 1000:12.2f}")
+
+
+def notify_send_path(cfg, n: int) -> float:
+    """CPU seconds per delivery of notify's send path, as its sender runs it: claim, send (a file), settle."""
+    from services.notify import usecases as notify_usecases
+    from services.notify.settings import SETTINGS as NOTIFY
+    from shared import sealing
+    from shared.notifications.channels import build_channels
+    from sodsong import registry
+    from tests.integration.notify_service.conftest import case_opened
+    from tests.support.inprocess import db
+
+    registry.migrate("notify", cfg["notify"]["db_url"])
+    sealing.install(cfg, "notify")
+    notify_db = db(cfg, "notify")
+    settings = NOTIFY.section(cfg, "notify")  # with its defaults, as the service reads it
+    channels = build_channels(settings["channels"])
+    ids = []
+    for _ in range(n + 5):
+        with notify_db.transaction() as uow:
+            ids += notify_usecases.record(uow, case_opened(), cfg)
+
+    def send(delivery_id):
+        claimed = notify_usecases.claim(notify_db, delivery_id)
+        kw = {"claimed": claimed} if isinstance(claimed, dict) else {}  # older revisions read it apart
+        assert notify_usecases.send(notify_db, delivery_id, channels, settings, **kw) == "sent"
+
+    for delivery_id in ids[:5]:  # warm up
+        send(delivery_id)
+    t0 = time.process_time()
+    for delivery_id in ids[5:]:
+        send(delivery_id)
+    return (time.process_time() - t0) / n
 
 
 if __name__ == "__main__":

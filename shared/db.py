@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from shared import metrics
 from shared.clock import utcnow
 from shared.events import CATALOGUE, Event, new_event
+from shared.group_commit import GroupCommit
 from shared.messaging_tables import MessagingTables
 
 _engines: dict[str, Engine] = {}
@@ -209,6 +210,7 @@ class ServiceDatabase:
         self.tables = tables
         self._on_events = on_commit_with_events
         self.repository = repository
+        self._groups: dict[str, GroupCommit] = {}
 
     @contextlib.contextmanager
     def transaction(self):
@@ -261,6 +263,40 @@ class ServiceDatabase:
                     _count_duplicate(self.tables.service, handler)
                     return False
             raise
+
+    def consume_many(self, events: list[Event], handler: str, effect) -> list[bool]:
+        """`consume` for several events in one transaction: one statement claims them all, then
+        `effect(uow, events)` runs once for those not processed before (in order). Whether each was claimed."""
+        inbox, now = self.tables.inbox, utcnow()
+        firsts, seen = [], set()
+        for ev in events:
+            if ev.id not in seen:  # the same event twice in one batch: the second is a repeat
+                seen.add(ev.id)
+                firsts.append(ev)
+        rows = [dict(event_id=ev.id, handler=handler, event_type=ev.type, correlation_id=ev.correlation_id,
+                     processed_at=now) for ev in firsts]
+        with self.transaction() as uow:
+            # executemany (one INSERT … VALUES (…), (…) RETURNING on the wire; a statement compiled once)
+            new_ids = set(uow.session.execute(_insert_if_absent(self.engine, inbox).returning(inbox.c.event_id),
+                                              rows).scalars())
+            claimed = [ev for ev in firsts if ev.id in new_ids]
+            if claimed:
+                effect(uow, claimed)
+        outcome, untaken = [], {ev.id for ev in claimed}
+        for ev in events:  # True for the first of each claimed event only
+            outcome.append(ev.id in untaken)
+            untaken.discard(ev.id)
+            if not outcome[-1]:
+                _count_duplicate(self.tables.service, handler)
+        return outcome
+
+    def consume_together(self, event: Event, handler: str, effect) -> bool:
+        """`consume` in a group commit with the events other workers of `handler` hold (shared.group_commit):
+        `effect(uow, events)` takes a list. Returns once the transaction holding this event has committed."""
+        group = self._groups.get(handler)
+        if group is None:
+            group = self._groups.setdefault(handler, GroupCommit(self, handler))
+        return group.consume(event, effect)
 
 
 # The statements every event runs are made once per table: building one cost more than executing it.

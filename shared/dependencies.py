@@ -39,6 +39,10 @@ class WorkerDatabase:
     def consume(self, event, effect) -> bool:
         return self._db.consume(event, self._handler, effect)
 
+    def consume_together(self, event, effect) -> bool:
+        """`consume` with `effect(uow, events)`, in one transaction with the events other workers hold."""
+        return self._db.consume_together(event, self._handler, effect)
+
     @property
     def tables(self):
         return self._db.tables

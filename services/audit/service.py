@@ -26,8 +26,10 @@ class Service(RedrivesOnRequest):
 
     @subscribe("#")
     def record(self, event):
+        """Chain the event, in one transaction (one lock of the head) with the events other workers hold now;
+        returns (and the message is acked) once that transaction has committed."""
         keys = chain.chain_keys(self.config["SODSONG"])
-        self.db.consume(event, lambda uow, ev: usecases.append(uow, ev, keys))
+        self.db.consume_together(event, lambda uow, events: usecases.append_all(uow, events, keys))
 
     @cluster_job("audit.checkpoint", every=30)
     def checkpoint(self):

@@ -9,9 +9,19 @@ from shared.clock import utcnow
 
 def append(uow, event, keys: chain.ChainKeys):
     """Chain one event after the head (the repository locks the head for the transaction)."""
-    head_seq, head_hash = uow.repo.locked_head()
-    entry = chain.next_entry(head_seq, head_hash, event.to_wire(), keys, utcnow().isoformat())
-    return uow.repo.append(entry)
+    return append_all(uow, [event], keys)[0]
+
+
+def append_all(uow, events, keys: chain.ChainKeys) -> list[dict]:
+    """Chain events after the head, in order, with one lock of the head for all of them."""
+    seq, prev_hash = uow.repo.locked_head()
+    entries = []
+    for event in events:
+        entry = chain.next_entry(seq, prev_hash, event.to_wire(), keys, utcnow().isoformat())
+        entries.append(entry)
+        seq, prev_hash = entry["seq"], entry["hash"]
+    uow.repo.append_all(entries)
+    return entries
 
 
 def verify(repo, keys: chain.ChainKeys, checkpoints: dict | None = None, unkeyed_up_to: int = 0,

@@ -265,10 +265,10 @@ def send_one(service_db, row_id: str, channels: dict, config: dict, *, reporter=
     """Claim and send one notice; returns its new status, or None when another sender had it."""
     table = table if table is not None else default_table()
     settings = settings_of(config)
-    if not ledger.claim(service_db, table, row_id):
+    row = ledger.claim_row(service_db, table, row_id)  # claimed and read in one statement
+    if row is None:
         return None
     with service_db.reading() as session:
-        row = dict(session.execute(select(table).where(table.c.id == row_id)).mappings().first())
         tip = (find_tip or _default_find_tip)(session, row["tip_id"])
         if tip is not None and hasattr(session, "expunge") and not isinstance(tip, dict):
             session.expunge(tip)  # no database connection is held while the provider is talked to
@@ -292,7 +292,7 @@ def send_one(service_db, row_id: str, channels: dict, config: dict, *, reporter=
                                             attempt=row["attempts"] or 1))
 
     outcome = ledger.attempt(one_attempt)
-    return ledger.settle(service_db, table, row_id, outcome, settings["ledger"])
+    return ledger.settle(service_db, table, row_id, outcome, settings["ledger"], claimed=row)
 
 
 def send_due(service_db, channels: dict, config: dict, *, reporter=None, volunteer_contact=None,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,18 +42,15 @@ class NotifyRepository:
 
     # -- deliveries ------------------------------------------------------------------------------------------
     def add_delivery(self, **fields) -> str:
-        delivery = Delivery(**fields)
-        self.session.add(delivery)
-        return delivery.id
+        self.session.execute(insert(TABLE).values(**fields))
+        return fields["id"]
 
     def delivery(self, delivery_id: str) -> Delivery | None:
         return self.session.get(Delivery, delivery_id)
 
-    def detached_delivery(self, delivery_id: str) -> Delivery:
-        """A delivery to read after the session ends (sending happens outside any transaction)."""
-        row = self.session.get(Delivery, delivery_id)
-        self.session.expunge(row)
-        return row
+    def delivery_row(self, delivery_id: str) -> dict:
+        """A delivery's columns, to read after the session ends (sending happens outside any transaction)."""
+        return dict(self.session.execute(select(TABLE).where(TABLE.c.id == delivery_id)).mappings().one())
 
     def due_ids(self, now: datetime | None = None, limit: int = 100) -> list[str]:
         return ledger.due_ids(self.session, TABLE, now, limit)

@@ -47,21 +47,25 @@ class Sender(SenderLoop):
 
     def send_one(self, delivery_id):
         db = self._db()
-        if usecases.claim(db, delivery_id):
-            status = usecases.send(db, delivery_id, self.channels, self.settings)
+        claimed = usecases.claim(db, delivery_id)  # claimed and read in one statement
+        if claimed is not None:
+            status = usecases.send(db, delivery_id, self.channels, self.settings, claimed=claimed)
             log.info("delivery.attempted", delivery_id=delivery_id, status=status)
 
     def send_due(self) -> int:
-        due = usecases.due_ids(self._db(), utcnow())
+        due = usecases.due_ids(self._db(), utcnow(), limit=self.batch)
         pool = eventlet.GreenPool(self.concurrency)
         for delivery_id in due:
             pool.spawn(self.send_one, delivery_id)
         pool.waitall()
         return len(due)
 
+    batch = 100
+
     def tick(self):
-        for _ in range(50):  # a full batch may leave more behind: keep going while any is due
-            if self.stopping.is_set() or not self.send_due():
+        for _ in range(50):  # a full batch may leave more behind: keep going while batches are full
+            # A batch that was not full took all that was due; what is recorded meanwhile wakes the loop again.
+            if self.stopping.is_set() or self.send_due() < self.batch:
                 break
 
 

@@ -139,25 +139,29 @@ def due_ids(service_db, now=None, limit=100) -> list[str]:
         return service_db.repository(session).due_ids(now, limit)
 
 
-def claim(service_db, delivery_id: str) -> bool:
-    return ledger.claim(service_db, TABLE, delivery_id)
+def claim(service_db, delivery_id: str) -> dict | None:
+    """The delivery, moved to `sending` for this caller; None when another caller won it or it is not due."""
+    return ledger.claim_row(service_db, TABLE, delivery_id)
 
 
-def send(service_db, delivery_id: str, channels: dict, settings: dict, render=render) -> str | None:
-    """Send a claimed delivery once; returns its new status."""
-    with service_db.reading() as session:
-        d = service_db.repository(session).detached_delivery(delivery_id)
+def send(service_db, delivery_id: str, channels: dict, settings: dict, render=render,
+         claimed: dict | None = None) -> str | None:
+    """Send a claimed delivery once; returns its new status. `claimed`: the row `claim` returned (else it is read)."""
+    d = claimed
+    if d is None:
+        with service_db.reading() as session:
+            d = service_db.repository(session).delivery_row(delivery_id)
 
     def one_attempt():
-        channel = channels.get(d.channel)
+        channel = channels.get(d["channel"])
         if channel is None:
-            raise PermanentDeliveryError(f"channel {d.channel!r} is not configured")
-        subject, text, html = render(d.template, d.language, json.loads(d.context_json))
-        return channel.send(OutboundMessage(recipient=d.address, language=d.language, subject=subject, text=text,
-                                            html=html, idempotency_key=d.id, attempt=d.attempts or 1))
+            raise PermanentDeliveryError(f"channel {d['channel']!r} is not configured")
+        subject, text, html = render(d["template"], d["language"], json.loads(d["context_json"]))
+        return channel.send(OutboundMessage(recipient=d["address"], language=d["language"], subject=subject,
+                                            text=text, html=html, idempotency_key=d["id"], attempt=d["attempts"] or 1))
 
     return ledger.settle(service_db, TABLE, delivery_id, ledger.attempt(one_attempt), ledger.settings_of(settings),
-                         on_settled=_emit_outcome)
+                         on_settled=_emit_outcome, claimed=claimed)
 
 
 def _emit_outcome(uow, row, status):

@@ -107,26 +107,56 @@ def claim(service_db, table, row_id: str, now: datetime | None = None) -> bool:
         return result.rowcount == 1
 
 
-def settle(service_db, table, row_id: str, outcome: Outcome, settings: dict, on_settled=None) -> str | None:
+def claim_row(service_db, table, row_id: str, now: datetime | None = None) -> dict | None:
+    """`claim`, returning the claimed row as it now is (None when another caller won it or it is not due): the
+    claim and the read of what to send are one statement (UPDATE … RETURNING)."""
+    now = now or utcnow()
+    with service_db.transaction() as uow:
+        row = uow.session.execute(update(table).where(table.c.id == row_id, _claimable(table, now))
+                                  .values(status="sending", updated_at=now, attempts=table.c.attempts + 1)
+                                  .returning(*table.c)).mappings().first()
+        return dict(row) if row is not None else None
+
+
+def _settled_values(outcome: Outcome, attempts: int, settings: dict, now: datetime) -> dict:
+    values = {"updated_at": now}
+    if outcome.error is None:
+        values.update(status="sent", sent_at=now, provider_id=(outcome.provider_id or "")[:200] or None,
+                      last_error=None)
+    elif outcome.permanent or attempts >= settings["max_attempts"]:
+        values.update(status="dead", last_error=outcome.error)
+    else:
+        values.update(status="failed", last_error=outcome.error,
+                      next_attempt_at=now + backoff(attempts, settings, outcome.retry_after))
+    return values
+
+
+def settle(service_db, table, row_id: str, outcome: Outcome, settings: dict, on_settled=None,
+           claimed: dict | None = None) -> str | None:
     """Record a claimed row's attempt; returns its new status (None when it was no longer `sending`).
 
     on_settled(uow, row, status) runs in the same transaction when the row reaches `sent` or `dead`
     (notify emits its notification.sent / notification.failed events there).
+
+    `claimed`, the row as `claim_row` returned it, makes this one UPDATE guarded by what was claimed (still
+    `sending`, the same count of attempts); a row changed since (an operator, or another instance that took over
+    a stuck send) is read and settled as it now is, exactly as without it.
     """
     now = utcnow()
     with service_db.transaction() as uow:
+        if claimed is not None:
+            values = _settled_values(outcome, claimed["attempts"], settings, now)
+            moved = uow.session.execute(update(table).where(
+                table.c.id == row_id, table.c.status == "sending", table.c.attempts == claimed["attempts"],
+            ).values(**values)).rowcount
+            if moved == 1:
+                if values["status"] in ("sent", "dead") and on_settled is not None:
+                    on_settled(uow, {**claimed, **values}, values["status"])
+                return values["status"]
         row = uow.session.execute(select(table).where(table.c.id == row_id)).mappings().first()
         if row is None or row["status"] != "sending":
             return None  # an operator reset it meanwhile, or another instance took over a stuck send
-        values = {"updated_at": now}
-        if outcome.error is None:
-            values.update(status="sent", sent_at=now, provider_id=(outcome.provider_id or "")[:200] or None,
-                          last_error=None)
-        elif outcome.permanent or row["attempts"] >= settings["max_attempts"]:
-            values.update(status="dead", last_error=outcome.error)
-        else:
-            values.update(status="failed", last_error=outcome.error,
-                          next_attempt_at=now + backoff(row["attempts"], settings, outcome.retry_after))
+        values = _settled_values(outcome, row["attempts"], settings, now)
         uow.session.execute(update(table).where(table.c.id == row_id).values(**values))
         if values["status"] in ("sent", "dead") and on_settled is not None:
             on_settled(uow, {**row, **values}, values["status"])

@@ -62,3 +62,7 @@ class FakeDatabase:
             effect(uow, event)
         self.seen.add(key)
         return True
+
+    def consume_together(self, event: Event, effect) -> bool:
+        """`consume` with `effect(uow, events)`, as the group commit calls it (here a batch of one)."""
+        return self.consume(event, lambda uow, ev: effect(uow, [ev]))

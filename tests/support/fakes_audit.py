@@ -30,5 +30,9 @@ class InMemoryAuditRepository:
         self.head_row = [entry["seq"], entry["hash"]]
         return self.entries_by_seq[entry["seq"]]
 
+    def append_all(self, entries: list[dict]) -> None:
+        for entry in entries:
+            self.append(entry)
+
     def entries(self, after_seq: int, up_to_seq: int, limit: int) -> list[dict]:
         return [dict(self.entries_by_seq[s]) for s in sorted(self.entries_by_seq) if after_seq < s <= up_to_seq][:limit]

@@ -1,7 +1,6 @@
 """An in-memory notify repository (the same methods as services/notify/repository.py) for unit tests."""
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 
 from services.notify.domain.errors import TimerAlreadyClaimed
@@ -47,8 +46,9 @@ class InMemoryNotifyRepository:
     def delivery(self, delivery_id: str) -> Delivery | None:
         return self.deliveries.get(delivery_id)
 
-    def detached_delivery(self, delivery_id: str) -> Delivery:
-        return copy.copy(self.deliveries[delivery_id])
+    def delivery_row(self, delivery_id: str) -> dict:
+        d = self.deliveries[delivery_id]
+        return {c.name: getattr(d, c.name) for c in Delivery.__table__.c}
 
     def due_ids(self, now: datetime | None = None, limit: int = 100) -> list[str]:
         now = now or utcnow()

@@ -135,3 +135,56 @@ def test_settle_after_operator_reset_changes_nothing(db_and_table):
 def test_unexpected_exceptions_are_transient():
     outcome = ledger.attempt(lambda: (_ for _ in ()).throw(ConnectionResetError("peer reset")))
     assert outcome.error.startswith("ConnectionResetError") and not outcome.permanent
+
+
+# -- claim and read in one statement, settle in one guarded UPDATE -----------------------------------------------
+def test_claim_row_returns_the_claimed_row_once_and_settles_as_claim_does(db_and_table):
+    db, table = db_and_table
+    add(db, table)
+    claimed = ledger.claim_row(db, table, "d1")
+    assert (claimed["id"], claimed["status"], claimed["attempts"]) == ("d1", "sending", 1)
+    assert ledger.claim_row(db, table, "d1") is None and not ledger.claim(db, table, "d1")
+    settled = []
+    assert ledger.settle(db, table, "d1", ledger.attempt(lambda: "prov-1"), SETTINGS,
+                         on_settled=lambda uow, r, status: settled.append((r["id"], r["attempts"], status)),
+                         claimed=claimed) == "sent"
+    r = row(db, table)
+    assert (r["status"], r["attempts"], r["provider_id"], r["last_error"]) == ("sent", 1, "prov-1", None)
+    assert settled == [("d1", 1, "sent")]
+
+
+def test_claimed_rows_back_off_then_die_at_the_limit(db_and_table):
+    db, table = db_and_table
+    add(db, table)
+    statuses = []
+    for attempt in range(1, 4):
+        with db.transaction() as uow:
+            uow.session.execute(update(table).values(next_attempt_at=ledger.utcnow() - timedelta(seconds=1)))
+        claimed = ledger.claim_row(db, table, "d1")
+        assert claimed["attempts"] == attempt
+        statuses.append(ledger.settle(db, table, "d1", ledger.attempt(fail_transient()), SETTINGS, claimed=claimed))
+    assert statuses == ["failed", "failed", "dead"] and row(db, table)["attempts"] == 3
+
+
+def test_a_claim_taken_over_meanwhile_is_settled_as_the_row_now_is(db_and_table):
+    db, table = db_and_table
+    add(db, table)
+    first = ledger.claim_row(db, table, "d1")
+    with db.transaction() as uow:  # stuck: another instance takes it over (attempt 2)
+        uow.session.execute(update(table).values(updated_at=ledger.utcnow() - ledger.STUCK_SENDING - timedelta(1)))
+    second = ledger.claim_row(db, table, "d1")
+    assert second["attempts"] == 2
+    assert ledger.settle(db, table, "d1", ledger.attempt(lambda: "p1"), SETTINGS, claimed=first) == "sent"
+    assert ledger.settle(db, table, "d1", ledger.attempt(lambda: "p2"), SETTINGS, claimed=second) is None
+    r = row(db, table)
+    assert (r["status"], r["attempts"], r["provider_id"]) == ("sent", 2, "p1")
+
+
+def test_a_claimed_row_reset_by_an_operator_is_not_settled(db_and_table):
+    db, table = db_and_table
+    add(db, table)
+    claimed = ledger.claim_row(db, table, "d1")
+    with db.transaction() as uow:
+        uow.session.execute(update(table).values(status="pending"))
+    assert ledger.settle(db, table, "d1", ledger.attempt(lambda: "x"), SETTINGS, claimed=claimed) is None
+    assert row(db, table)["status"] == "pending"
