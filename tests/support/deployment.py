@@ -6,7 +6,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from shared.config import SERVICES
-from tests.support.environments import base_env, free_port, pg_database, rabbit_vhost
+from tests.support.environments import base_env, free_port, pg_database, rabbit_vhost, seed_sqlite
 from tests.support.processes import SodsongProcess, cli, wait_for
 from tests.support.tips import IntakeClient
 
@@ -19,6 +19,8 @@ class Deployment:
         if mode == "real":
             amqp_uri, self.vhost = stack.enter_context(rabbit_vhost())
             db_url = stack.enter_context(pg_database())
+        else:
+            seed_sqlite(data_dir)  # what the first `sodsong run` migrates, copied: its migrate finds nothing to do
         self.env = base_env(data_dir, self.intake_port, self.casework_port, amqp_uri, db_url, extra_env)
         self.data_dir = Path(data_dir)
         self.intake = IntakeClient(f"http://127.0.0.1:{self.intake_port}")
