@@ -29,6 +29,7 @@ import psycopg2
 PG_ADMIN = os.environ.get("SODSONG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_BASE = os.environ.get("SODSONG_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672")
 VHOST_BATCH = 6  # vhosts made per rabbitmqctl call
+TEMPLATE_PREFIX = "sodsong_test_template_"
 
 _lock = threading.Lock()
 _vhosts_ready: list[str] = []
@@ -116,7 +117,8 @@ def migrated_template() -> str:
     with _lock:
         if "postgres" in _templates:
             return _templates["postgres"]
-        name = f"sodsong_test_template_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        name = f"{TEMPLATE_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        _drop_orphaned_templates()
         admin = _admin()
         try:
             with admin.cursor() as cur:
@@ -133,6 +135,21 @@ def migrated_template() -> str:
         _templates["postgres"] = name
         atexit.register(_drop_database, name)
         return name
+
+
+def _drop_orphaned_templates() -> None:
+    """Templates of test runs that were killed before their exit handlers ran (their process is gone)."""
+    admin = _admin()
+    try:
+        with admin.cursor() as cur:
+            cur.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (TEMPLATE_PREFIX + "%",))
+            names = [row[0] for row in cur.fetchall()]
+    finally:
+        admin.close()
+    for name in names:
+        pid = name[len(TEMPLATE_PREFIX):].split("_")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            _drop_database(name)
 
 
 def _drop_database(name: str) -> None:
