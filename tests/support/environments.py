@@ -3,7 +3,7 @@
 Nothing here skips: when the broker or the database is missing, the test that needs it fails.
 
 What makes them cheap (the suite makes a hundred or more of each):
-- vhosts come from a pool filled a few at a time by one `rabbitmqctl import_definitions` (each rabbitmqctl call
+- vhosts come from a pool filled two at a time by one `rabbitmqctl import_definitions` (each rabbitmqctl call
   boots an Erlang VM, a second or more); a used vhost is deleted in the background and waited for at exit;
 - a PostgreSQL database is a copy (CREATE DATABASE ... TEMPLATE) of one migrated once per test process with every
   service's migrations, so the services' own `migrate` at start finds nothing to do; migrations from an empty
@@ -28,7 +28,9 @@ import psycopg2
 
 PG_ADMIN = os.environ.get("SODSONG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_BASE = os.environ.get("SODSONG_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672")
-VHOST_BATCH = 6  # vhosts made per rabbitmqctl call
+# vhosts made per rabbitmqctl call; few, since every vhost holds some of the broker's file handles until it is gone
+VHOST_BATCH = 2
+DELETIONS_AT_ONCE = 3  # vhost deletions under way in the background; one more waits for the oldest
 TEMPLATE_PREFIX = "sodsong_test_template_"
 
 _lock = threading.Lock()
@@ -70,10 +72,12 @@ def _take_vhost() -> str:
 
 
 def _delete_vhost_later(name: str) -> None:
-    proc = subprocess.Popen(["rabbitmqctl", "-q", "delete_vhost", name], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
     with _lock:
-        _deletions[:] = [p for p in _deletions if p.poll() is None] + [proc]
+        _deletions[:] = [p for p in _deletions if p.poll() is None]
+        while len(_deletions) >= DELETIONS_AT_ONCE:
+            _deletions.pop(0).wait(120)
+        _deletions.append(subprocess.Popen(["rabbitmqctl", "-q", "delete_vhost", name], stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL))
 
 
 @atexit.register
