@@ -110,12 +110,14 @@ class User(Base):
 
 class RegisteredVolunteer(Base):
     """intake's volunteer ids (from volunteer.registered / volunteer.disabled): only these can be bound to a
-    desk account. No token, area or contact: only the id and whether it is active."""
+    desk account, and a network's coordinator sees those whose area (subdistrict codes; None until intake
+    announces it) lies in the network. No token or contact."""
     __tablename__ = "casework_volunteers"
 
     volunteer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     changed_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    subdistricts_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class DeskSession(Base):
