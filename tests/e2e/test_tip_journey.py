@@ -10,7 +10,8 @@ def _office_notified(dep, reference):
     return sent if sent and all(n["status"] == "sent" for n in sent) else None
 
 
-def test_trat_state_official_reaches_pacc_region_2(deployment):
+def test_trat_state_official_reaches_pacc_region_2(first_start_deployment):
+    deployment = first_start_deployment  # the services migrate their empty databases as they start
     deployment.start()
     response = deployment.intake.submit(tip())
     assert response.status_code == 201, response.text

@@ -6,19 +6,24 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from shared.config import SERVICES
-from tests.support.environments import base_env, free_port, pg_database, rabbit_vhost
+from tests.support.environments import base_env, free_port, pg_database, rabbit_vhost, seed_sqlite
 from tests.support.processes import SodsongProcess, cli, wait_for
 from tests.support.tips import IntakeClient
 
 
 class Deployment:
-    def __init__(self, mode: str, data_dir: Path, stack: ExitStack, extra_env=None):
+    def __init__(self, mode: str, data_dir: Path, stack: ExitStack, extra_env=None, migrated: bool = True):
+        """`migrated`: every service's tables are in place before the first start (copies of migrated databases,
+        tests/support/environments.py), so the services' own migrate finds nothing to do; without it the first
+        `sodsong run` migrates empty databases."""
         self.mode = mode
         self.intake_port, self.casework_port = free_port(), free_port()
         amqp_uri = db_url = None
         if mode == "real":
             amqp_uri, self.vhost = stack.enter_context(rabbit_vhost())
-            db_url = stack.enter_context(pg_database())
+            db_url = stack.enter_context(pg_database(migrated=migrated))
+        elif migrated:
+            seed_sqlite(data_dir)
         self.env = base_env(data_dir, self.intake_port, self.casework_port, amqp_uri, db_url, extra_env)
         self.data_dir = Path(data_dir)
         self.intake = IntakeClient(f"http://127.0.0.1:{self.intake_port}")
@@ -49,6 +54,9 @@ class Deployment:
         self.processes[name].stop()
 
     def stop_all(self) -> None:
+        """SIGTERM to every process first, then wait for each: they shut down side by side, not one after another."""
+        for proc in self.processes.values():
+            proc.terminate()
         for proc in self.processes.values():
             proc.stop()
 

@@ -12,12 +12,13 @@ from shared import config as config_mod
 from shared import topology
 from sodsong import registry
 from sodsong.registry import service_db_for
-from tests.support.environments import pg_database, rabbit_vhost
+from tests.support.environments import pg_database, rabbit_vhost, seed_sqlite
 
 
 @contextmanager
 def environment(transport: str, tmp_path, overrides: dict | None = None):
-    """A loaded config for `memory` (SQLite files) or `rabbitmq` (fresh vhost + PostgreSQL database)."""
+    """A loaded config for `memory` (SQLite files) or `rabbitmq` (fresh vhost + PostgreSQL database), every
+    service's tables in place (copies of migrated ones: tests/support/environments.py)."""
     with ExitStack() as stack:
         env = {"SODSONG_DATA_DIR": str(tmp_path)}
         if transport == "rabbitmq":
@@ -25,6 +26,7 @@ def environment(transport: str, tmp_path, overrides: dict | None = None):
             env["SODSONG_DB_URL"] = stack.enter_context(pg_database())
         else:
             env["SODSONG_AMQP_URI"] = "memory://localhost/"
+            seed_sqlite(tmp_path)
             _reset_memory_broker()
             stack.callback(_reset_memory_broker)
         cfg = config_mod.load(env=env)

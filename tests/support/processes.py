@@ -20,6 +20,7 @@ class SodsongProcess:
         self.name = name
         self.log_path = (log_dir or Path(env["SODSONG_DATA_DIR"])) / f"{name}.log"
         self.proc: subprocess.Popen | None = None
+        self.terminated = False  # SIGTERM sent to the running process
 
     def start(self) -> SodsongProcess:
         args = [SODSONG, "run"]
@@ -31,6 +32,7 @@ class SodsongProcess:
 
         self.proc = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True, preexec_fn=_die_with_parent)
+        self.terminated = False
         log.close()
         return self
 
@@ -56,9 +58,15 @@ class SodsongProcess:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
 
+    def terminate(self):
+        """SIGTERM without waiting (`stop` waits)."""
+        if self.proc and self.proc.poll() is None and not self.terminated:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.terminated = True
+
     def stop(self, timeout: float = 20.0):
         if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.terminate()
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:

@@ -12,7 +12,7 @@ from services.intake.usecases.application import IntakeApp
 from shared import config as config_mod
 from shared.db import ServiceDatabase, engine_for
 from sodsong import registry
-from tests.support.environments import pg_database
+from tests.support.environments import pg_database, seed_sqlite
 
 FAST_ARGON2 = {"time_cost": 1, "memory_cost_kib": 8192, "parallelism": 1}
 
@@ -21,6 +21,8 @@ def make_config(tmp_path, db_url=None, **intake):
     env = {"SODSONG_DATA_DIR": str(tmp_path)}
     if db_url:
         env["SODSONG_DB_URL"] = db_url
+    else:
+        seed_sqlite(tmp_path, ["intake"])  # a copy of a migrated file: make_app's migrate finds nothing to do
     cfg = config_mod.load(env=env)
     cfg["intake"]["argon2"] = dict(FAST_ARGON2)
     cfg["intake"].update(intake)
