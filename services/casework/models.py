@@ -259,7 +259,10 @@ class SearchTerm(Base):
     __tablename__ = "casework_search_terms"
 
     case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id", ondelete="CASCADE"), primary_key=True)
-    term: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    term: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+    # a word's cases read from the index alone, in case order (casework_0011)
+    __table_args__ = (Index("ix_casework_search_terms_term_case", "term", "case_id"),)
 
 
 class ReplyTemplate(Base):
