@@ -116,6 +116,8 @@ def seed(db, mode: str, n: int, rng: random.Random, texts: Texts, users: dict[st
     with db.transaction() as uow:
         connection = uow.session.connection()
         cursor = connection.connection.cursor()
+        if mode == "sqlite":  # for the load only: a large page cache (the pool's connection gets it back below)
+            cursor.execute("PRAGMA cache_size = -262144")
         for done in range(0, n, batch):
             cases, terms = [], []
             for i in range(done, min(n, done + batch)):
@@ -129,6 +131,8 @@ def seed(db, mode: str, n: int, rng: random.Random, texts: Texts, users: dict[st
                                    io.StringIO("".join(f"{c}\t{t}\n" for c, t in terms)))
             else:
                 cursor.executemany("INSERT INTO casework_search_terms (case_id, term) VALUES (?, ?)", terms)
+        if mode == "sqlite":
+            cursor.execute("PRAGMA cache_size = -2000")
 
 
 def fake_case(i: int, case_id: str, now: datetime, rng: random.Random, texts: Texts,
@@ -269,8 +273,9 @@ def seeded(mode: str, size: int):
     """A fresh casework database of `size` cases: (the desk's use cases, the database, principals, texts, seconds
     the seeding took). Dropped afterwards."""
     rng = random.Random(size)
-    with tempfile.TemporaryDirectory(prefix="desk-bench-") as data_dir, database(mode, data_dir) as env:
-        cfg = config_mod.load(env={"SODSONG_DATA_DIR": data_dir, **env})
+    with tempfile.TemporaryDirectory(prefix="desk-bench-") as scratch, database(mode, scratch) as env:
+        # the keys directory is `<data dir>-keys`: both inside the scratch directory, removed with it
+        cfg = config_mod.load(env={"SODSONG_DATA_DIR": os.path.join(scratch, "data"), **env})
         registry.migrate("casework", cfg["casework"]["db_url"])
         db = casework_db(cfg)
         texts = Texts(rng, pool=min(1500, max(300, size // 20)))

@@ -14,7 +14,7 @@ import json
 import re
 import uuid
 
-from sqlalchemy import and_, delete, exists, false, func, insert, or_, select, text, true, update
+from sqlalchemy import and_, delete, exists, false, func, insert, literal_column, or_, select, text, true, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 
@@ -93,13 +93,18 @@ def search_texts(facts: dict) -> list[str]:
             accused.get("position") or ""]
 
 
-def search_condition(query: str, postings=None):
+def search_condition(query: str, postings=None, *, driven_by_scope: bool = False):
     """A WHERE clause on Case for a desk query: every word found in the case's text, or its reference.
 
     The word with the fewest cases drives through the term index (`IN`, read from the index alone); every other
     word, rarer first, is a probe of (term, case) per candidate (`EXISTS`), so a query costs about as much as its
     rarest word is common. `postings(hash)` tells how many cases hold a word (up to a cap); without it the
-    longest word is taken for the rarest. A whole reference is looked up by its unique index."""
+    longest word is taken for the rarest. A whole reference is looked up by its unique index.
+
+    `driven_by_scope` (SQLite): the rarest word's cases are a set the inbox index's cases are checked against,
+    rather than each of them looked up in the cases table (whose rows carry the sealed text: SQLite would read
+    a page of the table per candidate). The unary plus is SQLite's way of saying "not through this column's
+    index"; PostgreSQL chooses on its own."""
     query = (query or "").strip()
     if _FULL_REFERENCE.match(query):
         return Case.reference == query.upper()  # a whole reference is a reference (the unique index finds it)
@@ -111,8 +116,9 @@ def search_condition(query: str, postings=None):
     if postings is not None and len(hashes) > 1:
         hashes.sort(key=postings)  # stable: among equally common words, the longer first
     if hashes:
+        case_id = literal_column("+casework_cases.id") if driven_by_scope else Case.id
         clauses.append(and_(
-            Case.id.in_(select(SearchTerm.case_id).where(SearchTerm.term == hashes[0])),
+            case_id.in_(select(SearchTerm.case_id).where(SearchTerm.term == hashes[0])),
             *[exists().where(SearchTerm.case_id == Case.id, SearchTerm.term == h) for h in hashes[1:]]))
     if not clauses:
         return Case.id.is_(None)  # nothing searchable in the query: nothing found
@@ -192,7 +198,9 @@ class CaseworkRepository:
         conditions = self._case_filters(scope, filters, now=now, search=search)
         counted = self.session.execute(select(func.count()).select_from(
             select(Case.id).where(*conditions).limit(COUNT_CAP + 1).subquery())).scalar()
-        query = select(Case).where(*conditions)
+        # the page's ids first, from the narrow columns (the inbox index covers the usual ones), then those
+        # cases whole: a case row carries its sealed text, and sorting thousands of them to keep 25 read it all
+        query = select(Case.id).where(*conditions)
         key, descending = sort
         if key == "assignee":
             query = query.outerjoin(User, User.id == Case.assignee_id)
@@ -201,7 +209,9 @@ class CaseworkRepository:
         ordering = [column.is_(None), column.desc() if descending else column.asc()]
         ordering.append(Case.opened_at.desc() if descending else Case.opened_at)
         ordering.append(Case.id)
-        rows = self.session.execute(query.order_by(*ordering).offset(offset).limit(limit)).scalars().all()
+        ids = self.session.execute(query.order_by(*ordering).offset(offset).limit(limit)).scalars().all()
+        found = {c.id: c for c in self.session.execute(select(Case).where(Case.id.in_(ids))).scalars()}
+        rows = [found[i] for i in ids if i in found]
         if counted > COUNT_CAP:
             return COUNT_CAP, False, list(rows)
         return counted, True, list(rows)
@@ -228,7 +238,9 @@ class CaseworkRepository:
             elif filters.get("show") == "closed":
                 conditions.append(Case.status.not_in(OPEN_STATES))
         if (filters.get("q") or "").strip():
-            conditions.append(search_condition(filters["q"], self.postings) if search else Case.id.is_(None))
+            sqlite = self.session.get_bind().dialect.name == "sqlite"
+            conditions.append(search_condition(filters["q"], self.postings, driven_by_scope=sqlite) if search
+                              else Case.id.is_(None))
         if filters.get("overdue") is True:
             conditions.append(overdue_clause(now))
         elif filters.get("overdue") is False:
