@@ -212,7 +212,7 @@ def timed(fn, runs: int) -> tuple[float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, int(round(len(samples) * 0.95)) - 1)]
 
 
-# the blind index's secondary indexes as the migrations leave them (casework_0007, casework_0011)
+# the blind index's secondary indexes as the migrations leave them (casework_0007, casework_0012)
 TERM_INDEXES = {"ix_casework_search_terms_term_case": "casework_search_terms (term, case_id)"}
 
 

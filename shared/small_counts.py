@@ -108,7 +108,7 @@ def protect(tables: Sequence[Table], k: int = K) -> list[dict]:
         state.grand_exact = False
         while not state.safe():
             if not state.withhold_one():
-                break  # nothing left to withhold (cannot happen: with no shown cell nothing is pinned)
+                break  # nothing left to withhold: no cell at least k shown and no row total exact
     return [state.shown(i) for i in range(len(tables))]
 
 
@@ -185,7 +185,16 @@ class _State:
         candidates = [(t.value(r, c), i, r, c) for i, t in enumerate(self.tables) for r in t.rows for c in t.columns
                       if t.value(r, c) >= self.k and (i, r, c) not in self.withheld]
         if not candidates:
-            return False
+            # every cell at least k is already withheld, yet the bounds still pin something down (two "≥k" of a
+            # list add up to a floor that an exact row total elsewhere turns into an exact sum): withhold the
+            # largest row total still shown exactly
+            exact = [(t.row_total(r), i, r) for i, t in enumerate(self.tables) for r in t.rows
+                     if self.row_exact[(i, r)]]
+            if not exact:
+                return False
+            _, i, r = max(exact, key=lambda x: x[0])
+            self.row_exact[(i, r)] = False
+            return True
         _, i, r, c = max(candidates, key=lambda x: x[0])
         self.withheld.add((i, r, c))
         self.row_exact[(i, r)] = False

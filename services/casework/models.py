@@ -66,7 +66,7 @@ class Case(Base):
                       # the inbox's orders and its open-cases view (casework_0008)
                       Index("ix_casework_cases_office_opened", "office_code", "opened_at"),
                       # an inbox page's cases chosen from the index alone: scope, state, deadlines, order
-                      # (casework_0011, which dropped casework_0010's state-first index)
+                      # (casework_0012, which dropped casework_0010's state-first index)
                       Index("ix_casework_cases_inbox", *INBOX_INDEX))
 
 
@@ -117,12 +117,14 @@ class User(Base):
 
 class RegisteredVolunteer(Base):
     """intake's volunteer ids (from volunteer.registered / volunteer.disabled): only these can be bound to a
-    desk account. No token, area or contact: only the id and whether it is active."""
+    desk account, and a network's coordinator sees those whose area (subdistrict codes; None until intake
+    announces it) lies in the network. No token or contact."""
     __tablename__ = "casework_volunteers"
 
     volunteer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     changed_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    subdistricts_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class DeskSession(Base):
@@ -268,7 +270,7 @@ class SearchTerm(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id", ondelete="CASCADE"), primary_key=True)
     term: Mapped[str] = mapped_column(String(32), primary_key=True)
 
-    # a word's cases read from the index alone, in case order (casework_0011)
+    # a word's cases read from the index alone, in case order (casework_0012)
     __table_args__ = (Index("ix_casework_search_terms_term_case", "term", "case_id"),)
 
 

@@ -300,6 +300,12 @@ class CaseworkRepository:
         rows = self.session.execute(select(RegisteredVolunteer.volunteer_id, RegisteredVolunteer.active)).all()
         return {r.volunteer_id: bool(r.active) for r in rows}
 
+    def volunteer_areas(self) -> dict[str, list[str] | None]:
+        """Each registered volunteer's area (subdistrict codes), None where intake has not announced it."""
+        rows = self.session.execute(select(RegisteredVolunteer.volunteer_id,
+                                           RegisteredVolunteer.subdistricts_json)).all()
+        return {r.volunteer_id: json.loads(r.subdistricts_json) if r.subdistricts_json else None for r in rows}
+
     def cases_in_scope(self, references, scope: Scope) -> list[Case]:
         return list(self.session.execute(select(Case).where(Case.reference.in_(list(references)),
                                                             case_condition(scope))).scalars())

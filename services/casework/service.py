@@ -212,6 +212,10 @@ class Service(OperatorPages, AccountPages, RedrivesOnRequest):  # entrypoints in
     def page_file(self, request):
         return filing.page(self.desk, request)
 
+    @desk_page("GET", "/language")
+    def page_language(self, request):
+        return pages.language(self.desk, request)
+
     @desk_page("GET", "/login")
     def page_login(self, request):
         return pages.login(self.desk, request)

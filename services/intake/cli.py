@@ -97,7 +97,7 @@ def volunteers_disable(ctx, volunteer_id):
 @volunteers.command("announce")
 @click.pass_context
 def volunteers_announce(ctx):
-    """Tell casework about every volunteer again (ids and whether they are active; nothing else)."""
+    """Tell casework about every volunteer again (ids, whether they are active, their areas; nothing else)."""
     click.echo(f"{credentials.announce_volunteers(_db(ctx))} volunteers announced")
 
 

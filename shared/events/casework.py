@@ -213,6 +213,17 @@ class StaffContacts(Payload):
     at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
 
 
+class ReplyTemplateChanged(Payload):
+    """An office's reply template was added, changed or deleted, and by whom. Ids and the kind only: never the
+    template's words (the desk keeps them; the audit chain says who changed which template when)."""
+    template_id = fields.Integer(required=True)
+    office_code = fields.String(required=True)
+    kind = fields.String(required=True)          # question | note
+    user_id = fields.String(required=True)       # desk account id
+    role = fields.String(required=True)
+    at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
 class OperatorAction(Payload):
     """An operator asked for a dead letter to be redriven, or a delivery to be sent again. Ids only: never the
     event's body, a message, an address or a recipient; not even the tip's reference (a tipster notice's
@@ -254,6 +265,9 @@ CASEWORK.declare("account.unlocked", AccountChanged)
 CASEWORK.declare("account.role_changed", AccountChanged)
 CASEWORK.declare("account.totp_enabled", AccountChanged)
 CASEWORK.declare("account.contacts_changed", StaffContacts)
+CASEWORK.declare("reply_template.created", ReplyTemplateChanged)
+CASEWORK.declare("reply_template.changed", ReplyTemplateChanged)
+CASEWORK.declare("reply_template.deleted", ReplyTemplateChanged)
 # the operator page is casework's: it records what an operator asked another service to do
 CASEWORK.declare("ops.dead_letter_redrive_requested", OperatorAction)
 CASEWORK.declare("ops.delivery_retry_requested", OperatorAction)

@@ -95,9 +95,13 @@ class TipReceiptReplaced(Payload):
 
 class VolunteerChanged(Payload):
     """intake's volunteer registry: a volunteer id registered (or its token reset) or disabled. Casework keeps the
-    list so that only a registered volunteer id can be bound to a desk account. No token, no area, no contact."""
+    list so that only a registered volunteer id can be bound to a desk account, and a network's coordinator sees
+    only the volunteers whose area lies in the network (`subdistricts`: the DOPA codes of the volunteer's area;
+    absent on older events). No token, no contact."""
     volunteer_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    subdistricts = fields.List(fields.String(validate=validate.Regexp(r"^\d{6}$")), allow_none=True,
+                               load_default=None)
 
 
 class TipFeedbackRecorded(Payload):

@@ -95,9 +95,16 @@ class Journey:
         page.fill("#description", plan["description"])
         page.fill("#event_date", "2026-10-14")
         page.fill("#amount_thb", "5000")
+        # the public form's place pickers: a province, then its districts, then the district's subdistricts
+        # (each list a step of the form, what was typed kept)
         page.select_option("#province", "23")
-        page.fill("#district", "2301")
-        page.fill("#subdistrict", "230101")
+        with page.expect_navigation():
+            page.click("#show-places")
+        page.select_option("#district", "2301")
+        with page.expect_navigation():
+            page.click("#show-places")
+        page.select_option("#subdistrict", "230101")
+        self.seen["kept_after_steps"] = page.input_value("#description")
         page.fill("#place", "ร้านกาแฟหน้าสำนักงานที่ดินจังหวัดตราด")
         page.select_option("#official_type", "state_official")
         page.fill("#accused_name", "นายสมศักดิ์ (นามสมมุติ)")

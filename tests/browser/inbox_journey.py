@@ -108,6 +108,37 @@ def main(shots: Path) -> dict:
         page.screenshot(path=str(shots / "inbox-bulk.png"))
         seen["screenshots"].append("inbox-bulk.png")
 
+        # the language switch: the same page with the same filters, in English, then back to Thai; the choice
+        # holds on the next page (a case), and on a page that answers a form (the sign-in page's typed username)
+        page.goto(f"{desk}/cases?show=all&category=bribery&sort=-reference")
+        thai_url = page.url
+        with page.expect_navigation():
+            page.click("#lang-switch")
+        lang = seen["language"] = {"url_after_switch": page.url, "thai_url": thai_url,
+                                   "html_lang": page.get_attribute("html", "lang"),
+                                   "heading": page.locator("h1").inner_text(),
+                                   "category_selected": page.locator("select[name=category]").input_value(),
+                                   "show_selected": page.locator("#show").input_value(),
+                                   "rows": refs(page),
+                                   "statuses": page.locator("table.cases td.status").all_inner_texts(),
+                                   "nav": page.locator("header.top").inner_text(),
+                                   "switch_label": page.locator("#lang-switch").inner_text()}
+        page.screenshot(path=str(shots / "inbox-en.png"))
+        seen["screenshots"].append("inbox-en.png")
+        with page.expect_navigation():
+            page.click("table.cases a.ref >> nth=0")
+        lang["case_html_lang"] = page.get_attribute("html", "lang")
+        lang["case_facts"] = page.locator("#facts").inner_text() if page.locator("#facts").count() else ""
+        page.screenshot(path=str(shots / "case-en.png"))
+        seen["screenshots"].append("case-en.png")
+        with page.expect_navigation():
+            page.click("#lang-switch")
+        lang["case_back_in_thai"] = page.get_attribute("html", "lang")
+        lang["case_url_kept"] = page.url
+        page.goto(f"{desk}/cases?show=all&category=bribery&sort=-reference")
+        lang["thai_rows"] = refs(page)
+        lang["thai_heading"] = page.locator("h1").inner_text()
+
         # the export of what the filter shows
         page.goto(f"{desk}/cases?show=all")
         with page.expect_download() as info:

@@ -95,6 +95,7 @@ def test_a_hotline_officer_records_a_phone_tip_and_the_case_opens_at_the_compete
     assert not any(slip["receipt"].replace(" ", "") in url.replace("%20", "") for url in seen["urls"])
     assert "อ่านรหัสรับแจ้งให้ผู้แจ้ง" in seen["slip_text"]
     assert seen["english_heading"].startswith("Record a tip received by phone")
+    assert seen["kept_after_steps"] == DESCRIPTION  # the place pickers' steps keep what was typed
     assert seen["back_to_desk"].endswith("/file")
     assert seen["letter_slip"]["channel"] == "letter" and "Letter" in seen["letter_slip_text"]
 

@@ -139,6 +139,17 @@ def test_a_supervisor_finds_sorts_saves_acknowledges_and_exports_in_the_inbox(tm
     # one reason, every selected case acknowledged through the single-case rules
     assert seen["bulk_notice"].startswith(f"ตอบรับแล้ว {len(land)} เรื่อง")
     assert all(s.startswith("ตอบรับเรื่องแล้ว") for s in seen["statuses_after_bulk"]), seen["statuses_after_bulk"]
+    # the language switch keeps the page, its query string and its filters; every word in English, then Thai again
+    lang = seen["language"]
+    assert lang["url_after_switch"] == lang["thai_url"] and "category=bribery" in lang["url_after_switch"]
+    assert lang["html_lang"] == "en" and lang["heading"].startswith("Inbox") and lang["switch_label"] == "ภาษาไทย"
+    assert lang["category_selected"] == "bribery" and lang["show_selected"] == "all"
+    assert lang["rows"] == lang["thai_rows"] and len(lang["rows"]) == sum(t[0] == "bribery" for t in TIPS)
+    assert all(s in ("New", "Acknowledged") for s in lang["statuses"]), lang["statuses"]
+    assert "Statistics" in lang["nav"] and "สถิติ" not in lang["nav"] and "PACC-R2" not in lang["nav"]
+    assert lang["case_html_lang"] == "en" and "Bribery" in lang["case_facts"]
+    assert lang["case_back_in_thai"] == "th" and "/cases/SS-" in lang["case_url_kept"]
+    assert lang["thai_heading"].startswith("กล่องเรื่อง")
     # the export: a byte-order mark, every case the filter shows, the summary for a supervisor
     assert seen["csv_bom"] and seen["csv_rows"] == 30 and "Summary" in seen["csv_header"]
     for name in seen["screenshots"]:

@@ -259,6 +259,13 @@ class FakeCaseworkRepository:
     def add_volunteer(self, **fields) -> None:
         self.volunteers[fields["volunteer_id"]] = RegisteredVolunteer(**fields)
 
+    def registered_volunteers(self) -> dict[str, bool]:
+        return {v.volunteer_id: bool(v.active) for v in self.volunteers.values()}
+
+    def volunteer_areas(self) -> dict[str, list[str] | None]:
+        return {v.volunteer_id: json.loads(v.subdistricts_json) if v.subdistricts_json else None
+                for v in self.volunteers.values()}
+
 
 def _admits(scope: Scope, case: Case) -> bool:
     return scope.admits(case.office_code, bool(case.triage), case.volunteer_id)

@@ -133,9 +133,9 @@ def describe(kind: str, detail: dict, *, state: Callable[[str], Words], names: d
     return None
 
 
-def baht(value) -> str | None:
-    """An amount of money as people write it: "20,000 บาท", "1,250.50 บาท" (satang only when there are some);
-    None when there is no amount. Arabic digits, as every other number on the desk."""
+def baht(value, lang: str = "th") -> str | None:
+    """An amount of money as people write it: "20,000 บาท", "1,250.50 บาท" ("20,000 baht" in English; satang
+    only when there are some); None when there is no amount. Arabic digits, as every other number on the desk."""
     if value is None or value == "":
         return None
     try:
@@ -143,7 +143,7 @@ def baht(value) -> str | None:
     except InvalidOperation:
         return str(value)
     text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    return f"{text} บาท"
+    return f"{text} baht" if lang == "en" else f"{text} บาท"
 
 
 def raw_codes() -> set[str]:

@@ -401,10 +401,11 @@ def _handed_over_from(repo, case, office_code: str) -> list[dict]:
 
 
 def _status_view(repo, case, principal, now, settings) -> dict:
-    """What a volunteer who filed the tip sees: the tipster's words, and notes meant for the tipster."""
+    """What a volunteer who filed the tip sees: its status (in the tipster's words) and the office that has it,
+    as on intake's "tips you filed" page. Never the notes or questions meant for the tipster: they are the
+    tipster's, not the volunteer's."""
     rows = [(r, json.loads(r.detail_json or "{}")) for r in repo.timeline(case)
             if r.kind in ("opened", "transition", "rerouted", "transfer_refused")]
-    notes = repo.notes(case, tipster_visible=True)
     timeline, skip_return = [], False
     for i, (r, detail) in enumerate(rows):
         if r.kind not in ("opened", "transition"):
@@ -428,8 +429,7 @@ def _status_view(repo, case, principal, now, settings) -> dict:
     return {"reference": case.reference, "view": "status", "status": case.status,
             "tipster_label": lifecycle.tipster_label(case.status, case.resolution),
             "open311_status": lifecycle.open311_status(case.status), "office": office_of(case),
-            "opened_at": iso(case.opened_at), "timeline": timeline,
-            "notes": [{"text": n.body, "at": iso(n.created_at)} for n in notes]}
+            "opened_at": iso(case.opened_at), "timeline": timeline}
 
 
 def _audit_view(repo, case, principal, now, settings) -> dict:

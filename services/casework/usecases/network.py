@@ -1,5 +1,6 @@
 """The network coordinators' view: for a volunteer network's area, how many tips were filed per subdistrict and
-month, the state each has reached, who of the network's volunteers filed how many, and the median time to
+month, the state each has reached, who of the network's volunteers (those whose area lies in the network's; no
+other network's) filed how many, and the median time to
 acknowledgement — counts only, never a tip's content, reference or office, every count below k suppressed by
 `shared.small_counts` (the rule the public statistics page uses too).
 
@@ -24,8 +25,16 @@ from shared import geography, small_counts
 from shared.clock import iso_utc, local, month_label
 
 DIRECT = "direct"  # tips filed without a volunteer
+OTHERS = "others"  # tips in the area filed by volunteers of other areas (counted, never named)
 UNSPECIFIED_LABEL = {"th": "ไม่ระบุตำบล", "en": "Subdistrict not given"}
 DIRECT_LABEL = {"th": "ผู้แจ้งแจ้งเอง (ไม่ผ่านอาสาสมัคร)", "en": "Filed by the tipster (no volunteer)"}
+OTHERS_LABEL = {"th": "อาสาสมัครนอกเครือข่าย", "en": "Volunteers of other areas"}
+
+
+def _in_network(network: networks.Network, area: list[str] | None) -> bool:
+    """Whether a volunteer's area (subdistrict codes) lies, at least in part, in the network's area."""
+    return any(network.place_of({"province_code": code[:2], "district_code": code[:4], "subdistrict_code": code})
+               for code in area or ())
 
 
 def _month(moment) -> str:
@@ -64,6 +73,9 @@ def network_view(repo, principal, config: dict, now: datetime, network_code: str
     by_state: dict = defaultdict(int)
     by_volunteer: dict = defaultdict(int)
     ack_days: dict = defaultdict(list)
+    # the network's volunteers: those whose area lies in the network (an area not yet announced: no network's)
+    registered = repo.registered_volunteers()
+    ours = {v for v, area in repo.volunteer_areas().items() if v in registered and _in_network(chosen, area)}
     # a fixed window of months (which months have tips must not show): tips filed before it are not counted
     months = small_counts.month_window(now, MONTHS)
     for row in repo.network_rows(chosen.provinces):
@@ -79,17 +91,16 @@ def network_view(repo, principal, config: dict, now: datetime, network_code: str
             continue
         counts[(place, month)] += 1
         by_state[row.status] += 1
-        by_volunteer[row.volunteer_id or DIRECT] += 1
+        by_volunteer[(row.volunteer_id if row.volunteer_id in ours else OTHERS) if row.volunteer_id else DIRECT] += 1
         if row.acknowledged_at is not None:
             days = (aware(row.acknowledged_at) - aware(row.opened_at)).total_seconds() / 86400
             ack_days[place].append(days)
             ack_days["all"].append(days)
     rows = [*places, networks.UNSPECIFIED]  # always listed: a row that appears only when used would say so
-    # every registered volunteer is listed, not only those who filed here: being listed must not say "filed"
-    registered = repo.registered_volunteers()
-    volunteer_ids = sorted(set(registered) | {v for v in by_volunteer if v != DIRECT})
+    # every volunteer of the network is listed, not only those who filed here: being listed must not say "filed"
+    volunteer_ids = sorted(ours)
     accounts = repo.volunteer_accounts(volunteer_ids) if volunteer_ids else {}
-    volunteer_rows = [*volunteer_ids, DIRECT]
+    volunteer_rows = [*volunteer_ids, OTHERS, DIRECT]
     place_month, states, volunteers = small_counts.protect([
         small_counts.Table("place", rows, months, dict(counts)),
         small_counts.line("state", by_state, list(STATES)),
@@ -111,6 +122,7 @@ def network_view(repo, principal, config: dict, now: datetime, network_code: str
         "volunteers": [{"id": v, "name": (accounts.get(v) or (None,))[0], "active": registered.get(v),
                         "tips": volunteer_values[v]} for v in volunteer_ids],
         "filed_without_volunteer": volunteer_values[DIRECT],
+        "filed_by_other_volunteers": volunteer_values[OTHERS],
     }
 
 
@@ -138,5 +150,7 @@ def to_csv(view: dict) -> bytes:
         w.writerow(["state", s["state"], s["label"]["th"], s["label"]["en"], "tips", s["count"]])
     for v in view["volunteers"]:
         w.writerow(["volunteer", v["id"], v["name"] or "", v["name"] or "", "tips", v["tips"]])
+    w.writerow(["volunteer", OTHERS, OTHERS_LABEL["th"], OTHERS_LABEL["en"], "tips",
+                view["filed_by_other_volunteers"]])
     w.writerow(["volunteer", DIRECT, DIRECT_LABEL["th"], DIRECT_LABEL["en"], "tips", view["filed_without_volunteer"]])
     return buffer.getvalue().encode("utf-8-sig")

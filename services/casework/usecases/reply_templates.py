@@ -1,6 +1,8 @@
 """Reply templates: an office's ready-made words for questions to the tipster and notes the tipster reads, in
 Thai (and optionally English). Supervisors keep their office's; agency admins those of any office of their
-agency. Whoever may ask or write to the tipster on a case reads the templates of the case's office.
+agency. Whoever may ask or write to the tipster on a case reads the templates of the case's office. Adding,
+changing and deleting a template each emit an event (reply_template.created / changed / deleted: who, which
+template, which office) in the same transaction, which the audit service chains like every other desk action.
 """
 from __future__ import annotations
 
@@ -65,11 +67,21 @@ def save(uow, principal: policy.Principal, fields: dict, now: datetime, template
         row = _editable(uow.repo, principal, template_id)
         row.office_code, row.kind, row.title, row.body_th, row.body_en = office, kind, title, body_th, body_en or None
         row.updated_by, row.updated_at = principal.user_id, now
+    _record(uow, "reply_template.created" if template_id is None else "reply_template.changed", row, principal, now)
     return _row(row)
 
 
-def delete(uow, principal: policy.Principal, template_id: int) -> None:
-    uow.repo.delete_reply_template(_editable(uow.repo, principal, template_id))
+def delete(uow, principal: policy.Principal, template_id: int, now: datetime) -> None:
+    row = _editable(uow.repo, principal, template_id)
+    _record(uow, "reply_template.deleted", row, principal, now)
+    uow.repo.delete_reply_template(row)
+
+
+def _record(uow, event_type: str, row, principal: policy.Principal, now: datetime) -> None:
+    """The change, for the audit chain: ids and the kind, never the template's words."""
+    uow.emit(event_type, {"template_id": row.id, "office_code": row.office_code, "kind": row.kind,
+                          "user_id": principal.user_id, "role": principal.role, "at": now},
+             correlation_id=f"user:{principal.user_id}", actor=principal.actor)
 
 
 def _editable(repo, principal: policy.Principal, template_id: int):

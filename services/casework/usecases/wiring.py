@@ -168,7 +168,7 @@ class DeskUseCases:
 
     def delete_template(self, principal: policy.Principal, template_id: int) -> None:
         with self.db.transaction() as uow:
-            reply_templates.delete(uow, principal, template_id)
+            reply_templates.delete(uow, principal, template_id, utcnow())
 
     # -- statistics ------------------------------------------------------------------------------------------
     def statistics(self, principal: policy.Principal, filters: dict) -> dict:

@@ -32,6 +32,9 @@ from shared import i18n
 from shared.web import ApiError, json_response, read_json
 
 MAX_BODY = 64 * 1024
+# what the add-an-account form keeps when its answer is switched to the other language (the query string of the
+# switch's way back; never the password, nor the person's contacts)
+KEPT_ON_SWITCH = ("username", "display_name", "office_code", "role")
 
 
 def qr_svg(uri: str) -> Markup:
@@ -73,7 +76,9 @@ class AccountPages:
     # -- administrators' pages ----------------------------------------------------------------------------------
     def _accounts_page(self, request, principal, csrf, *, status=200, error=None, form=None):
         items = self.desk.usecases.users(principal)
-        return render(PAGES, "accounts.html", status=status, principal=principal, csrf=csrf, items=items,
+        kept = {k: v for k, v in (form or {}).items() if k in KEPT_ON_SWITCH}
+        return render(PAGES, "accounts.html", status=status, request=request, here=page_url("/accounts", **kept),
+                      principal=principal, csrf=csrf, items=items,
                       roles=_grantable_roles(principal), offices=_office_choices(principal),
                       notice=_flash(request, "ok"), error=error or _flash(request, "error"), form=form or {})
 
@@ -81,7 +86,8 @@ class AccountPages:
     def page_accounts(self, request):
         principal, csrf = self.desk.page_principal(request)
         policy.user_scope(principal)  # Forbidden for roles that administer nobody
-        return self._accounts_page(request, principal, csrf)
+        return self._accounts_page(request, principal, csrf, form={k: request.args.get(k, "")[:200]
+                                                                   for k in KEPT_ON_SWITCH if request.args.get(k)})
 
     @desk_page("POST", "/accounts")
     def page_create_account(self, request):
@@ -104,7 +110,9 @@ class AccountPages:
 
     def _account_page(self, request, principal, csrf, username, *, reset=None):
         account = self.desk.usecases.user(principal, username)
-        return render(PAGES, "account.html", principal=principal, csrf=csrf, account=account, reset=reset,
+        return render(PAGES, "account.html", request=request,
+                      here=f"/accounts/{account['username']}" if reset else None, principal=principal, csrf=csrf,
+                      account=account, reset=reset,
                       roles=_grantable_roles(principal), offices=_office_choices(principal),
                       office=offices.known(account["office_code"]),
                       notice=_flash(request, "ok"), error=_flash(request, "error"),
@@ -170,7 +178,8 @@ class AccountPages:
     def _me_page(self, request, principal, csrf, *, status=200, error=None, notice=None):
         account = self.desk.usecases.my_account(principal)
         pending = self.desk.usecases.pending_totp(principal)
-        return render(PAGES, "me.html", status=status, principal=principal, csrf=csrf, account=account,
+        return render(PAGES, "me.html", status=status, request=request, here="/me", principal=principal, csrf=csrf,
+                      account=account,
                       pending=pending, qr=qr_svg(pending["uri"]) if pending else None,
                       notice=notice or _flash(request, "ok"), error=error or _flash(request, "error"),
                       headers={"Cache-Control": "no-store"})

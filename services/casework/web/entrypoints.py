@@ -51,11 +51,22 @@ class DeskApiHandler(_HiddenPages, ApiHandler):
 
 
 class DeskPageHandler(_HiddenPages, ApiHandler):
-    """HTML pages: errors are pages too, and a missing session is a trip to the sign-in page."""
+    """HTML pages: errors are pages too (in the language the person chose), and a missing session is a trip to
+    the sign-in page."""
 
     def __init__(self, method, url, **kwargs):
         kwargs.setdefault("expected_exceptions", EXPECTED)
         super().__init__(method, url, **kwargs)
+
+    def handle_request(self, request):
+        response = super().handle_request(request)
+        error = getattr(response, "sodsong_error", None)
+        if error is not None:  # drawn again now that the request (its language) is at hand
+            fresh = _error_page(*error, request=request)
+            for key, value in response.headers.items():
+                fresh.headers.setdefault(key, value)
+            return fresh
+        return response
 
     def response_from_exception(self, exc):
         if isinstance(exc, Hidden):
@@ -66,11 +77,17 @@ class DeskPageHandler(_HiddenPages, ApiHandler):
             return redirect(exc.location)
         err = errors.as_api_error(exc)
         if isinstance(err, ApiError):
-            return render(PAGES, "error.html", status=err.status, code=err.status, message=i18n.message(err.key),
-                          principal=None, csrf=None)
+            return _error_page(err.status, err.key)
         log.error("http.unhandled_error", error=type(exc).__name__, exc_info=exc)
-        return render(PAGES, "error.html", status=500, code=500, message=i18n.message("request.internal_error"),
+        return _error_page(500, "request.internal_error")
+
+
+def _error_page(status: int, key: str, request=None) -> Response:
+    response = render(PAGES, "error.html", status=status, request=request, code=status, message=i18n.message(key),
                       principal=None, csrf=None)
+    if request is None:
+        response.sodsong_error = (status, key)
+    return response
 
 
 EXPECTED = errors.EXPECTED + (SignInRequired, Redirect)

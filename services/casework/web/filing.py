@@ -24,7 +24,7 @@ def page(desk, request):
     issued = filing.issue_ticket(_config(desk), principal, _desk_origin(desk, request))
     parts = urlsplit(issued["form_url"])
     csp = PAGE_CSP.replace("form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
-    response = render(PAGES, "file.html", principal=principal, csrf=csrf, issued=issued)
+    response = render(PAGES, "file.html", request=request, principal=principal, csrf=csrf, issued=issued)
     response.headers["Content-Security-Policy"] = csp
     return response
 

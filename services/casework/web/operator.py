@@ -126,7 +126,7 @@ class OperatorPages:
     def page_ops(self, request):
         principal, csrf = self.desk.page_principal(request)
         policy.ops_access(principal)
-        return render(PAGES, "ops.html", principal=principal, csrf=csrf, ops=self._ops_data(),
+        return render(PAGES, "ops.html", request=request, principal=principal, csrf=csrf, ops=self._ops_data(),
                       refresh=REFRESH_SECONDS, notice=_flash(request, "ok"), error=_flash(request, "error"))
 
     @desk_page("GET", "/ops/notifications")

@@ -19,10 +19,17 @@ from services.casework.usecases import offices, reply_templates
 from services.casework.web import errors, routes
 from services.casework.web.auth import LOGIN_CSRF_COOKIE
 from services.casework.web.entrypoints import Redirect
-from services.casework.web.rendering import PAGES, page_url, redirect, render, when_text
+from services.casework.web.rendering import (
+    PAGES,
+    language_cookie,
+    local_target,
+    page_url,
+    redirect,
+    render,
+    when_text,
+)
 from services.casework.web.requests import BulkActionSchema, CaseFilterSchema, StatsFilterSchema
 from shared import i18n
-from shared.clock import local_date, thai_date
 from shared.logging import get_logger
 from shared.vocabulary import CATEGORIES
 from shared.web import SECURITY_HEADERS, ApiError
@@ -49,11 +56,19 @@ def home(desk, request):
     return redirect("/cases")
 
 
+def language(desk, request):
+    """The switch every page carries: remember the language chosen (a cookie, signed in or not) and go back to
+    the page it was pressed on, with its query string (filters, the form's kept words)."""
+    lang = i18n.language(request.args.get("to"))
+    return redirect(local_target(request.args.get("back")), headers=[("Set-Cookie", language_cookie(lang))])
+
+
 # -- signing in, passwords -----------------------------------------------------------------------------------
 def login(desk, request):
     value, cookie = desk.login_csrf_cookie()
-    return render(PAGES, "login.html", principal=None, csrf=None, login_csrf=value, error=None,
-                  notice=flash(request, "ok"), headers=[("Set-Cookie", cookie)])
+    return render(PAGES, "login.html", request=request, principal=None, csrf=None, login_csrf=value, error=None,
+                  notice=flash(request, "ok"), username=request.args.get("username", "")[:64],
+                  headers=[("Set-Cookie", cookie)])
 
 
 def _check_login_csrf(request) -> None:
@@ -73,22 +88,25 @@ def sign_in(desk, request):
         headers = [("Set-Cookie", cookie)]
         if exc.detail.get("retry_after_seconds"):
             headers.append(("Retry-After", str(exc.detail["retry_after_seconds"])))
-        return render(PAGES, "login.html", status=_status(exc), principal=None, csrf=None, login_csrf=value,
-                      error=i18n.message(exc.key), notice=None, headers=headers)
+        username = form.get("username", "")[:64]
+        return render(PAGES, "login.html", status=_status(exc), request=request,
+                      here=page_url("/login", username=username), principal=None, csrf=None, login_csrf=value,
+                      error=i18n.message(exc.key), notice=None, username=username, headers=headers)
     log.info("session.started", user_id=done.principal.user_id, kind="web")
     home = "/file" if done.principal.role == "volunteer" else "/cases"  # a volunteer's desk is the filing page
     return redirect(home, headers=[("Set-Cookie", desk.session_cookie(done.token)),
                                        ("Set-Cookie", f"{LOGIN_CSRF_COOKIE}=; Path=/login; Max-Age=0")])
 
 
-def _password_page(principal, csrf, *, status=200, error=None, notice=None):
-    return render(PAGES, "password.html", status=status, principal=principal, csrf=csrf, mode="change",
+def _password_page(request, principal, csrf, *, status=200, error=None, notice=None):
+    return render(PAGES, "password.html", status=status, request=request, principal=principal, csrf=csrf,
+                  mode="change",
                   action="/password", error=error, notice=notice, login_csrf=None)
 
 
 def password(desk, request):
     principal, csrf = desk.page_principal(request)
-    return _password_page(principal, csrf)
+    return _password_page(request, principal, csrf)
 
 
 def change_password(desk, request):
@@ -99,22 +117,24 @@ def change_password(desk, request):
                                       new=form.get("new_password", ""),
                                       keep_token=request.cookies.get(desk.cookie_name))
     except DeskAccountError as exc:
-        return _password_page(principal, csrf, status=_status(exc), error=i18n.message(exc.key))
-    return _password_page(principal, csrf, notice=i18n.message("user.password_changed"))
+        return _password_page(request, principal, csrf, status=_status(exc), error=i18n.message(exc.key))
+    return _password_page(request, principal, csrf, notice=i18n.message("user.password_changed"))
 
 
-def _reset_page(desk, *, status=200, error=None, username="", code=""):
+def _reset_page(desk, request, *, status=200, error=None, username="", code=""):
     """The reset form; the administrator's link fills in the username and code (nothing is redeemed by
     following it: the user still chooses the new password)."""
     value, cookie = desk.login_csrf_cookie(path="/password-reset")
-    return render(PAGES, "password.html", status=status, principal=None, csrf=None, mode="reset",
+    return render(PAGES, "password.html", status=status, request=request,
+                  here=page_url("/password-reset", username=str(username or "")[:64]), principal=None, csrf=None,
+                  mode="reset",
                   action="/password-reset", error=error, notice=None, login_csrf=value,
                   username=str(username or "")[:64], code=str(code or "")[:200],
                   headers=[("Set-Cookie", cookie), ("Cache-Control", "no-store")])
 
 
 def password_reset(desk, request):
-    return _reset_page(desk, username=request.args.get("username", ""), code=request.args.get("code", ""))
+    return _reset_page(desk, request, username=request.args.get("username", ""), code=request.args.get("code", ""))
 
 
 def redeem_reset(desk, request):
@@ -123,7 +143,7 @@ def redeem_reset(desk, request):
     try:
         desk.redeem_reset(request, form.get("username"), form.get("code"), form.get("new_password"))
     except DeskAccountError as exc:
-        return _reset_page(desk, status=_status(exc), error=i18n.message(exc.key),
+        return _reset_page(desk, request, status=_status(exc), error=i18n.message(exc.key),
                            username=form.get("username", ""))
     return redirect("/login?ok=user.password_changed")
 
@@ -156,12 +176,13 @@ def inbox(desk, request):
     if principal.role == "coordinator":
         return redirect("/network")
     if principal.role not in policy.VIEWS:
-        return render(PAGES, "home.html", principal=principal, csrf=csrf,
+        return render(PAGES, "home.html", request=request, principal=principal, csrf=csrf,
                       stats_allowed=principal.role in policy.STATS_ROLES)
     filters, kept = _inbox_filters(request)
     listing = desk.usecases.list_cases(principal, filters)
     view = policy.view_of(principal)
-    return render(PAGES, "inbox.html", principal=principal, csrf=csrf, listing=listing, filters=filters,
+    return render(PAGES, "inbox.html", request=request, principal=principal, csrf=csrf, listing=listing,
+                  filters=filters,
                   view=view, states=list(_labels(principal, desk.settings).items()), categories=CATEGORIES,
                   page_link=lambda n: page_url("/cases", **kept, page=n),
                   sort_link=lambda key: page_url("/cases", **{**kept, "sort": inbox_rules.toggled(filters["sort"],
@@ -171,20 +192,7 @@ def inbox(desk, request):
                   views=desk.usecases.saved_views(principal),
                   assignees=desk.usecases.assignable_users(principal) if view == "detail" else [],
                   may_assign=policy.may(principal, "assign"), may_transition=policy.may(principal, "transition"),
-                  bulk=_bulk_notice(request), notice=flash(request, "ok"), error=flash(request, "error"),
-                  day=inbox_day, short_label=short_label)
-
-
-def inbox_day(value) -> str:
-    """An inbox date, printed once: the Bangkok day, Thai style (Buddhist era)."""
-    if not value:
-        return "—"
-    return thai_date(local_date(value))
-
-
-def short_label(label: dict) -> str:
-    """A label's first words in Thai, for a narrow column ("สินบน" of "สินบน / เรียกรับผลประโยชน์")."""
-    return label["th"].split(" / ")[0]
+                  bulk=_bulk_notice(request), notice=flash(request, "ok"), error=flash(request, "error"))
 
 
 def cases_csv(desk, request):
@@ -253,7 +261,8 @@ def case(desk, request, reference):
     templates = desk.usecases.case_templates(principal, body["office"]["code"]) if detail else {}
     access = (desk.usecases.access_log(principal, reference)["views"]
               if policy.may(principal, "access_log") and body.get("view") in ("detail", "audit") else [])
-    return render(PAGES, "case.html", principal=principal, csrf=csrf, case=body, resolutions=RESOLUTIONS,
+    return render(PAGES, "case.html", request=request, principal=principal, csrf=csrf, case=body,
+                  resolutions=RESOLUTIONS,
                   notice=_said(flash(request, "ok"), body), error=flash(request, "error"),
                   may=lambda action: policy.may(principal, action), templates=templates,
                   fill=_template_fill(request, templates), access=access,
@@ -320,7 +329,8 @@ def reject_closure(desk, request, reference):
 
 def handovers(desk, request):
     principal, csrf = desk.page_principal(request)
-    return render(PAGES, "handovers.html", principal=principal, csrf=csrf, listing=desk.usecases.handovers(principal))
+    return render(PAGES, "handovers.html", request=request, principal=principal, csrf=csrf,
+                  listing=desk.usecases.handovers(principal))
 
 
 def triage_decision(desk, request, reference):
@@ -374,7 +384,8 @@ def templates(desk, request):
     principal, csrf = desk.page_principal(request)
     items = desk.usecases.templates(principal)
     editing = next((t for t in items if str(t["id"]) == request.args.get("edit", "")), None)
-    return render(PAGES, "templates.html", principal=principal, csrf=csrf, items=items, editing=editing,
+    return render(PAGES, "templates.html", request=request, principal=principal, csrf=csrf, items=items,
+                  editing=editing,
                   kinds=reply_templates.KINDS, notice=flash(request, "ok"), error=flash(request, "error"))
 
 
@@ -410,7 +421,7 @@ def stats(desk, request):
     principal, csrf = desk.page_principal(request)
     data = desk.usecases.statistics(principal, routes.stats_filters(request))
     query = {k: v for k, v in request.args.to_dict().items() if k in StatsFilterSchema().fields}
-    return render(PAGES, "stats.html", principal=principal, csrf=csrf, stats=data, states=STATES,
+    return render(PAGES, "stats.html", request=request, principal=principal, csrf=csrf, stats=data, states=STATES,
                   labels=_labels(principal, desk.settings), csv_link=page_url("/stats.csv", **query),
                   wide_csv_link=page_url("/stats.csv", **query, shape="wide"), filters=request.args.to_dict(),
                   recent_months=data["months"][-12:])
@@ -427,14 +438,14 @@ def access_log(desk, request):
     principal, csrf = desk.page_principal(request)
     log_ = desk.usecases.access_entries(principal, reference=request.args.get("reference"),
                                         username=request.args.get("user"))
-    return render(PAGES, "access_log.html", principal=principal, csrf=csrf, log=log_)
+    return render(PAGES, "access_log.html", request=request, principal=principal, csrf=csrf, log=log_)
 
 
 # -- the network coordinators' view --------------------------------------------------------------------------
 def network(desk, request):
     principal, csrf = desk.page_principal(request)
     view = desk.usecases.network(principal, request.args.get("network"))
-    return render(PAGES, "network.html", principal=principal, csrf=csrf, view=view,
+    return render(PAGES, "network.html", request=request, principal=principal, csrf=csrf, view=view,
                   small_words={"th": f"น้อยกว่า {view['k']}", "en": f"fewer than {view['k']}"})
 
 

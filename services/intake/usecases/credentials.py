@@ -53,14 +53,15 @@ def add_volunteer(db, volunteer_id: str, network: str, subdistricts: list[str]) 
         now = utcnow()
         uow.repo.add(Volunteer(id=volunteer_id, network=network, subdistricts_json=json.dumps(codes),
                                token_hash=_digest(token), created_at=now))
-        _announce(uow, "volunteer.registered", volunteer_id, now)
+        _announce(uow, "volunteer.registered", volunteer_id, now, codes)
     return token
 
 
-def _announce(uow, event_type: str, volunteer_id: str, now) -> None:
-    """Tell casework (same transaction: outbox) which volunteer ids exist, so only those can get desk accounts."""
-    uow.emit(event_type, {"volunteer_id": volunteer_id, "at": now}, correlation_id=f"volunteer:{volunteer_id}",
-             actor={"kind": "system", "id": "intake-admin"})
+def _announce(uow, event_type: str, volunteer_id: str, now, subdistricts: list[str]) -> None:
+    """Tell casework (same transaction: outbox) which volunteer ids exist, so only those can get desk accounts,
+    and where each works (their network's coordinator sees them, no other)."""
+    uow.emit(event_type, {"volunteer_id": volunteer_id, "at": now, "subdistricts": list(subdistricts)},
+             correlation_id=f"volunteer:{volunteer_id}", actor={"kind": "system", "id": "intake-admin"})
 
 
 def announce_volunteers(db) -> int:
@@ -69,7 +70,8 @@ def announce_volunteers(db) -> int:
         volunteers = uow.repo.volunteers()
         now = utcnow()
         for v in volunteers:
-            _announce(uow, "volunteer.registered" if v.disabled_at is None else "volunteer.disabled", v.id, now)
+            _announce(uow, "volunteer.registered" if v.disabled_at is None else "volunteer.disabled", v.id, now,
+                      json.loads(v.subdistricts_json))
     return len(volunteers)
 
 
@@ -79,7 +81,7 @@ def reset_volunteer_token(db, volunteer_id: str) -> str:
         volunteer = _existing(uow.repo.volunteer, "volunteer", volunteer_id)
         volunteer.token_hash = _digest(token)
         volunteer.disabled_at = None
-        _announce(uow, "volunteer.registered", volunteer_id, utcnow())
+        _announce(uow, "volunteer.registered", volunteer_id, utcnow(), json.loads(volunteer.subdistricts_json))
     return token
 
 
@@ -87,7 +89,8 @@ def disable_volunteer(db, volunteer_id: str) -> None:
     with db.transaction() as uow:
         volunteer = _existing(uow.repo.volunteer, "volunteer", volunteer_id)
         volunteer.disabled_at = utcnow()
-        _announce(uow, "volunteer.disabled", volunteer_id, volunteer.disabled_at)
+        _announce(uow, "volunteer.disabled", volunteer_id, volunteer.disabled_at,
+                  json.loads(volunteer.subdistricts_json))
 
 
 def list_volunteers(db) -> list[dict]:

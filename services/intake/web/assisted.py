@@ -15,11 +15,11 @@ from pathlib import Path
 
 from werkzeug.wrappers import Response
 
-from services.intake import receipts
+from services.intake import form_drafts, receipts
 from services.intake.domain.callers import Caller
 from services.intake.domain.errors import IntakeError
 from services.intake.usecases import projection
-from services.intake.web import geography_options, pages
+from services.intake.web import pages
 from services.intake.web.errors import as_api_error
 from shared import filing_tickets, geography, i18n
 from shared.clock import utcnow
@@ -149,16 +149,19 @@ def _volunteer_tips(app, caller: Caller, lang: str) -> list[dict] | None:
 
 
 def form_page(app, request, *, ticket: str, caller: Caller, lang: str, values=None, errors=None,
-              status: int = 200) -> Response:
+              status: int = 200, kept=None, files_token=None) -> Response:
+    """The form, with the public form's fields and place pickers (templates/_report_fields.html)."""
     limit = app.limits
     desk = filing_tickets.verify(filing_tickets.ticket_key(app.config), ticket)
+    values = values or {"reporter.anonymous": "1", "channel": caller.default_channel}
     return _render("assisted.html", lang, status, ticket=ticket, caller=caller,
                    staff=caller.staff_office is not None, desk_url=desk.desk if desk else None,
-                   values=values or {"reporter.anonymous": "1", "channel": caller.default_channel},
-                   errors=errors or {}, categories=CATEGORIES, official_types=OFFICIAL_TYPES,
-                   official_type_groups=OFFICIAL_TYPE_GROUPS, provinces=geography_options.provinces(),
+                   values=values, errors=errors or {}, categories=CATEGORIES, official_types=OFFICIAL_TYPES,
+                   official_type_groups=OFFICIAL_TYPE_GROUPS, **pages.place_choices(values),
                    notify_channels=NOTIFY_CHANNELS, staff_channels=filing_tickets.STAFF_CHANNELS,
-                   my_tips=_volunteer_tips(app, caller, lang), area=_volunteer_area(caller), idempotency_key=secrets.token_urlsafe(18),
+                   my_tips=_volunteer_tips(app, caller, lang), area=_volunteer_area(caller),
+                   idempotency_key=values.get("idempotency_key") or secrets.token_urlsafe(18),
+                   kept=kept or [], files_token=files_token, description_rows=6,
                    file_mb=int(limit["max_file_bytes"]) // (1024 * 1024),
                    tip_mb=int(limit["max_tip_bytes"]) // (1024 * 1024))
 
@@ -182,17 +185,30 @@ def open_form(app, request) -> Response:
 
 
 def file_post(app, request, max_form_bytes: int) -> Response:
-    """POST /assisted/report: file the tip as the ticket's holder; the answer is the slip with the receipt."""
+    """POST /assisted/report: file the tip as the ticket's holder; the answer is the slip with the receipt. A step
+    (the next list of places, the other language) shows the form again with everything kept, files too, as the
+    public form does."""
     lang = request.args.get("lang") if request.args.get("lang") in ("th", "en") else "th"
     refused = pages.cross_site_refusal(app, request)
     if refused is not None:
         return refused
     form = ticket = caller = None
+    uploads: list = []
     try:
-        form, uploads = pages._read(request, app, max_form_bytes)
+        form, new_uploads = pages._read(request, app, max_form_bytes)
         lang = _lang(form)
         ticket = form.get("ticket") or ""
         caller = app.ticket_caller(ticket)
+        uploads = pages._kept_uploads(app, form) + list(new_uploads)
+        step = form.get("step") or "send"
+        if step != "send":
+            if step == "lang":
+                lang = "en" if lang == "th" else "th"
+            uploads, file_errors = pages.file_problems(uploads, app.limits)
+            kept, files_token = pages._keep(app, form, uploads)
+            return form_page(app, request, ticket=ticket, caller=caller, lang=lang,
+                             values=pages._form_values(form), kept=kept, files_token=files_token,
+                             errors={"attachments": file_errors} if file_errors else None)
         key = form.get("idempotency_key") or None
         if key is not None and (len(key) > 64 or not key.isascii()):
             key = None
@@ -203,8 +219,10 @@ def file_post(app, request, max_form_bytes: int) -> Response:
         if caller is None:
             return _expired(lang, exc)
         errors = dict(exc.fields or {}) or {"_request": [i18n.message(exc.key, **exc.detail)]}
-        return form_page(app, request, ticket=ticket, caller=caller, lang=lang, values=pages._form_values(form),
-                         errors=errors, status=exc.status)
+        kept, files_token = pages._keep(app, form, uploads) if form is not None and uploads else ([], None)
+        return form_page(app, request, ticket=ticket, caller=caller, lang=lang,
+                         values=pages._form_values(form) if form is not None else None, errors=errors,
+                         status=exc.status, kept=kept, files_token=files_token)
     except Exception as exc:  # noqa: BLE001 - a person reads this answer: a page, never raw JSON
         log.error("page.assisted_failed", error=type(exc).__name__, exc_info=exc)
         if caller is None:
@@ -213,6 +231,8 @@ def file_post(app, request, max_form_bytes: int) -> Response:
         return form_page(app, request, ticket=ticket, caller=caller, lang=lang,
                          values=pages._form_values(form) if form is not None else None,
                          errors={"_request": [pages._both("not_stored")]}, status=500)
+    if hasattr(app, "db"):
+        form_drafts.drop(app.db, form.get("files_token"))
     submitted_at = utcnow().replace(microsecond=0).isoformat()
     desk = filing_tickets.verify(filing_tickets.ticket_key(app.config), ticket)
     return _render("slip.html", lang, 201, csp=SLIP_CSP, reference=body["reference"],

@@ -62,8 +62,6 @@ T = {
     "province": {"th": "จังหวัด", "en": "Province"},
     "district": {"th": "อำเภอ / เขต (ถ้าทราบ)", "en": "District (if known)"},
     "subdistrict": {"th": "ตำบล / แขวง (ถ้าทราบ)", "en": "Subdistrict (if known)"},
-    "district_code": {"th": "รหัสอำเภอ 4 หลัก (ถ้าทราบ)", "en": "District code, 4 digits (if known)"},
-    "subdistrict_code": {"th": "รหัสตำบล 6 หลัก (ถ้าทราบ)", "en": "Subdistrict code, 6 digits (if known)"},
     "choose_province_first": {"th": "— เลือกจังหวัดก่อน —", "en": "— choose the province first —"},
     "choose_district_first": {"th": "— เลือกอำเภอก่อน —", "en": "— choose the district first —"},
     "not_sure": {"th": "— ไม่ทราบ / ไม่แน่ใจ —", "en": "— not known / not sure —"},
@@ -352,20 +350,26 @@ def report_form(app, request, *, lang=None, values=None, errors=None, kept=None,
     lang = lang or lang_of(request)
     values = values or {"reporter.anonymous": "1"}
     errors = errors or {}
+    summary = [{"id": FIELDS.get(path, ("", ""))[0], "label": T[FIELDS[path][1]] if path in FIELDS else None,
+                "message": m} for path, messages in errors.items() for m in messages]
+    return render("report.html", lang, status, values=values, errors=errors, summary=summary,
+                  categories=CATEGORIES, official_types=OFFICIAL_TYPES, official_type_groups=OFFICIAL_TYPE_GROUPS,
+                  **place_choices(values), notify_channels=NOTIFY_CHANNELS,
+                  idempotency_key=values.get("idempotency_key") or secrets.token_urlsafe(18),
+                  kept=kept or [], files_token=files_token, trust=trust_settings(app),
+                  js_text={k: T[k][lang] for k in JS_TEXT}, **_limits(app))
+
+
+def place_choices(values: dict) -> dict:
+    """The place pickers' lists for what the form holds: every province, the chosen province's districts, the
+    chosen district's subdistricts (the public form and the assisted form draw the same pickers)."""
     province = values.get("location.province_code") or None
     district = values.get("location.district_code") or None
     districts = geography_options.districts(province)
     if district and not any(d["code"] == district for d in districts):
         district = None
-    summary = [{"id": FIELDS.get(path, ("", ""))[0], "label": T[FIELDS[path][1]] if path in FIELDS else None,
-                "message": m} for path, messages in errors.items() for m in messages]
-    return render("report.html", lang, status, values=values, errors=errors, summary=summary,
-                  categories=CATEGORIES, official_types=OFFICIAL_TYPES, official_type_groups=OFFICIAL_TYPE_GROUPS,
-                  provinces=geography_options.provinces(), districts=districts,
-                  subdistricts=geography_options.subdistricts(district), notify_channels=NOTIFY_CHANNELS,
-                  idempotency_key=values.get("idempotency_key") or secrets.token_urlsafe(18),
-                  kept=kept or [], files_token=files_token, trust=trust_settings(app),
-                  js_text={k: T[k][lang] for k in JS_TEXT}, **_limits(app))
+    return {"provinces": geography_options.provinces(), "districts": districts,
+            "subdistricts": geography_options.subdistricts(district)}
 
 
 JS_TEXT = ("not_sure", "choose_province_first", "choose_district_first", "filter", "file_too_large", "file_unsupported",

@@ -105,7 +105,7 @@ def test_the_scan_finds_codes_it_should():
     assert raw_codes_in("20000.00") == ["20000.00"]
 
 
-def _case_page(db, principal, reference):
+def _case_page(db, principal, reference, lang="th"):
     with db.transaction() as uow:
         body = case_reading.read_case(uow, principal, reference, utcnow(), SETTINGS)
     with db.transaction() as uow:
@@ -115,7 +115,7 @@ def _case_page(db, principal, reference):
             "supervisor", "auditor") else []
     from services.casework.domain import policy
     return body, PAGES.get_template("case.html").render(
-        principal=principal, csrf="x", case=body, resolutions=RESOLUTIONS, notice=None, error=None,
+        lang=lang, principal=principal, csrf="x", case=body, resolutions=RESOLUTIONS, notice=None, error=None,
         may=lambda a: policy.may(principal, a), templates=templates,
         fill={"question": None, "note": None}, access=access, offices=offices.choices("23", exclude="PACC-R2"))
 
@@ -165,6 +165,27 @@ def test_a_worked_case_page_shows_words_never_codes():
     assert "สมชาย ใจดี" in text and "ออดรีย์ ตรวจสอบ" in text  # who acted; who opened it (the access log)
 
 
+def test_a_volunteer_sees_the_status_and_office_of_a_case_they_filed_never_the_tipsters_notes():
+    db = FakeDatabase(FakeCaseworkRepository(), handler="on_tip_routed")
+    assert db.consume(tip_routed("SS-VOLU-0001", "PACC-R2", volunteer_id="vol-1"),
+                      lambda uow, ev: routing_decisions.open_case(uow, ev, {}))
+    cw = Principal("u-cw", "somchai", "สมชาย ใจดี", "caseworker", "PACC-R2")
+    volunteer = Principal("u-vol", "vol", "อาสา", "volunteer", "PACC-R2", volunteer_id="vol-1")
+    now = utcnow()
+    with db.transaction() as uow:
+        case_actions.transition(uow, cw, "SS-VOLU-0001", to="acknowledged", reason="เหตุผลของหน่วยงาน", now=now,
+                                settings=SETTINGS)
+        case_actions.add_note(uow, cw, "SS-VOLU-0001", visibility="tipster_visible", text="ถึงผู้แจ้งเท่านั้น", now=now)
+        case_actions.add_note(uow, cw, "SS-VOLU-0001", visibility="internal", text="บันทึกภายใน", now=now)
+        case_actions.ask_question(uow, cw, "SS-VOLU-0001", text="คำถามถึงผู้แจ้ง", now=now)
+    body, html = _case_page(db, volunteer, "SS-VOLU-0001")
+    assert body["view"] == "status" and "notes" not in body and "questions" not in body
+    assert body["office"]["code"] == "PACC-R2" and body["tipster_label"]["th"]
+    for words in ("ถึงผู้แจ้งเท่านั้น", "บันทึกภายใน", "คำถามถึงผู้แจ้ง", "เหตุผลของหน่วยงาน"):
+        assert words not in html and words not in str(body)
+    assert 'id="case-status"' in html and "สำนักงาน" in visible_text(html)
+
+
 def test_templates_belong_to_an_office_and_its_editors():
     db = FakeDatabase(FakeCaseworkRepository(), handler="on_tip_routed")
     sup = Principal("u-sup", "supat", "Supat", "supervisor", "PACC-R2")
@@ -181,17 +202,41 @@ def test_templates_belong_to_an_office_and_its_editors():
         with pytest.raises(Forbidden):
             reply_templates.save(uow, sup, {"office": "NACC-23", "kind": "note", "title": "x", "th": "y"}, utcnow())
         with pytest.raises(NotFound):
-            reply_templates.delete(uow, other, saved["id"])
+            reply_templates.delete(uow, other, saved["id"], utcnow())
         reply_templates.save(uow, sup, {"kind": "note", "title": "แก้แล้ว", "th": "ข้อความใหม่"}, utcnow(), saved["id"])
     with db.transaction() as uow:
         repo = uow.repo
         assert [t["title"] for t in reply_templates.for_office(repo, "PACC-R2")["note"]] == ["แก้แล้ว"]
         assert reply_templates.for_office(repo, "NACC-23")["note"] == []
     with db.transaction() as uow:
-        reply_templates.delete(uow, sup, saved["id"])
+        reply_templates.delete(uow, sup, saved["id"], utcnow())
     with db.transaction() as uow:
         repo = uow.repo
         assert reply_templates.for_office(repo, "PACC-R2")["note"] == []
+
+
+def test_adding_changing_and_deleting_a_template_are_each_audited_without_its_words():
+    db = FakeDatabase(FakeCaseworkRepository(), handler="on_tip_routed")
+    sup = Principal("u-sup", "supat", "Supat", "supervisor", "PACC-R2")
+    other = Principal("u-o", "nid", "Nid", "supervisor", "NACC-23")
+    from services.casework.domain.errors import NotFound
+    with db.transaction() as uow:
+        saved = reply_templates.save(uow, sup, {"kind": "question", "title": "ขอเอกสาร", "th": "มีเอกสารหรือไม่"},
+                                     utcnow())
+    with db.transaction() as uow:
+        reply_templates.save(uow, sup, {"kind": "note", "title": "แก้แล้ว", "th": "ข้อความใหม่"}, utcnow(), saved["id"])
+    with pytest.raises(NotFound), db.transaction() as uow:
+        reply_templates.delete(uow, other, saved["id"], utcnow())  # refused: nothing recorded
+    with db.transaction() as uow:
+        reply_templates.delete(uow, sup, saved["id"], utcnow())
+    audited = [e for e in db.uow.events if e.type.startswith("reply_template.")]
+    assert [e.type for e in audited] == ["reply_template.created", "reply_template.changed", "reply_template.deleted"]
+    for e in audited:
+        assert e.payload["template_id"] == saved["id"] and e.payload["user_id"] == "u-sup"
+        assert e.payload["role"] == "supervisor" and e.payload["office_code"] == "PACC-R2"
+        assert "ขอเอกสาร" not in str(e.payload) and "ข้อความใหม่" not in str(e.payload)  # ids, never the words
+    assert [e.payload["kind"] for e in audited] == ["question", "note", "note"]
+    assert all(e.correlation_id == "user:u-sup" for e in audited)
 
 
 def test_a_triage_case_has_one_send_elsewhere_form_with_offices_by_name():
@@ -201,9 +246,13 @@ def test_a_triage_case_has_one_send_elsewhere_form_with_offices_by_name():
     officer = Principal("u-tri", "tri", "ตรีชา คัดกรอง", "triage_officer", "PACC-R2")
     body, html = _case_page(db, officer, "SS-TRIA-0001")
     assert 'id="triage"' in html and 'id="handover-form"' not in html and html.count("<summary>") >= 1
-    assert "สำนักงาน ป.ป.ช. ประจำจังหวัดตราด / NACC Trat Provincial Office" in html  # a name, not a bare code
+    assert "สำนักงาน ป.ป.ช. ประจำจังหวัดตราด" in html  # a name, not a bare code
+    assert "NACC Trat Provincial Office" not in html  # one language to a page
     assert 'value="PACC-R2"' in html  # "this office is competent" stays possible
     assert raw_codes_in(visible_text(html)) == []
+    _, english = _case_page(db, officer, "SS-TRIA-0001", lang="en")
+    assert "NACC Trat Provincial Office" in english and "สำนักงาน ป.ป.ช. ประจำจังหวัดตราด" not in english
+    assert '<html lang="en">' in english and raw_codes_in(visible_text(english)) == []
 
 
 def test_a_closed_case_offers_no_assignment():

@@ -36,10 +36,16 @@ class Repo:
         return self.cases
 
     def registered_volunteers(self):
-        return {"vol-1": True, "vol-9": False}
+        return {"vol-1": True, "vol-9": False, "vol-bkk": True, "vol-old": True}
+
+    def volunteer_areas(self):
+        # vol-1 and vol-9 work in the network's area; vol-bkk in Bangkok; vol-old's area was never announced
+        return {"vol-1": ["230101", "230102"], "vol-9": ["230201", "220101"], "vol-bkk": ["100101"],
+                "vol-old": None}
 
     def volunteer_accounts(self, ids):
-        return {"vol-1": ("มะลิ", "PACC-R2")}
+        assert set(ids) <= {"vol-1", "vol-9"}  # no other network's volunteer is even looked up
+        return {"vol-1": ("มะลิ", "PACC-R2"), "vol-bkk": ("กรุงเทพ", "PACC-R1")}
 
 
 def _who(role="coordinator", username="coord"):
@@ -60,9 +66,21 @@ def test_counts_of_the_area_only_with_small_ones_hidden():
     assert view["total"] == 10
     assert {s["state"]: s["count"] for s in view["states"]}["received"] == 7
     assert [(v["id"], v["tips"], v["name"]) for v in view["volunteers"]] == [("vol-1", 6, "มะลิ"), ("vol-9", "<5", None)]
-    assert view["filed_without_volunteer"] == "<5"
+    assert view["filed_without_volunteer"] == "<5" and view["filed_by_other_volunteers"] == "<5"  # 0 is hidden too
     text = to_csv(view).decode("utf-8-sig")
     assert "ความลับ" not in text and "place_month,230101,บางพระ (เมืองตราด),Bang Phra (Mueang Trat),2026-11,6" in text
+
+
+def test_a_coordinator_sees_the_volunteers_of_their_networks_area_only():
+    cases = ([_case("230101", volunteer="vol-1")] * 5 + [_case("230101", volunteer="vol-bkk")] * 6
+             + [_case("230102", volunteer="vol-old")])
+    view = network_view(Repo(cases), _who(), NETWORKS, NOW)
+    assert [v["id"] for v in view["volunteers"]] == ["vol-1", "vol-9"]  # not Bangkok's, not one of no known area
+    assert [v["tips"] for v in view["volunteers"]] == [5, "<5"]
+    assert view["filed_by_other_volunteers"] == 7  # filed here by others: counted, never named
+    text = to_csv(view).decode("utf-8-sig")
+    assert "vol-bkk" not in text and "กรุงเทพ" not in text and "vol-old" not in text
+    assert "volunteer,others,อาสาสมัครนอกเครือข่าย,Volunteers of other areas,tips,7" in text
 
 
 def test_only_the_networks_coordinators():

@@ -166,3 +166,12 @@ def test_examples_a_reader_can_check_by_hand():
 def test_medians_need_k_values():
     assert median_shown([1, 2, 3, 4]) is None
     assert median_shown([1, 2, 3, 4, 50]) == 3.0
+
+
+def test_two_withheld_list_cells_and_an_exact_row_total_do_not_pin_a_small_row():
+    """Found by the property above: a list of two states (5 and 5, both withheld as "≥5") says the grand total is
+    at least 10; a table whose other row showed its exact total 6 then left the small row exactly 4."""
+    table = Table("place", ["r0", "r1"], ["c0", "c1"],
+                  {("r0", "c0"): 0, ("r0", "c1"): 4, ("r1", "c0"): 3, ("r1", "c1"): 3})
+    shown = _assert_protected([table, line("state", {"s0": 5, "s1": 5}, ["s0", "s1"])])
+    assert shown[0]["rows"]["r1"]["total"] != 6

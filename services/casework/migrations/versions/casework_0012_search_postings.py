@@ -3,13 +3,13 @@ search reads each word's cases from the index alone, in case order); an inbox in
 chosen without reading the cases (a case row carries its sealed text: about two kilobytes), which also serves
 what the state-first index did (SQLite took that one for an agency's open cases and read every row)
 
-Revision ID: casework_0011_h15
-Revises: casework_0010_h15
+Revision ID: casework_0012_h15
+Revises: casework_0011_h16
 """
 from alembic import op
 
-revision = 'casework_0011_h15'
-down_revision = 'casework_0010_h15'
+revision = 'casework_0012_h15'
+down_revision = 'casework_0011_h16'
 branch_labels = None
 depends_on = None
 
