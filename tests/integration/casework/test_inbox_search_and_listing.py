@@ -3,15 +3,31 @@ word of the query whatever the words' order or frequency, a reference alone or w
 a cap on a huge result ("more than N"), and a page that shows a line of case text is recorded as a read of
 those cases (access log rows and one `cases.listed`), never for a role that sees no text."""
 import json
+from contextlib import ExitStack
 
+import pytest
 from sqlalchemy import select
 
 from services.casework.models import CaseView
 from services.casework.usecases import accounts
 from services.casework.usecases.case_reading import DeskSettings
 from services.casework.usecases.wiring import DeskUseCases
-from tests.integration.casework.conftest import add_user, open_case, outbox
-from tests.support.inprocess import db
+from shared.config import normalise_db_url
+from sodsong import registry
+from tests.integration.casework.conftest import add_user, desk_overrides, open_case, outbox
+from tests.support.environments import pg_database
+from tests.support.inprocess import db, environment
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def cfg(request, tmp_path):
+    """The desk's database only (these are queries: no broker), SQLite or a fresh PostgreSQL database."""
+    with ExitStack() as stack:
+        config = stack.enter_context(environment("memory", tmp_path, desk_overrides()))
+        if request.param == "postgres":
+            config["casework"]["db_url"] = normalise_db_url(stack.enter_context(pg_database()))
+        registry.migrate("casework", config["casework"]["db_url"])
+        yield config
+
 
 TIPS = {  # reference: (description, accused organisation, accused position)
     "SS-SRCH-0001": ("เจ้าหน้าที่ที่ดินเรียกรับเงินเพื่อเร่งออกโฉนด", "สำนักงานที่ดินจังหวัดตราด", "เจ้าพนักงานที่ดิน"),
