@@ -44,9 +44,10 @@ def iso(value) -> str | None:
 def list_cases(repo, principal: policy.Principal, filters: dict, now: datetime,
                settings: DeskSettings) -> tuple[dict, list]:
     """One page of the cases `principal` can see, and the cases whose text (snippet, accused) the page shows
-    (reference, case_id, office_code: record_listing records that read). Filters: show ("open", "closed", "all"), status, category, province,
-    overdue, assignee ("me", "none" or a username), office, q (words of the case's text through the blind index,
-    or its reference); sort (domain.inbox.SORTS, "-" first for descending); page and per_page."""
+    (reference, case_id, office_code: record_listing records that read). Filters: show ("open", "closed",
+    "all"), status, category, province, overdue, assignee ("me", "none" or a username), office, q (words of the
+    case's text through the blind index, or its reference); sort (domain.inbox.SORTS, "-" first for
+    descending); page and per_page."""
     query, searchable, sort = case_query(repo, principal, filters)
     page, per_page = int(filters.get("page") or 1), int(filters.get("per_page") or 25)
     total, exact, rows = repo.case_page(policy.case_scope(principal), query, now=now, search=searchable,
