@@ -17,6 +17,11 @@ class Base(DeclarativeBase):
     metadata = MetaData()
 
 
+# what an inbox page filters and sorts on, in the inbox index (a page is chosen from it without reading cases)
+INBOX_INDEX = ("office_code", "status", "acknowledged_at", "acknowledge_due", "feedback_given_at", "feedback_due",
+               "opened_at", "assignee_id", "id")
+
+
 class Case(Base):
     __tablename__ = "casework_cases"
 
@@ -60,7 +65,9 @@ class Case(Base):
     __table_args__ = (Index("ix_casework_cases_office_status", "office_code", "status"),
                       # the inbox's orders and its open-cases view (casework_0008)
                       Index("ix_casework_cases_office_opened", "office_code", "opened_at"),
-                      Index("ix_casework_cases_status_opened", "status", "opened_at"))
+                      # an inbox page's cases chosen from the index alone: scope, state, deadlines, order
+                      # (casework_0012, which dropped casework_0010's state-first index)
+                      Index("ix_casework_cases_inbox", *INBOX_INDEX))
 
 
 class CaseEvent(Base):
@@ -261,7 +268,10 @@ class SearchTerm(Base):
     __tablename__ = "casework_search_terms"
 
     case_id: Mapped[str] = mapped_column(ForeignKey("casework_cases.id", ondelete="CASCADE"), primary_key=True)
-    term: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+    term: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+    # a word's cases read from the index alone, in case order (casework_0012)
+    __table_args__ = (Index("ix_casework_search_terms_term_case", "term", "case_id"),)
 
 
 class ReplyTemplate(Base):

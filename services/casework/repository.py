@@ -14,7 +14,7 @@ import json
 import re
 import uuid
 
-from sqlalchemy import and_, delete, exists, false, func, insert, or_, select, text, true, update
+from sqlalchemy import and_, delete, exists, false, func, insert, literal_column, or_, select, text, true, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
@@ -48,6 +48,10 @@ _INSERT_CASE_EVENT, _INSERT_SEARCH_TERM = insert(CaseEvent.__table__), insert(Se
 SEARCH_SERVICE = "casework"
 _REFERENCE = re.compile(r"^SS-[A-Z0-9]{1,4}(-[A-Z0-9]{0,4})?$", re.IGNORECASE)
 _FULL_REFERENCE = re.compile(r"^SS-[A-Z0-9]{4}-[A-Z0-9]{4}$", re.IGNORECASE)
+# an inbox counts its cases up to this many and says "more than" beyond (the page itself is not limited)
+COUNT_CAP = 10_000
+# a search word held by more cases than this is as common as any other for choosing which word drives
+POSTINGS_CAP = 2_000
 
 
 def _agency_clause(column, agency: str):
@@ -96,12 +100,18 @@ def search_texts(facts: dict) -> list[str]:
             accused.get("position") or ""]
 
 
-def search_condition(query: str):
+def search_condition(query: str, postings=None, *, driven_by_scope: bool = False):
     """A WHERE clause on Case for a desk query: every word found in the case's text, or its reference.
 
-    The longest word (usually the rarest) drives through the term index (`IN`); every other word is a
-    primary-key probe per candidate (`EXISTS`). Counting all the words' postings (`GROUP BY ... HAVING`) cost
-    two to three times as much for queries of several common words (bench/desk_bench.py)."""
+    The word with the fewest cases drives through the term index (`IN`, read from the index alone); every other
+    word, rarer first, is a probe of (term, case) per candidate (`EXISTS`), so a query costs about as much as its
+    rarest word is common. `postings(hash)` tells how many cases hold a word (up to a cap); without it the
+    longest word is taken for the rarest. A whole reference is looked up by its unique index.
+
+    `driven_by_scope` (SQLite): the rarest word's cases are a set the inbox index's cases are checked against,
+    rather than each of them looked up in the cases table (whose rows carry the sealed text: SQLite would read
+    a page of the table per candidate). The unary plus is SQLite's way of saying "not through this column's
+    index"; PostgreSQL chooses on its own."""
     query = (query or "").strip()
     if _FULL_REFERENCE.match(query):
         return Case.reference == query.upper()  # a whole reference is a reference (the unique index finds it)
@@ -110,9 +120,12 @@ def search_condition(query: str):
         clauses.append(Case.reference.like(query.upper() + "%"))
     words = sorted(set(blind_index.words(query)), key=lambda w: (-len(w), w))
     hashes = [blind_index.blind(SEARCH_SERVICE, w) for w in words]
+    if postings is not None and len(hashes) > 1:
+        hashes.sort(key=postings)  # stable: among equally common words, the longer first
     if hashes:
+        case_id = literal_column("+casework_cases.id") if driven_by_scope else Case.id
         clauses.append(and_(
-            Case.id.in_(select(SearchTerm.case_id).where(SearchTerm.term == hashes[0])),
+            case_id.in_(select(SearchTerm.case_id).where(SearchTerm.term == hashes[0])),
             *[exists().where(SearchTerm.case_id == Case.id, SearchTerm.term == h) for h in hashes[1:]]))
     if not clauses:
         return Case.id.is_(None)  # nothing searchable in the query: nothing found
@@ -188,15 +201,26 @@ class CaseworkRepository:
         self.session.add(CaseView(case_id=case.id, user_id=principal.user_id, role=principal.role, view=view,
                                   at=at))
 
+    def record_views(self, case_ids, principal, view: str, at) -> None:
+        """The same read of several cases (an inbox page), in one statement."""
+        self.session.execute(insert(CaseView), [
+            {"case_id": case_id, "user_id": principal.user_id, "role": principal.role, "view": view, "at": at}
+            for case_id in case_ids])
+
     def case_page(self, scope: Scope, filters: dict, *, now, search: bool, offset: int, limit: int,
-                  sort: tuple[str, bool] = ("opened", False)) -> tuple[int, list[Case]]:
+                  sort: tuple[str, bool] = ("opened", False)) -> tuple[int, bool, list[Case]]:
         """A page of the cases a scope admits, in the order of `sort` (a key of domain.inbox.SORTS and whether
-        descending), and how many there are in all. Filters: show ("open", "closed" or "all"; a `status` wins),
-        status, category, province, office, overdue (True/False), assignee_id ("" for none), q (through the blind
-        index, when `search` is allowed; else nothing matches)."""
+        descending), and how many there are in all: (count, whether the count is exact, cases). The count stops
+        at COUNT_CAP (then it is COUNT_CAP and not exact): counting every row of a huge result would cost more than
+        the page. Filters: show ("open", "closed" or "all"; a `status` wins), status, category, province, office,
+        overdue (True/False), assignee_id ("" for none), q (through the blind index, when `search` is allowed;
+        else nothing matches)."""
         conditions = self._case_filters(scope, filters, now=now, search=search)
-        total = self.session.execute(select(func.count()).select_from(Case).where(*conditions)).scalar()
-        query = select(Case).where(*conditions)
+        counted = self.session.execute(select(func.count()).select_from(
+            select(Case.id).where(*conditions).limit(COUNT_CAP + 1).subquery())).scalar()
+        # the page's ids first, from the narrow columns (the inbox index covers the usual ones), then those
+        # cases whole: a case row carries its sealed text, and sorting thousands of them to keep 25 read it all
+        query = select(Case.id).where(*conditions)
         key, descending = sort
         if key == "assignee":
             query = query.outerjoin(User, User.id == Case.assignee_id)
@@ -205,13 +229,22 @@ class CaseworkRepository:
         ordering = [column.is_(None), column.desc() if descending else column.asc()]
         ordering.append(Case.opened_at.desc() if descending else Case.opened_at)
         ordering.append(Case.id)
-        rows = self.session.execute(query.order_by(*ordering).offset(offset).limit(limit)).scalars().all()
-        return total, list(rows)
+        ids = self.session.execute(query.order_by(*ordering).offset(offset).limit(limit)).scalars().all()
+        found = {c.id: c for c in self.session.execute(select(Case).where(Case.id.in_(ids))).scalars()}
+        rows = [found[i] for i in ids if i in found]
+        if counted > COUNT_CAP:
+            return COUNT_CAP, False, list(rows)
+        return counted, True, list(rows)
 
     def case_export(self, scope: Scope, filters: dict, *, now, search: bool, sort: tuple[str, bool],
                     limit: int) -> list[Case]:
         """Every case a filter shows (at most `limit`), in the inbox's order: the case-list export."""
-        return self.case_page(scope, filters, now=now, search=search, offset=0, limit=limit, sort=sort)[1]
+        return self.case_page(scope, filters, now=now, search=search, offset=0, limit=limit, sort=sort)[2]
+
+    def postings(self, term: str) -> int:
+        """How many cases hold a blind-index term, counted up to POSTINGS_CAP (from the term index alone)."""
+        return self.session.execute(select(func.count()).select_from(
+            select(SearchTerm.case_id).where(SearchTerm.term == term).limit(POSTINGS_CAP).subquery())).scalar()
 
     def _case_filters(self, scope: Scope, filters: dict, *, now, search: bool) -> list:
         conditions = [case_condition(scope)]
@@ -225,7 +258,9 @@ class CaseworkRepository:
             elif filters.get("show") == "closed":
                 conditions.append(Case.status.not_in(OPEN_STATES))
         if (filters.get("q") or "").strip():
-            conditions.append(search_condition(filters["q"]) if search else Case.id.is_(None))
+            sqlite = self.session.get_bind().dialect.name == "sqlite"
+            conditions.append(search_condition(filters["q"], self.postings, driven_by_scope=sqlite) if search
+                              else Case.id.is_(None))
         if filters.get("overdue") is True:
             conditions.append(overdue_clause(now))
         elif filters.get("overdue") is False:

@@ -74,6 +74,23 @@ class CaseViewed(Payload):
     viewed_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
 
 
+class ListedCase(Payload):
+    reference = fields.String(required=True)
+    case_id = fields.String(required=True)
+    office_code = fields.String(required=True)
+
+
+class CasesListed(Payload):
+    """Someone was shown a page of the inbox with a line of each case's text (snippet, accused). Content-free:
+    who, which cases, when."""
+    viewer_id = fields.String(required=True)     # desk user id
+    viewer_role = fields.String(required=True)
+    office_code = fields.String(allow_none=True, load_default=None)  # the viewer's office
+    view = fields.String(required=True)          # list
+    cases = fields.List(fields.Nested(ListedCase), required=True)
+    listed_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+
+
 class CaseTransferRequested(Payload):
     """An office hands a case on (transfer: it is not competent; refer: another body must act); routing decides."""
     reference = fields.String(required=True)
@@ -226,6 +243,7 @@ CASEWORK.declare("case.opened", CaseOpened)
 CASEWORK.declare("case.status_changed", CaseStatusChanged, ("closure.reason_th", "closure.reason_en"))
 CASEWORK.declare("case.closure_rejected", CaseClosureRejected, ("reason",))
 CASEWORK.declare("case.viewed", CaseViewed)
+CASEWORK.declare("cases.listed", CasesListed)
 CASEWORK.declare("case.transfer_requested", CaseTransferRequested, ("reason",))
 CASEWORK.declare("case.triage_decided", CaseTriageDecided, ("reason",))
 CASEWORK.declare("case.assigned", CaseAssigned)

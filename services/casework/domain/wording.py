@@ -69,6 +69,8 @@ VIEWS: dict[str, Words] = {
     "status": {"th": "ดูสถานะ", "en": "status only"},
     "audit": {"th": "ดูบันทึกการตรวจสอบ", "en": "audit view"},
     "handover": {"th": "ดูบันทึกการส่งต่อ", "en": "hand-over record"},
+    "list": {"th": "เห็นในรายการเรื่อง", "en": "shown in the inbox"},
+    "export": {"th": "ส่งออกในไฟล์รายการ", "en": "exported in the case list"},
 }
 
 

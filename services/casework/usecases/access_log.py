@@ -13,6 +13,8 @@ READ_LABELS = {
     "audit": {"th": "ดูประวัติการดำเนินการ (ไม่มีเนื้อหา)", "en": "Read the audit view (no content)"},
     "evidence": {"th": "เปิดไฟล์หลักฐาน", "en": "Opened a file"},
     "handover": {"th": "ดูบันทึกการส่งต่อ", "en": "Read the hand-over record"},
+    "list": {"th": "เห็นในรายการเรื่อง (ข้อความย่อ)", "en": "Shown in the inbox (snippet)"},
+    "export": {"th": "ส่งออกในไฟล์รายการเรื่อง", "en": "Exported in the case list"},
 }
 LIMIT = 500
 

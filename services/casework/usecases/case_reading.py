@@ -41,18 +41,40 @@ def iso(value) -> str | None:
 
 
 # -- listing -------------------------------------------------------------------------------------------------
-def list_cases(repo, principal: policy.Principal, filters: dict, now: datetime, settings: DeskSettings) -> dict:
-    """One page of the cases `principal` can see. Filters: show ("open", "closed", "all"), status, category,
-    province, overdue, assignee ("me", "none" or a username), office, q (words of the case's text through the
-    blind index, or its reference); sort (domain.inbox.SORTS, "-" first for descending); page and per_page."""
+def list_cases(repo, principal: policy.Principal, filters: dict, now: datetime,
+               settings: DeskSettings) -> tuple[dict, list]:
+    """One page of the cases `principal` can see, and the cases whose text (snippet, accused) the page shows
+    (reference, case_id, office_code: record_listing records that read). Filters: show ("open", "closed",
+    "all"), status, category, province, overdue, assignee ("me", "none" or a username), office, q (words of the
+    case's text through the blind index, or its reference); sort (domain.inbox.SORTS, "-" first for
+    descending); page and per_page."""
     query, searchable, sort = case_query(repo, principal, filters)
     page, per_page = int(filters.get("page") or 1), int(filters.get("per_page") or 25)
-    total, rows = repo.case_page(policy.case_scope(principal), query, now=now, search=searchable,
-                                 offset=(page - 1) * per_page, limit=per_page, sort=sort)
+    total, exact, rows = repo.case_page(policy.case_scope(principal), query, now=now, search=searchable,
+                                        offset=(page - 1) * per_page, limit=per_page + 1, sort=sort)
+    more, rows = len(rows) > per_page, rows[:per_page]
     names = _usernames(repo, {c.assignee_id for c in rows})
     view = policy.view_of(principal) if principal.role in policy.VIEWS else "detail"
-    return {"items": [_summary(c, view, now, settings, names) for c in rows], "page": page, "per_page": per_page,
-            "total": total, "pages": max(1, math.ceil(total / per_page)), "sort": inbox.sort_param(*sort)}
+    pages = math.ceil(total / per_page)
+    if not exact:  # "more than `total`": as many pages as counted, and the next one while there is one
+        pages = max(pages, page + more)
+    listing = {"items": [_summary(c, view, now, settings, names) for c in rows], "page": page,
+               "per_page": per_page, "total": total, "total_exact": exact, "pages": max(1, pages),
+               "sort": inbox.sort_param(*sort)}
+    shown = [{"reference": c.reference, "case_id": c.id, "office_code": c.office_code} for c in rows]
+    return listing, (shown if view == "detail" else [])
+
+
+def record_listing(uow, principal: policy.Principal, shown: list, now: datetime) -> None:
+    """An inbox page that showed a line of each case's text is a read of those cases: one row per case in the
+    access log (view "list") and one `cases.listed` naming them all, in one transaction."""
+    if not shown:
+        return
+    uow.repo.record_views([c["case_id"] for c in shown], principal, "list", now)
+    uow.emit("cases.listed", {"viewer_id": principal.user_id, "viewer_role": principal.role,
+                              "office_code": principal.office_code, "view": "list", "cases": shown,
+                              "listed_at": now},
+             correlation_id=f"user:{principal.user_id}", actor=principal.actor)
 
 
 def case_query(repo, principal: policy.Principal, filters: dict) -> tuple[dict, bool, tuple[str, bool]]:

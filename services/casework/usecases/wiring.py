@@ -40,8 +40,13 @@ class DeskUseCases:
     def list_cases(self, principal: policy.Principal, filters: dict) -> dict:
         if principal.role not in policy.VIEWS:
             raise policy.Forbidden()
-        with self._reading() as repo:
-            return case_reading.list_cases(repo, principal, filters, utcnow(), self.settings)
+        now = utcnow()
+        with self._reading() as repo:  # the query outside the write transaction (SQLite has one writer)
+            listing, shown = case_reading.list_cases(repo, principal, filters, now, self.settings)
+        if shown:
+            with self.db.transaction() as uow:
+                case_reading.record_listing(uow, principal, shown, now)
+        return listing
 
     def saved_views(self, principal: policy.Principal) -> list[dict]:
         with self._reading() as repo:
