@@ -210,7 +210,7 @@ class System:
         from tests.support.deployment import Deployment
 
         env = {"SODSONG__intake__argon2": SHIPPED_ARGON2, **extra_env}
-        self.dep = Deployment(mode, data_dir, stack, extra_env=env)
+        self.dep = Deployment(mode, data_dir, stack, extra_env=env, migrated=False)  # fresh, as a deployment starts
         self.dep.start()
         self.pids = {name: p.proc.pid for name, p in self.dep.processes.items()}
         self.notify_db = service_db_for("notify", config_mod.load(env=self.dep.env))
