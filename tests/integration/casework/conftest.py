@@ -52,6 +52,19 @@ def open_case(cfg, reference, office="PACC-R2", **kw):
     return event
 
 
+def open_case_saying(cfg, reference, description, organisation, position=None, office="PACC-R2", **kw):
+    """A case whose description and accused are as a tip gave them (the helper's are placeholders), indexed
+    again for search."""
+    open_case(cfg, reference, office=office, **kw)
+    with db(cfg, "casework").transaction() as uow:
+        case = uow.repo.case_by_reference(reference)
+        facts = json.loads(case.facts_json)
+        facts["description"] = description
+        facts["accused"] = {"official_type": "state_official", "organization": organisation, "position": position}
+        case.facts_json = json.dumps(facts, ensure_ascii=False)
+        uow.repo.index_case(case)
+
+
 def feedback_recorded(cfg, reference, note_id, office="PACC-R2"):
     """What intake announces once it holds an office's note in the tipster's thread."""
     from services.casework.usecases import tipster_messages

@@ -14,7 +14,7 @@ from services.casework.usecases.case_reading import DeskSettings
 from services.casework.usecases.wiring import DeskUseCases
 from shared.config import normalise_db_url
 from sodsong import registry
-from tests.integration.casework.conftest import add_user, desk_overrides, open_case, outbox
+from tests.integration.casework.conftest import add_user, desk_overrides, open_case_saying, outbox
 from tests.support.environments import pg_database
 from tests.support.inprocess import db, environment
 
@@ -39,14 +39,7 @@ TIPS = {  # reference: (description, accused organisation, accused position)
 
 
 def _open(cfg, reference, description, organisation, position, office="PACC-R2"):
-    open_case(cfg, reference, office=office)
-    with db(cfg, "casework").transaction() as uow:
-        case = uow.repo.case_by_reference(reference)
-        facts = json.loads(case.facts_json)
-        facts["description"] = description
-        facts["accused"] = {"official_type": "state_official", "organization": organisation, "position": position}
-        case.facts_json = json.dumps(facts, ensure_ascii=False)
-        uow.repo.index_case(case)
+    open_case_saying(cfg, reference, description, organisation, position, office=office)
 
 
 def _desk(cfg) -> DeskUseCases:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from services.casework.domain import inbox
 from services.casework.domain.lifecycle import STATES
 from shared.vocabulary import CATEGORIES
-from tests.integration.casework.conftest import Desk, add_user, desk_for, desk_running, open_case, outbox
+from tests.integration.casework.conftest import Desk, add_user, desk_for, desk_running, open_case_saying, outbox
 from tests.support.inprocess import db
 
 TIPS = {
@@ -25,15 +25,7 @@ TIPS = {
 
 
 def _open(cfg, reference, description, organisation, category):
-    open_case(cfg, reference, category=category)
-    # the description and the accused as the tip gave them (the helper's are placeholders), indexed again
-    with db(cfg, "casework").transaction() as uow:
-        case = uow.repo.case_by_reference(reference)
-        facts = json.loads(case.facts_json)
-        facts["description"] = description
-        facts["accused"] = {"official_type": "state_official", "organization": organisation, "position": None}
-        case.facts_json = json.dumps(facts, ensure_ascii=False)
-        uow.repo.index_case(case)
+    open_case_saying(cfg, reference, description, organisation, category=category)
 
 
 def _refs(html: str) -> list[str]:
