@@ -79,7 +79,7 @@ def test_a_case_worked_from_the_case_page(deployment, tmp_path):
     assert seen["status_after_ack"] == "acknowledged"
     assert seen["question_filled"] == "ท่านมีสำเนาสลิปโอนเงินหรือเลขที่บัญชีผู้รับเงินหรือไม่ กรุณาส่งเพิ่มเติมทางหน้าติดตามเรื่อง"
     assert seen["question_en_filled"].startswith("Do you have a copy")
-    assert notices["question_sent"].startswith("ส่งคำถามถึงผู้แจ้งแล้ว") and "Question sent to the tipster" in \
+    assert notices["question_sent"].startswith("ส่งคำถามถึงผู้แจ้งแล้ว") and "Question sent to the tipster" not in \
         notices["question_sent"] and landed["question_sent"].endswith("#conversation")
     assert notices["internal_note"].startswith("บันทึกภายในแล้ว") and landed["internal_note"].endswith("#notes")
     assert notices["tipster_note"].startswith("ส่งข้อความถึงผู้แจ้งแล้ว")
