@@ -80,8 +80,7 @@ def test_an_operator_redrives_a_dead_letter_in_the_browser(deployment, tmp_path)
     headings = " | ".join(seen["section_headings"])
     for thai, english in (("สิ่งที่ต้องดูแล", "Needs attention"), ("บริการ", "Services"), ("คิวข้อความ", "Queues"),
                           ("เหตุการณ์ค้าง", "Dead letters"), ("การส่งแจ้งเตือน", "Deliveries")):
-        assert thai in headings and english in headings, (thai, headings)
-        assert headings.index(thai) < headings.index(english)  # Thai first
+        assert thai in headings and english not in headings, (thai, headings)  # one language a page
     assert seen["tables"] == ["services", "queues", "dead-letters", "delivery-states", "delivery-problems"]
     assert seen["services"] == ["intake", "routing", "casework", "notify", "audit"]
     assert seen["queues"] > 10  # embedded: the page is served by the process that holds the memory broker
