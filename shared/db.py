@@ -277,8 +277,8 @@ class ServiceDatabase:
                      processed_at=now) for ev in firsts]
         with self.transaction() as uow:
             # executemany (one INSERT … VALUES (…), (…) RETURNING on the wire; a statement compiled once)
-            new_ids = set(uow.session.execute(_insert_if_absent(self.engine, inbox).returning(inbox.c.event_id),
-                                              rows).scalars())
+            claim = _insert_if_absent(self.engine.dialect.name, inbox).returning(inbox.c.event_id)
+            new_ids = set(uow.session.execute(claim, rows).scalars())
             claimed = [ev for ev in firsts if ev.id in new_ids]
             if claimed:
                 effect(uow, claimed)
