@@ -161,7 +161,9 @@ def test_coordinator_public_desk_and_auditor_see_counts_not_tips(deployment, sho
     # the coordinator: the network's 20 tips, by subdistrict; small counts suppressed on the page and in exports
     c = seen["coordinator"]
     assert c["inbox_redirects_to"].endswith("/network") and "เครือข่าย" in c["nav"]
-    assert c["total"] == "20"  # the hidden cells add up to 8, spread over many: each can still be 0..4
+    # 20 tips, shown as at least what the volunteer list adds up to (6 + 5 + 9): an exact 20 would say that the
+    # volunteers of other areas filed exactly none (their row is "<5")
+    assert c["total"] == "≥20"
     assert "บางพระ" in c["places"] and "ไม่ระบุตำบล" in c["places"]  # one language to a page: Thai here
     assert "Bang Phra" in json.dumps(c["json"], ensure_ascii=False)  # the English names are in the data
     assert c["overflow"] == 0
