@@ -83,8 +83,10 @@ class DeskPageHandler(_HiddenPages, ApiHandler):
 
 
 def _error_page(status: int, key: str, request=None) -> Response:
-    response = render(PAGES, "error.html", status=status, request=request, code=status, message=i18n.message(key),
-                      principal=None, csrf=None)
+    # the language switch of an error page leads to the inbox, not back to the address refused: a refusal in the
+    # other language helps nobody, and the page never repeats a reference it would not confirm
+    response = render(PAGES, "error.html", status=status, request=request, here="/cases", code=status,
+                      message=i18n.message(key), principal=None, csrf=None)
     if request is None:
         response.sodsong_error = (status, key)
     return response
