@@ -246,7 +246,7 @@ class ServiceDatabase:
             with self.transaction() as uow:
                 # One round trip claims the event: the row is inserted unless it is there. A concurrent delivery
                 # of the same event waits on this row's key until this transaction ends, then finds it there.
-                claimed = uow.session.execute(_insert_if_absent(self.engine.dialect.name, inbox), {
+                claimed = uow.session.execute(insert_if_absent(self.engine, inbox), {
                     "event_id": event.id, "handler": handler, "event_type": event.type,
                     "correlation_id": event.correlation_id, "processed_at": utcnow(),
                 }).rowcount
@@ -277,7 +277,7 @@ class ServiceDatabase:
                      processed_at=now) for ev in firsts]
         with self.transaction() as uow:
             # executemany (one INSERT … VALUES (…), (…) RETURNING on the wire; a statement compiled once)
-            claim = _insert_if_absent(self.engine.dialect.name, inbox).returning(inbox.c.event_id)
+            claim = insert_if_absent(self.engine, inbox).returning(inbox.c.event_id)
             new_ids = set(uow.session.execute(claim, rows).scalars())
             claimed = [ev for ev in firsts if ev.id in new_ids]
             if claimed:
@@ -300,11 +300,6 @@ class ServiceDatabase:
 
 
 # The statements every event runs are made once per table: building one cost more than executing it.
-def _insert_if_absent(dialect_name: str, table):
-    """INSERT … ON CONFLICT DO NOTHING on the table's primary key (PostgreSQL and SQLite alike)."""
-    return _if_absent(dialect_name, table, None)
-
-
 def insert_if_absent(bind, table, index_elements=None):
     """INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite alike) on the primary key, or on the unique columns
     `index_elements`; `rowcount` says whether the row went in. `bind`: an engine, a connection or a session.

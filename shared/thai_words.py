@@ -4,7 +4,7 @@ PyThaiNLP keeps its dictionary (62,106 words) as a tree of Python objects, one p
 every process that segments Thai. The same words in a MARISA trie (marisa-trie) take under half a megabyte, and
 give newmm what it asks of a dictionary, the words that start at a position of a text, in the same order
 (shortest first). So every segmentation, every stored search term and every duplicate signal is what PyThaiNLP's
-own trie gives (tests/unit/test_thai_words.py compares the two over a varied corpus).
+own trie gives (tests/unit/shared/test_thai_words.py compares the two over a varied corpus).
 
 The trie is built once per process on first use (a quarter of a second), never at import. PyThaiNLP is set up
 never to download and to write only to a cache directory of ours: its dictionary and stop words ship in the

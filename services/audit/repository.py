@@ -3,12 +3,11 @@ the path of every event of every service)."""
 from __future__ import annotations
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.audit.domain.chain import FIELDS, GENESIS
 from services.audit.models import ChainEntry, ChainHead
+from shared.db import insert_if_absent
 
 ENTRIES = ChainEntry.__table__
 HEAD = ChainHead.__table__
@@ -28,8 +27,7 @@ class AuditRepository:
         """The head, locked until the transaction ends, so workers and instances extend the chain one at a time."""
         row = self.session.execute(_HEAD_ROW.with_for_update()).first()
         if row is None:  # the chain's first entry: the head row is made once (a racing instance's insert waits)
-            dialect = pg_insert if self._postgresql else sqlite_insert
-            self.session.execute(dialect(HEAD).values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing())
+            self.session.execute(insert_if_absent(self.session, HEAD), {"id": 1, "seq": 0, "hash": GENESIS})
             row = self.session.execute(_HEAD_ROW.with_for_update()).first()
         return row.seq, row.hash
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.intake.models import (Attachment, FormDraft, IdempotentResponse, Message, OfficeNote, Partner, Question,
                                     TimelineEntry, Tip, Volunteer)
+from shared.db import insert_if_absent
 
 
 class IntakeRepository:
@@ -44,7 +43,7 @@ class IntakeRepository:
     def add_tip(self, tip: Tip) -> bool:
         """A new tip, written at once as one INSERT, unless its reference is taken (False: draw another). One
         round trip instead of a lookup then an insert; the unique index decides, also between concurrent tips."""
-        statement = _INSERT_TIP_UNLESS_REFERENCE_TAKEN[self.session.get_bind().dialect.name == "postgresql"]
+        statement = insert_if_absent(self.session, _TIPS, ["reference"])
         return self.session.execute(statement, _column_values(tip)).rowcount == 1
 
     def tip(self, tip_id: str) -> Tip | None:
@@ -209,11 +208,7 @@ class IntakeRepository:
 # Statements made once, the values passed at execution: SQLAlchemy then compiles each once (its cache), where
 # values given in the statement would be turned into bound parameters and a cache key again for every row.
 _INSERT_TIMELINE = insert(TimelineEntry.__table__)
-_INSERT_TIP_UNLESS_REFERENCE_TAKEN = {
-    postgresql: (pg_insert if postgresql else sqlite_insert)(Tip.__table__).on_conflict_do_nothing(
-        index_elements=[Tip.__table__.c.reference])
-    for postgresql in (True, False)
-}
+_TIPS = Tip.__table__
 
 
 def _column_values(row) -> dict:
