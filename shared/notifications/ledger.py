@@ -98,23 +98,24 @@ def due_ids(session, table, now: datetime | None = None, limit: int = 100) -> li
     return list(session.execute(query).scalars())
 
 
+def _claiming(table, row_id: str, now: datetime | None):
+    """The UPDATE that moves one due row to `sending` and counts the attempt."""
+    now = now or utcnow()
+    return (update(table).where(table.c.id == row_id, _claimable(table, now))
+            .values(status="sending", updated_at=now, attempts=table.c.attempts + 1))
+
+
 def claim(service_db, table, row_id: str, now: datetime | None = None) -> bool:
     """Move one due row to `sending` and count the attempt; True for the one caller that wins it."""
-    now = now or utcnow()
     with service_db.transaction() as uow:
-        result = uow.session.execute(update(table).where(table.c.id == row_id, _claimable(table, now))
-                                     .values(status="sending", updated_at=now, attempts=table.c.attempts + 1))
-        return result.rowcount == 1
+        return uow.session.execute(_claiming(table, row_id, now)).rowcount == 1
 
 
 def claim_row(service_db, table, row_id: str, now: datetime | None = None) -> dict | None:
     """`claim`, returning the claimed row as it now is (None when another caller won it or it is not due): the
     claim and the read of what to send are one statement (UPDATE … RETURNING)."""
-    now = now or utcnow()
     with service_db.transaction() as uow:
-        row = uow.session.execute(update(table).where(table.c.id == row_id, _claimable(table, now))
-                                  .values(status="sending", updated_at=now, attempts=table.c.attempts + 1)
-                                  .returning(*table.c)).mappings().first()
+        row = uow.session.execute(_claiming(table, row_id, now).returning(*table.c)).mappings().first()
         return dict(row) if row is not None else None
 
 
