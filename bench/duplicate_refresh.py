@@ -17,6 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def main():
+    from throughput import tip_maker
+
     from services.routing.domain.rules import load_engine
     from services.routing.repository import RoutingRepository
     from services.routing.usecases import decisions
@@ -26,7 +28,6 @@ def main():
     from shared.events import new_event
     from sodsong import registry
     from tests.support.inprocess import db, environment
-    from throughput import tip_maker
 
     make = tip_maker(3)
 
