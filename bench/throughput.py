@@ -502,10 +502,11 @@ def print_step(title: str, r: dict) -> None:
           f"{total_rss:8.0f}")
     if r.get("machine_cpu_ms_per_tip"):
         m = r["machine_cpu_ms_per_tip"]
+        cores = os.cpu_count() or 1
         print("beyond the services, CPU ms per tip: " + ", ".join(
             f"{k} {v:.1f}" for k, v in m.items() if k != "whole machine")
             + f"; whole machine {m['whole machine']:.1f} (everything running, other work included), so "
-            f"{os.cpu_count()} cores would carry at most ~{1000 * (os.cpu_count() or 1) / max(0.1, m['whole machine']):.0f} "
+            f"{cores} cores would carry at most ~{1000 * cores / max(0.1, m['whole machine']):.0f} "
             "tips/s at this cost")
 
 
