@@ -15,6 +15,8 @@ from shared.db import insert_if_absent
 _TIPS = RoutedTip.__table__
 _INSERT_DECISION = insert(Decision.__table__)
 _SNAPSHOT_XMIN = text("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
+_WRITTEN_SINCE = text("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint AS xmin, "
+                      "array(SELECT reference FROM routing_tips WHERE recorded_xid >= :xmin) AS refs")
 
 
 class RoutingRepository:
@@ -50,10 +52,11 @@ class RoutingRepository:
             return None
         return self.session.execute(_SNAPSHOT_XMIN).scalar_one()
 
-    def references_written_since(self, xmin: int) -> list[str]:
-        """References of the rows written by transaction `xmin` or later (PostgreSQL)."""
-        return list(self.session.execute(select(RoutedTip.reference)
-                                         .where(RoutedTip.recorded_xid >= xmin)).scalars())
+    def references_written_since(self, xmin: int) -> tuple[list[str], int]:
+        """PostgreSQL: the references of rows written by transaction `xmin` or later, and the snapshot's own xmin
+        (the mark for the next read): one statement, so both come from the same snapshot."""
+        row = self.session.execute(_WRITTEN_SINCE, {"xmin": xmin}).one()
+        return list(row.refs), row.xmin
 
     def references_submitted_since(self, since: datetime) -> list[str]:
         return list(self.session.execute(select(RoutedTip.reference)

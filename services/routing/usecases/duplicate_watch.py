@@ -87,8 +87,7 @@ class DuplicateWatch:
         with self._lock:
             xmin = None
             if self._xmin is not None:
-                xmin = repo.snapshot_xmin()  # before reading the rows, as when the index was built
-                found = repo.references_written_since(self._xmin)
+                found, xmin = repo.references_written_since(self._xmin)
             elif self._newest is not None:
                 found = repo.references_recorded_after(self._newest - self.lag)
             else:

@@ -118,9 +118,9 @@ def _count_reads(monkeypatch):
     real = RoutingRepository.references_written_since
 
     def counted(self, xmin):
-        found = real(self, xmin)
+        found, mark = real(self, xmin)
         reads.append(len(found))
-        return found
+        return found, mark
     monkeypatch.setattr(RoutingRepository, "references_written_since", counted)
     return reads
 
@@ -133,8 +133,9 @@ def test_a_refresh_does_not_read_again_the_rows_it_has_seen(pg_routing_db, engin
         route(pg_routing_db, engine, f"SS-MANY-{i:04d}", TEXTS[i % 4])
         watch.check(f"SS-MANY-{i:04d}")
     # each refresh reads about the one tip routed since the last (a time window would read every earlier one again:
-    # 1 + 2 + … + 12 = 78 rows); a transaction running elsewhere on the server meanwhile may add a few
-    assert len(reads) == 12 and sum(reads) <= 24, reads
+    # 1 + 2 + … + 12 = 78 rows); a transaction running elsewhere on the server meanwhile holds the mark back and
+    # may add a few
+    assert len(reads) == 12 and sum(reads) <= 36 and reads[-1] <= 6, reads
     with pg_routing_db.reading() as s:
         assert None not in s.execute(select(RoutedTip.recorded_xid)).scalars().all()  # the server fills it in
 
