@@ -4,6 +4,7 @@ blind index). No broker or database needed; `--before REF` measures another git 
 
     .venv/bin/python bench/process_memory.py [--before main]
     .venv/bin/python bench/process_memory.py --duplicate-index 20000   # routing's index, per tip held
+    .venv/bin/python bench/process_memory.py --imports audit           # what each layer of the stack costs
 
 Each figure is a fresh interpreter (as `sodsong run` starts one). A running service adds its connections, caches
 and the first requests' allocations on top (a few MB; bench/throughput.py prints RSS under load).
@@ -70,6 +71,46 @@ print(json.dumps({"tips": n, "mb": rss() - before,
 """
 
 
+STEPS_PROBE = """
+import importlib, json, os, sys
+os.environ.setdefault("EVENTLET_NO_GREENDNS", "yes")  # as sodsong.cli sets it
+def rss():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+rows, last = [["python", rss(), len(sys.modules)]], rss()
+def step(label, fn):
+    global last
+    fn()
+    rows.append([label, rss() - last, len(sys.modules)])
+    last = rss()
+import eventlet
+step("eventlet, monkey-patched", eventlet.monkey_patch)
+for name in sys.argv[2].split(","):
+    step(name, lambda: importlib.import_module(name))
+step("sodsong.cli (the rest of the command)", lambda: importlib.import_module("sodsong.cli"))
+from sodsong import registry
+step(f"services.{sys.argv[1]} (its service class)", lambda: registry.entry(sys.argv[1]).service_class())
+print(json.dumps(rows))
+"""
+LAYERS = ("sqlalchemy", "sqlalchemy.orm", "kombu", "amqp", "marshmallow", "yaml", "structlog",
+          "cryptography.hazmat.primitives.ciphers.aead", "cryptography.x509", "prometheus_client", "click",
+          "nameko.containers", "nameko.rpc", "shared.db")
+
+
+def measure_imports(service: str) -> None:
+    """RSS added by each layer, in the order a service process imports them (each layer's own share: what the
+    layers before it brought is not counted again)."""
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c", STEPS_PROBE, service, ",".join(LAYERS)],
+                          cwd=ROOT, check=True, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    print(f"{'layer':48} {'+MB':>6} {'modules':>8}")
+    total = 0.0
+    for label, mb, modules in json.loads(done.stdout.strip().splitlines()[-1]):
+        total += mb
+        print(f"{label:48} {mb:6.1f} {modules:8d}")
+    print(f"{'total':48} {total:6.1f}")
+
+
 def measure_index(code: Path, tips: int) -> dict:
     """Routing's duplicate index after a rebuild of `tips` tips (the bench's Thai tips), as it holds them."""
     done = subprocess.run([sys.executable, "-W", "ignore", "-c", INDEX_PROBE, str(tips)], cwd=code, check=True,
@@ -92,7 +133,10 @@ def main():
     parser.add_argument("--before", metavar="GIT_REF", help="also measure this git revision")
     parser.add_argument("--duplicate-index", type=int, metavar="TIPS",
                         help="instead: the memory routing's duplicate index holds for this many tips")
+    parser.add_argument("--imports", metavar="SERVICE", help="instead: RSS added by each layer of the stack")
     args = parser.parse_args()
+    if args.imports:
+        return measure_imports(args.imports)
     columns = {}
     with tempfile.TemporaryDirectory(prefix="sodsong-bench-memory-") as where:
         if args.before:
