@@ -143,6 +143,8 @@ def main():
             archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.before], check=True,
                                      capture_output=True).stdout
             subprocess.run(["tar", "-x", "-C", where], input=archive, check=True)
+            # compiled beforehand, as this tree is: compiling on import would count the compiler's memory
+            subprocess.run([sys.executable, "-m", "compileall", "-q", where], check=True, capture_output=True)
         if args.duplicate_index:
             for label, code in ([(args.before, Path(where))] if args.before else []) + [("this tree", ROOT)]:
                 r = measure_index(code, args.duplicate_index)
