@@ -122,3 +122,18 @@ def test_intake_imports_pillow_with_the_first_image_and_strips_it():
         "print(json.dumps({'before': before, 'type': out[0].media_type,\n"
         "  'exif': dict(Image.open(io.BytesIO(out[0].data)).getexif())}))")
     assert found == {"before": False, "type": "image/jpeg", "exif": {}}
+
+
+# HTTP and templates only where a service serves pages or renders messages: intake and casework serve HTTP, notify
+# (and intake) render messages with jinja2; routing and audit do neither.
+@pytest.mark.parametrize("service, absent", [
+    ("routing", {"werkzeug", "nameko.web", "jinja2"}),
+    ("audit", {"werkzeug", "nameko.web", "jinja2"}),
+    ("notify", {"werkzeug", "nameko.web"}),
+])
+def test_a_service_without_http_loads_no_web_stack(service, absent):
+    found = _fresh(
+        "import json, sys\nimport sodsong.cli\nfrom sodsong import registry\n"
+        f"registry.entry({service!r}).service_class()\n"
+        f"print(json.dumps(sorted(m for m in {sorted(absent)!r} if m in sys.modules)))")
+    assert found == []
