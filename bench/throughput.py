@@ -283,12 +283,14 @@ class System:
         try:
             with conn.cursor() as cur:
                 cur.execute("SELECT pg_stat_clear_snapshot()")
-                cur.execute("SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, tup_fetched "
-                            "FROM pg_stat_database WHERE datname = current_database()")
+                cur.execute("SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, tup_fetched, "
+                            "sessions FROM pg_stat_database WHERE datname = current_database()")
                 row = cur.fetchone()
         finally:
             conn.close()
-        return dict(zip(("commits", "rollbacks", "inserted", "updated", "deleted", "fetched"), row, strict=True))
+        # sessions: connections opened to it (a pool that closes and opens connections under load shows here)
+        return dict(zip(("commits", "rollbacks", "inserted", "updated", "deleted", "fetched", "connections"), row,
+                        strict=True))
 
     def submit(self, i: int):
         import requests
