@@ -131,6 +131,7 @@ def main():
 
     from shared import bus_sealing
     from shared import config as config_mod
+    import sodsong.settings  # noqa: F401  (registers every service's settings, as the `sodsong` command does)
     from shared import logging as logging_mod
     from tests.support.inprocess import environment
 
@@ -157,7 +158,11 @@ def main():
                                              stdin=subprocess.PIPE, cwd=ROOT)
                     child.stdin.write(json.dumps(bodies).encode())
                     child.stdin.close()
-                wait_until(lambda: handled[0] >= target, 300)
+                def failed():
+                    return args.transport != "memory" and child.poll() not in (None, 0)
+                wait_until(lambda: handled[0] >= target or failed(), 300)
+                if failed():
+                    raise SystemExit("the publisher failed")
                 if profiler is not None:
                     profiler.disable()
                 if args.transport != "memory":
