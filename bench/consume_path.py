@@ -87,6 +87,7 @@ def bench_service(handler: str):
 def tip_received_bodies(n: int) -> list[dict]:
     sys.path.insert(0, str(ROOT / "bench"))
     from throughput import tip_maker
+
     from shared import bus_sealing
     from shared.clock import utcnow
     from shared.events import new_event
@@ -129,9 +130,9 @@ def main():
 
     from nameko.containers import ServiceContainer
 
+    import sodsong.settings  # noqa: F401  (registers every service's settings, as the `sodsong` command does)
     from shared import bus_sealing
     from shared import config as config_mod
-    import sodsong.settings  # noqa: F401  (registers every service's settings, as the `sodsong` command does)
     from shared import logging as logging_mod
     from tests.support.inprocess import environment
 

@@ -8,7 +8,8 @@ response, and the outbox relay publishing `tip.received`.
 
 A real nameko container of intake (its shipped service class) listens on a free port; the tips (bench/throughput's
 varied Thai tips) are posted over keep-alive connections by a child process, so this process's CPU
-(time.process_time) is intake's alone, including what it does on its clocks meanwhile (printed apart). `--health` asks `GET /health` instead: what every request pays before any use case.
+(time.process_time) is intake's alone, including what it does on its clocks meanwhile (printed apart).
+`--health` asks `GET /health` instead: what every request pays before any use case.
 """
 from __future__ import annotations
 
@@ -134,7 +135,8 @@ def main():
         finally:
             container.stop()
     n = args.tips
-    print(f"transport {args.transport}, {n} {'GET /health' if args.health else 'tips'} from {args.clients} clients in {wall:.2f} s ({n / wall:.0f}/s)")
+    what = "GET /health" if args.health else "tips"
+    print(f"transport {args.transport}, {n} {what} from {args.clients} clients in {wall:.2f} s ({n / wall:.0f}/s)")
     print(f"CPU ms per request (intake's process): {cpu * 1000 / n:.3f}")
     print(f"  of which idle work over the run (idle {idle * 1000:.1f} ms/s): {idle * wall * 1000 / n:.3f}")
     print(f"  without it: {(cpu - idle * wall) * 1000 / n:.3f}")

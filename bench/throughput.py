@@ -279,7 +279,14 @@ class System:
             return {}
         import psycopg2
 
-        conn = psycopg2.connect(self.db_url)
+        for attempt in range(50):  # the services may hold every slot for a moment
+            try:
+                conn = psycopg2.connect(self.db_url)
+                break
+            except psycopg2.OperationalError as exc:
+                if "too many clients" not in str(exc) or attempt == 49:
+                    raise
+                time.sleep(0.2)
         try:
             with conn.cursor() as cur:
                 cur.execute("SELECT pg_stat_clear_snapshot()")

@@ -23,8 +23,8 @@ from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import Session
 
 from shared import metrics
-from shared.connection_pool import LingeringPool
 from shared.clock import utcnow
+from shared.connection_pool import LingeringPool
 from shared.events import CATALOGUE, Event, new_event
 from shared.group_commit import GroupCommit
 from shared.messaging_tables import MessagingTables
