@@ -5,6 +5,7 @@ from sqlalchemy import event, text
 
 from shared import db as db_mod
 from shared.config import normalise_db_url
+from shared.connection_pool import LINGER_SECONDS
 from shared.db import engine_for
 from tests.support.environments import pg_database
 
@@ -104,4 +105,19 @@ def test_connections_beyond_the_kept_ones_are_closed_once_idle_a_while(monkeypat
                 conn.execute(text("SELECT 1"))
         assert engine.pool.checkedin() == 2
         assert engine.pool.checkedout() == 0
+        db_mod.dispose_all()
+
+
+def test_a_disposed_engine_gets_a_pool_with_the_same_rule(monkeypatch):
+    monkeypatch.setenv("SODSONG_DB_POOL_SIZE", "3")
+    monkeypatch.setenv("SODSONG_DB_MAX_OVERFLOW", "5")
+    with pg_database() as url:
+        db_mod.dispose_all()
+        engine = engine_for(normalise_db_url(url))
+        engine.dispose()  # as after a fork, or by an operator's tool
+        pool = engine.pool
+        assert (pool.kept, pool.size(), pool.linger_seconds) == (3, 8, LINGER_SECONDS)
+        with engine.begin() as conn:
+            conn.execute(text("SELECT 1"))
+        assert pool.checkedin() == 1
         db_mod.dispose_all()
