@@ -106,11 +106,11 @@ def tip_received_bodies(n: int) -> list[dict]:
     return bodies
 
 
-def wait_until(predicate, timeout: float) -> None:
+def wait_until(predicate, timeout: float, progress=lambda: "") -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise SystemExit("timed out waiting for the events to be consumed")
+            raise SystemExit(f"timed out waiting for the events to be consumed {progress()}")
         eventlet.sleep(0.005)
 
 
@@ -161,7 +161,8 @@ def main():
                     child.stdin.close()
                 def failed():
                     return args.transport != "memory" and child.poll() not in (None, 0)
-                wait_until(lambda: handled[0] >= target or failed(), 300)
+                wait_until(lambda: handled[0] >= target or failed(), 120,
+                           lambda: f"({handled[0] - target + len(bodies)} of {len(bodies)} handled)")
                 if failed():
                     raise SystemExit("the publisher failed")
                 if profiler is not None:
