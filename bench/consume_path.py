@@ -49,11 +49,12 @@ def publish(amqp_uri: str, bodies: list[dict]) -> float:
 
     from shared import topology
     t0 = time.process_time()
-    with Connection(amqp_uri) as conn:
+    confirms = {} if amqp_uri.startswith("memory://") else {"transport_options": {"confirm_publish": True}}
+    with Connection(amqp_uri, **confirms) as conn:  # each publish waits for the broker's confirm, as the relay's do
         producer = conn.Producer(serializer="json")
         for body in bodies:
             producer.publish(body, exchange=topology.EVENTS_EXCHANGE, routing_key=body["type"], delivery_mode=2,
-                             app_id="intake", message_id=body["id"])
+                             app_id="intake", message_id=body["id"], mandatory=True)
     return time.process_time() - t0
 
 
@@ -104,6 +105,11 @@ def tip_received_bodies(n: int) -> list[dict]:
         }, correlation_id=ref)
         bodies.append(bus_sealing.seal_body(event.to_wire()))
     return bodies
+
+
+def _database(container):
+    from shared.dependencies import Database
+    return next(dep for dep in container.dependencies if isinstance(dep, Database))
 
 
 def wait_until(predicate, timeout: float, progress=lambda: "") -> None:
@@ -161,8 +167,12 @@ def main():
                     child.stdin.close()
                 def failed():
                     return args.transport != "memory" and child.poll() not in (None, 0)
-                wait_until(lambda: handled[0] >= target or failed(), 120,
-                           lambda: f"({handled[0] - target + len(bodies)} of {len(bodies)} handled)")
+                def progress():
+                    from shared import deadletters
+                    letters = deadletters.list_letters(_database(container).service_db)
+                    return (f"({handled[0] - target + len(bodies)} of {len(bodies)} handled, "
+                            f"{len(letters)} dead letters: {[letter['error'][:80] for letter in letters[:3]]})")
+                wait_until(lambda: handled[0] >= target or failed(), 120, progress)
                 if failed():
                     raise SystemExit("the publisher failed")
                 if profiler is not None:
