@@ -305,16 +305,25 @@ class System:
             return {}
         import psycopg2
 
-        conn = psycopg2.connect(self.db_url)
+        for attempt in range(50):  # the services may hold every slot for a moment
+            try:
+                conn = psycopg2.connect(self.db_url)
+                break
+            except psycopg2.OperationalError as exc:
+                if "too many clients" not in str(exc) or attempt == 49:
+                    raise
+                time.sleep(0.2)
         try:
             with conn.cursor() as cur:
                 cur.execute("SELECT pg_stat_clear_snapshot()")
-                cur.execute("SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, tup_fetched "
-                            "FROM pg_stat_database WHERE datname = current_database()")
+                cur.execute("SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, tup_fetched, "
+                            "sessions FROM pg_stat_database WHERE datname = current_database()")
                 row = cur.fetchone()
         finally:
             conn.close()
-        return dict(zip(("commits", "rollbacks", "inserted", "updated", "deleted", "fetched"), row, strict=True))
+        # sessions: connections opened to it (a pool that closes and opens connections under load shows here)
+        return dict(zip(("commits", "rollbacks", "inserted", "updated", "deleted", "fetched", "connections"), row,
+                        strict=True))
 
     def submit(self, i: int):
         import requests

@@ -10,7 +10,8 @@ Environment overrides:
   SODSONG_AMQP_URI, SODSONG_DB_URL, SODSONG_DATA_DIR, SODSONG_KEYS_DIR, SODSONG_CONFIG (path of a YAML file),
   SODSONG_DB_URL_<SERVICE> (one service's database), SODSONG_AMQP_URI_<SERVICE> (one service's broker user),
   SODSONG_LOG_LEVEL,
-  SODSONG_DB_POOL_SIZE / SODSONG_DB_MAX_OVERFLOW (PostgreSQL connections per process; default 4 + 6),
+  SODSONG_DB_POOL_SIZE / SODSONG_DB_MAX_OVERFLOW (PostgreSQL connections per process: 4 kept open + up to 6 more
+  while a burst reuses them; shared.connection_pool),
   and SODSONG__<section>__<key>=<yaml value> for anything else (e.g. SODSONG__intake__http=0.0.0.0:8000). A part
   of the name that matches a known key whatever its case is that key (SODSONG__INTAKE__HTTP works too); any
   other part keeps its case (SODSONG__casework__deadlines__agencies__PACC-R3__acknowledge_days=5).

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from shared import metrics
 from shared.clock import utcnow
+from shared.connection_pool import LingeringPool
 from shared.events import CATALOGUE, Event, new_event
 from shared.group_commit import GroupCommit
 from shared.messaging_tables import MessagingTables
@@ -79,14 +80,21 @@ def _make_engine(url: str) -> Engine:
 
         engine._sodsong_write_lock = _green_lock()
         return engine
-    # Small pools: connections are held only for a transaction, and a deployment of many processes must stay
-    # under PostgreSQL's max_connections (100 by default); a worker that finds the pool empty waits its turn.
-    engine = create_engine(url, pool_size=int(os.environ.get("SODSONG_DB_POOL_SIZE", "4")),
-                           max_overflow=int(os.environ.get("SODSONG_DB_MAX_OVERFLOW", "6")), pool_timeout=60,
-                           pool_recycle=1800)
+    engine = create_engine(url, poolclass=LingeringPool, pool_size=pool_limit(), max_overflow=0, pool_use_lifo=True,
+                           pool_timeout=60, pool_recycle=1800)
+    engine.pool.configure(kept=int(os.environ.get("SODSONG_DB_POOL_SIZE", "4")))
     _ping_when_idle(engine)
     _wait_for_a_slot(engine)
     return engine
+
+
+def pool_limit() -> int:
+    """The most PostgreSQL connections one process opens: SODSONG_DB_POOL_SIZE (kept open when idle) +
+    SODSONG_DB_MAX_OVERFLOW (open while a burst reuses them, closed after a few idle seconds:
+    shared.connection_pool), 4 + 6 by default. Small, because connections are held only for a transaction and a
+    deployment of many processes must stay under PostgreSQL's max_connections (100 by default); a worker that
+    finds every connection taken waits its turn."""
+    return int(os.environ.get("SODSONG_DB_POOL_SIZE", "4")) + int(os.environ.get("SODSONG_DB_MAX_OVERFLOW", "6"))
 
 
 # PostgreSQL refuses a new connection while every slot is taken (max_connections, or a database's or role's
@@ -115,6 +123,9 @@ def _wait_for_a_slot(engine: Engine) -> None:
             except dialect.loaded_dbapi.OperationalError as exc:
                 if not _slot_taken(exc) or time.monotonic() + pause > deadline:
                     raise
+                pool = engine.pool
+                if isinstance(pool, LingeringPool) and pool.shed_for_a_slot():
+                    continue  # an idle connection of this process held a slot: it is free now
             time.sleep(pause)  # green under eventlet: other workers run meanwhile
             pause = min(pause * 2, 0.5)
 

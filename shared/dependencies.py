@@ -76,6 +76,7 @@ class Database(DependencyProvider):
         self.blind_index = blind_index  # the service searches sealed text (shared.blind_index)
         self.gauges = gauges  # callable(service_db): the service's own metrics, refreshed with the heartbeat
         self.consumers: dict = {}  # queue name -> its EventConsumer (they register at setup), for redrives
+        self.views: dict[str, WorkerDatabase] = {}  # entrypoint method -> what its workers see as `self.db`
 
     def setup(self):
         config = self.container.config["SODSONG"]
@@ -138,7 +139,12 @@ class Database(DependencyProvider):
         self.stop()
 
     def get_dependency(self, worker_ctx):
-        return WorkerDatabase(self.service_db, worker_ctx.entrypoint.method_name)
+        # one view per entrypoint (it holds nothing of the worker's), made at its first worker
+        method = worker_ctx.entrypoint.method_name
+        view = self.views.get(method)
+        if view is None:
+            view = self.views[method] = WorkerDatabase(self.service_db, method)
+        return view
 
     def _wake_relay(self):
         self.relay.wakeup.set()
@@ -177,8 +183,11 @@ class LoggingContext(DependencyProvider):
     def worker_teardown(self, worker_ctx):
         structlog.contextvars.clear_contextvars()
 
+    def setup(self):
+        self.logger = get_logger(f"sodsong.{self.container.service_name}")
+
     def get_dependency(self, worker_ctx):
-        return get_logger(f"sodsong.{self.container.service_name}")
+        return self.logger
 
 
 def service_db_for(service: str, config: dict, metadata: MetaData, *, blind_index: bool = False,

@@ -57,6 +57,10 @@ class EventConsumer(Consumer):
         self.queue = topology.consumer_queue(self.subscription, config)
         self.database = self._database()
         self.database.consumers[self.subscription.queue_name] = self  # it redrives this queue's dead letters
+        self.labels = dict(service=self.container.service_name, queue=self.subscription.queue_name)
+        # the labelled metrics every event touches, looked up once (per event type for the counter)
+        self.handler_seconds = metrics.HANDLER_SECONDS.labels(**self.labels)
+        self.handled: dict[str, object] = {}
         super().setup()
 
     def _database(self) -> Database:
@@ -119,12 +123,16 @@ class EventConsumer(Consumer):
     # -- outcome ---------------------------------------------------------------------------------------------
     def _handle_result(self, body, message, attempt, letter_id, event_type, started, worker_ctx, result=None,
                        exc_info=None):
-        labels = dict(service=self.container.service_name, queue=self.subscription.queue_name)
-        metrics.HANDLER_SECONDS.labels(**labels).observe(time.monotonic() - started)
+        self.handler_seconds.observe(time.monotonic() - started)
         if exc_info is None:
-            metrics.EVENTS_HANDLED.labels(event_type=event_type, **labels).inc()
+            handled = self.handled.get(event_type)
+            if handled is None:  # event types are the catalogue's: a bounded set
+                handled = self.handled[event_type] = metrics.EVENTS_HANDLED.labels(event_type=event_type,
+                                                                                  **self.labels)
+            handled.inc()
             self._done(message, letter_id)
             return result, exc_info
+        labels = self.labels
         exc = exc_info[1]
         fields = dict(queue=self.subscription.queue_name, attempt=attempt, error=type(exc).__name__)
         if isinstance(exc, INFRASTRUCTURE_ERRORS):

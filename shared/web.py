@@ -283,7 +283,17 @@ class ApiHandler(HttpRequestHandler):
         response = super().handle_request(request)
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
-        labels = dict(service=self.container.service_name, method=self.method, route=self.url)
-        metrics.HTTP_SECONDS.labels(**labels).observe(time.monotonic() - started)
-        metrics.HTTP_REQUESTS.labels(status=str(response.status_code), **labels).inc()
+        self.seconds.observe(time.monotonic() - started)
+        answered = self.answered.get(response.status_code)
+        if answered is None:  # a handful of statuses per route
+            answered = self.answered[response.status_code] = metrics.HTTP_REQUESTS.labels(
+                status=str(response.status_code), **self.labels)
+        answered.inc()
         return response
+
+    def setup(self):
+        super().setup()
+        # the labelled metrics every request touches, looked up once (per status for the counter)
+        self.labels = dict(service=self.container.service_name, method=self.method, route=self.url)
+        self.seconds = metrics.HTTP_SECONDS.labels(**self.labels)
+        self.answered: dict[int, object] = {}
