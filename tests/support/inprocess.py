@@ -54,7 +54,10 @@ def running(cfg: dict, service: str, **replacements):
 
 
 def publish(cfg: dict, wire_event: dict) -> None:
-    with Connection(cfg["amqp_uri"]) as conn:
+    """Publish as the services' relays do on RabbitMQ: with a publisher confirm (without one, a publish the broker
+    refuses, e.g. to a quorum queue just declared, is lost unseen and the test waits for an event never sent)."""
+    real = not str(cfg["amqp_uri"]).startswith("memory://")
+    with Connection(cfg["amqp_uri"], transport_options={"confirm_publish": True} if real else {}) as conn:
         producer = conn.Producer(serializer="json")
         producer.publish(wire_event, exchange=topology.EVENTS_EXCHANGE, routing_key=wire_event["type"],
                          declare=[topology.EVENTS_EXCHANGE])
