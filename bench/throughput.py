@@ -262,12 +262,13 @@ class System:
                     rows, passes = cur.fetchone()
                     if rows:
                         out["relay_batch"][service] = rows / max(1, passes)
-                    cur.execute(f"SELECT handler, event_type, count(*), count(DISTINCT processed_at) "
-                                f"FROM {service}_inbox GROUP BY handler, event_type")
-                    for handler, event_type, n, batches in cur.fetchall():
-                        key = f"{service}.{handler} {event_type}"
-                        out["consumed"][key] = n / tips
-                        out["consumer_batch"][key] = n / max(1, batches)
+                    cur.execute(f"SELECT handler, event_type, count(*) FROM {service}_inbox GROUP BY handler, event_type")
+                    for handler, event_type, n in cur.fetchall():
+                        out["consumed"][f"{service}.{handler} {event_type}"] = n / tips
+                    cur.execute(f"SELECT handler, count(*), count(DISTINCT processed_at) FROM {service}_inbox "
+                                "GROUP BY handler")
+                    for handler, n, batches in cur.fetchall():
+                        out["consumer_batch"][f"{service}.{handler}"] = n / max(1, batches)
                 cur.execute("SELECT event_type, count(*) FROM audit_chain GROUP BY event_type")
                 for event_type, n in cur.fetchall():
                     out["chained"][event_type] = n / tips
