@@ -228,6 +228,15 @@ class ServiceDatabase:
             self._on_events()
 
     @contextlib.contextmanager
+    def statements(self):
+        """A transaction of Core statements on a connection, without an ORM session (the outbox relay's: it runs
+        a claim and a marking statement per pass and needs no unit of work); committed unless it raises."""
+        lock = getattr(self.engine, "_sodsong_write_lock", None)
+        with (lock if lock is not None else contextlib.nullcontext()):
+            with self.engine.begin() as connection:
+                yield connection
+
+    @contextlib.contextmanager
     def reading(self):
         """A session for queries only; nothing it does is committed."""
         with Session(self.engine) as session:
