@@ -146,20 +146,21 @@ class OutboxRelay:
         event (`wakeup`).
 
         A pass during which events were committed (the wake came while it ran: a burst) is followed by one more
-        after `burst_linger` seconds, so that what is committed meanwhile goes out in the same pass; the wake is
-        then cleared, as that pass takes everything committed before it. A pass that saw no wake ends the run: the
-        next event wakes the relay and goes out at once.
+        after `burst_linger` seconds, so that what is committed meanwhile goes out in the same pass. A pass that saw
+        no wake ends the run: the next event wakes the relay and goes out at once.
 
         A broker failure (already logged) ends the run without backing off: the next commit or poll tries again on a
         fresh connection, so events flow again within a poll interval of the broker's return."""
         try:
             while True:
+                # a wake from now on is a commit this pass may not see: the pass takes every row committed before
+                # its claim, so a wake from before it is spent
+                self.wakeup.clear()
                 if self.publish_pending() >= self.batch:
                     continue  # a full batch: more is due now
                 if self.burst_linger <= 0 or not self.wakeup.is_set():
-                    return
+                    return  # (without a linger, a wake during the pass makes the job loop run again at once)
                 time.sleep(self.burst_linger)  # green under eventlet: the committing workers run meanwhile
-                self.wakeup.clear()
         except BrokerUnavailable:
             return
 

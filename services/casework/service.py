@@ -49,7 +49,9 @@ class Service(OperatorPages, AccountPages, RedrivesOnRequest):  # entrypoints in
 
     @subscribe("tip.duplicates_found")
     def on_duplicates_found(self, event):
-        self.db.consume(event, routing_decisions.duplicates_found)
+        # in one transaction with those other workers hold now, in the order they came (the first of equal pairs
+        # is kept, as one after the other)
+        self.db.consume_together(event, each_in_turn(routing_decisions.duplicates_found))
 
     @subscribe("tip.message_added")
     def on_tipster_message(self, event):

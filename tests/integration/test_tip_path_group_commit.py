@@ -1,5 +1,6 @@
 """A tip's consumers take the events their workers hold at one moment in one transaction (shared.group_commit), on
-PostgreSQL and SQLite: routing's tip.received (and its duplicate check), casework's tip.routed, intake's tip.routed
+PostgreSQL and SQLite: routing's tip.received (and its duplicate check), casework's tip.routed (and
+tip.duplicates_found), intake's tip.routed
 and case.opened projections, notify's case.opened. Each hop is fed what the hop before it wrote to its outbox,
 delivered through the service's own handler by ten concurrent workers, some events twice: every effect once (the
 rows, the events emitted), fewer transactions than events, and one failing event failing alone."""
@@ -268,6 +269,28 @@ def test_a_case_casework_cannot_open_fails_alone(cfg, monkeypatch):
     monkeypatch.undo()
     service.on_tip_routed(bad)
     assert len(outbox(casework_db, "case.opened")) == 12
+
+
+def test_casework_keeps_each_tips_possible_duplicates_once_in_shared_transactions(cfg, monkeypatch):
+    routing_service, routing_db = routing(cfg)
+    deliver(routing_service.on_tip_received, filed(cfg), twice=0)
+    found = outbox(routing_db, "tip.duplicates_found")  # the tips are alike: most name others
+    assert len(found) > 5
+    pace_on_sqlite(cfg, monkeypatch, routing_decisions, "duplicates_found")
+    casework_db = db(cfg, "casework")
+    service = worker_factory(Casework, db=WorkerDatabase(casework_db, "on_duplicates_found"), config={"SODSONG": cfg})
+    commits = Commits(casework_db)
+    try:
+        _, raised = deliver(service.on_duplicates_found, found)
+    finally:
+        commits.close()
+    assert raised == {} and inbox(casework_db, "on_duplicates_found") == len(found)
+    expected = {(e.payload["reference"], c["reference"]) for e in found for c in e.payload["candidates"]}
+    expected |= {(b, a) for a, b in expected}
+    with casework_db.reading() as session:
+        kept = set(session.execute(text("SELECT reference, candidate_reference "
+                                        "FROM casework_duplicate_candidates")).all())
+    assert kept == expected and commits.count < len(found)
 
 
 # -- intake: the projections of tip.routed and case.opened -----------------------------------------------------------
