@@ -1,7 +1,8 @@
-"""The outbox relay under a steady stream of commits, in one eventlet process as a service runs it: a writer commits
-one event at a time, at random moments `rate` times a second on average (each commit wakes the relay, as in a service), the relay publishes them on RabbitMQ
-with confirms. Printed per rate and per `outbox.burst_linger_seconds`: the relay's CPU per event (its green thread's
-own, from greenlet switches; and the process's CPU less the same writer's alone), events per relay pass, and how long an event waited between its commit and its mark.
+"""The outbox relay under a stream of commits, in one eventlet process as a service runs it: a writer commits one
+event at a time, at random moments `rate` times a second on average (each commit wakes the relay, as in a service),
+and the relay publishes them on RabbitMQ with confirms. Printed per rate and per `outbox.burst_linger_seconds`: the
+relay's CPU per event (its green thread's own, from greenlet switches; and the process's CPU less the same writer's
+alone), events per relay pass, and how long an event waited between its commit and its mark.
 
     .venv/bin/python bench/relay_bursts.py [--rates 25 100 200] [--seconds 10] [--lingers 0 0.005]
 
@@ -139,7 +140,8 @@ def main():
                                         .values(published_at=utcnow()))
             return out
 
-        print(f"{'rate/s':>7} {'linger ms':>9} {'relay CPU ms/event':>18} {'process less writer':>17} {'events/pass':>11} "
+        print(f"{'rate/s':>7} {'linger ms':>9} {'relay CPU ms/event':>18} {'process less writer':>17} "
+              f"{'events/pass':>11} "
               f"{'wait p50 ms':>11} {'wait p99 ms':>11}")
         for rate in args.rates:
             alone = run(rate, None)

@@ -262,7 +262,8 @@ class System:
                     rows, passes = cur.fetchone()
                     if rows:
                         out["relay_batch"][service] = rows / max(1, passes)
-                    cur.execute(f"SELECT handler, event_type, count(*) FROM {service}_inbox GROUP BY handler, event_type")
+                    cur.execute(f"SELECT handler, event_type, count(*) FROM {service}_inbox "
+                                "GROUP BY handler, event_type")
                     for handler, event_type, n in cur.fetchall():
                         out["consumed"][f"{service}.{handler} {event_type}"] = n / tips
                     cur.execute(f"SELECT handler, count(*), count(DISTINCT processed_at) FROM {service}_inbox "
