@@ -126,7 +126,7 @@ def main():
         for e in routed[:half]:
             casework_db.consume(e, "on_tip_routed", lambda uow, ev: routing_decisions.open_case(uow, ev, {}))
         results["casework consume+open case"] = (time.process_time() - t0) / max(1, half)
-        if hasattr(routing_db, "consume_together"):  # the group commit: eight cases in one transaction
+        if hasattr(watch, "check_many"):  # the group commit: eight cases in one transaction
             from shared.group_commit import by_reference, each_in_turn
             rest = routed[half:]
             t0 = time.process_time()
