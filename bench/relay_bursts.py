@@ -6,6 +6,8 @@ alone), events per relay pass, and how long an event waited between its commit a
 
     .venv/bin/python bench/relay_bursts.py [--rates 25 100 200] [--seconds 10] [--lingers 0 0.005]
 
+Copied next to an older revision's files it measures that revision's relay (which has no linger: give --lingers 0).
+
 Needs RabbitMQ and PostgreSQL on 127.0.0.1, as the tests do (a fresh vhost and database per run).
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ import eventlet
 eventlet.monkey_patch()
 
 import argparse  # noqa: E402
+import inspect  # noqa: E402
 import random  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -94,7 +97,9 @@ def main():
                 start_seq = uow.session.execute(select(func.coalesce(func.max(table.c.seq), 0))).scalar()
             relay = loop = None
             if linger is not None:
-                relay = OutboxRelay(service_db, cfg["amqp_uri"], batch=200, burst_linger=linger)
+                lingers = "burst_linger" in inspect.signature(OutboxRelay).parameters  # (older revisions: none)
+                relay = OutboxRelay(service_db, cfg["amqp_uri"], batch=200,
+                                    **({"burst_linger": linger} if lingers else {}))
                 relay.wakeup = wakeup
                 loop = JobLoop(Job("outbox_relay", 2.0, relay.publish_all), wakeup=wakeup, first_after=0)
                 relay_thread = eventlet.spawn(loop.run_forever)
