@@ -20,7 +20,8 @@ machine throughput and latency fall and wobble; CPU per tip, transactions per ti
 
 `--before REF` also runs the services of git revision REF (exported with `git archive`, put first on PYTHONPATH),
 side by side with this tree's, under the same load at the same moment, so a before/after pair shares one run and
-one machine state. `--baseline` then runs a raw 5-hop kombu pipeline: persistent messages, a publisher confirm per
+one machine state. `--baseline` then runs a raw 5-hop kombu pipeline (quorum queues, as Sodsong's own; classic
+with `--baseline-queues classic`): persistent messages, a publisher confirm per
 message, each hop its own process consuming the previous hop's queue (prefetch 50, ack after the next publish is
 confirmed), at the same rate for the same time, and prints the ratios. `--sweep` raises the rate step by step on
 one deployment and reports the highest rate at which every tip completed with p99 <= 1 s.
@@ -145,6 +146,58 @@ def rss_mb(pid: int) -> tuple[float, float]:
         except OSError:
             pass
     return now, peak
+
+
+def _servers() -> dict[str, list[int]]:
+    """The shared servers' processes by kind: PostgreSQL (postmaster and every backend) and RabbitMQ (the Erlang VM)."""
+    kinds = {"postgres": "postgresql", "beam.smp": "rabbitmq"}
+    found: dict[str, list[int]] = {"postgresql": [], "rabbitmq": []}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    kind = kinds.get(f.read().strip())
+            except OSError:
+                continue
+            if kind:
+                found[kind].append(int(entry))
+    return found
+
+
+def _own_cpu(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    except OSError:
+        return 0.0
+
+
+def _machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent busy (all cores; /proc/stat minus idle and iowait)."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / CLK_TCK
+
+
+class MachineMeter:
+    """What a tip costs the machine beyond the services: PostgreSQL's and RabbitMQ's own processes (whatever else
+    uses those servers meanwhile is counted too), this benchmark's load generator, and the whole machine."""
+
+    def __init__(self):
+        self.servers = {kind: {pid: _own_cpu(pid) for pid in pids} for kind, pids in _servers().items()}
+        self.bench = _own_cpu(os.getpid())
+        self.machine = _machine_busy_seconds()
+
+    def read(self) -> dict[str, float]:
+        out = {}
+        for kind, pids in _servers().items():
+            before = self.servers.get(kind, {})
+            # a backend started during the window counts from zero; one that ended is lost (a lower bound)
+            out[kind] = sum(_own_cpu(pid) - before.get(pid, 0.0) for pid in pids)
+        out["load generator"] = _own_cpu(os.getpid()) - self.bench
+        out["whole machine"] = _machine_busy_seconds() - self.machine
+        return out
 
 
 class CpuMeter:
@@ -308,6 +361,7 @@ def run_step(system: System, rate: float, seconds: float, drain_timeout: float, 
     time.sleep(3)
     idle_cpu, idle_t = idle.read()
     meter = CpuMeter(system.pids)
+    machine = MachineMeter()
     db_before = system.db_counters() if hasattr(system, "db_counters") else {}
     profilers = start_profilers(system.pids, profile_dir, seconds) if profile_dir else []
     results, elapsed = offer(rate, seconds, system.submit)
@@ -327,6 +381,7 @@ def run_step(system: System, rate: float, seconds: float, drain_timeout: float, 
             break
         time.sleep(0.25)
     cpu, span = meter.read()
+    machine_cpu = machine.read()
     db_after = system.db_counters() if hasattr(system, "db_counters") else {}
     for p in profilers:
         p.wait(60)
@@ -342,6 +397,7 @@ def run_step(system: System, rate: float, seconds: float, drain_timeout: float, 
         "cpu_ms_per_tip": {n: 1000 * c / done for n, c in cpu.items()},
         "idle_cpu_ms_per_s": {n: 1000 * c / idle_t for n, c in idle_cpu.items()},
         "cpu_span_s": span,
+        "machine_cpu_ms_per_tip": {n: 1000 * c / done for n, c in machine_cpu.items()},
         "db_per_tip": {k: (db_after[k] - db_before[k]) / done for k in db_after},
         "rss_mb": {n: rss_mb(pid) for n, pid in system.pids.items()},
         "census": system.census() if hasattr(system, "census") else {},
@@ -365,13 +421,20 @@ def start_profilers(pids: dict[str, int], out: Path, seconds: float):
 HOPS = 5
 
 
-def hop_main(amqp_uri: str, index: int) -> None:
+def bench_queue(index: int, queue_type: str):
+    """The pipeline's queue `index`: durable, and of the same type as Sodsong's own queues (quorum) unless asked."""
+    import kombu
+
+    return kombu.Queue(f"bench.q{index}", durable=True, queue_arguments={"x-queue-type": queue_type})
+
+
+def hop_main(amqp_uri: str, index: int, queue_type: str = "quorum") -> None:
     """One hop: consume q{index-1}, publish the body to q{index} (persistent, confirmed), then ack."""
     import kombu
 
     with kombu.Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
-        inbound = kombu.Queue(f"bench.q{index - 1}", durable=True)
-        outbound = kombu.Queue(f"bench.q{index}", durable=True)
+        inbound = bench_queue(index - 1, queue_type)
+        outbound = bench_queue(index, queue_type)
         producer = conn.Producer(serializer="json")
         channel = conn.channel()
         channel.basic_qos(0, 50, False)
@@ -387,18 +450,20 @@ def hop_main(amqp_uri: str, index: int) -> None:
 
 
 class Pipeline:
-    def __init__(self, stack: ExitStack):
+    def __init__(self, stack: ExitStack, queue_type: str = "quorum"):
         import kombu
 
         from tests.support.environments import rabbit_vhost
 
         self.uri, _ = stack.enter_context(rabbit_vhost())
+        self.queue_type = queue_type
         with kombu.Connection(self.uri) as conn:
             for i in range(HOPS + 1):
-                kombu.Queue(f"bench.q{i}", durable=True)(conn.channel()).declare()
+                bench_queue(i, queue_type)(conn.channel()).declare()
         self.procs = {}
         for i in range(1, HOPS + 1):
-            proc = subprocess.Popen([sys.executable, __file__, "--hop", str(i), "--amqp", self.uri],
+            proc = subprocess.Popen([sys.executable, __file__, "--hop", str(i), "--amqp", self.uri,
+                                     "--baseline-queues", queue_type],
                                     stdout=subprocess.PIPE, text=True)
             stack.callback(_stop, proc)
             self.procs[f"hop{i}"] = proc
@@ -421,7 +486,7 @@ class Pipeline:
                 self.arrived[body["id"]] = time.time()
                 message.ack()
 
-            with kombu.Consumer(conn, queues=[kombu.Queue(f"bench.q{HOPS}", durable=True)],
+            with kombu.Consumer(conn, queues=[bench_queue(HOPS, self.queue_type)],
                                 callbacks=[on_message], prefetch_count=200):
                 while not self.sink_stop.is_set():
                     try:
@@ -476,6 +541,14 @@ def print_step(title: str, r: dict) -> None:
     total_rss = sum(v[0] for v in r["rss_mb"].values())
     print(f"{'total':10} {sum(r['cpu_ms_per_tip'].values()):10.1f} {sum(r['idle_cpu_ms_per_s'].values()):10.1f} "
           f"{total_rss:8.0f}")
+    if r.get("machine_cpu_ms_per_tip"):
+        m = r["machine_cpu_ms_per_tip"]
+        cores = os.cpu_count() or 1
+        print("beyond the services, CPU ms per tip: " + ", ".join(
+            f"{k} {v:.1f}" for k, v in m.items() if k != "whole machine")
+            + f"; whole machine {m['whole machine']:.1f} (everything running, other work included), so "
+            f"{cores} cores would carry at most ~{1000 * cores / max(0.1, m['whole machine']):.0f} "
+            "tips/s at this cost")
     census = r.get("census") or {}
     if census:
         print(f"per tip ({census['tips']} tips since the start, warm-up included): events emitted, consumed, chained; "
@@ -575,6 +648,8 @@ def main():
     parser.add_argument("--rate", type=float, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--baseline", action="store_true", help="also run the raw 5-hop kombu pipeline")
+    parser.add_argument("--baseline-queues", choices=["quorum", "classic"], default="quorum",
+                        help="the raw pipeline's queue type (default: quorum, as Sodsong's own queues)")
     parser.add_argument("--before", metavar="GIT_REF",
                         help="also run the services of this git revision, side by side with this tree's and under the "
                              "same load at the same time, for a before/after")
@@ -590,7 +665,7 @@ def main():
     parser.add_argument("--amqp", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.hop:
-        return hop_main(args.amqp, args.hop)
+        return hop_main(args.amqp, args.hop, args.baseline_queues)
 
     extra_env = dict(kv.split("=", 1) for kv in args.env)
     report: dict = {"note": "figures taken on a shared machine", "nproc": os.cpu_count(), "args": vars(args)}
@@ -609,11 +684,11 @@ def main():
             report.update(measure(args, systems))
         stop_all(systems.values())
         if args.baseline:
-            pipeline = Pipeline(stack)
+            pipeline = Pipeline(stack, args.baseline_queues)
             b = run_step(pipeline, args.rate, args.seconds, args.drain)
             pipeline.sink_stop.set()
             report["raw_pipeline"] = b
-            print_step("raw 5-hop kombu pipeline", b)
+            print_step(f"raw 5-hop kombu pipeline ({args.baseline_queues} queues)", b)
     summary(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1, default=str, ensure_ascii=False))

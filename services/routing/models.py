@@ -1,7 +1,7 @@
 """Routing's own tables: every decision made about a tip, in order (automatic, manual, transfers)."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, UniqueConstraint, false
+from sqlalchemy import BigInteger, Boolean, DateTime, FetchedValue, Integer, MetaData, String, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.messaging_tables import messaging_tables_for
@@ -28,6 +28,10 @@ class RoutedTip(Base):
     matter_words: Mapped[str | None] = mapped_column(SealedText("routing", "tips.matter_words"), nullable=True)
     # When this row was written: other instances read rows newer than the last they saw into their index.
     recorded_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    # PostgreSQL only: the id of the transaction that wrote this row, set by the server's column default
+    # (routing_0004), so an instance reads just the rows committed since its last read. Empty on SQLite.
+    recorded_xid: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True,
+                                                      server_default=FetchedValue())
     # Set once the tip has been compared with the others (after its routing committed); NULL = still to do.
     duplicates_checked_at: Mapped[object | None] = mapped_column(DateTime(timezone=True), nullable=True)
 

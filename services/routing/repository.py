@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from services.routing.domain.transfers import Stop
@@ -14,6 +14,9 @@ from shared.db import insert_if_absent
 # made once, executed with each row as parameters (SQLAlchemy finds them compiled)
 _TIPS = RoutedTip.__table__
 _INSERT_DECISION = insert(Decision.__table__)
+_SNAPSHOT_XMIN = text("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
+_WRITTEN_SINCE = text("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint AS xmin, "
+                      "array(SELECT reference FROM routing_tips WHERE recorded_xid >= :xmin) AS refs")
 
 
 class RoutingRepository:
@@ -41,6 +44,19 @@ class RoutingRepository:
     def references_recorded_after(self, moment: datetime) -> list[str]:
         return list(self.session.execute(select(RoutedTip.reference)
                                          .where(RoutedTip.recorded_at > moment)).scalars())
+
+    def snapshot_xmin(self) -> int | None:
+        """PostgreSQL: the oldest transaction still running as of now; every transaction before it has ended, so
+        its rows are visible from now on. None on SQLite."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return None
+        return self.session.execute(_SNAPSHOT_XMIN).scalar_one()
+
+    def references_written_since(self, xmin: int) -> tuple[list[str], int]:
+        """PostgreSQL: the references of rows written by transaction `xmin` or later, and the snapshot's own xmin
+        (the mark for the next read): one statement, so both come from the same snapshot."""
+        row = self.session.execute(_WRITTEN_SINCE, {"xmin": xmin}).one()
+        return list(row.refs), row.xmin
 
     def references_submitted_since(self, since: datetime) -> list[str]:
         return list(self.session.execute(select(RoutedTip.reference)

@@ -32,6 +32,9 @@ class InMemoryRoutingRepository:
     def references_recorded_after(self, moment: datetime) -> list[str]:
         return [t.reference for t in self.routed.values() if t.recorded_at and aware_utc(t.recorded_at) > moment]
 
+    def snapshot_xmin(self) -> None:
+        return None  # as on SQLite: the index refreshes by recorded_at
+
     def references_submitted_since(self, since: datetime) -> list[str]:
         return [t.reference for t in self.tips_submitted_since(since)]
 

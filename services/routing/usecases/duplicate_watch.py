@@ -10,9 +10,13 @@ committed, in a transaction of its own that marks the row checked and emits `tip
 - The `duplicates_checked_at` mark makes the check once-only, whatever redelivers the tip.received event; a
   tip whose check never ran (a crash between the two transactions) is checked when an instance starts.
 
-"Rows written since the last read" are rows whose `recorded_at` is later than the newest seen, less `LAG`: a
-row becomes visible at its commit, which may come a little after the `recorded_at` it was written with (and
-instances' clocks may differ a little). Rows already indexed are skipped by reference.
+"Rows written since the last read", on PostgreSQL: rows whose `recorded_xid` (the id of the transaction that
+wrote them, a column default) is at least the oldest transaction still running at the last read
+(`pg_snapshot_xmin`): every transaction older than that had ended, so its rows were read then. The next read
+therefore covers only transactions unfinished at the previous one, however many tips a minute brings. On SQLite
+(one process, one writer): rows whose `recorded_at` is later than the newest seen, less `LAG` (a row becomes
+visible at its commit, a little after the `recorded_at` it was written with). Rows already indexed are skipped
+by reference.
 """
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ class DuplicateWatch:
         self._index: DuplicateIndex | None = None
         self._known: set[str] = set()
         self._newest: datetime | None = None  # newest recorded_at read so far
+        self._xmin: int | None = None  # PostgreSQL: the oldest transaction running at the last read
         self._together = Together()  # the checks workers ask for at one moment, in one transaction
 
     # -- the index ---------------------------------------------------------------------------------------------
@@ -54,11 +59,14 @@ class DuplicateWatch:
             index = DuplicateIndex(window_days=self.window_days)
             # rows submitted before this cannot be within the window of a tip submitted from now on
             since = utcnow() - timedelta(days=self.window_days + 1)
-            self._index, self._known, self._newest = index, set(), None
+            self._index, self._known, self._newest, self._xmin = index, set(), None, None
             try:
                 with self.db.reading() as session:
-                    for row in self.repository(session).tips_submitted_since(since):
+                    repo = self.repository(session)
+                    xmin = repo.snapshot_xmin()  # taken before the rows are read: later writers come next time
+                    for row in repo.tips_submitted_since(since):
                         self._add(row)
+                    self._xmin = xmin
             except BaseException:
                 self._index = None  # half-built: the next caller builds it again
                 raise
@@ -79,7 +87,10 @@ class DuplicateWatch:
     def refresh(self, repo) -> int:
         """Index the rows other transactions (this instance's or another's) have committed since the last read."""
         with self._lock:
-            if self._newest is not None:
+            xmin = None
+            if self._xmin is not None:
+                found, xmin = repo.references_written_since(self._xmin)
+            elif self._newest is not None:
                 found = repo.references_recorded_after(self._newest - self.lag)
             else:
                 found = repo.references_submitted_since(utcnow() - timedelta(days=self.window_days + 1))
@@ -87,6 +98,8 @@ class DuplicateWatch:
             for start in range(0, len(new), 500):
                 for row in repo.tips(new[start:start + 500]):
                     self._add(row)
+            if xmin is not None:
+                self._xmin = xmin
             return len(new)
 
     def __len__(self) -> int:

@@ -3,8 +3,10 @@ other routed, a check runs once per tip, and an instance that starts later catch
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from services.routing.domain.duplicates import candidate_reasons
@@ -14,6 +16,8 @@ from services.routing.usecases import decisions as handlers
 from services.routing.usecases.duplicate_watch import DuplicateWatch
 from shared.clock import utcnow
 from shared.events import new_event
+from sodsong import registry
+from tests.support.inprocess import db, environment
 
 ACCUSED = {"official_type": "local_executive", "name": "นายสมชาย ใจดี", "organization": "อบต.เกาะช้าง"}
 TEXTS = [
@@ -24,12 +28,16 @@ TEXTS = [
 ]
 
 
-def route(routing_db, engine, ref, text):
-    event = new_event("tip.received", {
+def _received(ref, text):
+    return new_event("tip.received", {
         "reference": ref, "tipster_id": "tp_x", "channel": "web", "language": "th", "category": "bribery",
         "description": text, "event_date": None, "amount_thb": None, "location": {"province_code": "23"},
         "accused": ACCUSED, "submitted_at": utcnow(), "volunteer_id": None,
     }, correlation_id=ref)
+
+
+def route(routing_db, engine, ref, text):
+    event = _received(ref, text)
     with routing_db.transaction() as uow:
         handlers.route_new_tip(uow, event, engine)
     return event
@@ -94,3 +102,54 @@ def test_candidate_reasons_in_both_languages():
                             "แจ้งห่างกันไม่เกิน 180 วัน"
     assert reasons["en"] == "same province, same organisation of the accused, similar description (score 0.50), " \
                             "submitted within 180 days of each other"
+
+
+# -- PostgreSQL: a refresh reads only the rows of transactions unfinished at the previous read -----------------------
+
+@pytest.fixture
+def pg_routing_db(tmp_path):
+    with environment("rabbitmq", tmp_path) as cfg:
+        registry.migrate("routing", cfg["routing"]["db_url"])
+        yield db(cfg, "routing")
+
+
+def _count_reads(monkeypatch):
+    reads = []
+    real = RoutingRepository.references_written_since
+
+    def counted(self, xmin):
+        found, mark = real(self, xmin)
+        reads.append(len(found))
+        return found, mark
+    monkeypatch.setattr(RoutingRepository, "references_written_since", counted)
+    return reads
+
+
+def test_a_refresh_does_not_read_again_the_rows_it_has_seen(pg_routing_db, engine, monkeypatch):
+    watch = DuplicateWatch(pg_routing_db, RoutingRepository)
+    watch.ensure_loaded()
+    reads = _count_reads(monkeypatch)
+    for i in range(12):
+        route(pg_routing_db, engine, f"SS-MANY-{i:04d}", TEXTS[i % 4])
+        watch.check(f"SS-MANY-{i:04d}")
+    # each refresh reads about the one tip routed since the last (a time window would read every earlier one again:
+    # 1 + 2 + … + 12 = 78 rows); a transaction running elsewhere on the server meanwhile holds the mark back and
+    # may add a few
+    assert len(reads) == 12 and sum(reads) <= 36 and reads[-1] <= 6, reads
+    with pg_routing_db.reading() as s:
+        assert None not in s.execute(select(RoutedTip.recorded_xid)).scalars().all()  # the server fills it in
+
+
+def test_a_tip_committed_after_a_refresh_began_is_read_by_the_next(pg_routing_db, engine):
+    watch = DuplicateWatch(pg_routing_db, RoutingRepository)
+    watch.ensure_loaded()
+    other_instance = ExitStack()
+    uow = other_instance.enter_context(pg_routing_db.transaction())  # another instance routes a tip, slowly
+    handlers.route_new_tip(uow, _received("SS-SLOW-0001", TEXTS[0]), engine)
+    route(pg_routing_db, engine, "SS-FAST-0002", TEXTS[1])
+    assert watch.check("SS-FAST-0002") == []  # the slow tip is not committed yet: not visible
+    other_instance.close()  # now it is
+    route(pg_routing_db, engine, "SS-LATE-0003", TEXTS[2])
+    found = [c["reference"] for c in watch.check("SS-LATE-0003")]
+    assert "SS-SLOW-0001" in found and "SS-FAST-0002" in found
+    assert len(watch) == 3
