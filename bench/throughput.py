@@ -4,6 +4,8 @@ through a raw broker pipeline for comparison.
     .venv/bin/python bench/throughput.py --rate 20 --seconds 30 [--baseline] [--before main] [--mode embedded]
     .venv/bin/python bench/throughput.py --sweep --seconds 20 [--start-rate 10] [--max-rate 200]
     .venv/bin/python bench/throughput.py --rate 10 --seconds 20 --profile /tmp/profiles   # py-spy, per service
+    .venv/bin/python bench/throughput.py --rate 20 --seconds 20 \
+        --processes 'intake|routing|casework|notify|audit' --processes 'intake|routing,casework|notify,audit'
 
 Starts Sodsong as a deployment would (real: `sodsong run --service X` per service on a fresh RabbitMQ vhost and
 PostgreSQL database; embedded: one process), with the shipped security settings (receipts: keyed hash; argon2id
@@ -25,6 +27,12 @@ with `--baseline-queues classic`): persistent messages, a publisher confirm per
 message, each hop its own process consuming the previous hop's queue (prefetch 50, ack after the next publish is
 confirmed), at the same rate for the same time, and prints the ratios. `--sweep` raises the rate step by step on
 one deployment and reports the highest rate at which every tip completed with p99 <= 1 s.
+
+`--processes` runs real mode with several services in one process (`sodsong run --service A --service B`), as an
+operator may deploy it; repeated, it measures each shape in turn (a fresh deployment each) and ends with a table
+of them: processes, tips completed, p50/p99, CPU ms per tip, RSS (each process's resident memory, shared library
+pages counted once per process), peak RSS, and PSS (/proc/PID/smaps_rollup: shared pages divided among the
+processes sharing them, other programs on the machine included).
 """
 from __future__ import annotations
 
@@ -200,6 +208,23 @@ class MachineMeter:
         return out
 
 
+def pss_mb(pid: int) -> float:
+    """PSS in MB over the process tree (/proc/PID/smaps_rollup): each page shared with other processes counted
+    as its share (a library mapped by 10 processes counts a tenth in each). The sharers include every other
+    process on the machine using the same files (other Python programs and deployments), so PSS depends on what
+    else runs; it never counts a shared page twice across the processes measured, which RSS does."""
+    total = 0.0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return total
+
+
 class CpuMeter:
     def __init__(self, pids: dict[str, int]):
         self.pids = pids
@@ -257,13 +282,14 @@ def latency_summary(latencies: list[float]) -> dict:
 class System:
     """A running Sodsong (real or embedded) and what the bench reads from it."""
 
-    def __init__(self, mode: str, stack: ExitStack, data_dir: Path, extra_env: dict):
+    def __init__(self, mode: str, stack: ExitStack, data_dir: Path, extra_env: dict, groups=None):
         from shared import config as config_mod
         from sodsong.registry import service_db_for
         from tests.support.deployment import Deployment
 
         env = {"SODSONG__intake__argon2": SHIPPED_ARGON2, **extra_env}
-        self.dep = Deployment(mode, data_dir, stack, extra_env=env, migrated=False)  # fresh, as a deployment starts
+        # fresh, as a deployment starts; `groups`: which services share a process (default one per service)
+        self.dep = Deployment(mode, data_dir, stack, extra_env=env, migrated=False, groups=groups)
         self.dep.start()
         self.pids = {name: p.proc.pid for name, p in self.dep.processes.items()}
         self.notify_db = service_db_for("notify", config_mod.load(env=self.dep.env))
@@ -400,6 +426,7 @@ def run_step(system: System, rate: float, seconds: float, drain_timeout: float, 
         "machine_cpu_ms_per_tip": {n: 1000 * c / done for n, c in machine_cpu.items()},
         "db_per_tip": {k: (db_after[k] - db_before[k]) / done for k in db_after},
         "rss_mb": {n: rss_mb(pid) for n, pid in system.pids.items()},
+        "pss_mb": {n: pss_mb(pid) for n, pid in system.pids.items()},
         "census": system.census() if hasattr(system, "census") else {},
     }
 
@@ -530,17 +557,24 @@ def print_step(title: str, r: dict) -> None:
           f"completed {r['completed']} ({r['completed_per_s']:.1f}/s)")
     print(f"e2e p50 {r['p50_ms']:.0f} ms  p95 {r['p95_ms']:.0f} ms  p99 {r['p99_ms']:.0f} ms  "
           f"max {r['max_ms']:.0f} ms")
-    print(f"{'process':10} {'cpu ms/tip':>10} {'idle ms/s':>10} {'rss MB':>8} {'peak MB':>8}")
+    width = max(10, *(len(n) for n in r["cpu_ms_per_tip"]))
+    pss = r.get("pss_mb") or {}
+    print(f"{'process':{width}} {'cpu ms/tip':>10} {'idle ms/s':>10} {'rss MB':>8} {'peak MB':>8} {'pss MB':>8}")
     for name in r["cpu_ms_per_tip"]:
         now, peak = r["rss_mb"][name]
-        print(f"{name:10} {r['cpu_ms_per_tip'][name]:10.1f} {r['idle_cpu_ms_per_s'][name]:10.1f} "
-              f"{now:8.0f} {peak:8.0f}")
+        print(f"{name:{width}} {r['cpu_ms_per_tip'][name]:10.1f} {r['idle_cpu_ms_per_s'][name]:10.1f} "
+              f"{now:8.0f} {peak:8.0f} {pss.get(name, float('nan')):8.0f}")
     if r.get("db_per_tip"):
         print("database per tip (PostgreSQL counters, idle jobs included): "
               + ", ".join(f"{k} {v:.1f}" for k, v in r["db_per_tip"].items()))
     total_rss = sum(v[0] for v in r["rss_mb"].values())
-    print(f"{'total':10} {sum(r['cpu_ms_per_tip'].values()):10.1f} {sum(r['idle_cpu_ms_per_s'].values()):10.1f} "
-          f"{total_rss:8.0f}")
+    total_peak = sum(v[1] for v in r["rss_mb"].values())
+    print(f"{'total':{width}} {sum(r['cpu_ms_per_tip'].values()):10.1f} "
+          f"{sum(r['idle_cpu_ms_per_s'].values()):10.1f} {total_rss:8.0f} {total_peak:8.0f} "
+          f"{sum(pss.values()):8.0f}")
+    print("(rss: resident pages of each process tree, shared library pages counted in every process; "
+          "peak: the highest rss each process reached, added up; pss: shared pages divided among their sharers, "
+          "including other programs on the machine)")
     if r.get("machine_cpu_ms_per_tip"):
         m = r["machine_cpu_ms_per_tip"]
         cores = os.cpu_count() or 1
@@ -564,6 +598,9 @@ def export_code(ref: str, into: Path) -> Path:
     repo = Path(__file__).resolve().parent.parent
     archive = subprocess.run(["git", "-C", str(repo), "archive", ref], check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    # compiled beforehand, as this tree is: compiling on import would add the compiler's memory to that version's
+    # processes (a few MB of peak RSS each) and its CPU to their start
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(into)], check=True, capture_output=True)
     return into
 
 
@@ -579,7 +616,7 @@ def warm_up(system, tips: int) -> None:
         time.sleep(0.25)
 
 
-def start_system(args, stack: ExitStack, extra_env: dict, code: Path | None) -> System:
+def start_system(args, stack: ExitStack, extra_env: dict, code: Path | None, groups=None) -> System:
     env = dict(extra_env)
     if code is not None:
         env["PYTHONPATH"] = str(code)
@@ -588,7 +625,7 @@ def start_system(args, stack: ExitStack, extra_env: dict, code: Path | None) -> 
         for beside in ("keys", "checkpoints"):  # sodsong keeps these apart from the data directory
             stack.callback(shutil.rmtree, f"{tmp}-{beside}", True)
         try:
-            system = System(args.mode, stack, Path(tmp), env)
+            system = System(args.mode, stack, Path(tmp), env, groups)
             break
         except (RuntimeError, TimeoutError) as exc:
             if attempt == 2:
@@ -596,6 +633,25 @@ def start_system(args, stack: ExitStack, extra_env: dict, code: Path | None) -> 
             print(f"start-up failed, trying again: {str(exc)[:200]}", file=sys.stderr)
     warm_up(system, args.warmup)
     return system
+
+
+def parse_shape(text: str) -> list[tuple[str, ...]]:
+    """"intake|routing,casework|notify,audit" -> [("intake",), ("routing", "casework"), ("notify", "audit")]:
+    processes separated by "|", the services of one process by ","; every service exactly once."""
+    from shared.config import SERVICES
+
+    groups = [tuple(s.strip() for s in part.split(",") if s.strip()) for part in text.split("|")]
+    named = [s for g in groups for s in g]
+    if any(not g for g in groups) or sorted(named) != sorted(SERVICES):
+        raise argparse.ArgumentTypeError(f"{text!r}: name each of {', '.join(SERVICES)} exactly once, "
+                                         "processes separated by '|', services in a process by ','")
+    return groups
+
+
+def shape_label(groups) -> str:
+    from shared.config import SERVICES
+
+    return "|".join(",".join(g) for g in (groups or [(s,) for s in SERVICES]))
 
 
 def stop_all(systems) -> None:
@@ -661,6 +717,11 @@ def main():
     parser.add_argument("--profile", type=Path, help="py-spy record each service into this directory")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--env", action="append", default=[], help="extra KEY=VALUE for the services")
+    parser.add_argument("--processes", action="append", type=parse_shape, metavar="SHAPE",
+                        help="real mode: which services share a process, e.g. 'intake|routing,casework|notify,audit' "
+                             "(processes separated by '|', services by ','; default one process per service). "
+                             "Repeat it to measure several shapes one after another, each a fresh deployment "
+                             "under the same load, with a table of all of them at the end.")
     parser.add_argument("--hop", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--amqp", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -668,21 +729,33 @@ def main():
         return hop_main(args.amqp, args.hop, args.baseline_queues)
 
     extra_env = dict(kv.split("=", 1) for kv in args.env)
+    if args.processes and args.mode != "real":
+        parser.error("--processes is for real mode (embedded mode is always one process)")
     report: dict = {"note": "figures taken on a shared machine", "nproc": os.cpu_count(), "args": vars(args)}
+    shapes = args.processes or [None]
     with ExitStack() as stack:
-        systems: dict[str, System] = {}
-        if args.before:
-            where = stack.enter_context(tempfile.TemporaryDirectory(prefix="sodsong-bench-before-"))
-            code = export_code(args.before, Path(where))
-            systems["before"] = start_system(args, stack, extra_env, code)
-        systems["sodsong"] = start_system(args, stack, extra_env, None)
-        if args.sweep:
-            # one system at a time: a sweep looks for the rate the machine can carry
-            for label, system in systems.items():
-                report[f"sweep_{label}"] = sweep(args, label, system)
-        else:
-            report.update(measure(args, systems))
-        stop_all(systems.values())
+        for groups in shapes:
+            with ExitStack() as deployment:  # each shape's vhost, database and files go when it is measured
+                systems: dict[str, System] = {}
+                if args.before:
+                    where = deployment.enter_context(tempfile.TemporaryDirectory(prefix="sodsong-bench-before-"))
+                    code = export_code(args.before, Path(where))
+                    systems["before"] = start_system(args, deployment, extra_env, code, groups)
+                systems["sodsong"] = start_system(args, deployment, extra_env, None, groups)
+                if len(shapes) > 1:
+                    print(f"\n#### processes: {shape_label(groups)}")
+                if args.sweep:
+                    # one system at a time: a sweep looks for the rate the machine can carry
+                    for label, system in systems.items():
+                        report[f"sweep_{label}"] = sweep(args, label, system)
+                else:
+                    figures = measure(args, systems)
+                    report.update(figures)
+                    if len(shapes) > 1:
+                        report.setdefault("shapes", {})[shape_label(groups)] = figures
+                stop_all(systems.values())
+        if report.get("shapes"):
+            shapes_table(report["shapes"])
         if args.baseline:
             pipeline = Pipeline(stack, args.baseline_queues)
             b = run_step(pipeline, args.rate, args.seconds, args.drain)
@@ -692,6 +765,20 @@ def main():
     summary(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1, default=str, ensure_ascii=False))
+
+
+def shapes_table(shapes: dict[str, dict]) -> None:
+    """One line per process shape measured (and per version with --before)."""
+    print("\n== process shapes (one after another, the same load; shared machine: compare CPU and memory)")
+    print(f"{'processes':44} {'n':>2} {'done':>9} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms/tip':>10} {'RSS MB':>7} "
+          f"{'peak MB':>7} {'PSS MB':>7}")
+    for label, figures in shapes.items():
+        for version, r in figures.items():
+            name = label if version == "sodsong" else f"{label} ({version})"
+            print(f"{name:44} {len(r['rss_mb']):2d} {r['completed']:4d}/{r['offered']:<4d} {r['p50_ms']:7.0f} "
+                  f"{r['p99_ms']:7.0f} {sum(r['cpu_ms_per_tip'].values()):10.1f} "
+                  f"{sum(v[0] for v in r['rss_mb'].values()):7.0f} {sum(v[1] for v in r['rss_mb'].values()):7.0f} "
+                  f"{sum(r['pss_mb'].values()):7.0f}")
 
 
 def summary(report: dict) -> None:

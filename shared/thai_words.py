@@ -18,6 +18,8 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from shared import heap
+
 DICTIONARY_FILE = "words_th.txt"  # what pythainlp.corpus.thai_words() reads
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -94,7 +96,9 @@ def dictionary() -> CompactTrie:
     from importlib.resources import files
 
     with files("pythainlp.corpus").joinpath(DICTIONARY_FILE).open(encoding="utf-8-sig") as lines:
-        return CompactTrie(lines)
+        trie = CompactTrie(lines)
+    heap.give_back_free_memory()  # the build's temporaries (about 4 MB) would otherwise stay resident
+    return trie
 
 
 @lru_cache(maxsize=1)

@@ -27,15 +27,13 @@ import sys  # noqa: E402
 
 import click  # noqa: E402
 
-from shared import backup as backup_mod  # noqa: E402
-from shared import broker_status, broker_users, bus_sealing, sealing, storage, topology  # noqa: E402
+from shared import broker_status, bus_sealing, sealing, storage, topology  # noqa: E402
 from shared import config as config_mod  # noqa: E402
 from shared import logging as logging_mod  # noqa: E402
 from shared import retention as retention_mod  # noqa: E402
 from shared.jobs import INSTANCE_ID  # noqa: E402
 from sodsong import registry  # noqa: E402
 from sodsong import settings as sodsong_settings  # noqa: E402
-from sodsong.cli_ops import ops  # noqa: E402
 from sodsong.lazy import LazyGroup  # noqa: E402
 from sodsong.runner import run as run_services  # noqa: E402
 
@@ -49,7 +47,9 @@ def _config(ctx) -> dict:
     return ctx.obj["config"]
 
 
-@click.group(cls=LazyGroup, lazy=registry.commands("cli"))
+# `sodsong ops` and the services' own commands are imported when used: `sodsong run` never loads them (nor the
+# backup and broker-user code below, imported inside their commands), which keeps every service process smaller.
+@click.group(cls=LazyGroup, lazy={**registry.commands("cli"), "ops": "sodsong.cli_ops:ops"})
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="YAML configuration file (also SODSONG_CONFIG).")
 @click.pass_context
@@ -97,6 +97,8 @@ def broker():
 @click.pass_context
 def broker_setup(ctx, users, vhost):
     """Declare the exchanges and every consumer's queue (idempotent); --users: per-service users too."""
+    from shared import broker_users
+
     config = _config(ctx)
     for name in topology.declare_all(config, registry.subscriptions()):
         click.echo(name)
@@ -113,6 +115,8 @@ def broker_setup(ctx, users, vhost):
 @click.pass_context
 def broker_definitions(ctx, vhost, users):
     """Print the topology as a RabbitMQ definitions document (deploy/rabbitmq/definitions.json)."""
+    from shared import broker_users
+
     document = topology.definitions(_config(ctx), registry.subscriptions(), vhost)
     if users:
         document.update(broker_users.definitions(_config(ctx), vhost, registry.subscriptions()))
@@ -204,6 +208,8 @@ def backup():
 @click.pass_context
 def backup_data(ctx, out):
     """Dump every service's database (pg_dump's custom format; SQLite's online backup when embedded)."""
+    from shared import backup as backup_mod
+
     try:
         manifest = backup_mod.backup_data(_config(ctx), out)
     except backup_mod.BackupError as exc:
@@ -223,6 +229,8 @@ def restore():
 @click.pass_context
 def restore_data(ctx, source, create_database):
     """Restore the databases from a `sodsong backup data` directory."""
+    from shared import backup as backup_mod
+
     try:
         manifest = backup_mod.restore_data(_config(ctx), source, create_database=create_database)
     except backup_mod.BackupError as exc:
@@ -279,8 +287,6 @@ def cluster_chaos(tips, rate, workdir, amqp_ports, dist_ports, pg_ports, name):
         click.echo(f"note: {note}")
     sys.exit(0 if report.ok else 1)
 
-
-main.add_command(ops)
 
 if __name__ == "__main__":
     main()

@@ -18,12 +18,12 @@ import binascii
 import hashlib
 import hmac
 import secrets
-import threading
 from pathlib import Path
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from shared import argon2_work
 from shared import keys as keys_mod
 from shared import storage
 from shared.off_hub import run_off_hub
@@ -111,31 +111,18 @@ class ReceiptHasher:
     def __init__(self, time_cost: int = 3, memory_cost_kib: int = 65536, parallelism: int = 1):
         self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost_kib,
                                       parallelism=parallelism, type=Type.ID)
-        self._decoy = None
+        self._decoy = argon2_work.decoy(self._hasher)  # made without hashing: no argon2id run at start
 
     def hash(self, receipt: str) -> str:
-        return run_off_hub(self._hasher.hash, receipt)
+        with argon2_work.slots():
+            return run_off_hub(self._hasher.hash, receipt)
 
     def verify(self, stored_hash: str | None, receipt: str) -> bool:
         """True if `receipt` matches; with no hash, the same work against a decoy (always False)."""
-        if stored_hash is None and self._decoy is None:
-            self._decoy = self._hasher.hash(secrets.token_hex(8))
-
         def check():
             try:
                 return self._hasher.verify(stored_hash or self._decoy, receipt) and stored_hash is not None
             except (VerificationError, InvalidHashError):
                 return False
-        with _legacy_slots():  # old receipts only: at most two argon2id verifications at once per process
+        with argon2_work.slots():  # old receipts only: at most two argon2id runs at once per process
             return run_off_hub(check)
-
-
-_slots = None
-
-
-def _legacy_slots():
-    global _slots
-    if _slots is None:
-        # green under eventlet (monkey-patched at start): waiting yields to other requests
-        _slots = threading.BoundedSemaphore(2)
-    return _slots

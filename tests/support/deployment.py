@@ -12,11 +12,14 @@ from tests.support.tips import IntakeClient
 
 
 class Deployment:
-    def __init__(self, mode: str, data_dir: Path, stack: ExitStack, extra_env=None, migrated: bool = True):
+    def __init__(self, mode: str, data_dir: Path, stack: ExitStack, extra_env=None, migrated: bool = True,
+                 groups=None):
         """`migrated`: every service's tables are in place before the first start (copies of migrated databases,
         tests/support/environments.py), so the services' own migrate finds nothing to do; without it the first
-        `sodsong run` migrates empty databases."""
+        `sodsong run` migrates empty databases. `groups` (real mode): the services each process runs, e.g.
+        `[("intake",), ("routing", "casework"), ("notify", "audit")]`; default one process per service."""
         self.mode = mode
+        self.groups = [tuple(g) for g in groups] if groups else [(s,) for s in SERVICES]
         self.intake_port, self.casework_port = free_port(), free_port()
         amqp_uri = db_url = None
         if mode == "real":
@@ -32,20 +35,19 @@ class Deployment:
 
     # -- processes ------------------------------------------------------------------------------------------
     def start(self, *services: str) -> None:
-        """Embedded: one process for everything. Real: one process per service."""
+        """Embedded: one process for everything. Real: a process per group (`groups`), or per service named."""
         if self.mode == "embedded":
             proc = SodsongProcess(self.env, (), name="all").start()
             self.processes["all"] = proc
             proc.wait_ready(f"http://127.0.0.1:{self.intake_port}/health")
             return
-        for service in services or SERVICES:
-            proc = SodsongProcess(self.env, (service,), name=service).start()
-            self.processes[service] = proc
-        for service in services or SERVICES:
-            url = None
-            if service == "intake":
-                url = f"http://127.0.0.1:{self.intake_port}/health"
-            self.processes[service].wait_ready(url)
+        groups = [(s,) for s in services] if services else self.groups
+        for group in groups:
+            name = "+".join(group)
+            self.processes[name] = SodsongProcess(self.env, group, name=name).start()
+        for group in groups:
+            url = f"http://127.0.0.1:{self.intake_port}/health" if "intake" in group else None
+            self.processes["+".join(group)].wait_ready(url)
 
     def kill9(self, name: str) -> None:
         self.processes[name].kill9()

@@ -7,19 +7,17 @@ default. A file over a limit is refused (AttachmentTooLarge, AttachmentsTooLarge
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
 import threading
 from dataclasses import dataclass
 
-import filetype
-from PIL import Image, ImageOps
-
 from services.intake.domain.errors import (AttachmentsTooLarge, AttachmentTooLarge, EmptyAttachment,
                                            UnreadableImage, UnsupportedAttachment)
-from shared.off_hub import run_off_hub
 from services.intake.settings import SETTINGS as INTAKE
+from shared.off_hub import run_off_hub
 
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
 DOCUMENT_TYPES = frozenset({
@@ -43,15 +41,18 @@ EXPANSION_FLOOR_BYTES = 32 * 1024 * 1024
 _slots = None
 
 
-def _prepare_pillow():
-    """Image stripping runs in an OS thread (eventlet.tpool) so it never stalls the hub. In that thread nothing
-    may take an eventlet-green lock: so Pillow's format plugins are imported here, once, in the main thread, and
-    Pillow's debug logging (whose handler lock is green) is kept quiet."""
+@functools.lru_cache(maxsize=1)
+def _pillow():
+    """Pillow, imported by the first image (about 3 MB that a process receiving no picture never holds).
+
+    Image stripping runs in an OS thread (eventlet.tpool) so it never stalls the hub. In that thread nothing
+    may take an eventlet-green lock: so Pillow and its format plugins are imported here, in the caller's thread
+    before the work is handed over (clean() calls this on the hub), and Pillow's debug logging (whose handler
+    lock is green) is kept quiet."""
+    from PIL import Image
+
     Image.init()
     logging.getLogger("PIL").setLevel(logging.WARNING)
-
-
-_prepare_pillow()
 
 
 def limits(config: dict) -> dict:
@@ -85,6 +86,8 @@ def check_sizes(uploads: list[Upload], limit: dict) -> None:
 
 def sniff(data: bytes) -> str | None:
     """The media type by content. Plain UTF-8 text (no NUL) is text/plain; anything unrecognised is None."""
+    import filetype  # the first upload's cost, not every intake's
+
     kind = filetype.guess(data)
     if kind is not None:
         mime = kind.mime
@@ -110,6 +113,7 @@ def clean(uploads: list[Upload], limit: dict) -> list[CleanFile]:
             raise UnsupportedAttachment(index=index)
         data = upload.data
         if media_type in IMAGE_FORMATS:
+            _pillow()  # imported here, on the caller's thread, never in the pool's (see _pillow)
             with _image_slot(limit):
                 data = run_off_hub(strip_image_metadata, data, IMAGE_FORMATS[media_type])
             if data is None:
@@ -158,6 +162,9 @@ def strip_image_metadata(data: bytes, fmt: str) -> bytes | None:
     read the image, or its decoded size or expansion is over the limits (judged from the header, before any
     pixel is decoded). The pixels are decoded once and not copied again, except by a mode conversion.
     """
+    _pillow()
+    from PIL import Image, ImageOps  # imported and set up by _pillow(): only looked up here
+
     try:
         with Image.open(io.BytesIO(data)) as im:  # lazy: only the header is read here
             if too_costly(im.width, im.height, im.mode, len(data)):  # refused before any pixel is decoded

@@ -143,3 +143,19 @@ def test_tip_without_province_is_ignored():
 def test_naive_timestamps_are_utc(index):
     query = tip(BRIBE_REWORDED, name="สมชาย ใจดี")
     assert index.candidates(query, (T0 + timedelta(days=1)).replace(tzinfo=None))
+
+
+def test_the_index_holds_each_word_once_however_many_tips_use_it():
+    """The index keeps every tip of its window: the words of tips read back from the database (fresh strings for
+    every row) are the same string objects in the index, not a copy per tip."""
+    import json
+
+    idx = DuplicateIndex()
+    stored = json.dumps(sorted(matter_words(tip(DREDGING))), ensure_ascii=False)
+    for n in range(3):
+        idx.add(f"t{n}", tip(DREDGING, organization="เทศบาลตำบลคลองใหญ่"), T0 + timedelta(minutes=n),
+                text_words=json.loads(stored))
+    held = [words_ for block in idx._blocks.values() for _ref, words_ in block.entries]
+    assert len(held) >= 3
+    first = {w: w for w in held[0]}
+    assert all(first[w] is w for words_ in held for w in words_)

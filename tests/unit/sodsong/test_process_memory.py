@@ -81,3 +81,59 @@ def test_malloc_arenas_are_limited_unless_the_operator_chose(monkeypatch):
     assert runner.limit_malloc_arenas() is True
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     assert runner.limit_malloc_arenas() is False
+
+
+# What `sodsong run` never needs in a serving process: the operator commands (`sodsong ops`, backups, broker users,
+# which bring SQLite and kombu's memory broker) are imported by their own commands. Pillow and filetype only by
+# the first upload intake receives.
+NEVER_AT_START = {"sqlite3", "shared.backup", "shared.broker_users", "sodsong.cli_ops", "PIL", "filetype"}
+
+
+@pytest.mark.parametrize("service", ["intake", "routing", "casework", "notify", "audit"])
+def test_a_service_process_loads_no_operator_commands_sqlite_or_pillow_at_start(service):
+    found = _fresh(
+        "import json, sys\nimport sodsong.cli\nfrom sodsong import registry\n"
+        f"registry.entry({service!r}).service_class()\n"
+        f"print(json.dumps(sorted(m for m in {sorted(NEVER_AT_START)!r} if m in sys.modules)))")
+    assert found == []
+
+
+def test_the_operator_commands_are_still_there_when_asked_for():
+    from click.testing import CliRunner
+
+    from sodsong import cli
+
+    for args in (["ops", "--help"], ["ops", "cases", "--help"], ["backup", "data", "--help"],
+                 ["restore", "data", "--help"], ["broker", "setup", "--help"], ["broker", "definitions", "--help"]):
+        result = CliRunner().invoke(cli.main, args)
+        assert result.exit_code == 0, (args, result.output)
+
+
+def test_intake_imports_pillow_with_the_first_image_and_strips_it():
+    found = _fresh(
+        "import io, json, sys\nimport sodsong.cli\nfrom sodsong import registry\n"
+        "registry.entry('intake').service_class()\n"
+        "from services.intake.domain import attachments\n"
+        "before = 'PIL' in sys.modules\n"
+        "from PIL import Image\n"
+        "buf = io.BytesIO(); img = Image.new('RGB', (4, 4)); exif = img.getexif(); exif[0x010F] = 'camera'\n"
+        "img.save(buf, format='JPEG', exif=exif)\n"
+        "out = attachments.clean([attachments.Upload('a.jpg', buf.getvalue())], attachments.limits({}))\n"
+        "print(json.dumps({'before': before, 'type': out[0].media_type,\n"
+        "  'exif': dict(Image.open(io.BytesIO(out[0].data)).getexif())}))")
+    assert found == {"before": False, "type": "image/jpeg", "exif": {}}
+
+
+# HTTP and templates only where a service serves pages or renders messages: intake and casework serve HTTP, notify
+# (and intake) render messages with jinja2; routing and audit do neither.
+@pytest.mark.parametrize("service, absent", [
+    ("routing", {"werkzeug", "nameko.web", "jinja2"}),
+    ("audit", {"werkzeug", "nameko.web", "jinja2"}),
+    ("notify", {"werkzeug", "nameko.web"}),
+])
+def test_a_service_without_http_loads_no_web_stack(service, absent):
+    found = _fresh(
+        "import json, sys\nimport sodsong.cli\nfrom sodsong import registry\n"
+        f"registry.entry({service!r}).service_class()\n"
+        f"print(json.dumps(sorted(m for m in {sorted(absent)!r} if m in sys.modules)))")
+    assert found == []
