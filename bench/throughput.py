@@ -325,6 +325,46 @@ class System:
         return dict(zip(("commits", "rollbacks", "inserted", "updated", "deleted", "fetched", "connections"), row,
                         strict=True))
 
+    def census(self) -> dict:
+        """What the tips so far made, per tip (PostgreSQL only): the events each service emitted (its outbox) and
+        consumed (its inbox, per handler), the entries audit chained; and the mean batch of each consumer and of
+        each relay: a batch's rows share one timestamp (`processed_at` of a group commit's inbox rows,
+        `published_at` of the rows one relay pass marked), so rows / distinct timestamps is the mean batch."""
+        if not self.db_url:
+            return {}
+        import psycopg2
+
+        conn = psycopg2.connect(self.db_url)
+        out: dict = {"emitted": {}, "relay_batch": {}, "consumed": {}, "consumer_batch": {}, "chained": {}}
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT count(*) FROM intake_tips")
+                tips = max(1, cur.fetchone()[0])
+                out["tips"] = tips
+                for service in ("intake", "routing", "casework", "notify", "audit"):
+                    cur.execute(f"SELECT event_type, count(*) FROM {service}_outbox GROUP BY event_type")
+                    for event_type, n in cur.fetchall():
+                        out["emitted"][f"{service} {event_type}"] = n / tips
+                    cur.execute(f"SELECT count(*), count(DISTINCT published_at) FROM {service}_outbox "
+                                "WHERE published_at IS NOT NULL")
+                    rows, passes = cur.fetchone()
+                    if rows:
+                        out["relay_batch"][service] = rows / max(1, passes)
+                    cur.execute(f"SELECT handler, event_type, count(*) FROM {service}_inbox "
+                                "GROUP BY handler, event_type")
+                    for handler, event_type, n in cur.fetchall():
+                        out["consumed"][f"{service}.{handler} {event_type}"] = n / tips
+                    cur.execute(f"SELECT handler, count(*), count(DISTINCT processed_at) FROM {service}_inbox "
+                                "GROUP BY handler")
+                    for handler, n, batches in cur.fetchall():
+                        out["consumer_batch"][f"{service}.{handler}"] = n / max(1, batches)
+                cur.execute("SELECT event_type, count(*) FROM audit_chain GROUP BY event_type")
+                for event_type, n in cur.fetchall():
+                    out["chained"][event_type] = n / tips
+        finally:
+            conn.close()
+        return out
+
     def submit(self, i: int):
         import requests
 
@@ -396,6 +436,7 @@ def run_step(system: System, rate: float, seconds: float, drain_timeout: float, 
         "db_per_tip": {k: (db_after[k] - db_before[k]) / done for k in db_after},
         "rss_mb": {n: rss_mb(pid) for n, pid in system.pids.items()},
         "pss_mb": {n: pss_mb(pid) for n, pid in system.pids.items()},
+        "census": system.census() if hasattr(system, "census") else {},
     }
 
 
@@ -551,6 +592,14 @@ def print_step(title: str, r: dict) -> None:
             + f"; whole machine {m['whole machine']:.1f} (everything running, other work included), so "
             f"{cores} cores would carry at most ~{1000 * cores / max(0.1, m['whole machine']):.0f} "
             "tips/s at this cost")
+    census = r.get("census") or {}
+    if census:
+        print(f"per tip ({census['tips']} tips since the start, warm-up included): events emitted, consumed, chained; "
+              "mean batch of each consumer and relay")
+        for part in ("emitted", "consumed", "chained"):
+            print(f"  {part:9} " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(census[part].items())))
+        print("  consumer batch " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(census["consumer_batch"].items())))
+        print("  relay batch " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(census["relay_batch"].items())))
 
 
 def export_code(ref: str, into: Path) -> Path:

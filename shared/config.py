@@ -354,6 +354,9 @@ SHARED = Settings(
       "commit in the same process wakes it at once; this catches events written by other processes, e.g. the CLI).",
       example=2.0),
     S("outbox.batch", int, 200, "Events the relay publishes per transaction.", example=200),
+    S("outbox.burst_linger_seconds", float, 0.005, "When events were committed while a relay pass ran (a burst), "
+      "the next pass waits this long so that those committed meanwhile go out with them, in one transaction and "
+      "one confirm round trip; an event committed while the relay is idle goes out at once. 0: never wait."),
     S("outbox.replay_hours_on_memory_transport", float, 168, "Embedded mode: events of this many past hours are "
       "sent again at start-up (consumers ignore what they have seen)."),
     S("http_server.socket_timeout_seconds", float, 20, "Any single read or write on a client socket."),

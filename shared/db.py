@@ -239,6 +239,15 @@ class ServiceDatabase:
             self._on_events()
 
     @contextlib.contextmanager
+    def statements(self):
+        """A transaction of Core statements on a connection, without an ORM session (the outbox relay's: it runs
+        a claim and a marking statement per pass and needs no unit of work); committed unless it raises."""
+        lock = getattr(self.engine, "_sodsong_write_lock", None)
+        with (lock if lock is not None else contextlib.nullcontext()):
+            with self.engine.begin() as connection:
+                yield connection
+
+    @contextlib.contextmanager
     def reading(self):
         """A session for queries only; nothing it does is committed."""
         with Session(self.engine) as session:
@@ -284,8 +293,10 @@ class ServiceDatabase:
             if ev.id not in seen:  # the same event twice in one batch: the second is a repeat
                 seen.add(ev.id)
                 firsts.append(ev)
+        # claimed in the order of their ids: two batches claiming some of the same events (two instances, a
+        # redelivery) wait for each other instead of deadlocking
         rows = [dict(event_id=ev.id, handler=handler, event_type=ev.type, correlation_id=ev.correlation_id,
-                     processed_at=now) for ev in firsts]
+                     processed_at=now) for ev in sorted(firsts, key=lambda ev: ev.id)]
         with self.transaction() as uow:
             # executemany (one INSERT … VALUES (…), (…) RETURNING on the wire; a statement compiled once)
             claim = insert_if_absent(self.engine, inbox).returning(inbox.c.event_id)

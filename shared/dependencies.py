@@ -90,7 +90,8 @@ class Database(DependencyProvider):
         self.service_db = ServiceDatabase(engine_for(config[service]["db_url"]), self.tables, self._wake_relay,
                                           repository=self.repository)
         self.relay = OutboxRelay(self.service_db, config[service].get("amqp_uri") or config["amqp_uri"],
-                                 batch=int(config["outbox"]["batch"]))
+                                 batch=int(config["outbox"]["batch"]),
+                                 burst_linger=float(config["outbox"].get("burst_linger_seconds", 0.005)))
         self.stopping = threading.Event()
 
     def subscriptions(self) -> list:

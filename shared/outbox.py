@@ -3,6 +3,11 @@
 A batch is published on one confirm channel and its confirms are awaited together (shared.confirms), so a burst
 costs one broker round trip, not one per event; the relay keeps its connection between batches.
 
+A commit in the same process wakes the relay. Wakes that come while a pass runs make one next pass, and that pass
+first lingers `outbox.burst_linger_seconds` (a burst is going on: what is being committed now goes out with what
+was committed during the pass, in one transaction and one confirm round trip); a wake while the relay is idle
+starts a pass at once, so a lone event waits for nothing.
+
 Rows are claimed with FOR UPDATE SKIP LOCKED, so several instances of a service never publish the same row at
 the same time. A row is marked only after the broker confirmed it; a crash in between means it is published
 again, which idempotent consumers absorb. A failing run (database or broker down) is logged by shared.jobs and
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import timedelta
 from urllib.parse import unquote, urlparse
 
@@ -29,9 +35,10 @@ log = get_logger(__name__)
 
 
 class OutboxRelay:
-    def __init__(self, service_db, amqp_uri: str, batch: int = 200):
+    def __init__(self, service_db, amqp_uri: str, batch: int = 200, burst_linger: float = 0.0):
         self.db = service_db
         self.batch = batch
+        self.burst_linger = burst_linger
         # Who sends: app_id names the service; on RabbitMQ, user_id is the connection's user, which the broker
         # checks, so a consumer can tell which service's user published an event (see shared.reliable).
         self.sender = {"app_id": service_db.tables.service}
@@ -65,8 +72,8 @@ class OutboxRelay:
         The batch goes out on one confirm channel and its confirms are awaited together; only the rows the broker
         confirmed are marked, in the transaction that holds their locks. Raises BrokerUnavailable (after marking
         what was confirmed) when the broker failed mid-batch."""
-        with self.db.transaction() as uow:
-            rows = uow.session.execute(self._claim, {"batch": self.batch}).all()
+        with self.db.statements() as connection:  # Core statements on a connection: no ORM session per pass
+            rows = connection.execute(self._claim, {"batch": self.batch}).all()
             if not rows:
                 return 0
             outcome = self._publish(rows)
@@ -74,22 +81,22 @@ class OutboxRelay:
             confirmed = [by_id[i].seq for i in outcome.confirmed if i in by_id]
             if confirmed:
                 # one statement marks the batch, in the transaction that holds the rows' locks
-                uow.session.execute(self._mark_sent, {"seqs": confirmed, "now": utcnow()})
+                connection.execute(self._mark_sent, {"seqs": confirmed, "now": utcnow()})
             for event_id in outcome.confirmed:
                 metrics.EVENTS_PUBLISHED.labels(self.db.tables.service, by_id[event_id].event_type).inc()
-            self._keep(uow, [by_id[i] for i in outcome.unroutable if i in by_id], "unroutable")
-            self._keep(uow, [by_id[i] for i in outcome.refused if i in by_id], "refused by the broker")
+            self._keep(connection, [by_id[i] for i in outcome.unroutable if i in by_id], "unroutable")
+            self._keep(connection, [by_id[i] for i in outcome.refused if i in by_id], "refused by the broker")
         if outcome.error is not None:
             log.warning("outbox.broker_unavailable", error=type(outcome.error).__name__,
                         confirmed=len(confirmed), batch=len(rows))
             raise BrokerUnavailable(type(outcome.error).__name__)
         return len(confirmed)
 
-    def _keep(self, uow, rows, reason: str) -> None:
+    def _keep(self, connection, rows, reason: str) -> None:
         """Rows the broker did not take: kept for a later try, with the reason."""
         if not rows:
             return
-        uow.session.execute(self._mark_kept, {"seqs": [r.seq for r in rows], "reason": reason})
+        connection.execute(self._mark_kept, {"seqs": [r.seq for r in rows], "reason": reason})
         for row in rows:
             if reason == "unroutable":
                 metrics.EVENTS_UNROUTABLE.labels(self.db.tables.service, row.event_type).inc()
@@ -134,14 +141,26 @@ class OutboxRelay:
             return result.rowcount
 
     def publish_all(self) -> None:
-        """Publish batches until a batch comes back short: the relay's instance job (shared.jobs), run every
-        `outbox.poll_seconds` and at once when a transaction committed an event (`wakeup`).
+        """Publish batches until a pass takes what is due and nothing was committed while it ran: the relay's
+        instance job (shared.jobs), run every `outbox.poll_seconds` and at once when a transaction committed an
+        event (`wakeup`).
+
+        A pass during which events were committed (the wake came while it ran: a burst) is followed by one more
+        after `burst_linger` seconds, so that what is committed meanwhile goes out in the same pass. A pass that saw
+        no wake ends the run: the next event wakes the relay and goes out at once.
 
         A broker failure (already logged) ends the run without backing off: the next commit or poll tries again on a
         fresh connection, so events flow again within a poll interval of the broker's return."""
         try:
-            while self.publish_pending() >= self.batch:
-                pass
+            while True:
+                # a wake from now on is a commit this pass may not see: the pass takes every row committed before
+                # its claim, so a wake from before it is spent
+                self.wakeup.clear()
+                if self.publish_pending() >= self.batch:
+                    continue  # a full batch: more is due now
+                if self.burst_linger <= 0 or not self.wakeup.is_set():
+                    return  # (without a linger, a wake during the pass makes the job loop run again at once)
+                time.sleep(self.burst_linger)  # green under eventlet: the committing workers run meanwhile
         except BrokerUnavailable:
             return
 

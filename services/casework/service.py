@@ -20,6 +20,7 @@ from services.casework.web.operator import OperatorPages
 from shared import retention as retention_jobs
 from shared.clock import utcnow
 from shared.dependencies import Database, LoggingContext
+from shared.group_commit import by_reference, each_in_turn
 from shared.jobs import cluster_job
 from shared.operator_actions import RedrivesOnRequest
 from shared.reliable import subscribe
@@ -38,7 +39,9 @@ class Service(OperatorPages, AccountPages, RedrivesOnRequest):  # entrypoints in
     @subscribe("tip.routed")
     def on_tip_routed(self, event):
         deadline_config = self.config["SODSONG"]["casework"].get("deadlines", {})
-        self.db.consume(event, lambda uow, ev: routing_decisions.open_case(uow, ev, deadline_config))
+        # in one transaction with the decisions other workers hold now (shared.group_commit), each as alone
+        self.db.consume_together(event, each_in_turn(
+            lambda uow, ev: routing_decisions.open_case(uow, ev, deadline_config), by_reference))
 
     @subscribe("tip.transfer_refused")
     def on_transfer_refused(self, event):
@@ -46,7 +49,9 @@ class Service(OperatorPages, AccountPages, RedrivesOnRequest):  # entrypoints in
 
     @subscribe("tip.duplicates_found")
     def on_duplicates_found(self, event):
-        self.db.consume(event, routing_decisions.duplicates_found)
+        # in one transaction with those other workers hold now, in the order they came (the first of equal pairs
+        # is kept, as one after the other)
+        self.db.consume_together(event, each_in_turn(routing_decisions.duplicates_found))
 
     @subscribe("tip.message_added")
     def on_tipster_message(self, event):

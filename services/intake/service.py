@@ -20,6 +20,7 @@ from services.intake.web.entrypoint import api
 from services.intake.web.requests import max_request_bytes
 from shared import retention
 from shared.dependencies import Database, LoggingContext
+from shared.group_commit import by_reference, each_in_turn
 from shared.jobs import cluster_job
 from shared.operator_actions import RedrivesOnRequest, RetriesDeliveriesOnRequest
 from shared.reliable import subscribe
@@ -236,11 +237,13 @@ class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
     # -- events -----------------------------------------------------------------------------------------------------
     @subscribe("tip.routed")
     def on_tip_routed(self, event):
-        self.db.consume(event, projection.on_tip_routed)
+        # both projections in one transaction with the events other workers hold now (shared.group_commit), each
+        # applied as alone; the tips are locked in the order of their references, whichever handler locks them
+        self.db.consume_together(event, each_in_turn(projection.on_tip_routed, by_reference))
 
     @subscribe("case.opened")
     def on_case_opened(self, event):
-        if self.db.consume(event, self._then_notify(projection.on_case_opened)):
+        if self.db.consume_together(event, each_in_turn(self._then_notify(projection.on_case_opened), by_reference)):
             self.notices.wakeup.set()
 
     @subscribe("case.status_changed")

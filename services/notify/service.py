@@ -17,6 +17,7 @@ from services.notify.settings import SETTINGS as NOTIFY
 from shared import retention
 from shared.clock import utcnow
 from shared.dependencies import Database, LoggingContext
+from shared.group_commit import each_in_turn
 from shared.jobs import INSTANCE_ID, cluster_job
 from shared.logging import get_logger
 from shared.notifications import ledger
@@ -86,7 +87,10 @@ class Service(RedrivesOnRequest, RetriesDeliveriesOnRequest):
 
     @subscribe("case.opened")
     def on_case_opened(self, event):
-        self._record(event)
+        # recorded in one transaction with the new cases other workers hold now (shared.group_commit), each as alone
+        record = each_in_turn(lambda uow, ev: usecases.record(uow, ev, self.config["SODSONG"]))
+        if self.db.consume_together(event, record):
+            self.sender.wakeup.set()
 
     @subscribe("case.assigned")
     def on_case_assigned(self, event):

@@ -14,6 +14,7 @@ from services.routing.usecases import decisions
 from services.routing.usecases.duplicate_watch import DuplicateWatch
 from shared import retention
 from shared.dependencies import Database, LoggingContext
+from shared.group_commit import by_reference, each_in_turn
 from shared.logging import get_logger
 from shared.operator_actions import RedrivesOnRequest
 from shared.reliable import subscribe
@@ -76,7 +77,9 @@ class Service(RedrivesOnRequest):
 
     @subscribe("tip.received")
     def on_tip_received(self, event):
-        self.db.consume(event, lambda uow, ev: decisions.route_new_tip(uow, ev, self.jurisdiction))
+        # in one transaction with the tips other workers hold now (shared.group_commit), each routed as alone
+        self.db.consume_together(event, each_in_turn(
+            lambda uow, ev: decisions.route_new_tip(uow, ev, self.jurisdiction), by_reference))
         # after the routing commits, so that of two tips routed at once the later check sees the earlier tip;
         # once-only by its own mark, so a redelivery that finds the routing done still gets the check run
         self.duplicates.check(event.payload["reference"], causation=event)

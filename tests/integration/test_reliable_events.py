@@ -70,7 +70,9 @@ def test_poison_event_is_dead_lettered_after_bounded_retries_and_others_keep_flo
         letter = letters[0]
         assert letter["correlation_id"] == "SS-POIS-0001"
         assert letter["event_type"] == "tip.received"
-        assert letter["attempts"] == 3 and engine.poison_calls == 3
+        # three attempts; an attempt made in a group commit with the good tips ran the rule engine once in the
+        # batch (rolled back) and once alone (shared.group_commit), so the engine saw it three to six times
+        assert letter["attempts"] == 3 and 3 <= engine.poison_calls <= 6
         assert "RuntimeError" in letter["error"]
         assert decisions(cfg, "SS-POIS-0001") == 0
 

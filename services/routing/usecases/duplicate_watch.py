@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 
 from services.routing.domain.duplicates import WINDOW_DAYS, DuplicateIndex, candidate_reasons
 from shared.clock import aware_utc, utcnow
+from shared.group_commit import Together
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -48,6 +49,7 @@ class DuplicateWatch:
         self._known: set[str] = set()
         self._newest: datetime | None = None  # newest recorded_at read so far
         self._xmin: int | None = None  # PostgreSQL: the oldest transaction running at the last read
+        self._together = Together()  # the checks workers ask for at one moment, in one transaction
 
     # -- the index ---------------------------------------------------------------------------------------------
     def ensure_loaded(self) -> None:
@@ -106,26 +108,48 @@ class DuplicateWatch:
     # -- the check ---------------------------------------------------------------------------------------------
     def check(self, reference: str, causation=None) -> list[dict] | None:
         """Compare a routed tip with the others, once. Returns the candidates announced (None if already done
-        or the tip is unknown)."""
+        or the tip is unknown).
+
+        The checks other workers ask for at the same moment are made in the same transaction (shared.group_commit
+        `Together`), each exactly as alone; if that transaction fails, each is made again in its own."""
+        return self._together.run((reference, causation), self.check_many,
+                                  lambda asked: self.check_many([asked])[0])
+
+    def check_many(self, asked: list[tuple[str, object]]) -> list[list[dict] | None]:
+        """`check` for several (reference, causation) pairs in one transaction: the rows locked in the order of
+        their references, the index read once; one outcome per pair, in order (a reference asked twice is checked
+        the first time)."""
         self.ensure_loaded()
+        outcomes: list[list[dict] | None] = [None] * len(asked)
         with self.db.transaction() as uow:
-            row = uow.repo.locked_tip(reference)
-            if row is None or row.duplicates_checked_at is not None:
-                return None
-            with self._lock:
-                self.refresh(uow.repo)
-                stored = json.loads(row.matter_words) if row.matter_words else None
-                found = self._index.candidates(_tip_of(row), aware_utc(row.submitted_at), limit=MAX_CANDIDATES,
-                                               exclude=reference, text_words=stored)
-            now = utcnow()
-            row.duplicates_checked_at = now
-            candidates = [{"reference": other, "score": float(score), "signals": list(signals),
-                           "reasons": candidate_reasons(signals, score)} for other, score, signals in found]
-            if candidates:
-                uow.emit("tip.duplicates_found", {"reference": reference, "candidates": candidates,
-                                                  "detected_at": now},
-                         correlation_id=reference, causation=causation)
-            return candidates
+            due, seen = [], set()
+            for i, (reference, causation) in sorted(enumerate(asked), key=lambda pair: pair[1][0]):
+                if reference in seen:
+                    continue  # asked twice: done the first time
+                seen.add(reference)
+                row = uow.repo.locked_tip(reference)
+                if row is not None and row.duplicates_checked_at is None:
+                    due.append((i, row, reference, causation))
+            if due:
+                with self._lock:  # read after the rows are locked, as a check alone does
+                    self.refresh(uow.repo)
+                    for i, row, reference, causation in due:
+                        outcomes[i] = self._check_row(uow, row, reference, causation)
+        return outcomes
+
+    def _check_row(self, uow, row, reference: str, causation) -> list[dict]:
+        stored = json.loads(row.matter_words) if row.matter_words else None
+        found = self._index.candidates(_tip_of(row), aware_utc(row.submitted_at), limit=MAX_CANDIDATES,
+                                       exclude=reference, text_words=stored)
+        now = utcnow()
+        row.duplicates_checked_at = now
+        candidates = [{"reference": other, "score": float(score), "signals": list(signals),
+                       "reasons": candidate_reasons(signals, score)} for other, score, signals in found]
+        if candidates:
+            uow.emit("tip.duplicates_found", {"reference": reference, "candidates": candidates,
+                                              "detected_at": now},
+                     correlation_id=reference, causation=causation)
+        return candidates
 
     def sweep(self, limit: int = START_SWEEP_LIMIT) -> int:
         """Check the tips whose check never ran (their instance stopped between routing and checking)."""
