@@ -392,9 +392,10 @@ class System:
 
 
 def run_step(system: System, rate: float, seconds: float, drain_timeout: float, profile_dir: Path | None = None):
-    idle = CpuMeter(system.pids)
+    idle, idle_machine = CpuMeter(system.pids), MachineMeter()
     time.sleep(3)
     idle_cpu, idle_t = idle.read()
+    idle_servers = idle_machine.read()
     meter = CpuMeter(system.pids)
     machine = MachineMeter()
     db_before = system.db_counters() if hasattr(system, "db_counters") else {}
@@ -433,6 +434,7 @@ def run_step(system: System, rate: float, seconds: float, drain_timeout: float, 
         "idle_cpu_ms_per_s": {n: 1000 * c / idle_t for n, c in idle_cpu.items()},
         "cpu_span_s": span,
         "machine_cpu_ms_per_tip": {n: 1000 * c / done for n, c in machine_cpu.items()},
+        "machine_idle_cpu_ms_per_s": {n: 1000 * c / idle_t for n, c in idle_servers.items()},
         "db_per_tip": {k: (db_after[k] - db_before[k]) / done for k in db_after},
         "rss_mb": {n: rss_mb(pid) for n, pid in system.pids.items()},
         "pss_mb": {n: pss_mb(pid) for n, pid in system.pids.items()},
@@ -592,6 +594,10 @@ def print_step(title: str, r: dict) -> None:
             + f"; whole machine {m['whole machine']:.1f} (everything running, other work included), so "
             f"{cores} cores would carry at most ~{1000 * cores / max(0.1, m['whole machine']):.0f} "
             "tips/s at this cost")
+        idle = r.get("machine_idle_cpu_ms_per_s") or {}
+        if idle:
+            print("the same just before the load, idle, CPU ms per second: " + ", ".join(
+                f"{k} {v:.0f}" for k, v in idle.items()))
     census = r.get("census") or {}
     if census:
         print(f"per tip ({census['tips']} tips since the start, warm-up included): events emitted, consumed, chained; "
