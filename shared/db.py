@@ -80,21 +80,23 @@ def _make_engine(url: str) -> Engine:
 
         engine._sodsong_write_lock = _green_lock()
         return engine
-    engine = create_engine(url, poolclass=LingeringPool, pool_size=pool_limit(), max_overflow=0, pool_use_lifo=True,
+    kept, limit = pool_sizes()
+    engine = create_engine(url, poolclass=LingeringPool, pool_size=limit, max_overflow=0, pool_use_lifo=True,
                            pool_timeout=60, pool_recycle=1800)
-    engine.pool.configure(kept=int(os.environ.get("SODSONG_DB_POOL_SIZE", "4")))
+    engine.pool.configure(kept=kept)
     _ping_when_idle(engine)
     _wait_for_a_slot(engine)
     return engine
 
 
-def pool_limit() -> int:
-    """The most PostgreSQL connections one process opens: SODSONG_DB_POOL_SIZE (kept open when idle) +
-    SODSONG_DB_MAX_OVERFLOW (open while a burst reuses them, closed after a few idle seconds:
-    shared.connection_pool), 4 + 6 by default. Small, because connections are held only for a transaction and a
+def pool_sizes() -> tuple[int, int]:
+    """(kept, limit): the PostgreSQL connections one process keeps open when idle (SODSONG_DB_POOL_SIZE, 4), and
+    the most it opens: those + SODSONG_DB_MAX_OVERFLOW (6), open while a burst reuses them and closed after a few
+    idle seconds (shared.connection_pool). Small, because connections are held only for a transaction and a
     deployment of many processes must stay under PostgreSQL's max_connections (100 by default); a worker that
     finds every connection taken waits its turn."""
-    return int(os.environ.get("SODSONG_DB_POOL_SIZE", "4")) + int(os.environ.get("SODSONG_DB_MAX_OVERFLOW", "6"))
+    kept = int(os.environ.get("SODSONG_DB_POOL_SIZE", "4"))
+    return kept, kept + int(os.environ.get("SODSONG_DB_MAX_OVERFLOW", "6"))
 
 
 # PostgreSQL refuses a new connection while every slot is taken (max_connections, or a database's or role's

@@ -115,10 +115,6 @@ class GroupCommit:
         self.handler = handler
         self._together = Together(max_batch)
 
-    @property
-    def max_batch(self) -> int:
-        return self._together.max_batch
-
     def consume(self, event, effect) -> bool:
         """`effect(uow, events)` once for the events of this one's batch not processed before; returns whether this
         event was one of them (False: a redelivery), raising what its transaction raised."""

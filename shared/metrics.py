@@ -41,6 +41,21 @@ HEARTBEAT = Gauge("sodsong_service_heartbeat_timestamp_seconds", "Last heartbeat
 _server_started = False
 
 
+class ByLabel:
+    """A labelled metric's children for fixed labels and one label that varies (an event type, a status), each
+    looked up once: `metric.labels(...)` hashes and checks every label at every call, on every event or request."""
+
+    def __init__(self, metric, varying: str, **fixed):
+        self.metric, self.varying, self.fixed = metric, varying, fixed
+        self.children: dict = {}
+
+    def __call__(self, value):
+        child = self.children.get(value)
+        if child is None:  # a bounded set of values (the catalogue's event types, HTTP statuses)
+            child = self.children[value] = self.metric.labels(**{self.varying: str(value)}, **self.fixed)
+        return child
+
+
 def serve(address: str | None) -> None:
     """Start the /metrics HTTP server once per process (a green thread under eventlet)."""
     global _server_started

@@ -60,7 +60,7 @@ class EventConsumer(Consumer):
         self.labels = dict(service=self.container.service_name, queue=self.subscription.queue_name)
         # the labelled metrics every event touches, looked up once (per event type for the counter)
         self.handler_seconds = metrics.HANDLER_SECONDS.labels(**self.labels)
-        self.handled: dict[str, object] = {}
+        self.handled = metrics.ByLabel(metrics.EVENTS_HANDLED, "event_type", **self.labels)
         super().setup()
 
     def _database(self) -> Database:
@@ -125,11 +125,7 @@ class EventConsumer(Consumer):
                        exc_info=None):
         self.handler_seconds.observe(time.monotonic() - started)
         if exc_info is None:
-            handled = self.handled.get(event_type)
-            if handled is None:  # event types are the catalogue's: a bounded set
-                handled = self.handled[event_type] = metrics.EVENTS_HANDLED.labels(event_type=event_type,
-                                                                                  **self.labels)
-            handled.inc()
+            self.handled(event_type).inc()
             self._done(message, letter_id)
             return result, exc_info
         labels = self.labels

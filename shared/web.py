@@ -284,11 +284,7 @@ class ApiHandler(HttpRequestHandler):
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         self.seconds.observe(time.monotonic() - started)
-        answered = self.answered.get(response.status_code)
-        if answered is None:  # a handful of statuses per route
-            answered = self.answered[response.status_code] = metrics.HTTP_REQUESTS.labels(
-                status=str(response.status_code), **self.labels)
-        answered.inc()
+        self.answered(response.status_code).inc()
         return response
 
     def setup(self):
@@ -296,4 +292,4 @@ class ApiHandler(HttpRequestHandler):
         # the labelled metrics every request touches, looked up once (per status for the counter)
         self.labels = dict(service=self.container.service_name, method=self.method, route=self.url)
         self.seconds = metrics.HTTP_SECONDS.labels(**self.labels)
-        self.answered: dict[int, object] = {}
+        self.answered = metrics.ByLabel(metrics.HTTP_REQUESTS, "status", **self.labels)

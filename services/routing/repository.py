@@ -14,8 +14,9 @@ from shared.db import insert_if_absent
 # made once, executed with each row as parameters (SQLAlchemy finds them compiled)
 _TIPS = RoutedTip.__table__
 _INSERT_DECISION = insert(Decision.__table__)
-_SNAPSHOT_XMIN = text("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
-_WRITTEN_SINCE = text("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint AS xmin, "
+_XMIN = "(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"  # the oldest transaction still running
+_SNAPSHOT_XMIN = text(f"SELECT {_XMIN}")
+_WRITTEN_SINCE = text(f"SELECT {_XMIN} AS xmin, "
                       "array(SELECT reference FROM routing_tips WHERE recorded_xid >= :xmin) AS refs")
 
 

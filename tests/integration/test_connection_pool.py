@@ -44,7 +44,7 @@ def test_concurrent_transactions_beyond_the_kept_size_do_not_reopen_connections(
 def test_the_limit_is_both_settings_together_and_a_worker_beyond_it_waits(monkeypatch):
     monkeypatch.setenv("SODSONG_DB_POOL_SIZE", "1")
     monkeypatch.setenv("SODSONG_DB_MAX_OVERFLOW", "1")
-    assert db_mod.pool_limit() == 2
+    assert db_mod.pool_sizes() == (1, 2)
     with pg_database() as url:
         db_mod.dispose_all()
         engine = engine_for(normalise_db_url(url))
